@@ -1,0 +1,1 @@
+// copies non-TS assets next to the build\n

@@ -1,0 +1,45 @@
+/**
+ * Errors a user can act on. Every error that reaches the CLI carries an exit code
+ * (2 = bad input, 1 = failure) and, where we know one, the fix.
+ */
+export class LabError extends Error {
+  readonly exitCode: number
+  readonly hint?: string
+  constructor(message: string, opts: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'LabError'
+    this.exitCode = opts.exitCode ?? 1
+    if (opts.hint !== undefined) this.hint = opts.hint
+  }
+}
+
+/** Bad input from the user (lab file, flags): exit code 2, nothing was changed. */
+export class InputError extends LabError {
+  constructor(message: string, hint?: string) {
+    super(message, hint === undefined ? { exitCode: 2 } : { exitCode: 2, hint })
+    this.name = 'InputError'
+  }
+}
+
+/** A process we ran failed: keeps the argv and the tool's own words. */
+export class CommandError extends LabError {
+  readonly command: string[]
+  readonly code: number | undefined
+  readonly stdout: string
+  readonly stderr: string
+  constructor(opts: {
+    message: string
+    command: string[]
+    code: number | undefined
+    stdout: string
+    stderr: string
+    hint?: string
+  }) {
+    super(opts.message, opts.hint === undefined ? {} : { hint: opts.hint })
+    this.name = 'CommandError'
+    this.command = opts.command
+    this.code = opts.code
+    this.stdout = opts.stdout
+    this.stderr = opts.stderr
+  }
+}
