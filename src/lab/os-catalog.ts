@@ -8,10 +8,21 @@ export interface IsoImage {
   /** Kind of medium: minimal/dvd/boot install from the disc, or a netinstall that needs `url`. */
   kind: 'minimal' | 'dvd' | 'boot'
   file: string
-  /** Where to download it from (first is preferred); `lab iso fetch --mirror` replaces the host part. */
+  /** Where to download it from (first is preferred); `lab iso fetch --mirror` replaces the part before `mirrorPath`. */
   urls: string[]
+  /** Pinned SHA-256; empty when no trustworthy value is known (see `checksumUrl`). */
   sha256: string
   sizeBytes?: number
+  /**
+   * The distribution's own path of the file below a mirror's root (every URL ends with it), so
+   * that `--mirror https://mirror.example.edu/rocky/` becomes `…/rocky/<mirrorPath>`.
+   */
+  mirrorPath?: string
+  /**
+   * For rolling releases only: the checksum list the project publishes next to the file, read
+   * over HTTPS at download time because a pinned value would go stale with the next compose.
+   */
+  checksumUrl?: string
 }
 
 export interface OsInfo {
@@ -49,7 +60,12 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     vmwareGuestOs: 'centos7-64',
     minMemoryMiB: 1024,
     minDiskGiB: 10,
-    isos: [],
+    // 7.9.2009 is the last CentOS 7; the vault (and kernel.org's copy of it) keeps it forever.
+    isos: [
+      vaultCentos7('minimal', 'CentOS-7-x86_64-Minimal-2009.iso', '07b94e6b1a0b0260b94c83d6bb76b26bf7a310dc78d7a9c7432809fb9bc6194a'),
+      vaultCentos7('boot', 'CentOS-7-x86_64-NetInstall-2009.iso', 'b79079ad71cc3c5ceb3561fff348a1b67ee37f71f4cddfec09480d4589c191d6'),
+      vaultCentos7('dvd', 'CentOS-7-x86_64-DVD-2009.iso', 'e33d7b1ea7a9e2f38c8f693215dd85254c3a4fe446f93f563279715b68d07987'),
+    ],
     installUrl: 'http://vault.centos.org/7.9.2009/os/x86_64/',
   },
   rocky8: {
@@ -62,7 +78,13 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     vmwareGuestOs: 'rhel8-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
-    isos: [],
+    // 8.10 is the last Rocky 8 point release: it stays under pub/ until end of life, then moves to the vault.
+    isos: [
+      rocky('8.10', 'minimal', '2c735d3b0de921bd671a0e2d08461e3593ac84f64cdaef32e3ed56ba01f74f4b', 'current'),
+      rocky('8.10', 'boot', '203744a255ea6579e49ca7f7f0f17e2fda94e50945d8183a254490e454c7c5b4', 'current'),
+    ],
+    // A boot ISO's installer must come from the same point release as the packages.
+    installUrl: 'https://download.rockylinux.org/pub/rocky/8.10/BaseOS/x86_64/os/',
   },
   rocky9: {
     id: 'rocky9',
@@ -74,7 +96,12 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     vmwareGuestOs: 'rhel9-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
-    isos: [],
+    // 9.6 is superseded, so it lives in the vault, where files never change.
+    isos: [
+      { ...rocky('9.6', 'minimal', 'aed9449cf79eb2d1c365f4f2561f923a80451b3e8fdbf595889b4cf0ac6c58b8', 'vault'), sizeBytes: 2252013568 },
+      rocky('9.6', 'boot', '0fad8d8b19a94a0222ea37152cdf5601229fe0178b651dc476e1cba41d2e6067', 'vault'),
+    ],
+    installUrl: 'https://dl.rockylinux.org/vault/rocky/9.6/BaseOS/x86_64/os/',
   },
   alma8: {
     id: 'alma8',
@@ -86,7 +113,12 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     vmwareGuestOs: 'rhel8-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
-    isos: [],
+    // 8.10 is the last AlmaLinux 8 point release (repo.almalinux.org until end of life, then the vault).
+    isos: [
+      alma('8.10', 'minimal', 'e524329700abe47ce1f509bed7e2d3c68b336a54c712daa1b492b2429a64d419', 'current'),
+      alma('8.10', 'boot', 'cc3e61faf2dd6c9c80d3beeb47eaaba235ac13fe1b617209c3c1e546528ccb99', 'current'),
+    ],
+    installUrl: 'https://repo.almalinux.org/almalinux/8.10/BaseOS/x86_64/os/',
   },
   alma9: {
     id: 'alma9',
@@ -98,7 +130,12 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     vmwareGuestOs: 'rhel9-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
-    isos: [],
+    // 9.6 is superseded, so it lives in the vault, where files never change.
+    isos: [
+      alma('9.6', 'minimal', '27a346c74d8755516a4ad2057ea29c2450454f1a928628734f26e12b0b8120d7', 'vault'),
+      alma('9.6', 'boot', '113521ec7f28aa4ab71ba4e5896719da69a0cc46cf341c4ebbd215877214f661', 'vault'),
+    ],
+    installUrl: 'https://vault.almalinux.org/9.6/BaseOS/x86_64/os/',
   },
   'centos-stream9': {
     id: 'centos-stream9',
@@ -110,7 +147,12 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     vmwareGuestOs: 'rhel9-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
-    isos: [],
+    // Stream is rolling: dated composes are deleted from the mirrors after a few weeks, so no
+    // pinned file or checksum would stay valid. We take the "latest" image and check it against
+    // the SHA256SUM the project publishes next to it (fetched over HTTPS when downloading); the
+    // checksum seen then is recorded with the cached file. Stream 9 has no minimal ISO.
+    isos: [streamLatest('boot'), streamLatest('dvd')],
+    installUrl: 'https://mirror.stream.centos.org/9-stream/BaseOS/x86_64/os/',
   },
   debian12: {
     id: 'debian12',
@@ -132,4 +174,48 @@ export function osInfo(id: OsId): OsInfo {
 /** EL OSes: the ones installed by kickstart. */
 export function isKickstartOs(id: OsId): boolean {
   return OS_CATALOG[id].family !== 'debian'
+}
+
+// ISO entries. Each sha256 is the value the project published for that exact file (its CHECKSUM /
+// sha256sum.txt), pinned here so that a file that differs from the release is refused.
+
+function vaultCentos7(kind: IsoImage['kind'], file: string, sha256: string): IsoImage {
+  const mirrorPath = `7.9.2009/isos/x86_64/${file}`
+  return {
+    kind,
+    file,
+    urls: [`https://vault.centos.org/${mirrorPath}`, `https://archive.kernel.org/centos-vault/${mirrorPath}`],
+    sha256,
+    mirrorPath,
+  }
+}
+
+/**
+ * Where a point release is served: `current` ones from the main tree (the vault is listed as the
+ * fallback for the day it moves there), superseded ones only from the vault. The path below the
+ * root is the same in both, which is what makes `mirrorPath` work.
+ */
+type Place = 'current' | 'vault'
+
+function rocky(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place): IsoImage {
+  const file = `Rocky-${release}-x86_64-${kind}.iso`
+  const mirrorPath = `${release}/isos/x86_64/${file}`
+  const pub = `https://download.rockylinux.org/pub/rocky/${mirrorPath}`
+  const vault = `https://dl.rockylinux.org/vault/rocky/${mirrorPath}`
+  return { kind, file, urls: place === 'vault' ? [vault] : [pub, vault], sha256, mirrorPath }
+}
+
+function alma(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place): IsoImage {
+  const file = `AlmaLinux-${release}-x86_64-${kind}.iso`
+  const mirrorPath = `${release}/isos/x86_64/${file}`
+  const repo = `https://repo.almalinux.org/almalinux/${mirrorPath}`
+  const vault = `https://vault.almalinux.org/${mirrorPath}`
+  return { kind, file, urls: place === 'vault' ? [vault] : [repo, vault], sha256, mirrorPath }
+}
+
+function streamLatest(kind: 'boot' | 'dvd'): IsoImage {
+  const file = `CentOS-Stream-9-latest-x86_64-${kind === 'dvd' ? 'dvd1' : 'boot'}.iso`
+  const mirrorPath = `9-stream/BaseOS/x86_64/iso/${file}`
+  const url = `https://mirror.stream.centos.org/${mirrorPath}`
+  return { kind, file, urls: [url], sha256: '', mirrorPath, checksumUrl: `${url}.SHA256SUM` }
 }

@@ -1,0 +1,19 @@
+import { loadLab } from '../../lab/load.js'
+import { LabFileError } from '../../lab/problems.js'
+
+export async function validateCommand(file: string | undefined, opts: { json?: boolean }): Promise<number> {
+  try {
+    const loaded = await loadLab(file, { allowDefault: true })
+    const l = loaded.lab
+    if (opts.json) process.stdout.write(JSON.stringify({ file: loaded.displayName, valid: true, problems: [] }) + '\n')
+    else process.stdout.write(`OK: ${loaded.displayName}: lab "${l.name}", ${l.os.id}, ${l.nodes.length} node${l.nodes.length === 1 ? '' : 's'}, ${l.modules.length} modules, ${l.checks.length} checks\n`)
+    return 0
+  } catch (err) {
+    if (opts.json && err instanceof LabFileError) {
+      const problems = err.problems.map((p) => ({ line: p.line, column: p.col, path: p.path, message: p.message, fix: p.hint }))
+      process.stdout.write(JSON.stringify({ file: err.file, valid: false, problems }, null, 2) + '\n')
+      return 2
+    }
+    throw err
+  }
+}

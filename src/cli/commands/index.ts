@@ -1,0 +1,6 @@
+import type { Command } from 'commander'
+import { register as validate } from './validate.js'
+import { register as plan } from './plan.js'
+
+/** Commands in the order `lab --help` lists them. */
+export const COMMANDS: Array<(program: Command) => void> = [validate, plan]

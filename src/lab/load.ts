@@ -1,0 +1,156 @@
+/**
+ * Reading a lab file: YAML with positions, the schema, module/check entries and the semantic checks, all
+ * reported together with file:line:col. Every command that reads a lab goes through `loadLab`.
+ */
+import { readFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { resolve as resolvePath, dirname, relative, isAbsolute, join } from 'node:path'
+import { parseDocument, LineCounter } from 'yaml'
+import { labSchema } from './schema.js'
+import { MODULES, CHECKS, type ModuleStep, type CheckStep } from './module-options.js'
+import { issuesToProblems } from './zod-issues.js'
+import { parseEntries } from './entries.js'
+import { validateLab } from './validate.js'
+import { resolveLab, type ResolvedLab } from './resolve.js'
+import { locate } from './locate.js'
+import { LabFileError, type Problem } from './problems.js'
+import { InputError } from '../util/errors.js'
+import { packagePath } from '../util/package-root.js'
+
+export interface LoadedLab {
+  /** As shown to the user in messages. */
+  displayName: string
+  /** The lab file on disk, or undefined for the embedded default lab. */
+  path: string | undefined
+  /** Folder that relative paths in the lab (compose files, installers) are relative to. */
+  filesDir: string
+  /** This lab's state (secrets, keys, journal, logs): `.lab/<name>/` next to the lab file, or in the working folder for a built-in lab. */
+  stateDir: string
+  lab: ResolvedLab
+}
+
+export const DEFAULT_LAB = 'swarm'
+
+export function embeddedLabPath(name: string = DEFAULT_LAB): string {
+  return packagePath('labs', `${name}.yaml`)
+}
+
+/** Parses and checks lab text; throws LabFileError listing every problem. */
+export function parseLab(text: string, displayName: string): ResolvedLab {
+  const lc = new LineCounter()
+  const problems: Problem[] = []
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true, strict: true })
+  for (const e of doc.errors) {
+    const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || e.linePos?.[0]
+    problems.push({ path: [], message: yamlMessage(e.code, e.message), hint: yamlHint(e.code), line: pos?.line ?? 1, col: pos?.col ?? 1 })
+  }
+  if (problems.length) throw new LabFileError(displayName, problems)
+
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    throw new LabFileError(displayName, [{ path: [], message: 'the lab file is empty or not a mapping', hint: 'start from one of the labs in labs/ (name:, os:, network:, nodes:)', line: 1, col: 1 }])
+  }
+  const parsed = labSchema.safeParse(data)
+  if (!parsed.success) {
+    problems.push(...issuesToProblems(parsed.error.issues, labSchema, data))
+    // Entries are checked on their own so that one run shows their mistakes too.
+    const raw = data as { modules?: unknown; checks?: unknown }
+    if (Array.isArray(raw.modules)) parseEntries(raw.modules, MODULES, 'modules', problems)
+    if (Array.isArray(raw.checks)) parseEntries(raw.checks, CHECKS, 'checks', problems)
+  } else {
+    const lab = parsed.data
+    const modules = parseEntries(lab.modules, MODULES, 'modules', problems)
+    const checks = parseEntries(lab.checks, CHECKS, 'checks', problems)
+    validateLab(lab, modules, checks, problems)
+    if (!problems.length) {
+      return resolveLab(
+        lab,
+        modules.map((m) => ({ module: m.name, options: m.options }) as ModuleStep),
+        checks.map((c) => ({ check: c.name, options: c.options }) as CheckStep),
+      )
+    }
+  }
+  for (const p of problems) {
+    if (p.line === undefined) Object.assign(p, locate(doc, lc, p.path, p.at))
+  }
+  const unique = problems.filter((p, i) => problems.findIndex((q) => q.line === p.line && q.col === p.col && q.message === p.message) === i)
+  unique.sort((a, b) => a.line! - b.line! || a.col! - b.col!)
+  throw new LabFileError(displayName, unique)
+}
+
+/** The parser reports an unclosed quote at the end of the file; the opening quote is what the user must fix. */
+function unclosedQuote(text: string): { line: number; col: number } | undefined {
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\s#.*$/, '')
+    const m = /:\s+(["'])/.exec(line) ?? /^\s*-\s+(["'])/.exec(line)
+    if (!m) continue
+    const q = m[1]!
+    const start = m.index + m[0].length - 1
+    const rest = line.slice(start + 1)
+    const closed = q === "'" ? /'(?!')/.test(rest.replace(/''/g, '')) : /(?<!\\)"/.test(rest)
+    if (!closed) return { line: i + 1, col: start + 1 }
+  }
+  return undefined
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+  return `YAML: ${first}`
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs'
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once in a mapping: remove or merge the second one'
+    case 'MISSING_CHAR':
+    case 'BAD_SCALAR_START':
+      return 'close the quote, or quote the whole value'
+    case 'BAD_INDENT':
+      return 'line the keys of one mapping up in the same column'
+    default:
+      return 'see the lab-file reference in the README'
+  }
+}
+
+/**
+ * Finds and loads the lab: an explicit file, else ./lab.yaml, else (when `allowDefault`) the embedded default.
+ * A bare name such as `swarm` also finds the lab shipped in the package.
+ */
+export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string } = {}): Promise<LoadedLab> {
+  const cwd = opts.cwd ?? process.cwd()
+  let path: string | undefined
+  let embedded = false
+  if (file !== undefined) {
+    const candidate = resolvePath(cwd, file)
+    if (existsSync(candidate)) path = candidate
+    else if (/^[a-z0-9-]+$/.test(file) && existsSync(embeddedLabPath(file))) {
+      path = embeddedLabPath(file)
+      embedded = true
+    } else {
+      throw new InputError(`lab file not found: ${file}`, `give the path of a lab file, or one of the shipped labs by name (lab list-labs)`)
+    }
+  } else if (existsSync(resolvePath(cwd, 'lab.yaml'))) {
+    path = resolvePath(cwd, 'lab.yaml')
+  } else if (opts.allowDefault) {
+    path = embeddedLabPath()
+    embedded = true
+  } else {
+    throw new InputError('no lab file: there is no ./lab.yaml', 'give one with -f FILE, or run `lab up` first to use the default lab')
+  }
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new InputError(`cannot read lab file ${path}: ${(err as Error).message}`)
+  }
+  const rel = relative(cwd, path)
+  const displayName = embedded ? `${file ?? DEFAULT_LAB} (built-in lab)` : rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+  const lab = parseLab(text, displayName)
+  // The built-in labs keep their state in the working directory, never inside the installed package.
+  const stateRoot = embedded ? cwd : dirname(path)
+  return { displayName, path: embedded ? undefined : path, filesDir: dirname(path), stateDir: join(stateRoot, '.lab', lab.name), lab }
+}

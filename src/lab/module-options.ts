@@ -1,0 +1,226 @@
+/**
+ * Options of every module and check a lab file can name. They are part of the lab schema (types, validation
+ * and the JSON Schema come from here); the modules themselves live in src/modules/.
+ * `refs` lists the option paths that name nodes (`*` = every array element), so a lab naming a node that
+ * does not exist is rejected before anything runs.
+ */
+import { z } from 'zod'
+import { nodeRef, nodeRefs } from './names.js'
+
+const port = z.number().int().min(1).max(65535)
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: "write it as host:port, e.g. master.localdomain:5000" })
+const publish = z
+  .string()
+  .regex(/^\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, { error: "write it as PUBLISHED:TARGET, e.g. \"8080:80\"" })
+const targetNodes = z
+  .union([z.literal('all'), nodeRefs])
+  .default('all')
+  .meta({ description: "'all' or a list of node names" })
+
+export interface OptionSpec {
+  schema: z.ZodType
+  refs: string[]
+  description: string
+}
+
+export const MODULES = {
+  hosts: {
+    description: '/etc/hosts with every node (FQDN and short name) and the hostname',
+    schema: z.strictObject({
+      extra: z.array(z.strictObject({ ip: z.string(), names: z.array(z.string()).min(1) })).default([]),
+    }),
+    refs: [],
+  },
+  repos: {
+    description: 'working package repositories (CentOS 7 → vault), optional local mirror',
+    schema: z.strictObject({ mirror: z.url().optional() }),
+    refs: [],
+  },
+  firewall: {
+    description: 'open what the other modules need when firewalld runs, or turn it off',
+    schema: z.strictObject({
+      enabled: z.boolean().default(true),
+      ports: z.array(z.string().regex(/^\d{1,5}(-\d{1,5})?\/(tcp|udp)$/, { error: 'write ports as 8080/tcp or 4789/udp' })).default([]),
+    }),
+    refs: [],
+  },
+  chrony: {
+    description: 'time from one node of the lab: it serves the lab network, the others use only it',
+    schema: z.strictObject({
+      server: nodeRef,
+      upstream: z.array(z.string()).default([]).meta({ description: 'NTP servers the lab server itself follows (none: local clock)' }),
+      stratum: z.number().int().min(1).max(15).default(10),
+    }),
+    refs: ['server'],
+  },
+  docker: {
+    description: "Docker CE (Debian: the distribution's docker.io) with daemon.json merged",
+    schema: z.strictObject({
+      insecure_registries: z.array(hostPort).default([]),
+      registry_mirrors: z.array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' })).default([]),
+      version: z.string().optional(),
+      users: z.array(z.string()).default([]).meta({ description: 'users added to the docker group' }),
+      nodes: targetNodes,
+    }),
+    refs: ['nodes.*'],
+  },
+  swarm: {
+    description: 'docker swarm: init on the managers, join the others',
+    schema: z.strictObject({
+      managers: nodeRefs,
+      workers: z.union([z.literal('others'), nodeRefs]).default('others'),
+      data_path_port: port.optional(),
+    }),
+    refs: ['managers.*', 'workers.*'],
+  },
+  registry: {
+    description: 'a private registry container that every node trusts',
+    schema: z.strictObject({
+      node: nodeRef,
+      port: port.default(5000),
+      volume: z.string().default('registry-data'),
+      image: z.string().default('registry:2'),
+    }),
+    refs: ['node'],
+  },
+  harbor: {
+    description: 'Harbor from the offline installer',
+    schema: z.strictObject({
+      node: nodeRef,
+      installer: z.string().min(1).meta({ description: 'path (relative to the lab file) or URL of harbor-offline-installer-*.tgz' }),
+      hostname: z.string().optional(),
+      http_port: port.default(80),
+      data_volume: z.string().default('/data'),
+    }),
+    refs: ['node'],
+  },
+  portainer: {
+    description: 'Portainer with the agent stack, admin password preset',
+    schema: z.strictObject({ http_port: port.default(9000), https_port: port.default(9443) }),
+    refs: [],
+  },
+  service: {
+    description: 'a swarm service: create, scale, update',
+    schema: z.strictObject({
+      name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/),
+      image: z.string().min(1),
+      replicas: z.number().int().min(0).max(1000).default(1),
+      mode: z.enum(['replicated', 'global']).default('replicated'),
+      publish: z.union([publish, z.array(publish)]).optional(),
+      network: z.string().optional(),
+      command: z.union([z.string(), z.array(z.string())]).optional(),
+    }),
+    refs: [],
+  },
+  overlay: {
+    description: 'an attachable overlay network with replicas that ping each other across nodes',
+    schema: z.strictObject({
+      network: z.string().default('busybox_overlay_network'),
+      service: z.string().default('busybox_service'),
+      image: z.string().default('busybox'),
+      replicas: z.number().int().min(2).max(100).default(2),
+    }),
+    refs: [],
+  },
+  compose: {
+    description: 'a docker compose project on one node',
+    schema: z.strictObject({
+      node: nodeRef,
+      project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+      file: z.string().min(1).meta({ description: 'compose file, relative to the lab file' }),
+      files: z.array(z.string()).default([]).meta({ description: 'more files the project needs (copied next to it)' }),
+    }),
+    refs: ['node'],
+  },
+  exec: {
+    description: "a teacher's own command, guarded so it runs once",
+    schema: z.strictObject({
+      command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+      nodes: targetNodes,
+      creates: z.string().optional(),
+      unless: z.string().optional(),
+    }),
+    refs: ['nodes.*'],
+  },
+  file: {
+    description: 'a file from inline content or a template',
+    schema: z
+      .strictObject({
+        path: z.string().regex(/^\//, { error: 'the path in the guest must be absolute' }),
+        content: z.string().optional(),
+        template: z.string().optional(),
+        mode: z.string().regex(/^0?[0-7]{3,4}$/).default('0644'),
+        owner: z.string().default('root'),
+        nodes: targetNodes,
+      })
+      .refine((o) => (o.content === undefined) !== (o.template === undefined), {
+        error: 'give exactly one of content or template',
+      }),
+    refs: ['nodes.*'],
+  },
+} satisfies Record<string, OptionSpec>
+
+export const CHECKS = {
+  swarm: {
+    description: 'swarm nodes Ready (and a leader)',
+    schema: z.strictObject({ ready: z.number().int().min(1) }),
+    refs: [],
+  },
+  service: {
+    description: 'a swarm service runs its replicas',
+    schema: z.strictObject({ name: z.string(), replicas: z.number().int().min(0) }),
+    refs: [],
+  },
+  http: {
+    description: 'an HTTP answer on a port of every listed node',
+    schema: z.strictObject({
+      port,
+      path: z.string().default('/'),
+      nodes: targetNodes,
+      status: z.number().int().min(100).max(599).default(200),
+      contains: z.string().optional(),
+    }),
+    refs: ['nodes.*'],
+  },
+  chrony: {
+    description: 'every other node has selected this node as its time source',
+    schema: z.strictObject({ synced_to: nodeRef }),
+    refs: ['synced_to'],
+  },
+  registry: {
+    description: 'the registry answers /v2/ (and lists a repository)',
+    schema: z.strictObject({ node: nodeRef, port: port.default(5000), repository: z.string().optional() }),
+    refs: ['node'],
+  },
+  harbor: {
+    description: 'Harbor reports healthy',
+    schema: z.strictObject({ node: nodeRef, port: port.default(80) }),
+    refs: ['node'],
+  },
+  overlay: {
+    description: 'replicas on different nodes ping each other over the overlay network',
+    schema: z.strictObject({ service: z.string().default('busybox_service') }),
+    refs: [],
+  },
+  exec: {
+    description: 'a command exits as expected (and prints something)',
+    schema: z.strictObject({
+      command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+      nodes: targetNodes,
+      exit: z.number().int().default(0),
+      contains: z.string().optional(),
+    }),
+    refs: ['nodes.*'],
+  },
+} satisfies Record<string, OptionSpec>
+
+export type ModuleName = keyof typeof MODULES
+export type CheckName = keyof typeof CHECKS
+export const MODULE_NAMES = Object.keys(MODULES) as ModuleName[]
+export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[]
+
+export type ModuleOptions<N extends ModuleName> = z.output<(typeof MODULES)[N]['schema']>
+export type CheckOptions<N extends CheckName> = z.output<(typeof CHECKS)[N]['schema']>
+
+export type ModuleStep = { [N in ModuleName]: { module: N; options: ModuleOptions<N> } }[ModuleName]
+export type CheckStep = { [N in CheckName]: { check: N; options: CheckOptions<N> } }[CheckName]

@@ -1,0 +1,92 @@
+/** The lab with every default applied and every address chosen: what the engine and the plan work from. */
+import { OS_CATALOG, type OsInfo } from './os-catalog.js'
+import { parseCidr, parseIPv4, formatIPv4, formatNetmask, hostAddress, broadcast, type Cidr } from './net.js'
+import { labMac, normalizeMac } from './mac.js'
+import type { LabFile, ProviderName } from './schema.js'
+import type { ModuleStep, CheckStep } from './module-options.js'
+import { InputError } from '../util/errors.js'
+
+export interface ResolvedNode {
+  name: string
+  fqdn: string
+  ip: string
+  /** The MAC given in the lab file, if any; otherwise `macFor(provider)` derives one. */
+  mac?: string
+  cpus: number
+  memory: number
+  disk: number
+  forwards: Array<{ host: number; guest: number }>
+}
+
+export interface ResolvedLab {
+  name: string
+  description?: string
+  os: OsInfo
+  provider: LabFile['provider']
+  network: {
+    cidr: string
+    prefix: number
+    netmask: string
+    hostIp: string
+    domain: string
+  }
+  install: LabFile['install']
+  nodes: ResolvedNode[]
+  modules: ModuleStep[]
+  checks: CheckStep[]
+}
+
+/** Where automatic addresses start: .10 on a /24, as in the course notes. */
+const FIRST_AUTO_OFFSET = 10
+
+export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckStep[]): ResolvedLab {
+  const cidr = parseCidr(lab.network.cidr) as Cidr
+  const taken = new Set(lab.nodes.filter((n) => n.ip).map((n) => parseIPv4(n.ip!)!))
+  const last = broadcast(cidr) - 1
+  let next = Math.min(cidr.network + FIRST_AUTO_OFFSET, hostAddress(cidr) + 1)
+  if (next > last) next = hostAddress(cidr) + 1
+  const nodes = lab.nodes.map((n): ResolvedNode => {
+    let ip = n.ip
+    if (ip === undefined) {
+      while (taken.has(next) && next <= last) next++
+      if (next > last) throw new InputError(`no free address left in ${cidr.text} for node ${n.name}`, 'use a larger network or give the node an ip')
+      ip = formatIPv4(next)
+      taken.add(next)
+    }
+    const node: ResolvedNode = {
+      name: n.name,
+      fqdn: `${n.name}.${lab.network.domain}`,
+      ip,
+      cpus: n.cpus ?? lab.defaults.cpus,
+      memory: n.memory ?? lab.defaults.memory,
+      disk: n.disk ?? lab.defaults.disk,
+      forwards: n.forwards.map((f) =>
+        typeof f === 'number' ? { host: f, guest: f } : { host: Number(f.split(':')[0]), guest: Number(f.split(':')[1]) },
+      ),
+    }
+    if (n.mac !== undefined) node.mac = normalizeMac(n.mac)
+    return node
+  })
+  const resolved: ResolvedLab = {
+    name: lab.name,
+    os: OS_CATALOG[lab.os],
+    provider: lab.provider,
+    network: {
+      cidr: cidr.text,
+      prefix: cidr.prefix,
+      netmask: formatNetmask(cidr.prefix),
+      hostIp: formatIPv4(hostAddress(cidr)),
+      domain: lab.network.domain,
+    },
+    install: lab.install,
+    nodes,
+    modules,
+    checks,
+  }
+  if (lab.description !== undefined) resolved.description = lab.description
+  return resolved
+}
+
+export function macFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName): string {
+  return node.mac ?? labMac(provider, lab.name, parseIPv4(node.ip)!)
+}

@@ -1,0 +1,114 @@
+/**
+ * The lab file. This one definition gives the TypeScript types, the validation (with src/lab/load.ts adding
+ * line/column and the checks a schema cannot express) and the JSON Schema shipped for editors.
+ */
+import { z } from 'zod'
+import { OS_IDS } from './os-catalog.js'
+import { labelSchema } from './names.js'
+import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
+
+export const PROVIDERS = ['auto', 'virtualbox', 'vmware', 'qemu'] as const
+export type ProviderName = Exclude<(typeof PROVIDERS)[number], 'auto'>
+
+const ipv4 = z.ipv4({ error: 'write an IPv4 address such as 192.168.56.10' })
+const mac = z
+  .string()
+  .regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, { error: 'write a MAC address as six hex pairs, e.g. 08:00:27:56:00:0a' })
+const forward = z
+  .union([
+    z.number().int().min(1).max(65535),
+    z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'write a forward as HOST:GUEST, e.g. "8080:80"' }),
+  ])
+  .meta({ description: 'a port reachable on 127.0.0.1 of the host: HOST:GUEST or one number for both' })
+
+const sizes = {
+  cpus: z.number().int().min(1).max(64),
+  memory: z.number().int().min(256).max(262144).meta({ description: 'MiB' }),
+  disk: z.number().int().min(2).max(4096).meta({ description: 'GiB' }),
+}
+
+export const nodeSchema = z.strictObject({
+  name: labelSchema('node name'),
+  ip: ipv4.optional().meta({ description: 'lab address; assigned in order when left out' }),
+  mac: mac.optional().meta({ description: 'lab NIC MAC; derived from the lab and the IP when left out' }),
+  cpus: sizes.cpus.optional(),
+  memory: sizes.memory.optional(),
+  disk: sizes.disk.optional(),
+  forwards: z.array(forward).default([]),
+})
+
+const passwordHash = z.string().regex(/^\$6\$(rounds=\d+\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$/, {
+  error: 'a password hash is SHA-512 crypt ($6$salt$…); make one with: openssl passwd -6',
+})
+
+export const installSchema = z.strictObject({
+  timezone: z.string().default('Etc/UTC'),
+  keyboard: z.string().default('us'),
+  lang: z.string().default('en_US.UTF-8'),
+  selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
+  firewall: z.boolean().default(true),
+  source: z.enum(['cdrom', 'url']).default('cdrom').meta({ description: 'install from the ISO, or from `mirror` over the network' }),
+  mirror: z.url().optional().meta({ description: 'base URL of the OS repository for url installs' }),
+  ntp: z.array(z.string()).default([]).meta({ description: 'NTP servers during installation (none by default)' }),
+  root_password: z.string().min(8).optional().meta({ description: 'plain text; hashed before it is written anywhere' }),
+  root_password_hash: passwordHash.optional(),
+  user: z
+    .strictObject({
+      name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'a user name is lower-case letters, digits, - and _' }),
+      password: z.string().min(8).optional(),
+      password_hash: passwordHash.optional(),
+      sudo: z.boolean().default(true),
+    })
+    .default({ name: 'lab', sudo: true }),
+  packages: z.array(z.string()).default([]),
+})
+
+const networkSchema = z.strictObject({
+  cidr: z.string().meta({ description: 'the lab (host-only) network; the host side is the first address' }),
+  domain: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, { error: 'a domain is dot-separated labels, e.g. localdomain' })
+    .default('localdomain'),
+})
+
+const defaultsSchema = z
+  .strictObject({
+    cpus: sizes.cpus.default(2),
+    memory: sizes.memory.default(2048),
+    disk: sizes.disk.default(20),
+  })
+  .default({ cpus: 2, memory: 2048, disk: 20 })
+
+export const labSchema = z.strictObject({
+  name: labelSchema('lab name').meta({ description: 'used in VM names' }),
+  description: z.string().optional(),
+  os: z.enum(OS_IDS),
+  provider: z.enum(PROVIDERS).default('auto'),
+  network: networkSchema,
+  defaults: defaultsSchema,
+  install: installSchema.default(installSchema.parse({})),
+  nodes: z.array(nodeSchema).min(1, { error: 'a lab needs at least one node' }),
+  // Module and check entries are validated one by one in load.ts so that errors point at the entry.
+  modules: z.array(z.unknown()).default([]),
+  checks: z.array(z.unknown()).default([]),
+})
+
+export type LabFile = z.output<typeof labSchema>
+export type NodeSpec = z.output<typeof nodeSchema>
+export type InstallSpec = z.output<typeof installSchema>
+
+function entryUnion(specs: Record<string, OptionSpec>) {
+  const variants = Object.entries(specs).map(([name, spec]) =>
+    z.strictObject({ [name]: spec.schema }).meta({ description: spec.description }),
+  )
+  const bare = z.enum(Object.keys(specs) as [string, ...string[]]).meta({ description: 'the entry with default options' })
+  return z.union([bare, ...variants])
+}
+
+/** The same schema with module and check entries spelt out, for editors (JSON Schema). */
+export function editorSchema() {
+  return labSchema.extend({
+    modules: z.array(entryUnion(MODULES)).default([]),
+    checks: z.array(entryUnion(CHECKS)).default([]),
+  })
+}

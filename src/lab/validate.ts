@@ -1,0 +1,142 @@
+/** The checks a schema cannot express: addresses, uniqueness, node references, OS limits. */
+import { OS_CATALOG } from './os-catalog.js'
+import { parseCidr, parseIPv4, formatIPv4, contains, broadcast, hostAddress, type Cidr } from './net.js'
+import { macProblem, normalizeMac } from './mac.js'
+import { closest } from './suggest.js'
+import { collectRefs, type Entry } from './entries.js'
+import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
+import type { LabFile } from './schema.js'
+import type { Problem } from './problems.js'
+
+export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], problems: Problem[]): void {
+  const os = OS_CATALOG[lab.os]
+  const nodeNames = lab.nodes.map((n) => n.name)
+
+  const cidrOrProblem = parseCidr(lab.network.cidr)
+  const cidr: Cidr | undefined = 'network' in cidrOrProblem ? cidrOrProblem : undefined
+  if (!cidr) problems.push({ path: ['network', 'cidr'], ...(cidrOrProblem as { message: string; hint: string }) })
+
+  if (os.family === 'debian' && (lab.provider === 'virtualbox' || lab.provider === 'vmware')) {
+    problems.push({
+      path: ['os'],
+      message: `${lab.os} guests are built as images for the qemu provider only`,
+      hint: 'use provider: qemu, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware',
+    })
+  }
+
+  const seenName = new Map<string, number>()
+  const seenIp = new Map<number, number>()
+  const seenMac = new Map<string, number>()
+  const seenForward = new Map<number, number>()
+  lab.nodes.forEach((node, i) => {
+    const first = seenName.get(node.name)
+    if (first !== undefined) {
+      problems.push({ path: ['nodes', i, 'name'], message: `node name '${node.name}' is used twice`, hint: `nodes[${first}] has it already; names must be unique` })
+    } else seenName.set(node.name, i)
+
+    if (node.ip !== undefined && cidr) {
+      const ip = parseIPv4(node.ip)!
+      const where = ['nodes', i, 'ip']
+      if (!contains(cidr, ip)) {
+        problems.push({ path: where, message: `${node.ip} is outside the lab network ${cidr.text}`, hint: `pick an address between ${formatIPv4(cidr.network + 2)} and ${formatIPv4(broadcast(cidr) - 1)}` })
+      } else if (ip === cidr.network) {
+        problems.push({ path: where, message: `${node.ip} is the network address of ${cidr.text}`, hint: 'hosts cannot use it; pick another address' })
+      } else if (ip === broadcast(cidr)) {
+        problems.push({ path: where, message: `${node.ip} is the broadcast address of ${cidr.text}`, hint: 'hosts cannot use it; pick another address' })
+      } else if (ip === hostAddress(cidr)) {
+        problems.push({ path: where, message: `${node.ip} is the host's own address on the lab network`, hint: `the host side takes ${formatIPv4(hostAddress(cidr))}; start nodes at ${formatIPv4(cidr.network + 10)}` })
+      }
+      const dup = seenIp.get(ip)
+      if (dup !== undefined) problems.push({ path: where, message: `${node.ip} is already the address of ${lab.nodes[dup]!.name}`, hint: 'every node needs its own address' })
+      else seenIp.set(ip, i)
+    }
+
+    if (node.mac !== undefined) {
+      const mac = normalizeMac(node.mac)
+      const dup = seenMac.get(mac)
+      if (dup !== undefined) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} is already the MAC of ${lab.nodes[dup]!.name}`, hint: 'leave mac out and vmlab derives a unique one' })
+      else seenMac.set(mac, i)
+      const providers = lab.provider === 'auto' ? [] : [lab.provider]
+      for (const p of providers) {
+        const why = macProblem(p, mac)
+        if (why) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} ${why}`, hint: 'leave mac out and vmlab derives one that fits' })
+      }
+      if (lab.provider === 'auto') {
+        const why = macProblem('virtualbox', mac)
+        if (why) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} ${why}`, hint: 'leave mac out and vmlab derives one that fits' })
+      }
+    }
+
+    const memory = node.memory ?? lab.defaults.memory
+    if (memory < os.minMemoryMiB) {
+      problems.push({
+        path: node.memory !== undefined ? ['nodes', i, 'memory'] : ['defaults', 'memory'],
+        message: `${memory} MiB is less than the ${os.title} installer needs`,
+        hint: `give at least ${os.minMemoryMiB} (MiB)`,
+      })
+    }
+    const disk = node.disk ?? lab.defaults.disk
+    if (disk < os.minDiskGiB) {
+      problems.push({
+        path: node.disk !== undefined ? ['nodes', i, 'disk'] : ['defaults', 'disk'],
+        message: `${disk} GiB is too small for ${os.title}`,
+        hint: `give at least ${os.minDiskGiB} (GiB)`,
+      })
+    }
+
+    node.forwards.forEach((f, j) => {
+      const host = typeof f === 'number' ? f : Number(f.split(':')[0])
+      const guest = typeof f === 'number' ? f : Number(f.split(':')[1])
+      if (host < 1 || host > 65535 || guest < 1 || guest > 65535) {
+        problems.push({ path: ['nodes', i, 'forwards', j], message: `port out of range in ${JSON.stringify(f)}`, hint: 'ports are 1-65535' })
+        return
+      }
+      const dup = seenForward.get(host)
+      if (dup !== undefined) problems.push({ path: ['nodes', i, 'forwards', j], message: `host port ${host} is already forwarded to ${lab.nodes[dup]!.name}`, hint: 'each host port can go to one node only' })
+      else seenForward.set(host, i)
+    })
+  })
+
+  if (cidr) {
+    const free = 2 ** (32 - cidr.prefix) - 3 // network, broadcast, host
+    if (lab.nodes.length > free) problems.push({ path: ['nodes'], message: `${lab.nodes.length} nodes do not fit in ${cidr.text}`, hint: 'use a larger network (smaller prefix)' })
+  }
+
+  const install = lab.install
+  if (install.root_password !== undefined && install.root_password_hash !== undefined) {
+    problems.push({ path: ['install', 'root_password_hash'], message: 'root_password and root_password_hash are both given', hint: 'keep one of them' })
+  }
+  if (install.user.password !== undefined && install.user.password_hash !== undefined) {
+    problems.push({ path: ['install', 'user', 'password_hash'], message: 'password and password_hash are both given', hint: 'keep one of them' })
+  }
+  if (install.source === 'url' && install.mirror === undefined && !os.installUrl) {
+    problems.push({ path: ['install', 'source'], message: `network installs of ${lab.os} need a mirror`, hint: 'add install.mirror: <base URL of the OS repository>' })
+  }
+
+  checkRefs(modules, MODULES, 'modules', nodeNames, problems)
+  checkRefs(checks, CHECKS, 'checks', nodeNames, problems)
+
+  for (const m of modules) {
+    if (m.name !== 'swarm') continue
+    const o = m.options as { managers: string[]; workers: string[] | 'others' }
+    if (Array.isArray(o.workers)) {
+      o.workers.forEach((w, k) => {
+        if (o.managers.includes(w)) problems.push({ path: ['modules', m.index, 'swarm', 'workers', k], message: `${w} is listed as manager and worker`, hint: 'a node is one or the other' })
+      })
+    }
+  }
+}
+
+function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, section: string, nodeNames: string[], problems: Problem[]): void {
+  for (const e of entries) {
+    for (const ref of collectRefs(e.options, specs[e.name]!.refs)) {
+      if (nodeNames.includes(ref.value)) continue
+      const guess = closest(ref.value, nodeNames)
+      problems.push({
+        path: [section, e.index, e.name, ...ref.path],
+        message: `no node named '${ref.value}' in this lab`,
+        hint: guess ? `did you mean '${guess}'?` : `nodes: ${nodeNames.join(', ')}`,
+      })
+    }
+  }
+}
