@@ -43,8 +43,8 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   const cidr = parseCidr(lab.network.cidr) as Cidr
   const taken = new Set(lab.nodes.filter((n) => n.ip).map((n) => parseIPv4(n.ip!)!))
   const last = broadcast(cidr) - 1
-  let next = Math.min(cidr.network + FIRST_AUTO_OFFSET, hostAddress(cidr) + 1)
-  if (next > last) next = hostAddress(cidr) + 1
+  // Small networks have no room for the offset: start right after the host's address.
+  let next = cidr.network + FIRST_AUTO_OFFSET <= last ? cidr.network + FIRST_AUTO_OFFSET : hostAddress(cidr) + 1
   const nodes = lab.nodes.map((n): ResolvedNode => {
     let ip = n.ip
     if (ip === undefined) {

@@ -1,0 +1,140 @@
+import t from 'tap'
+import { parseLab } from '../../src/lab/load.js'
+import { LabFileError } from '../../src/lab/problems.js'
+
+const GOOD = `name: demo
+os: rocky9
+network:
+  cidr: 192.168.56.0/24
+nodes:
+  - name: master
+    ip: 192.168.56.10
+  - name: node1
+modules:
+  - hosts
+  - chrony: { server: master }
+  - swarm: { managers: [master] }
+checks:
+  - swarm: { ready: 2 }
+`
+
+function problemsOf(text: string) {
+  try {
+    parseLab(text, 'lab.yaml')
+  } catch (err) {
+    if (err instanceof LabFileError) return err.problems
+    throw err
+  }
+  throw new Error('expected the lab to be rejected')
+}
+
+/** Replaces one line of GOOD (1-based) or appends lines. */
+function edit(line: number, text: string): string {
+  const lines = GOOD.split('\n')
+  lines[line - 1] = text
+  return lines.join('\n')
+}
+
+t.test('a good lab resolves defaults and assigns addresses in order', async (t) => {
+  const lab = parseLab(GOOD, 'lab.yaml')
+  t.equal(lab.provider, 'auto')
+  t.equal(lab.network.domain, 'localdomain')
+  t.equal(lab.network.hostIp, '192.168.56.1')
+  t.same(lab.nodes.map((n) => [n.name, n.fqdn, n.ip, n.memory, n.cpus, n.disk]), [
+    ['master', 'master.localdomain', '192.168.56.10', 2048, 2, 20],
+    ['node1', 'node1.localdomain', '192.168.56.11', 2048, 2, 20],
+  ])
+  t.same(lab.modules.map((m) => m.module), ['hosts', 'chrony', 'swarm'])
+  t.same(lab.modules[1]!.options, { server: 'master', upstream: [], stratum: 10 })
+  t.equal(lab.install.user.name, 'lab')
+})
+
+t.test('automatic addresses skip the ones given explicitly', async (t) => {
+  const lab = parseLab(
+    `name: a\nos: rocky9\nnetwork: { cidr: 10.1.0.0/24 }\nnodes:\n  - name: a\n  - name: b\n    ip: 10.1.0.11\n  - name: c\n`,
+    'x',
+  )
+  t.same(lab.nodes.map((n) => n.ip), ['10.1.0.10', '10.1.0.11', '10.1.0.12'])
+})
+
+const CASES: Array<{ name: string; text: string; line: number; col?: number; message: RegExp; hint?: RegExp }> = [
+  { name: 'tab indentation', text: GOOD.replace('  cidr:', '\tcidr:'), line: 4, message: /Tabs are not allowed/, hint: /spaces/ },
+  { name: 'unclosed quote', text: edit(1, "name: 'demo"), line: 1, col: 7, message: /Missing closing/, hint: /close the quote/ },
+  { name: 'duplicate key', text: edit(2, 'os: rocky9\nos: alma9'), line: 3, message: /unique/, hint: /once/ },
+  { name: 'unknown top-level key', text: edit(1, 'name: demo\nnetwrok: {}'), line: 2, col: 1, message: /unknown key 'netwrok'/, hint: /did you mean 'network'/ },
+  { name: 'unknown node key', text: edit(7, '    ip: 192.168.56.10\n    memroy: 1024'), line: 8, col: 5, message: /unknown key 'memroy'/, hint: /did you mean 'memory'/ },
+  { name: 'wrong type', text: edit(7, '    ip: 192.168.56.10\n    memory: 2G'), line: 8, col: 13, message: /expected a number, found the text "2G"/, hint: /plain number/ },
+  { name: 'out of range', text: edit(7, '    ip: 192.168.56.10\n    cpus: 0'), line: 8, col: 11, message: /too small/, hint: /at least 1/ },
+  { name: 'lab name not a label', text: edit(1, 'name: Demo_Lab'), line: 1, col: 7, message: /not valid/, hint: /lower-case letters/ },
+  { name: 'lab name too long', text: edit(1, `name: a${'b'.repeat(63)}`), line: 1, col: 7, message: /at most 63/ },
+  { name: 'node name invalid', text: edit(6, '  - name: node_1'), line: 6, col: 11, message: /not valid/, hint: /node name/ },
+  { name: 'unknown OS', text: edit(2, 'os: rocky10'), line: 2, col: 5, message: /unknown value "rocky10"/, hint: /one of: centos7/ },
+  { name: 'unknown provider', text: edit(2, 'os: rocky9\nprovider: virtualbx'), line: 3, col: 11, message: /unknown value "virtualbx"/, hint: /did you mean 'virtualbox'/ },
+  { name: 'unknown module', text: edit(10, '  - dockr'), line: 10, col: 5, message: /unknown module 'dockr'/, hint: /did you mean 'docker'/ },
+  { name: 'unknown check', text: edit(14, '  - swrm: { ready: 2 }'), line: 14, col: 5, message: /unknown check 'swrm'/, hint: /did you mean 'swarm'/ },
+  { name: 'unknown module option', text: edit(11, '  - chrony: { server: master, stratm: 3 }'), line: 11, col: 31, message: /unknown key 'stratm'/, hint: /did you mean 'stratum'/ },
+  { name: 'bad CIDR text', text: edit(4, '  cidr: 192.168.56/24'), line: 4, col: 9, message: /not an IPv4 address/ },
+  { name: 'CIDR prefix out of range', text: edit(4, '  cidr: 192.168.56.0/33'), line: 4, col: 9, message: /prefix \/33/ },
+  { name: 'CIDR with host bits', text: edit(4, '  cidr: 192.168.56.7/24'), line: 4, col: 9, message: /host bits/, hint: /192\.168\.56\.0\/24/ },
+  { name: 'IP outside the network', text: edit(7, '    ip: 192.168.57.10'), line: 7, col: 9, message: /outside the lab network/ },
+  { name: 'network address', text: edit(7, '    ip: 192.168.56.0'), line: 7, col: 9, message: /network address/ },
+  { name: 'broadcast address', text: edit(7, '    ip: 192.168.56.255'), line: 7, col: 9, message: /broadcast address/ },
+  { name: 'host address', text: edit(7, '    ip: 192.168.56.1'), line: 7, col: 9, message: /host's own address/ },
+  { name: 'not an IP', text: edit(7, '    ip: 192.168.56.300'), line: 7, col: 9, message: /not valid/, hint: /IPv4 address/ },
+  { name: 'duplicate node name', text: edit(8, '  - name: master'), line: 8, col: 11, message: /used twice/ },
+  { name: 'duplicate IP', text: edit(8, '  - name: node1\n    ip: 192.168.56.10'), line: 9, col: 9, message: /already the address of master/ },
+  {
+    name: 'duplicate MAC',
+    text: edit(8, '  - name: node1\n    mac: 08:00:27:00:00:01').replace('    ip: 192.168.56.10', '    ip: 192.168.56.10\n    mac: 08:00:27:00:00:01'),
+    line: 10,
+    col: 10,
+    message: /already the MAC of master/,
+  },
+  { name: 'multicast MAC', text: edit(7, '    ip: 192.168.56.10\n    mac: 01:00:27:00:00:01'), line: 8, col: 10, message: /multicast/ },
+  { name: 'VMware MAC range', text: edit(2, 'os: rocky9\nprovider: vmware').replace('    ip: 192.168.56.10', '    ip: 192.168.56.10\n    mac: 00:50:56:40:00:01'), line: 9, col: 10, message: /static range VMware accepts/ },
+  { name: 'module names a missing node', text: edit(11, '  - chrony: { server: mastr }'), line: 11, col: 23, message: /no node named 'mastr'/, hint: /did you mean 'master'/ },
+  { name: 'swarm manager missing', text: edit(12, '  - swarm: { managers: [master, node9] }'), line: 12, col: 33, message: /no node named 'node9'/ },
+  { name: 'check names a missing node', text: edit(14, '  - chrony: { synced_to: nod1 }'), line: 14, col: 26, message: /no node named 'nod1'/, hint: /did you mean 'node1'/ },
+  { name: 'memory below installer needs (node)', text: edit(7, '    ip: 192.168.56.10\n    memory: 512'), line: 8, col: 13, message: /512 MiB is less than the Rocky Linux 9 installer needs/, hint: /at least 1536/ },
+  { name: 'memory below installer needs (defaults)', text: edit(4, '  cidr: 192.168.56.0/24\ndefaults: { memory: 1024 }'), line: 5, col: 21, message: /1024 MiB is less/ },
+  { name: 'module entry with two names', text: edit(10, '  - { hosts: {}, docker: {} }'), line: 10, col: 5, message: /one module name/ },
+  { name: 'no nodes', text: 'name: x\nos: rocky9\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: []\n', line: 4, col: 8, message: /at least one node/ },
+  { name: 'missing required key', text: 'name: x\nos: rocky9\nnodes: [{ name: a }]\n', line: 1, col: 1, message: /'network' is required/ },
+  { name: 'empty file', text: '', line: 1, col: 1, message: /empty or not a mapping/ },
+  { name: 'debian with virtualbox', text: edit(2, 'os: debian12\nprovider: virtualbox'), line: 2, col: 5, message: /qemu provider only/ },
+  { name: 'both password forms', text: edit(4, `  cidr: 192.168.56.0/24\ninstall:\n  root_password: secret123\n  root_password_hash: "$6$salt$3aEJgflnzWuw1O3tr0IYSmhUY0cZ7iBQeBP392T7RXjLP3TKKu3ddIapQaCpbD4p9ioeGaVIjOHaym7HvCuUm0"`), line: 7, message: /both given/ },
+  { name: 'bad password hash', text: edit(4, `  cidr: 192.168.56.0/24\ninstall:\n  root_password_hash: "$1$abc$def"`), line: 6, col: 23, message: /not valid/, hint: /openssl passwd -6/ },
+  { name: 'duplicate forwarded host port', text: edit(7, '    ip: 192.168.56.10\n    forwards: ["8080:80"]').replace('  - name: node1', '  - name: node1\n    forwards: [8080]'), line: 10, col: 16, message: /host port 8080 is already forwarded to master/ },
+  { name: 'insecure registry with scheme', text: edit(12, '  - docker: { insecure_registries: ["http://master:5000"] }'), line: 12, col: 37, message: /not valid/, hint: /host:port/ },
+]
+
+for (const c of CASES) {
+  t.test(c.name, async (t) => {
+    const problems = problemsOf(c.text)
+    const p = problems.find((p) => c.message.test(p.message))
+    if (!p) return t.fail(`no problem matching ${c.message}; got:\n${problems.map((p) => `${p.line}:${p.col} ${p.message}`).join('\n')}`)
+    t.equal(p.line, c.line, 'line')
+    if (c.col !== undefined) t.equal(p.col, c.col, 'column')
+    if (c.hint) t.match(p.hint ?? '', c.hint, 'hint says how to fix it')
+    t.ok(p.hint && p.hint.length > 0, 'every problem has a fix')
+  })
+}
+
+t.test('all problems of a file are reported in one run, in file order', async (t) => {
+  const text = edit(1, 'name: Bad_Name').replace('os: rocky9', 'os: rocky10').replace('  - dockr', '').replace('  - hosts', '  - hostz')
+  const problems = problemsOf(text)
+  t.ok(problems.length >= 3)
+  const lines = problems.map((p) => p.line!)
+  t.same(lines, [...lines].sort((a, b) => a - b))
+})
+
+t.test('the error message names file, line and column', async (t) => {
+  try {
+    parseLab(edit(2, 'os: rocky10'), 'labs/x.yaml')
+    t.fail('accepted')
+  } catch (err) {
+    t.ok(err instanceof LabFileError)
+    t.match((err as Error).message, /^labs\/x\.yaml: 1 problem\nlabs\/x\.yaml:2:5: os: unknown value "rocky10"\n    fix: /)
+    t.equal((err as LabFileError).exitCode, 2)
+  }
+})
