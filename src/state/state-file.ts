@@ -1,0 +1,62 @@
+/**
+ * The lab's state: what exists (provider, network, base, VMs) and what last happened. Written atomically; a
+ * file that cannot be read back is a clear error with the ways out, never a silent reset.
+ */
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { writeFileAtomic } from './files.js'
+import { LabError } from '../util/errors.js'
+
+const nodeState = z.object({
+  vm: z.string(),
+  mac: z.string(),
+  ip: z.string(),
+  ssh: z.object({ host: z.string(), port: z.number() }).optional(),
+  hostKey: z.string().optional(),
+  modules: z.record(z.string(), z.object({ status: z.enum(['ok', 'changed', 'failed']), at: z.string(), reason: z.string().optional() })).default({}),
+})
+
+export const labStateSchema = z.object({
+  version: z.literal(1),
+  lab: z.string(),
+  provider: z.enum(['virtualbox', 'vmware', 'qemu']),
+  network: z.object({ id: z.string(), created: z.boolean() }).optional(),
+  base: z.object({ name: z.string(), key: z.string(), snapshot: z.string() }).optional(),
+  nodes: z.record(z.string(), nodeState).default({}),
+  snapshots: z.array(z.object({ name: z.string(), at: z.string() })).default([]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+
+export type LabState = z.output<typeof labStateSchema>
+export type NodeState = z.output<typeof nodeState>
+
+export async function readState(path: string): Promise<LabState | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (err) {
+    throw corrupted(path, `it is not valid JSON (${(err as Error).message})`)
+  }
+  const parsed = labStateSchema.safeParse(data)
+  if (!parsed.success) throw corrupted(path, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+  return parsed.data
+}
+
+function corrupted(path: string, why: string): LabError {
+  return new LabError(`the lab state file ${path} is damaged: ${why}`, {
+    hint: `run \`lab destroy --force\` to remove everything the lab's journal says was created, or move ${path} away and run \`lab up\` to adopt the VMs that still exist`,
+  })
+}
+
+export async function writeState(path: string, state: LabState): Promise<void> {
+  state.updatedAt = new Date().toISOString()
+  await writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n', 0o644)
+}
