@@ -1,0 +1,82 @@
+/**
+ * The module contract (Ansible's, done faster): probe (read-only, one round trip where possible) → plan
+ * (changes with reasons and diffs) → apply (only what the plan lists; service restarts only after a change)
+ * → verify. A second run on an unchanged node plans nothing and reports `ok`.
+ */
+import type { ResolvedLab, ResolvedNode } from '../lab/resolve.js'
+import type { Target } from '../lab/targets.js'
+
+export interface ExecResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** What a module may do on a node. The SSH session implements it; transcript tests replay recorded answers. */
+export interface Guest {
+  exec(cmd: string | string[], opts?: { timeoutMs?: number; input?: string | Buffer; sudo?: boolean; secrets?: string[] }): Promise<ExecResult>
+  upload(path: string, data: string | Buffer, opts?: { mode?: number; owner?: string; group?: string }): Promise<void>
+}
+
+export type Family = 'el7' | 'el8' | 'el9' | 'debian'
+
+export interface Facts {
+  family: Family
+  id: string
+  versionId: string
+  packageManager: 'yum' | 'dnf' | 'apt'
+  services: { chrony: string; ssh: string }
+  paths: { chronyConf: string }
+  firewalld: boolean
+  hostname: string
+  docker?: string
+}
+
+export interface Change {
+  /** What apply() acts on: the module's own action name, e.g. "config", "restart", "join". */
+  key: string
+  /** Short, for the plan and the summary: "write /etc/chrony.conf". */
+  what: string
+  /** Why it is needed: "nodes must use only the master". */
+  why: string
+  /** A unified diff for file changes (shown by --check). */
+  diff?: string
+}
+
+export interface ModuleContext<O> {
+  lab: ResolvedLab
+  node: ResolvedNode
+  role: Target['role']
+  options: O
+  guest: Guest
+  facts: Facts
+  /** Other nodes' guests, for steps that need two ends (swarm join tokens). */
+  peer(node: string): Promise<{ guest: Guest; facts: Facts }>
+  /** Lab secrets by name (service passwords); created on first use and kept. */
+  secret(name: string): Promise<string>
+  /** Absolute path of a file named relative to the lab file. */
+  labFile(relative: string): string
+  log(line: string): void
+}
+
+export type ModuleStatus = 'ok' | 'changed' | 'failed'
+
+export interface ModuleResult {
+  node: string
+  module: string
+  status: ModuleStatus
+  changes: Change[]
+  reason?: string
+  durationMs: number
+}
+
+export interface Module<O, P> {
+  readonly name: string
+  /** Packages to install once into the base image, so clones do not each download them. */
+  bake?(family: Family, options: O): string[]
+  probe(ctx: ModuleContext<O>): Promise<P>
+  plan(ctx: ModuleContext<O>, probed: P): Change[]
+  apply(ctx: ModuleContext<O>, changes: Change[], probed: P): Promise<void>
+  /** Throws (with what was expected and found) when the node is not in the wanted state after apply. */
+  verify?(ctx: ModuleContext<O>): Promise<void>
+}
