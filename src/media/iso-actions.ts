@@ -1,0 +1,71 @@
+import { OS_CATALOG, OS_IDS } from '../lab/os-catalog.js'
+import { LabError } from '../util/errors.js'
+import { fetchIso } from './fetch-iso.js'
+import { cachedIso, cacheState, isoCacheDir, isoCachePath, type CacheState } from './iso-cache.js'
+import { osWithIsos, pickIso } from './iso-select.js'
+
+/** The bodies of `lab iso fetch|list|path`: results on stdout, progress and warnings on stderr. */
+
+export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }): Promise<void> {
+  const result = await fetchIso(os, {
+    ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
+    ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
+    insecureSkipChecksum: opts.insecureSkipChecksum === true,
+  })
+  process.stdout.write(`${result.path}\n`)
+}
+
+export async function runIsoPath(os: string, opts: { kind?: string }): Promise<void> {
+  const info = osWithIsos(os)
+  const kind = opts.kind !== undefined ? pickIso(info, opts.kind).kind : undefined
+  const path = await cachedIso(info.id, kind !== undefined ? { kind } : {})
+  if (path === undefined) {
+    throw new LabError(`no verified ${kind ? `${kind} ` : ''}ISO of ${os} in the cache (${isoCacheDir()})`, {
+      hint: `download it with: lab iso fetch ${os}${kind ? ` --kind ${kind}` : ''}`,
+    })
+  }
+  process.stdout.write(`${path}\n`)
+}
+
+export async function runIsoList(opts: { json?: boolean }): Promise<void> {
+  const rows = []
+  for (const id of OS_IDS) {
+    for (const iso of OS_CATALOG[id].isos) {
+      rows.push({ os: id, kind: iso.kind, file: iso.file, state: await cacheState(iso), path: isoCachePath(iso), iso })
+    }
+  }
+  if (opts.json) {
+    const out = rows.map((r) => ({
+      os: r.os,
+      kind: r.kind,
+      file: r.file,
+      sha256: r.iso.sha256 || null,
+      urls: r.iso.urls,
+      cache: r.state,
+      path: r.path,
+    }))
+    process.stdout.write(`${JSON.stringify({ cacheDir: isoCacheDir(), isos: out }, null, 2)}\n`)
+    return
+  }
+  const table = [['OS', 'KIND', 'FILE', 'CACHE'], ...rows.map((r) => [r.os, r.kind, r.file, describeState(r.state)])]
+  const widths = [0, 1, 2].map((c) => Math.max(...table.map((row) => row[c]!.length)))
+  for (const row of table) {
+    process.stdout.write(`${row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ')}\n`)
+  }
+  process.stdout.write(`\ncache: ${isoCacheDir()}\n`)
+}
+
+function describeState(s: CacheState): string {
+  switch (s.state) {
+    case 'absent':
+      return '-'
+    case 'partial':
+      return `partial (${(s.bytes / 1e6).toFixed(1)} MB, lab iso fetch resumes it)`
+    case 'unchecked':
+      return 'cached, checksum not checked yet'
+    case 'verified':
+      return s.source === 'unverified' ? 'cached, UNVERIFIED' : 'cached'
+    case 'mismatch':
+      return 'cached, CHECKSUM MISMATCH'
+  }
+}
