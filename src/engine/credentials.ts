@@ -8,7 +8,7 @@ import { stateLayout } from '../state/layout.js'
 import { readSecrets, writeSecrets, type Secrets } from '../state/secrets.js'
 import { generatePassword, sha512Crypt } from '../kickstart/password.js'
 import { generateUserKey, writePrivateKey } from '../media/ssh-keys.js'
-import { writeFileAtomic } from '../state/files.js'
+import { writeFileAtomic, ensurePrivateDir } from '../state/files.js'
 
 export interface LabCredentials {
   secrets: Secrets
@@ -59,6 +59,7 @@ export async function ensureCredentials(loaded: LoadedLab): Promise<LabCredentia
     publicKey = (await readFile(`${paths.userKey}.pub`, 'utf8')).trim()
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    await ensurePrivateDir(paths.keysDir)
     const pair = generateUserKey(`vmlab-${loaded.lab.name}`)
     privateKey = pair.private
     publicKey = pair.public.trim()

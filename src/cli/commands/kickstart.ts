@@ -1,0 +1,26 @@
+import type { Command } from 'commander'
+import { withLabFile, labFileFrom } from '../lab-option.js'
+
+export function register(program: Command): void {
+  withLabFile(program.command('kickstart').description("write the lab's kickstart files (the base VM's and one per node) and print their paths"))
+    .option('--os <os>', 'write them for this OS instead of the lab file\'s (centos7, rocky8, rocky9, alma8, alma9, centos-stream9)')
+    .option('--out <dir>', 'folder to write into (default: kickstart-<lab>)')
+    .option('--provider <name>', "whose MAC range the lab NIC uses (default: the lab file's, else the installed hypervisor, else virtualbox)")
+    .addHelpText(
+      'after',
+      `
+Each node's file installs that node on its own (hostname, static lab address, root's SSH key, the lab
+user); base.cfg is what \`lab up\` installs the base VM with. Passwords are written only as SHA-512
+hashes; the clear ones stay in .lab/<lab>/secrets.json (mode 0600): see \`lab creds\`.
+To install by hand, put a file on a CD labelled OEMDRV as ks.cfg, or boot with inst.ks=URL.
+
+Examples:
+  lab kickstart
+  lab kickstart labs/swarm.yaml --out ks/
+  lab kickstart -f lab.yaml --os centos7 --out ks-c7/`,
+    )
+    .action(async (file: string | undefined, opts: { file?: string; os?: string; out?: string; provider?: string }) => {
+      const { kickstartCommand } = await import('../actions/kickstart.js')
+      await kickstartCommand(labFileFrom(file, opts), opts)
+    })
+}
