@@ -18,19 +18,8 @@ export interface Guest {
   upload(path: string, data: string | Buffer, opts?: { mode?: number; owner?: string; group?: string }): Promise<void>
 }
 
-export type Family = 'el7' | 'el8' | 'el9' | 'debian'
-
-export interface Facts {
-  family: Family
-  id: string
-  versionId: string
-  packageManager: 'yum' | 'dnf' | 'apt'
-  services: { chrony: string; ssh: string }
-  paths: { chronyConf: string }
-  firewalld: boolean
-  hostname: string
-  docker?: string
-}
+export type { GuestFacts as Facts, OsFamily as Family } from '../guest/facts.js'
+import type { GuestFacts as Facts, OsFamily as Family } from '../guest/facts.js'
 
 export interface Change {
   /** What apply() acts on: the module's own action name, e.g. "config", "restart", "join". */

@@ -1,0 +1,70 @@
+import t from 'tap'
+import { retryUntil, RetryTimeoutError } from '../../src/util/retry.js'
+
+const notYet = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+const retryable = (e: unknown): boolean => (e as { code?: string }).code === 'ECONNREFUSED'
+
+t.test('retries with doubling pauses capped at maxMs, then returns the value', async (t) => {
+  const pauses: number[] = []
+  let calls = 0
+  const value = await retryUntil(
+    async ({ attempt }) => {
+      calls++
+      t.equal(attempt, calls)
+      if (calls < 5) throw notYet()
+      return 'up'
+    },
+    { deadlineMs: 5000, initialMs: 10, maxMs: 40, retryable, onRetry: ({ delayMs }) => pauses.push(delayMs) },
+  )
+  t.equal(value, 'up')
+  t.same(pauses, [10, 20, 40, 40])
+})
+
+t.test('a non-retryable error is thrown at once', async (t) => {
+  let calls = 0
+  const fatal = new Error('host key mismatch')
+  await t.rejects(
+    retryUntil(
+      async () => {
+        calls++
+        throw fatal
+      },
+      { deadlineMs: 5000, initialMs: 10, retryable },
+    ),
+    fatal,
+  )
+  t.equal(calls, 1)
+})
+
+t.test('the deadline ends the wait with the last error and the attempt count', async (t) => {
+  const started = Date.now()
+  const error = await retryUntil(
+    async () => {
+      throw notYet()
+    },
+    { deadlineMs: 300, initialMs: 20, maxMs: 50, retryable },
+  ).catch((e: unknown) => e)
+  const elapsed = Date.now() - started
+  t.type(error, RetryTimeoutError)
+  const timeout = error as RetryTimeoutError
+  t.match(timeout.message, /gave up after \d+ attempts in 0 s: connect ECONNREFUSED/)
+  t.equal((timeout.lastError as Error).message, 'connect ECONNREFUSED')
+  t.ok(timeout.attempts >= 5, `${timeout.attempts} attempts`)
+  t.ok(elapsed >= 300 && elapsed < 600, `stopped at the deadline (${elapsed} ms)`)
+})
+
+t.test('an abort signal stops the wait during a pause', async (t) => {
+  const controller = new AbortController()
+  setTimeout(() => controller.abort(new Error('VM stopped')), 50)
+  const started = Date.now()
+  await t.rejects(
+    retryUntil(
+      async () => {
+        throw notYet()
+      },
+      { deadlineMs: 10_000, initialMs: 5000, retryable, signal: controller.signal },
+    ),
+    { message: 'VM stopped' },
+  )
+  t.ok(Date.now() - started < 1000)
+})
