@@ -56,10 +56,32 @@ export const MODULES = {
   docker: {
     description: "Docker CE (Debian: the distribution's docker.io) with daemon.json merged",
     schema: z.strictObject({
-      insecure_registries: z.array(hostPort).default([]),
-      registry_mirrors: z.array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' })).default([]),
-      version: z.string().optional(),
+      insecure_registries: z
+        .array(hostPort)
+        .default([])
+        .meta({ description: "daemon.json insecure-registries (host:port); when empty, the node's own list is left alone" }),
+      registry_mirrors: z
+        .array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' }))
+        .default([])
+        .meta({ description: "daemon.json registry-mirrors (Docker Hub mirrors); when empty, the node's own list is left alone" }),
+      version: z
+        .string()
+        .optional()
+        .meta({ description: 'version to install where docker is missing (EL: docker-ce-VERSION, default 26.1.4 on EL7; Debian: docker.io=VERSION); an installed docker is kept' }),
       users: z.array(z.string()).default([]).meta({ description: 'users added to the docker group' }),
+      images: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1).meta({ description: 'the image the tarball holds, e.g. busybox:latest' }),
+            file: z.string().min(1).meta({ description: 'the tarball, relative to the lab file' }),
+            format: z
+              .enum(['save', 'rootfs'])
+              .default('save')
+              .meta({ description: "'save': made by docker save (docker load reads it); 'rootfs': a filesystem tarball (docker import)" }),
+          }),
+        )
+        .default([])
+        .meta({ description: 'images loaded from local tarballs on every node, for labs that cannot reach a registry' }),
       nodes: targetNodes,
     }),
     refs: ['nodes.*'],
@@ -96,7 +118,16 @@ export const MODULES = {
   },
   portainer: {
     description: 'Portainer with the agent stack, admin password preset',
-    schema: z.strictObject({ http_port: port.default(9000), https_port: port.default(9443) }),
+    schema: z.strictObject({
+      http_port: port.default(9000),
+      https_port: port.default(9443),
+      edge_port: port.default(8000).meta({ description: "published port of Portainer's edge agent tunnel (container port 8000)" }),
+      version: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: 'an image tag, e.g. lts or 2.21.5' })
+        .default('lts')
+        .meta({ description: 'tag of the portainer/portainer-ce and portainer/agent images' }),
+    }),
     refs: [],
   },
   service: {
@@ -109,6 +140,10 @@ export const MODULES = {
       publish: z.union([publish, z.array(publish)]).optional(),
       network: z.string().optional(),
       command: z.union([z.string(), z.array(z.string())]).optional(),
+      no_resolve_image: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'use the image as the nodes have it (docker load) instead of asking a registry for its digest' }),
     }),
     refs: [],
   },
@@ -119,6 +154,10 @@ export const MODULES = {
       service: z.string().default('busybox_service'),
       image: z.string().default('busybox'),
       replicas: z.number().int().min(2).max(100).default(2),
+      no_resolve_image: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'use the image as the nodes have it (docker load) instead of asking a registry for its digest' }),
     }),
     refs: [],
   },

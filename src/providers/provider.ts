@@ -86,6 +86,8 @@ export interface Endpoint {
 
 export interface Provider {
   readonly name: ProviderName
+  /** True when snapshotRestore works on a running VM (memory included), so a reset needs no reboot. */
+  readonly liveRestore?: boolean
   /** Locate the binaries, read the version and list what stops this machine from running a lab (each with its fix). */
   detect(): Promise<ProviderInfo>
   /** Create (or find and reuse) the lab's host-only network. */
@@ -116,4 +118,8 @@ export interface Provider {
   list(prefix: string): Promise<string[]>
   /** Where to reach the node's SSH server from this machine. */
   sshEndpoint(vm: string, labIp: string): Promise<Endpoint>
+  /** Bytes the VM's own files take on disk (a linked clone: only its differences), when the provider can tell. */
+  diskUsage?(vm: string): Promise<number>
+  /** For OSes installed from an image rather than a kickstart (Debian under QEMU): build or find that image. */
+  imageSource?(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource>
 }

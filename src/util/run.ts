@@ -33,6 +33,11 @@ export function setRunLogger(fn: RunLogger | undefined): void {
   logger = fn
 }
 
+/** Records a process started outside run() (a VM left running in the background) in the same log. */
+export function noteStarted(command: string[], pid: number | undefined): void {
+  logger?.({ command, result: { command, exitCode: 0, stdout: `started, pid ${pid ?? '?'}`, stderr: '', durationMs: 0 } })
+}
+
 export function redact(text: string, secrets: string[] = []): string {
   let out = text
   for (const s of secrets) if (s.length > 0) out = out.split(s).join('***')

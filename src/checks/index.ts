@@ -1,0 +1,22 @@
+/** Check name → implementation. */
+import type { CheckName, CheckOptions } from '../lab/module-options.js'
+import type { Check } from './check.js'
+import { swarmCheck } from './swarm.js'
+import { serviceCheck } from './service.js'
+import { httpCheck } from './http.js'
+import { chronyCheck } from './chrony.js'
+import { registryCheck } from './registry.js'
+import { harborCheck } from './harbor.js'
+import { overlayCheck } from './overlay.js'
+import { execCheck } from './exec.js'
+
+export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
+  swarm: swarmCheck,
+  service: serviceCheck,
+  http: httpCheck,
+  chrony: chronyCheck,
+  registry: registryCheck,
+  harbor: harborCheck,
+  overlay: overlayCheck,
+  exec: execCheck,
+}

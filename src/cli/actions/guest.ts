@@ -1,0 +1,178 @@
+/** Commands that work inside the nodes: check, provision, exec, ssh, ssh-config. */
+import type { Command } from 'commander'
+import { spawn } from 'node:child_process'
+import { withLab, globalVerbose } from '../with-lab.js'
+import { table } from '../table.js'
+import { LabError, InputError } from '../../util/errors.js'
+import { vmName } from '../../lab/naming.js'
+import type { LabContext } from '../../engine/lab-context.js'
+
+function common(opts: Record<string, unknown>, cmd: Command) {
+  const out: { file?: string; verbose?: boolean } = {}
+  if (typeof opts.file === 'string') out.file = opts.file
+  if (globalVerbose(cmd)) out.verbose = true
+  return out
+}
+
+export async function checkCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { openSessions } = await import('../../engine/access.js')
+  const { runChecks } = await import('../../checks/run-checks.js')
+  const rows = await withLab('lab check', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx) => {
+    if (!ctx.loaded.lab.checks.length) throw new InputError('this lab has no checks', 'add a checks: list to the lab file (see the README)')
+    const sessions = await openSessions(ctx)
+    try {
+      return await runChecks(ctx.loaded.lab, (n) => sessions.guest(n))
+    } finally {
+      await sessions.close()
+    }
+  })
+  const passed = rows.filter((r) => r.passed).length
+  if (opts.json) process.stdout.write(JSON.stringify({ passed: passed === rows.length, rows }, null, 2) + '\n')
+  else {
+    process.stdout.write(table(['', 'check', 'on', 'expected', 'found'], rows.map((r) => [r.passed ? 'PASS' : 'FAIL', r.check, r.on, r.expected, r.found])) + '\n')
+    process.stdout.write(`${passed} passed, ${rows.length - passed} failed\n`)
+  }
+  if (passed !== rows.length) process.exitCode = 1
+}
+
+export async function provisionCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { openSessions } = await import('../../engine/access.js')
+  const { provision } = await import('../../engine/provision.js')
+  const { secretFor } = await import('../../engine/service-secrets.js')
+  const check = Boolean(opts.check)
+  const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx: LabContext) => {
+    const lab = ctx.loaded.lab
+    const only = Array.isArray(opts.only) ? (opts.only as string[]) : undefined
+    for (const m of only ?? []) if (!lab.modules.some((s) => s.module === m)) throw new InputError(`this lab has no module '${m}'`, `its modules: ${lab.modules.map((s) => s.module).join(', ')}`)
+    const sessions = await openSessions(ctx)
+    try {
+      const out = await provision(
+        lab,
+        { guest: (n) => sessions.guest(n), secret: (name) => secretFor(ctx, name), labFile: (rel) => `${ctx.loaded.filesDir}/${rel}`, log: (node, line) => ctx.log(`[${node}] ${line}`) },
+        {
+          check,
+          ...(only ? { only } : {}),
+          events: { nodeResult: (r) => ctx.report({ type: 'task', stage: 'modules', node: r.node, title: r.module, status: r.status === 'failed' ? 'failed' : 'done', detail: r.status }) },
+        },
+      )
+      if (!check) {
+        for (const r of out) {
+          const ns = ctx.state.nodes[r.node]
+          if (ns) ns.modules[r.module] = { status: r.status, at: new Date().toISOString(), ...(r.reason ? { reason: r.reason } : {}) }
+        }
+        await ctx.saveState()
+      }
+      return out
+    } finally {
+      await sessions.close()
+    }
+  })
+  if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n')
+  else {
+    for (const r of results) {
+      process.stdout.write(`${r.status.padEnd(7)} ${r.module} on ${r.node}${r.reason ? `: ${r.reason}` : ''}\n`)
+      for (const c of r.changes) {
+        process.stdout.write(`  ${check ? 'would' : 'did'}: ${c.what} (${c.why})\n`)
+        if (check && c.diff) process.stdout.write(c.diff.replace(/^/gm, '    ') + '\n')
+      }
+    }
+    const changed = results.filter((r) => r.status === 'changed').length
+    const failed = results.filter((r) => r.status === 'failed').length
+    process.stdout.write(`${results.length - changed - failed} ok, ${changed} ${check ? 'would change' : 'changed'}, ${failed} failed\n`)
+  }
+  if (results.some((r) => r.status === 'failed')) process.exitCode = 1
+}
+
+export async function execCommand(target: string, command: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  if (!command.length) throw new InputError('no command given', 'write it after --, e.g. lab exec all -- uptime')
+  const { openSessions } = await import('../../engine/access.js')
+  const code = await withLab('lab exec', common(opts, cmd), async (ctx) => {
+    const names = target === 'all' ? ctx.loaded.lab.nodes.map((n) => n.name) : target.split(',')
+    const sessions = await openSessions(ctx, names)
+    const width = Math.max(...names.map((n) => n.length))
+    try {
+      const codes = await Promise.all(
+        names.map(async (name) => {
+          const session = await sessions.session(name)
+          const prefix = names.length > 1 ? `${name.padEnd(width)} | ` : ''
+          const r = await session.exec(command.length === 1 ? command[0]! : command, {
+            stream: (line, which) => (which === 'stdout' ? process.stdout : process.stderr).write(prefix + line + '\n'),
+          })
+          return r.code ?? 255
+        }),
+      )
+      return codes.find((c) => c !== 0) ?? 0
+    } finally {
+      await sessions.close()
+    }
+  })
+  process.exitCode = code
+}
+
+async function sshTarget(ctx: LabContext, node: string) {
+  const lab = ctx.loaded.lab
+  const n = lab.nodes.find((x) => x.name === node)
+  if (!n) throw new LabError(`no node named '${node}' in this lab`, { hint: `nodes: ${lab.nodes.map((x) => x.name).join(', ')}`, exitCode: 2 })
+  const at = await ctx.provider.sshEndpoint(vmName(lab, n), n.ip)
+  return { node: n, at }
+}
+
+export async function sshConfigText(ctx: LabContext): Promise<{ config: string; knownHosts: string }> {
+  const { ensureHostKeys, knownHosts } = await import('../../engine/node-identity.js')
+  const { ensureCredentials } = await import('../../engine/credentials.js')
+  const creds = await ensureCredentials(ctx.loaded)
+  const blocks: string[] = []
+  const hosts: Array<{ names: string[]; port: number; publicKey: string }> = []
+  for (const n of ctx.loaded.lab.nodes) {
+    const { at } = await sshTarget(ctx, n.name)
+    const key = (await ensureHostKeys(ctx.loaded.stateDir, n)).ed25519.public
+    // With HostKeyAlias, ssh looks the key up under the alias alone (no [host]:port form).
+    hosts.push({ names: [n.fqdn], port: 22, publicKey: key })
+    blocks.push(
+      [
+        `Host ${n.name} ${n.fqdn}`,
+        `  HostName ${at.host}`,
+        `  Port ${at.port}`,
+        `  User root`,
+        `  IdentityFile ${creds.privateKeyPath}`,
+        `  IdentitiesOnly yes`,
+        `  UserKnownHostsFile ${ctx.paths.knownHosts}`,
+        `  StrictHostKeyChecking yes`,
+        `  HostKeyAlias ${n.fqdn}`,
+      ].join('\n'),
+    )
+  }
+  return { config: blocks.join('\n\n') + '\n', knownHosts: knownHosts(hosts) }
+}
+
+export async function sshConfigCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { writeFileAtomic } = await import('../../state/files.js')
+  const text = await withLab('lab ssh-config', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx) => {
+    const { config, knownHosts } = await sshConfigText(ctx)
+    await writeFileAtomic(ctx.paths.knownHosts, knownHosts, 0o644)
+    return config
+  })
+  process.stdout.write(`# vmlab lab ssh config: append to ~/.ssh/config, or use with ssh -F\n${text}`)
+}
+
+export async function sshCommand(node: string, rest: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { writeFileAtomic } = await import('../../state/files.js')
+  const { ensureCredentials } = await import('../../engine/credentials.js')
+  const argv = await withLab('lab ssh', common(opts, cmd), async (ctx) => {
+    const { node: n, at } = await sshTarget(ctx, node)
+    if ((await ctx.provider.state(vmName(ctx.loaded.lab, n))) !== 'running') throw new LabError(`${node} is not running`, { hint: 'run `lab up`' })
+    const { knownHosts } = await sshConfigText(ctx)
+    await writeFileAtomic(ctx.paths.knownHosts, knownHosts, 0o644)
+    const creds = await ensureCredentials(ctx.loaded)
+    return ['-i', creds.privateKeyPath, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${ctx.paths.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', `HostKeyAlias=${n.fqdn}`, '-p', String(at.port), `root@${at.host}`, ...rest]
+  })
+  // The lock is released: an interactive session may last all afternoon.
+  const child = spawn('ssh', argv, { stdio: 'inherit' })
+  process.exitCode = await new Promise<number>((resolve) => {
+    child.on('error', () => {
+      process.stderr.write('error: the OpenSSH client (ssh) is not installed or not on PATH\nhint: install it, or use `lab exec NODE -- CMD`\n')
+      resolve(1)
+    })
+    child.on('exit', (code) => resolve(code ?? 255))
+  })
+}

@@ -1,0 +1,17 @@
+import { InputError } from '../../util/errors.js'
+import { identityAgentFiles } from '../../media/identity-agent.js'
+import { buildDebianImage } from '../../providers/qemu/image-debian.js'
+
+export async function imageBuildCommand(os: string, opts: { packages?: string[]; mirror?: string; force?: boolean }): Promise<void> {
+  if (os !== 'debian12') throw new InputError(`no image builder for '${os}'`, 'EL OSes are installed from their ISO by `lab up`; `lab image build debian12` is the one image vmlab builds')
+  const agent = identityAgentFiles()
+  const started = Date.now()
+  const image = await buildDebianImage({
+    extraPackages: opts.packages ?? [],
+    agent: { files: agent.files, enableUnits: agent.enableUnits },
+    ...(opts.mirror ? { mirror: opts.mirror } : {}),
+    ...(opts.force ? { force: true } : {}),
+    onProgress: (e) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${e.message}\n`),
+  })
+  process.stdout.write(`${image.built ? 'built' : 'found in the cache'} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${image.dir}\n`)
+}

@@ -1,0 +1,157 @@
+/** The lifecycle commands' bodies: open the lab, call the engine, print the outcome. */
+import type { Command } from 'commander'
+import { createInterface } from 'node:readline/promises'
+import { withLab, globalVerbose } from '../with-lab.js'
+import { table } from '../table.js'
+import { InputError } from '../../util/errors.js'
+import type { LabStatus } from '../../engine/status.js'
+
+function common(opts: Record<string, unknown>, cmd: Command, file?: string) {
+  const out: { file?: string; provider?: string; verbose?: boolean } = {}
+  if (file !== undefined) out.file = file
+  if (typeof opts.provider === 'string') out.provider = opts.provider
+  if (globalVerbose(cmd)) out.verbose = true
+  return out
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}
+
+export async function upCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const started = Date.now()
+  const { up } = await import('../../engine/up.js')
+  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true }, (ctx) =>
+    up(ctx, {
+      ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
+      provision: opts.provision !== false,
+      ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
+      ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
+    }),
+  )
+  const counts = { ok: 0, changed: 0, failed: 0 }
+  for (const m of result.modules) counts[m.status]++
+  process.stdout.write(
+    [
+      `lab is up in ${seconds(Date.now() - started)}: base ${result.base}, ${result.created.length} node${result.created.length === 1 ? '' : 's'} created` +
+        (result.modules.length ? `, modules ${counts.ok} ok / ${counts.changed} changed / ${counts.failed} failed` : '') +
+        (result.snapshot === 'taken' ? ', snapshot "ready" taken' : ''),
+      'next: `lab status`, `lab ssh NODE`, `lab check`, `lab reset` to go back to "ready"',
+    ].join('\n') + '\n',
+  )
+}
+
+export async function destroyCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  if (!opts.force) {
+    if (!process.stdin.isTTY) throw new InputError('lab destroy removes every VM of the lab', 'add --force to confirm when not at a terminal')
+    const rl = createInterface({ input: process.stdin, output: process.stderr })
+    const answer = await rl.question('Remove every VM, disk and network of this lab? [y/N] ')
+    rl.close()
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      process.stderr.write('nothing removed\n')
+      return
+    }
+  }
+  const { destroy } = await import('../../engine/destroy.js')
+  const r = await withLab('lab destroy', { ...common(opts, cmd, file), tolerateDamagedState: Boolean(opts.force) }, (ctx) =>
+    destroy(ctx, { keepBase: Boolean(opts.keepBase), purge: Boolean(opts.purge) }),
+  )
+  process.stdout.write(`removed ${r.removed.length} VM${r.removed.length === 1 ? '' : 's'}${r.removed.length ? `: ${r.removed.join(', ')}` : ''}; network ${r.network}\n`)
+  for (const k of r.kept) process.stdout.write(`kept ${k.vm}: ${k.why}\n`)
+  if (!opts.purge) process.stdout.write('the lab\'s passwords and keys are kept for the next `lab up` (--purge removes them)\n')
+}
+
+export async function resetCommand(snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { reset } = await import('../../engine/snapshots.js')
+  const r = await withLab('lab reset', common(opts, cmd, opts.file as string | undefined), (ctx) =>
+    reset(ctx, { ...(snapshot ? { snapshot } : {}), ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}) }),
+  )
+  process.stdout.write(`reset ${r.nodes.join(', ')} to "${snapshot ?? 'ready'}" in ${seconds(r.elapsedMs)}\n`)
+}
+
+export async function snapshotCommand(action: 'save' | 'list' | 'delete', name: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const s = await import('../../engine/snapshots.js')
+  await withLab(`lab snapshot ${action}`, common(opts, cmd, opts.file as string | undefined), async (ctx) => {
+    if (action === 'save') {
+      await s.snapshotSave(ctx, name!, { force: Boolean(opts.force) })
+      process.stdout.write(`saved snapshot "${name}" of every node\n`)
+    } else if (action === 'delete') {
+      await s.snapshotDelete(ctx, name!)
+      process.stdout.write(`deleted snapshot "${name}"\n`)
+    } else {
+      const list = await s.snapshotList(ctx)
+      if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n')
+      else process.stdout.write(table(['node', 'snapshots (oldest first)'], list.map((l) => [l.node, l.snapshots.join(', ') || '-'])) + '\n')
+    }
+  })
+}
+
+function bytes(n?: number): string {
+  if (n === undefined) return '-'
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${v.toFixed(u ? 1 : 0)} ${units[u]}`
+}
+
+export function renderStatus(s: LabStatus): string {
+  const lines = [`Lab ${s.lab} on ${s.product}`]
+  if (s.base) lines.push(`  base     ${s.base.name} (${s.base.state}, ${bytes(s.base.diskBytes)})`)
+  if (s.network) lines.push(`  network  ${s.network.id}${s.network.created ? ' (created by this lab)' : ''}`)
+  if (s.diskBytes !== undefined) lines.push(`  disk     ${bytes(s.diskBytes)} used by the nodes (linked clones)`)
+  lines.push('')
+  lines.push(
+    table(
+      ['node', 'state', 'lab IP', 'SSH', 'snapshots', 'modules', 'disk'],
+      s.nodes.map((n) => {
+        const mods = Object.entries(n.modules)
+        const failed = mods.filter(([, m]) => m.status === 'failed').map(([k]) => k)
+        return [
+          n.node,
+          n.state,
+          n.ip,
+          n.ssh ? `${n.ssh.host}:${n.ssh.port} ${n.ssh.reachable ? 'up' : 'down'}` : '-',
+          n.snapshots.join(', ') || '-',
+          mods.length ? (failed.length ? `failed: ${failed.join(', ')}` : `${mods.length} ok`) : '-',
+          bytes(n.diskBytes),
+        ]
+      }),
+    ),
+  )
+  return lines.join('\n') + '\n'
+}
+
+export async function statusCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { status } = await import('../../engine/status.js')
+  const s = await withLab('lab status', common(opts, cmd, file), (ctx) => status(ctx))
+  process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : renderStatus(s))
+}
+
+export async function credsCommand(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const { loadLab } = await import('../../lab/load.js')
+  const { ensureCredentials } = await import('../../engine/credentials.js')
+  const loaded = await loadLab(file, { allowDefault: true })
+  const c = await ensureCredentials(loaded)
+  const data = {
+    root: { user: 'root', password: c.secrets.rootPassword ?? '(given as a hash in the lab file)' },
+    user: { user: loaded.lab.install.user.name, password: c.secrets.userPassword ?? '(given as a hash in the lab file)', sudo: loaded.lab.install.user.sudo },
+    sshKey: c.privateKeyPath,
+    services: c.secrets.services,
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(data, null, 2) + '\n')
+    return
+  }
+  process.stdout.write(
+    [
+      `root      ${data.root.password}`,
+      `${data.user.user.padEnd(9)} ${data.user.password}${data.user.sudo ? '  (sudo)' : ''}`,
+      `SSH key   ${data.sshKey}`,
+      ...Object.entries(data.services).map(([k, v]) => `${k.padEnd(9)} ${v}`),
+    ].join('\n') + '\n',
+  )
+}

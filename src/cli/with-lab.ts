@@ -1,0 +1,49 @@
+/**
+ * Runs a lifecycle command on an opened lab: lock, provider, progress, and on Ctrl-C a clean stop that
+ * leaves the lock free and says how to resume.
+ */
+import { openLab, type LabContext, type OpenOptions } from '../engine/lab-context.js'
+import { reporterFor } from './progress.js'
+import type { Reporter } from '../engine/events.js'
+
+export interface LabCommandOptions {
+  file?: string
+  provider?: string
+  verbose?: boolean
+  json?: boolean
+}
+
+export async function withLab<T>(
+  command: string,
+  opts: LabCommandOptions & { allowDefault?: boolean; tolerateDamagedState?: boolean },
+  fn: (ctx: LabContext) => Promise<T>,
+): Promise<T> {
+  // With --json, stdout is the data: progress goes to stderr as plain lines.
+  const report: Reporter = reporterFor(process.stderr)
+  const open: OpenOptions = { command, report, allowDefault: opts.allowDefault ?? false }
+  if (opts.file !== undefined) open.file = opts.file
+  if (opts.provider !== undefined) open.provider = opts.provider
+  if (opts.verbose) open.verbose = true
+  if (opts.tolerateDamagedState) open.tolerateDamagedState = true
+  const ctx = await openLab(open)
+  const onSignal = (signal: NodeJS.Signals) => {
+    void ctx.release().finally(() => {
+      process.stderr.write(`\n${command} interrupted (${signal}); run it again to resume where it stopped, or \`lab destroy\` to clean up\n`)
+      process.exit(130)
+    })
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    return await fn(ctx)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await ctx.release()
+  }
+}
+
+/** Global options (-v) merged with the command's own. */
+export function globalVerbose(cmd: { optsWithGlobals?: () => Record<string, unknown> }): boolean {
+  return Boolean(cmd.optsWithGlobals?.().verbose)
+}

@@ -1,0 +1,112 @@
+/**
+ * The base VM a lab's nodes are linked clones of: installed once (kickstart from the ISO, or an image the
+ * provider builds), snapshotted, and reused as long as its inputs stay the same. A different input (OS,
+ * disk size, kickstart, packages baked in) gives a new key, so a new base is built beside the old one.
+ */
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import type { LoadedLab } from '../lab/load.js'
+import type { ProviderName } from '../lab/schema.js'
+import { baseName } from '../lab/naming.js'
+import type { Provider, NetworkHandle, BaseSource } from '../providers/provider.js'
+import { renderKickstart } from '../kickstart/render.js'
+import { writeOemdrvIso } from '../media/oemdrv.js'
+import { cachedIso } from '../media/iso-cache.js'
+import { fetchIso } from '../media/fetch-iso.js'
+import { resolveLocalIso } from '../media/local-iso.js'
+import { stateLayout } from '../state/layout.js'
+import { LabError } from '../util/errors.js'
+import { kickstartInput } from './kickstart-input.js'
+import type { LabCredentials } from './credentials.js'
+import type { Reporter } from './events.js'
+
+/** The base's snapshot the nodes link to: taken when the base is complete. */
+export const BASE_SNAPSHOT = 'vmlab-base'
+
+export interface BasePlan {
+  name: string
+  key: string
+  /** The kickstart for EL bases (undefined for image-based OSes). */
+  kickstart?: string
+}
+
+/** `medium`: the install ISO's kind; a boot ISO carries no packages, so the kickstart installs from the network. */
+export function planBase(loaded: LoadedLab, provider: ProviderName, creds: LabCredentials, packages: string[], medium?: InstallMedium): BasePlan {
+  const lab = loaded.lab
+  let kickstart: string | undefined
+  if (lab.os.family !== 'debian') {
+    const input = kickstartInput(lab, { kind: 'base' }, creds, provider)
+    if (medium?.kind === 'boot' && input.source.kind === 'cdrom') input.source = { kind: 'url', url: lab.install.mirror ?? lab.os.installUrl!, repos: [] }
+    kickstart = renderKickstart({ ...input, packages: [...lab.install.packages, ...packages] })
+  }
+  const disk = Math.max(...lab.nodes.map((n) => n.disk))
+  const key = createHash('sha256')
+    .update(JSON.stringify({ os: lab.os.id, provider, disk, kickstart: kickstart ?? null, packages: [...packages].sort(), lab: lab.name }))
+    .digest('hex')
+  return { name: baseName(lab.os.id, key), key, ...(kickstart ? { kickstart } : {}) }
+}
+
+export async function ensureBase(opts: {
+  loaded: LoadedLab
+  provider: Provider
+  plan: BasePlan
+  network: NetworkHandle
+  packages: string[]
+  medium?: InstallMedium
+  report: Reporter
+}): Promise<'reused' | 'built'> {
+  const { loaded, provider, plan, network, report } = opts
+  const lab = loaded.lab
+  if ((await provider.state(plan.name)) !== 'missing' && (await provider.snapshotList(plan.name)).includes(BASE_SNAPSHOT)) return 'reused'
+  // A base without its snapshot was interrupted half way: start it again from nothing.
+  if ((await provider.state(plan.name)) !== 'missing') {
+    report({ type: 'info', message: `removing the unfinished base ${plan.name} to build it again` })
+    await provider.stop(plan.name, { force: true })
+    await provider.destroy(plan.name)
+  }
+  let source: BaseSource
+  if (plan.kickstart === undefined) {
+    if (!provider.imageSource) throw new LabError(`the ${provider.name} provider cannot build ${lab.os.title} guests`, { hint: 'use provider: qemu for Debian labs' })
+    source = await provider.imageSource(lab.os, { packages: opts.packages, onProgress: (m) => report({ type: 'info', message: m }) })
+  } else {
+    if (!opts.medium) throw new LabError(`no install medium for ${lab.os.title}`)
+    const installIso = opts.medium.path
+    const oemdrv = join(stateLayout(loaded.stateDir).mediaDir, `${plan.name}-oemdrv.iso`)
+    await writeOemdrvIso(oemdrv, plan.kickstart, { date: new Date(0) })
+    source = { kind: 'iso', installIso, oemdrvIso: oemdrv }
+  }
+  const largest = lab.nodes.reduce((a, n) => (n.memory > a.memory ? n : a), lab.nodes[0]!)
+  await provider.createBase({
+    name: plan.name,
+    os: lab.os,
+    cpus: largest.cpus,
+    memoryMiB: Math.max(largest.memory, lab.os.minMemoryMiB),
+    diskGiB: Math.max(...lab.nodes.map((n) => n.disk)),
+    source,
+    network,
+    installTimeoutMs: 90 * 60_000,
+  })
+  await provider.snapshotTake(plan.name, BASE_SNAPSHOT)
+  return 'built'
+}
+
+export interface InstallMedium {
+  path: string
+  kind: 'minimal' | 'dvd' | 'boot'
+}
+
+/** The install ISO: the one given with --iso (checked against the catalog), else the cache, else downloaded. */
+export async function installMedium(loaded: LoadedLab, iso: string | undefined, report: Reporter): Promise<InstallMedium> {
+  const os = loaded.lab.os
+  if (iso !== undefined) {
+    const local = await resolveLocalIso(os.id, iso, { warn: (m: string) => report({ type: 'warn', message: m }) })
+    return { path: local.path, kind: local.kind }
+  }
+  for (const image of os.isos) {
+    const cached = await cachedIso(os.id, { kind: image.kind })
+    if (cached) return { path: cached, kind: image.kind }
+  }
+  report({ type: 'info', message: `downloading the ${os.title} install ISO (once; it is kept in the cache)` })
+  const fetched = await fetchIso(os.id, { stderr: process.stderr })
+  return { path: fetched.path, kind: fetched.iso.kind }
+}

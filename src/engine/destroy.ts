@@ -1,0 +1,79 @@
+/**
+ * `lab destroy`: everything the lab created goes, nothing else — nodes first (a base cannot go while clones
+ * use it), then the base unless kept or still used by another lab, then a network the lab created. What to
+ * remove comes from three places, so a run interrupted anywhere (even before the state file was written)
+ * is still cleaned up: the state file, the journal, and the hypervisor's own list of `vmlab-<lab>-*` VMs.
+ */
+import { rm, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { NAME_PREFIX } from '../lab/naming.js'
+import type { LabContext } from './lab-context.js'
+import { stage } from './events.js'
+
+export interface DestroyOptions {
+  keepBase?: boolean
+  /** Also forget the lab's passwords and keys (otherwise a rebuilt lab keeps them). */
+  purge?: boolean
+}
+
+export interface DestroyResult {
+  removed: string[]
+  kept: Array<{ vm: string; why: string }>
+  network: 'removed' | 'kept' | 'none'
+}
+
+export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promise<DestroyResult> {
+  const { provider, state, journal, loaded, report } = ctx
+  const lab = loaded.lab
+  const entries = await journal.read()
+  const nodeVms = new Set<string>(Object.values(state.nodes).map((n) => n.vm))
+  const baseVms = new Set<string>(state.base ? [state.base.name] : [])
+  for (const e of entries) {
+    const vm = e.data?.vm
+    if (typeof vm !== 'string') continue
+    if (e.step === 'base') baseVms.add(vm)
+    else if (e.step.startsWith('clone:')) nodeVms.add(vm)
+  }
+  for (const vm of await provider.list(`${NAME_PREFIX}-${lab.name}-`)) nodeVms.add(vm)
+
+  const removed: string[] = []
+  const kept: DestroyResult['kept'] = []
+  const remove = async (vm: string) => {
+    if ((await provider.state(vm)) === 'missing') return
+    await provider.stop(vm, { force: true })
+    await provider.destroy(vm)
+    removed.push(vm)
+  }
+
+  await stage(report, 'remove nodes', async () => {
+    await Promise.all([...nodeVms].map(remove))
+  })
+  if (opts.keepBase) {
+    for (const vm of baseVms) kept.push({ vm, why: '--keep-base' })
+  } else {
+    await stage(report, 'remove base', async () => {
+      for (const vm of baseVms) {
+        try {
+          await remove(vm)
+        } catch (err) {
+          // Another lab's clones may still use it: keep it and say so.
+          kept.push({ vm, why: (err as Error).message.split('\n')[0]! })
+        }
+      }
+    })
+  }
+  let network: DestroyResult['network'] = 'none'
+  if (state.network) {
+    if (state.network.created) {
+      await stage(report, 'remove network', () => provider.removeNetwork({ id: state.network!.id, created: true }))
+      network = 'removed'
+    } else network = 'kept'
+  }
+  await journal.append({ step: 'destroy', phase: 'done', data: { removed } })
+  // The lab's own files: everything but the lock (released by the caller), and the credentials unless purged.
+  const keep = new Set(['lock', ...(opts.purge ? [] : ['secrets.json', 'keys'])])
+  for (const name of await readdir(ctx.paths.dir).catch(() => [] as string[])) {
+    if (!keep.has(name)) await rm(join(ctx.paths.dir, name), { recursive: true, force: true })
+  }
+  return { removed, kept, network }
+}

@@ -1,0 +1,109 @@
+/**
+ * What every lifecycle command starts with: the lab loaded and validated, its lock taken, its journal, its
+ * provider (detected, with fatal preflight problems stopping here before anything is created), and the
+ * command log that sees every hypervisor call.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs'
+import { loadLab, type LoadedLab } from '../lab/load.js'
+import type { ProviderName } from '../lab/schema.js'
+import { stateLayout, type StateLayout } from '../state/layout.js'
+import { acquireLock, type LabLock } from '../state/lock.js'
+import { Journal } from '../state/journal.js'
+import { readState, writeState, type LabState } from '../state/state-file.js'
+import { setRunLogger, redact } from '../util/run.js'
+import { quoteArgv } from '../util/shell-quote.js'
+import { LabError } from '../util/errors.js'
+import type { Provider, ProviderInfo } from '../providers/provider.js'
+import { createProvider } from '../providers/index.js'
+import { chooseProvider } from './plan.js'
+import type { Reporter } from './events.js'
+
+export interface LabContext {
+  loaded: LoadedLab
+  paths: StateLayout
+  journal: Journal
+  provider: Provider
+  info: ProviderInfo
+  state: LabState
+  report: Reporter
+  saveState(): Promise<void>
+  /** Appends a line to the lab's command log (secrets already redacted by the caller). */
+  log(line: string): void
+  release(): Promise<void>
+}
+
+export interface OpenOptions {
+  file?: string
+  allowDefault?: boolean
+  provider?: string
+  command: string
+  report: Reporter
+  verbose?: boolean
+  /** Secrets to redact from the command log. */
+  secrets?: string[]
+  /** `lab destroy --force`: a damaged state file is set aside instead of stopping the command. */
+  tolerateDamagedState?: boolean
+}
+
+export async function openLab(opts: OpenOptions): Promise<LabContext> {
+  const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false })
+  const paths = stateLayout(loaded.stateDir)
+  const lock: LabLock = await acquireLock(paths.lock, opts.command, (held) =>
+    opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
+  )
+  try {
+    let previous: LabState | undefined
+    try {
+      previous = await readState(paths.state)
+    } catch (err) {
+      if (!opts.tolerateDamagedState) throw err
+      opts.report({ type: 'warn', message: `${(err as Error).message.split(':')[0]}: ignoring it, using the journal and the hypervisor's own list instead` })
+    }
+    let providerName: ProviderName
+    if (previous && opts.provider === undefined) providerName = previous.provider
+    else providerName = chooseProvider(loaded, opts.provider).name
+    if (previous && previous.provider !== providerName) {
+      throw new LabError(`this lab was built with ${previous.provider}; it cannot be driven with ${providerName}`, {
+        hint: `run \`lab destroy\` first, or leave out --provider`,
+      })
+    }
+    mkdirSync(paths.logsDir, { recursive: true })
+    const log = (line: string) => appendFileSync(paths.commandLog, `${new Date().toISOString()} ${redact(line, opts.secrets)}\n`)
+    setRunLogger(({ command, result, error }) => {
+      const line = `$ ${quoteArgv(command)} → ${result ? `exit ${result.exitCode} (${result.durationMs} ms)` : `failed: ${(error as Error).message}`}`
+      log(line)
+      if (opts.verbose) process.stderr.write(redact(line, opts.secrets) + '\n')
+    })
+    const provider = await createProvider(providerName, { stateDir: loaded.stateDir, lab: loaded.lab })
+    const info = await provider.detect()
+    for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
+    const fatal = info.problems.filter((p) => p.fatal)
+    if (fatal.length) {
+      throw new LabError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {
+        hint: 'fix the problems above and run the command again; nothing was created',
+      })
+    }
+    const now = new Date().toISOString()
+    const state: LabState = previous ?? { version: 1, lab: loaded.lab.name, provider: providerName, nodes: {}, snapshots: [], createdAt: now, updatedAt: now }
+    const journal = new Journal(paths.journal)
+    return {
+      loaded,
+      paths,
+      journal,
+      provider,
+      info,
+      state,
+      report: opts.report,
+      saveState: () => writeState(paths.state, state),
+      log,
+      release: async () => {
+        setRunLogger(undefined)
+        await lock.release()
+      },
+    }
+  } catch (err) {
+    setRunLogger(undefined)
+    await lock.release()
+    throw err
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Lab-wide snapshots: every node saved, restored or deleted together (a swarm restored one node at a time
+ * ends up with inconsistent membership). After a restore the guests' clocks are stale: step them.
+ */
+import type { ResolvedNode } from '../lab/resolve.js'
+import { vmName } from '../lab/naming.js'
+import { LabError } from '../util/errors.js'
+import { mapLimit } from '../util/parallel.js'
+import { ensureCredentials } from './credentials.js'
+import { LabSessions } from './session.js'
+import { stage, task } from './events.js'
+import type { LabContext } from './lab-context.js'
+import { READY_SNAPSHOT } from './up.js'
+
+function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
+  const all = ctx.loaded.lab.nodes
+  for (const name of only ?? []) {
+    if (!all.some((n) => n.name === name)) throw new LabError(`no node named '${name}' in this lab`, { hint: `nodes: ${all.map((n) => n.name).join(', ')}`, exitCode: 2 })
+  }
+  return only ? all.filter((n) => only.includes(n.name)) : all
+}
+
+async function requireBuilt(ctx: LabContext, nodes: ResolvedNode[]): Promise<void> {
+  const missing: string[] = []
+  for (const n of nodes) if ((await ctx.provider.state(vmName(ctx.loaded.lab, n))) === 'missing') missing.push(n.name)
+  if (missing.length) throw new LabError(`not built: ${missing.join(', ')}`, { hint: 'run `lab up` first' })
+}
+
+export async function snapshotSave(ctx: LabContext, name: string, opts: { force?: boolean } = {}): Promise<void> {
+  const nodes = targetNodes(ctx)
+  await requireBuilt(ctx, nodes)
+  const lab = ctx.loaded.lab
+  const existing = await Promise.all(nodes.map(async (n) => (await ctx.provider.snapshotList(vmName(lab, n))).includes(name)))
+  if (existing.some(Boolean) && !opts.force) throw new LabError(`snapshot '${name}' exists already`, { hint: `pick another name, or replace it with --force`, exitCode: 2 })
+  await stage(ctx.report, `snapshot ${name}`, () =>
+    mapLimit(nodes, nodes.length, (n, i) =>
+      task(ctx.report, `snapshot ${name}`, n.name, 'save', async () => {
+        const vm = vmName(lab, n)
+        if (existing[i]) await ctx.provider.snapshotDelete(vm, name)
+        await ctx.provider.snapshotTake(vm, name, { live: true })
+      }),
+    ),
+  )
+  ctx.state.snapshots = [...ctx.state.snapshots.filter((s) => s.name !== name), { name, at: new Date().toISOString() }]
+  await ctx.saveState()
+}
+
+export async function snapshotList(ctx: LabContext): Promise<Array<{ node: string; snapshots: string[] }>> {
+  const lab = ctx.loaded.lab
+  return Promise.all(
+    lab.nodes.map(async (n) => {
+      const vm = vmName(lab, n)
+      return { node: n.name, snapshots: (await ctx.provider.state(vm)) === 'missing' ? [] : await ctx.provider.snapshotList(vm) }
+    }),
+  )
+}
+
+export async function snapshotDelete(ctx: LabContext, name: string): Promise<void> {
+  const lab = ctx.loaded.lab
+  const nodes = targetNodes(ctx)
+  const having = (await snapshotList(ctx)).filter((e) => e.snapshots.includes(name))
+  if (!having.length) throw new LabError(`no snapshot named '${name}'`, { hint: 'see `lab snapshot list`', exitCode: 2 })
+  await stage(ctx.report, `delete snapshot ${name}`, () =>
+    mapLimit(nodes.filter((n) => having.some((h) => h.node === n.name)), nodes.length, (n) => ctx.provider.snapshotDelete(vmName(lab, n), name)),
+  )
+  ctx.state.snapshots = ctx.state.snapshots.filter((s) => s.name !== name)
+  await ctx.saveState()
+}
+
+export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: string[] } = {}): Promise<{ nodes: string[]; elapsedMs: number }> {
+  const started = Date.now()
+  const { provider, report, loaded } = ctx
+  const lab = loaded.lab
+  const name = opts.snapshot ?? READY_SNAPSHOT
+  const nodes = targetNodes(ctx, opts.only)
+  await requireBuilt(ctx, nodes)
+  if (opts.only && lab.modules.some((m) => m.module === 'swarm')) {
+    report({ type: 'warn', message: `resetting ${nodes.map((n) => n.name).join(', ')} alone: its swarm membership may no longer match the others'; \`lab provision --only swarm\` repairs it` })
+  }
+  for (const n of nodes) {
+    const snaps = await provider.snapshotList(vmName(lab, n))
+    if (!snaps.includes(name)) {
+      throw new LabError(`${n.name} has no snapshot '${name}'`, { hint: snaps.length ? `its snapshots: ${snaps.join(', ')}` : 'take one with `lab snapshot save NAME`', exitCode: 2 })
+    }
+  }
+  await stage(report, `restore ${name}`, () =>
+    mapLimit(nodes, nodes.length, (n) =>
+      task(report, `restore ${name}`, n.name, 'restore', async () => {
+        const vm = vmName(lab, n)
+        const running = (await provider.state(vm)) === 'running'
+        if (!(provider.liveRestore && running)) await provider.stop(vm, { force: true })
+        await provider.snapshotRestore(vm, name)
+        if ((await provider.state(vm)) !== 'running') await provider.start(vm)
+      }),
+    ),
+  )
+  const creds = await ensureCredentials(loaded)
+  const sessions = new LabSessions(loaded, provider, creds, { report, log: (node, line) => ctx.log(`[${node}] ${line}`) })
+  try {
+    await stage(report, 'clocks', () =>
+      mapLimit(nodes, nodes.length, (n) =>
+        task(report, 'clocks', n.name, 'step the clock', async () => {
+          const { guest } = await sessions.guest(n.name)
+          const now = Math.floor(Date.now() / 1000)
+          // The restored guest believes it is still the moment of the snapshot; chrony then keeps it right.
+          const r = await guest.exec(`date -u -s @${now} >/dev/null && { chronyc -a makestep >/dev/null 2>&1 || true; }`)
+          if (r.code !== 0) throw new LabError(`could not set the clock on ${n.name}: ${r.stderr.trim()}`)
+        }),
+      ),
+    )
+  } finally {
+    await sessions.close()
+  }
+  return { nodes: nodes.map((n) => n.name), elapsedMs: Date.now() - started }
+}

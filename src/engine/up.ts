@@ -1,0 +1,177 @@
+/**
+ * `lab up`: preflight → network → base → linked clones (in parallel) → boot → SSH → modules → snapshot
+ * `ready`. Every step first looks at what exists, so running it again resumes an interrupted run and does
+ * nothing on a finished lab; the journal records each step for `lab destroy`.
+ */
+import type { ProviderName } from '../lab/schema.js'
+import { vmName } from '../lab/naming.js'
+import { macFor, type ResolvedNode } from '../lab/resolve.js'
+import { mapLimit } from '../util/parallel.js'
+import { LabError } from '../util/errors.js'
+import type { ModuleResult } from '../modules/module.js'
+import { ensureCredentials, type LabCredentials } from './credentials.js'
+import { ensureBase, installMedium, planBase, BASE_SNAPSHOT, type InstallMedium } from './base.js'
+import { ensureHostKeys, identityFor, writeNodeSeed } from './node-identity.js'
+import { LabSessions } from './session.js'
+import { provision } from './provision.js'
+import { bakedPackages } from './bake.js'
+import { stage, task } from './events.js'
+import type { LabContext } from './lab-context.js'
+import { secretFor } from './service-secrets.js'
+
+/** Snapshot each node gets right after cloning, and the one taken when the lab is ready. */
+export const CLEAN_SNAPSHOT = 'clean'
+export const READY_SNAPSHOT = 'ready'
+
+export interface UpOptions {
+  only?: string[]
+  provision?: boolean
+  iso?: string
+  /** Nodes cloned and booted at once. */
+  concurrency?: number
+}
+
+export interface UpResult {
+  base: 'reused' | 'built'
+  created: string[]
+  modules: ModuleResult[]
+  snapshot: 'taken' | 'exists' | 'skipped'
+}
+
+export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResult> {
+  const { loaded, provider, report, journal, state } = ctx
+  const lab = loaded.lab
+  const nodes = opts.only ? lab.nodes.filter((n) => opts.only!.includes(n.name)) : lab.nodes
+  for (const name of opts.only ?? []) {
+    if (!lab.nodes.some((n) => n.name === name)) throw new LabError(`no node named '${name}' in this lab`, { hint: `nodes: ${lab.nodes.map((n) => n.name).join(', ')}`, exitCode: 2 })
+  }
+  const providerName = provider.name as ProviderName
+  const creds = await ensureCredentials(loaded)
+
+  const network = await stage(report, 'network', async () => {
+    await journal.append({ step: 'network', phase: 'start' })
+    const handle = await provider.ensureNetwork({ lab: lab.name, cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
+    state.network = { id: handle.id, created: handle.created || (state.network?.created ?? false) }
+    await journal.append({ step: 'network', phase: 'done', data: { ...handle } })
+    await ctx.saveState()
+    return { id: handle.id, created: state.network.created }
+  })
+
+  const packages = await bakedPackages(lab)
+  let medium: InstallMedium | undefined
+  const basePlanned = planBase(loaded, providerName, creds, packages)
+  const needsMedium = lab.os.family !== 'debian' && !(await baseReady(ctx, basePlanned.name))
+  if (needsMedium) medium = await installMedium(loaded, opts.iso, report)
+  const basePlan = medium ? planBase(loaded, providerName, creds, packages, medium) : basePlanned
+  const baseOutcome = (await stage(report, `base image ${basePlan.name}`, async () => {
+    await journal.append({ step: 'base', phase: 'start', data: { vm: basePlan.name } })
+    const outcome = await ensureBase({ loaded, provider, plan: basePlan, network: network!, packages, ...(medium ? { medium } : {}), report })
+    state.base = { name: basePlan.name, key: basePlan.key, snapshot: BASE_SNAPSHOT }
+    await journal.append({ step: 'base', phase: 'done', data: { vm: basePlan.name, outcome } })
+    await ctx.saveState()
+    return outcome
+  }))!
+
+  const created: string[] = []
+  await stage(report, 'nodes', async () => {
+    await mapLimit(nodes, opts.concurrency ?? 3, async (node) => {
+      const vm = vmName(lab, node)
+      if (await ensureClone(ctx, node, vm, basePlan.name, network!, creds)) created.push(node.name)
+      if ((await provider.state(vm)) !== 'running') await task(report, 'nodes', node.name, 'boot', () => provider.start(vm))
+    })
+    await ctx.saveState()
+  })
+
+  const sessions = new LabSessions(loaded, provider, creds, { report, log: (node, line) => ctx.log(`[${node}] ${line}`) })
+  try {
+    await stage(report, 'ssh', async () => {
+      await mapLimit(nodes, nodes.length, (node) => task(report, 'ssh', node.name, 'SSH with the pinned host key', async () => {
+        await sessions.guest(node.name)
+      }))
+    })
+
+    let modules: ModuleResult[] = []
+    const runModules = opts.provision !== false && lab.modules.length > 0
+    await stage(
+      report,
+      'modules',
+      async () => {
+        modules = await provision(lab, {
+          guest: (n) => sessions.guest(n),
+          secret: (name) => secretFor(ctx, name),
+          labFile: (rel) => `${loaded.filesDir}/${rel}`,
+          log: (node, line) => ctx.log(`[${node}] ${line}`),
+        }, {
+          ...(opts.only ? { nodes: opts.only } : {}),
+          events: {
+            nodeResult: (r) => {
+              report({ type: 'task', stage: 'modules', node: r.node, title: r.module, status: r.status === 'failed' ? 'failed' : 'done', detail: r.status === 'failed' ? r.reason : r.status })
+              const ns = state.nodes[r.node]
+              if (ns) ns.modules[r.module] = { status: r.status, at: new Date().toISOString(), ...(r.reason ? { reason: r.reason } : {}) }
+            },
+          },
+        })
+        await ctx.saveState()
+        const failed = modules.filter((m) => m.status === 'failed')
+        if (failed.length) throw new LabError(`${failed.length} module run${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.module} on ${f.node}: ${f.reason}`).join('; ')}`, { hint: 'fix the cause and run `lab up` (or `lab provision`) again: finished steps are not repeated' })
+      },
+      runModules ? undefined : opts.provision === false ? '--no-provision' : 'the lab has no modules',
+    )
+
+    let snapshot: UpResult['snapshot'] = 'skipped'
+    if (opts.provision !== false && !opts.only) {
+      snapshot = (await stage(report, `snapshot ${READY_SNAPSHOT}`, async () => {
+        const outcomes = await mapLimit(lab.nodes, lab.nodes.length, async (node) => {
+          const vm = vmName(lab, node)
+          if ((await provider.snapshotList(vm)).includes(READY_SNAPSHOT)) return 'exists' as const
+          await provider.snapshotTake(vm, READY_SNAPSHOT, { live: true })
+          return 'taken' as const
+        })
+        if (!state.snapshots.some((s) => s.name === READY_SNAPSHOT)) state.snapshots.push({ name: READY_SNAPSHOT, at: new Date().toISOString() })
+        await ctx.saveState()
+        return outcomes.includes('taken') ? 'taken' : 'exists'
+      }))!
+    }
+    await journal.append({ step: 'up', phase: 'done' })
+    return { base: baseOutcome, created, modules, snapshot }
+  } finally {
+    await sessions.close()
+  }
+}
+
+async function baseReady(ctx: LabContext, name: string): Promise<boolean> {
+  return (await ctx.provider.state(name)) !== 'missing' && (await ctx.provider.snapshotList(name)).includes(BASE_SNAPSHOT)
+}
+
+/** Clones the node unless it exists complete; a clone without its first snapshot was interrupted: made again. */
+async function ensureClone(ctx: LabContext, node: ResolvedNode, vm: string, base: string, network: { id: string; created: boolean }, creds: LabCredentials): Promise<boolean> {
+  const { provider, loaded, journal, state, report } = ctx
+  const lab = loaded.lab
+  const mac = macFor(lab, node, provider.name as ProviderName)
+  state.nodes[node.name] = { ...(state.nodes[node.name] ?? { modules: {} }), vm, mac, ip: node.ip }
+  if ((await provider.state(vm)) !== 'missing') {
+    if ((await provider.snapshotList(vm)).includes(CLEAN_SNAPSHOT)) return false
+    report({ type: 'info', message: `${node.name}: removing a clone left unfinished by an interrupted run` })
+    await provider.stop(vm, { force: true })
+    await provider.destroy(vm)
+  }
+  return task(report, 'nodes', node.name, 'linked clone', async () => {
+    await journal.append({ step: `clone:${node.name}`, phase: 'start', data: { vm } })
+    const hostKeys = await ensureHostKeys(loaded.stateDir, node)
+    const seedIso = await writeNodeSeed(loaded.stateDir, identityFor(lab, node, provider.name as ProviderName, creds, hostKeys), node.name)
+    await provider.cloneLinked({
+      name: vm,
+      base,
+      baseSnapshot: BASE_SNAPSHOT,
+      cpus: node.cpus,
+      memoryMiB: node.memory,
+      mac,
+      seedIso,
+      network,
+      forwards: node.forwards,
+      initialSnapshot: CLEAN_SNAPSHOT,
+    })
+    await journal.append({ step: `clone:${node.name}`, phase: 'done', data: { vm } })
+    return true
+  })
+}

@@ -1,0 +1,136 @@
+/**
+ * chrony: one node serves the lab's time (`local stratum`, `allow <lab network>`), every other node follows
+ * it alone. The whole configuration file is ours: the distribution's pool, DHCP sources and drop-in
+ * directories are left out, so nothing else can become a time source.
+ */
+import type { Change, Family, Module, ModuleContext } from './module.js'
+import type { ModuleOptions } from '../lab/module-options.js'
+import type { ResolvedLab } from '../lab/resolve.js'
+import { LabError } from '../util/errors.js'
+import { probeSections } from './lib/docker-script.js'
+import { must } from './lib/docker-exec.js'
+import { NotYet, waitUntil, type Pace } from './lib/docker-wait.js'
+import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
+import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
+import { applyServiceChanges, parseService, serviceChanges, serviceSection, type ServiceState } from './lib/systemd-service.js'
+
+type Options = ModuleOptions<'chrony'>
+
+export interface ChronyProbe {
+  packages: PackageState
+  config: RemoteFile
+  service: ServiceState
+}
+
+/** Where the distribution keeps chrony's drift file (its own default, so an existing drift is reused). */
+function driftFile(family: Family): string {
+  return family === 'debian' ? '/var/lib/chrony/chrony.drift' : '/var/lib/chrony/drift'
+}
+
+function serverIp(lab: ResolvedLab, options: Options): string {
+  const server = lab.nodes.find((n) => n.name === options.server)
+  if (!server) throw new LabError(`chrony: the server ${options.server} is not a node of lab ${lab.name}`)
+  return server.ip
+}
+
+/** The whole chrony.conf for the node's role. */
+export function chronyConfig(lab: ResolvedLab, options: Options, role: string | undefined, family: Family): string {
+  const common = [
+    `driftfile ${driftFile(family)}`,
+    // Step the clock whenever it is off by more than a second, not only at start: a restored snapshot
+    // wakes up with the time it was taken, and TLS and swarm certificates break on a stale clock.
+    'makestep 1 -1',
+    'rtcsync',
+    'logdir /var/log/chrony',
+  ]
+  if (role === 'server') {
+    return [
+      `# Written by vmlab for lab ${lab.name}: this node serves time to the lab network.`,
+      ...options.upstream.map((s) => `server ${s} iburst`),
+      `local stratum ${options.stratum}`,
+      `allow ${lab.network.cidr}`,
+      ...common,
+      '',
+    ].join('\n')
+  }
+  return [
+    `# Written by vmlab for lab ${lab.name}: time comes from ${options.server} only.`,
+    `server ${serverIp(lab, options)} iburst`,
+    ...common,
+    '',
+  ].join('\n')
+}
+
+function wanted(ctx: ModuleContext<Options>): { path: string; content: string; mode: number } {
+  return { path: ctx.facts.paths.chronyConf, content: chronyConfig(ctx.lab, ctx.options, ctx.role, ctx.facts.family), mode: 0o644 }
+}
+
+/** Polls `chronyc -n sources` until the server's address is the selected source (`^*`). */
+export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest' | 'node'>, ip: string, pace: Pace): Promise<void> {
+  const node = ctx.node.name
+  await waitUntil(
+    `${node} did not select ${ip} as its time source`,
+    pace,
+    async () => {
+      const out = await must(ctx.guest, node, ['chronyc', '-n', 'sources'])
+      const line = out.split('\n').find((l) => l.split(/\s+/)[1] === ip)
+      if (line?.startsWith('^*')) return
+      throw new NotYet(`chronyc -n sources shows ${line === undefined ? `no line for ${ip}` : `"${line.trim()}"`}:\n${out.trim()}`)
+    },
+    'the server must run chrony with `allow` for this network and let 123/udp in (add the firewall module); check `chronyc -n sources -v` on the node',
+  )
+}
+
+const chrony: Module<Options, ChronyProbe> = {
+  name: 'chrony',
+
+  bake() {
+    return ['chrony']
+  },
+
+  async probe(ctx) {
+    const f = ctx.facts
+    const s = await probeSections(ctx.guest, ctx.node.name, {
+      packages: packagesSection(f.family, ['chrony']),
+      config: fileSection(f.paths.chronyConf),
+      service: serviceSection(f.services.chrony),
+    })
+    return {
+      packages: parsePackages(s.packages.out),
+      config: parseFileSection(f.paths.chronyConf, s.config.out),
+      service: parseService(s.service.out),
+    }
+  },
+
+  plan(ctx, p) {
+    const changes: Change[] = []
+    const why = ctx.role === 'server' ? `${ctx.node.name} serves the lab's time` : `nodes must take their time from ${ctx.options.server} only`
+    // Debian starts chrony as soon as it is installed: the configuration goes first, so that it never
+    // starts with the distribution's pool (dpkg keeps a configuration file that is already there).
+    const config = fileChange('config', p.config, wanted(ctx), why)
+    if (config) changes.push(config)
+    const installing = !p.packages.installed.has('chrony')
+    if (installing) changes.push({ key: 'install', what: 'install chrony', why: 'chrony is not installed' })
+    const restart = config ? 'its configuration changed' : installing ? 'it was just installed' : undefined
+    changes.push(...serviceChanges(ctx.facts.services.chrony, p.service, restart))
+    return changes
+  },
+
+  async apply(ctx, changes, p) {
+    const keys = new Set(changes.map((c) => c.key))
+    if (keys.has('config')) await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.config, wanted(ctx))
+    if (keys.has('install')) await installPackages(ctx.guest, ctx.node.name, ctx.facts, ['chrony'], p.packages)
+    await applyServiceChanges(ctx.guest, ctx.node.name, ctx.facts.services.chrony, p.service, changes)
+  },
+
+  async verify(ctx) {
+    if (ctx.role === 'server') {
+      await must(ctx.guest, ctx.node.name, ['chronyc', 'tracking'], { hint: `chronyd does not answer on ${ctx.node.name}; see journalctl -u ${ctx.facts.services.chrony}` })
+      return
+    }
+    // iburst needs a few polls of the server, which may itself have been restarted a moment ago.
+    await waitForTimeSource(ctx, serverIp(ctx.lab, ctx.options), { timeoutMs: 60_000, pollMs: 2_000 })
+  },
+}
+
+export default chrony

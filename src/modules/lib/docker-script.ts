@@ -1,0 +1,60 @@
+/**
+ * Probing in one round trip: several read-only commands run as one sh script, each framed by markers that
+ * carry its exit status, so one SSH exec answers what would otherwise take a command each.
+ */
+import type { Guest } from '../module.js'
+import { commandText } from '../../guest/remote-command.js'
+import { LabError } from '../../util/errors.js'
+
+export interface SectionResult {
+  code: number
+  /** The command's standard output, byte for byte (a file without a final newline stays without one). */
+  out: string
+}
+
+const BEGIN = '#vmlab:begin:'
+const END = '#vmlab:end:'
+
+/**
+ * The script for `sections` (name → argv, or fixed shell text). Every section ends with a newline before
+ * its end marker, so that output lacking a final newline cannot swallow the marker.
+ */
+export function sectionScript(sections: Record<string, string | readonly string[]>): string {
+  return Object.entries(sections)
+    .map(([name, cmd]) => `echo '${BEGIN}${name}'\n${commandText(cmd)}\nprintf '\\n${END}${name}:%s\\n' "$?"`)
+    .join('\n')
+}
+
+export function parseSections(stdout: string, names: readonly string[]): Map<string, SectionResult> {
+  const found = new Map<string, SectionResult>()
+  for (const name of names) {
+    const start = stdout.indexOf(`${BEGIN}${name}\n`)
+    if (start < 0) continue
+    const from = start + BEGIN.length + name.length + 1
+    // The section's own text sits between the begin line and the newline printed before the end marker.
+    const end = stdout.indexOf(`\n${END}${name}:`, from)
+    if (end < 0) continue
+    const code = Number.parseInt(stdout.slice(end + END.length + name.length + 2), 10)
+    found.set(name, { code, out: stdout.slice(from, end) })
+  }
+  return found
+}
+
+/** Runs the sections as root in one exec; every section must report back, or the node printed something odd. */
+export async function probeSections<K extends string>(
+  guest: Guest,
+  node: string,
+  sections: Record<K, string | readonly string[]>,
+): Promise<Record<K, SectionResult>> {
+  const names = Object.keys(sections) as K[]
+  const result = await guest.exec(sectionScript(sections), { sudo: true, timeoutMs: 120_000 })
+  const parsed = parseSections(result.stdout, names)
+  const missing = names.filter((n) => !parsed.has(n))
+  if (missing.length) {
+    const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
+    throw new LabError(`${node}: the probe did not report ${missing.join(', ')} (exit ${result.code})${said ? `:\n${said}` : ''}`, {
+      hint: 'the login shell of the lab user may print text of its own, or sudo refused; check the node',
+    })
+  }
+  return Object.fromEntries(names.map((n) => [n, parsed.get(n)!])) as Record<K, SectionResult>
+}

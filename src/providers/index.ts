@@ -1,0 +1,44 @@
+/** Provider name → implementation, loaded on first use so a lab on one hypervisor never loads the others. */
+import type { ProviderName } from '../lab/schema.js'
+import type { ResolvedLab } from '../lab/resolve.js'
+import type { Provider } from './provider.js'
+import type { CliRunner } from './cli-runner.js'
+
+export interface ProviderOptions {
+  /** The lab's state folder. */
+  stateDir: string
+  lab: ResolvedLab
+  /** realRunner by default; a RecordingRunner for `lab plan --commands`. */
+  runner?: CliRunner
+}
+
+export async function createProvider(name: ProviderName, opts: ProviderOptions): Promise<Provider> {
+  const runner = opts.runner ? { runner: opts.runner } : {}
+  const net = opts.lab.network
+  switch (name) {
+    case 'virtualbox': {
+      const { VirtualBoxProvider } = await import('./virtualbox/provider.js')
+      return new VirtualBoxProvider({ ...runner, labNetwork: { cidr: net.cidr, prefix: net.prefix, hostIp: net.hostIp } })
+    }
+    case 'vmware': {
+      const { VMwareProvider } = await import('./vmware/provider.js')
+      return new VMwareProvider({ ...runner, labCidr: net.cidr })
+    }
+    case 'qemu': {
+      const { QemuProvider } = await import('./qemu/provider.js')
+      return new QemuProvider({ ...runner, lab: opts.lab.name })
+    }
+  }
+}
+
+/** What a machine where nothing exists yet would answer each provider's CLI (for `lab plan --commands`). */
+export async function freshMachine(name: ProviderName) {
+  switch (name) {
+    case 'virtualbox':
+      return (await import('./virtualbox/fresh-machine.js')).freshMachine
+    case 'vmware':
+      return (await import('./vmware/fresh-machine.js')).freshMachine
+    case 'qemu':
+      return (await import('./qemu/fresh-machine.js')).freshMachine
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Which accelerator QEMU can use here. /dev/kvm is not enough: under nested virtualisation (our CI machines)
+ * KVM answers but runs a guest so slowly that a Linux boot seems to hang. So a 512-byte boot sector that
+ * tells QEMU to exit (isa-debug-exit) is run once with KVM and once with TCG: KVM is used only when it is
+ * clearly the faster. TCG always works, slowly.
+ */
+import { accessSync, constants, statSync } from 'node:fs'
+import { writeFile, mkdtemp, rm, readFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { spawn } from 'node:child_process'
+import type { Accel } from './machine.js'
+
+/** mov al,1; out 0xf4,al; hlt; jmp $ — then the boot signature. */
+function bootSector(): Buffer {
+  const code = Buffer.from([0xb0, 0x01, 0xe6, 0xf4, 0xf4, 0xeb, 0xfe])
+  const b = Buffer.alloc(512)
+  code.copy(b)
+  b[510] = 0x55
+  b[511] = 0xaa
+  return b
+}
+
+function timeBoot(qemu: string, accel: 'kvm' | 'tcg', image: string, timeoutMs: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const child = spawn(qemu, ['-accel', accel, '-M', 'pc', '-nodefaults', '-display', 'none', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-drive', `file=${image},format=raw,if=ide`, '-no-reboot'], { stdio: 'ignore' })
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', () => resolve(undefined))
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      // isa-debug-exit exits with (value << 1) | 1 = 3.
+      resolve(code === 3 ? Date.now() - started : undefined)
+    })
+  })
+}
+
+export interface AccelChoice {
+  accel: Accel
+  /** Why not hardware acceleration, for a warning. */
+  note?: string
+}
+
+/**
+ * Remembers the probe's answer per QEMU binary (it takes seconds when KVM is slow), in `cacheFile`.
+ */
+export async function cachedAccel(qemu: string, cacheFile: string, env: NodeJS.ProcessEnv = process.env): Promise<AccelChoice> {
+  if (env.VMLAB_QEMU_ACCEL) return chooseAccel(qemu, env)
+  const st = statSync(qemu, { throwIfNoEntry: false })
+  const key = `${qemu}:${st?.mtimeMs ?? 0}`
+  try {
+    const saved = JSON.parse(await readFile(cacheFile, 'utf8')) as { key: string; choice: AccelChoice }
+    if (saved.key === key) return saved.choice
+  } catch {
+    // no answer saved yet
+  }
+  const choice = await chooseAccel(qemu, env)
+  await mkdir(dirname(cacheFile), { recursive: true })
+  await writeFile(cacheFile, JSON.stringify({ key, choice }) + '\n')
+  return choice
+}
+
+export async function chooseAccel(qemu: string, env: NodeJS.ProcessEnv = process.env): Promise<AccelChoice> {
+  const forced = env.VMLAB_QEMU_ACCEL
+  if (forced === 'kvm' || forced === 'tcg' || forced === 'hvf' || forced === 'whpx') return { accel: forced }
+  if (process.platform === 'darwin') return { accel: 'hvf' }
+  if (process.platform === 'win32') return { accel: 'whpx' }
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK)
+  } catch {
+    return { accel: 'tcg', note: 'no usable /dev/kvm: QEMU runs in software emulation (10-50x slower); load the kvm module and add yourself to the kvm group' }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'vmlab-accel-'))
+  try {
+    const image = join(dir, 'boot.img')
+    await writeFile(image, bootSector())
+    const [kvm, tcg] = [await timeBoot(qemu, 'kvm', image, 10_000), await timeBoot(qemu, 'tcg', image, 10_000)]
+    if (kvm !== undefined && (tcg === undefined || kvm < Math.max(1000, tcg * 3))) return { accel: 'kvm' }
+    return { accel: 'tcg', note: `KVM is present but ${kvm === undefined ? 'does not work' : `runs a guest slower than emulation (${kvm} ms vs ${tcg} ms for a boot sector: nested virtualisation?)`}; using software emulation. Set VMLAB_QEMU_ACCEL=kvm to force it` }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}

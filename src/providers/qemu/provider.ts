@@ -1,0 +1,404 @@
+/**
+ * QEMU: every VM is a folder (disk, description, seed disc; pid file, monitor socket and logs while it
+ * runs), linked clones are qcow2 overlays on the base's disk, the lab LAN is a vde_switch, SSH and the
+ * ports a lab declares are forwarded on 127.0.0.1 through user-mode NAT. Snapshots are qcow2 internal
+ * snapshots: offline through qemu-img, live (memory included) through the monitor, so a reset needs no boot.
+ */
+import { spawn } from 'node:child_process'
+import { copyFile, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { createServer } from 'node:net'
+import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, Preflight, VmState, BaseSource } from '../provider.js'
+import type { OsInfo } from '../../lab/os-catalog.js'
+import { realRunner, type CliRunner } from '../cli-runner.js'
+import { locateQemu } from '../locate.js'
+import { which } from '../../util/which.js'
+import { LabError } from '../../util/errors.js'
+import { noteStarted } from '../../util/run.js'
+import { QemuImg } from './qemu-img.js'
+import { withQmp } from './qmp.js'
+import { machinePaths, qemuArgv, readSpec, writeSpec, type Accel, type MachineSpec } from './machine.js'
+import { ensureVdeSwitch, stopVdeSwitch, pidAlive } from './vde-network.js'
+import { cachedAccel } from './accel.js'
+import { cacheRoot } from './image-cache.js'
+
+export interface QemuProviderOptions {
+  runner?: CliRunner
+  env?: NodeJS.ProcessEnv
+  /** The lab's name (its network's name). */
+  lab: string
+  /** Root of VM folders and networks; default $VMLAB_QEMU_DIR, else the platform's data folder. */
+  dataDir?: string
+  /** From the installer's start to typing at its boot menu (ms). */
+  bootWaitMs?: number
+  pollIntervalMs?: number
+  stopTimeoutMs?: number
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VMLAB_QEMU_DIR) return env.VMLAB_QEMU_DIR
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'vmlab', 'qemu')
+  if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'vmlab', 'qemu')
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vmlab', 'qemu')
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The NAT NIC's MAC: the lab MAC's tail under another prefix, so both are unique per node. */
+export function natMacFor(labMac: string): string {
+  return `52:54:01:${labMac.split(':').slice(3).join(':')}`
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.once('error', () => resolve(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+  })
+}
+
+async function tail(path: string, lines = 30): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+export class QemuProvider implements Provider {
+  readonly name = 'qemu' as const
+  readonly liveRestore = true
+  private readonly runner: CliRunner
+  private readonly env: NodeJS.ProcessEnv
+  private readonly root: string
+  private qemu = 'qemu-system-x86_64'
+  private qemuImg = 'qemu-img'
+  private vde = 'vde_switch'
+  private accel: Accel = 'tcg'
+  private img: QemuImg
+  /** Port choices are serialised: clones are made in parallel. */
+  private portLock: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly opts: QemuProviderOptions) {
+    this.runner = opts.runner ?? realRunner
+    this.env = opts.env ?? process.env
+    this.root = opts.dataDir ?? defaultDataDir(this.env)
+    this.img = new QemuImg(this.runner, this.qemuImg)
+  }
+
+  private dir(vm: string): string {
+    return join(this.root, 'vms', vm)
+  }
+
+  async detect(): Promise<ProviderInfo> {
+    const problems: Preflight[] = []
+    const qemu = locateQemu(this.env)
+    if (!qemu) {
+      if (!this.runner.dryRun) throw new LabError('QEMU is not installed: qemu-system-x86_64 is not on PATH', { hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)' })
+    } else this.qemu = qemu
+    const img = which('qemu-img', [], this.env)
+    if (img) this.qemuImg = img
+    else if (!this.runner.dryRun) problems.push({ problem: 'qemu-img is not installed', fix: 'install it (Debian/Ubuntu: apt install qemu-utils)', fatal: true })
+    this.img = new QemuImg(this.runner, this.qemuImg)
+    const vde = which('vde_switch', [], this.env)
+    if (vde) this.vde = vde
+    else if (!this.runner.dryRun) problems.push({ problem: 'vde_switch is not installed: it carries the lab network between the VMs without root', fix: 'install it (Debian/Ubuntu: apt install vde-switch; Fedora: dnf install vde2; macOS: brew install vde)', fatal: true })
+    const version = /version (\d+\.\d+(\.\d+)?)/.exec((await this.runner.run(this.qemu, ['--version'])).stdout)?.[1] ?? 'unknown'
+    if (!this.runner.dryRun) {
+      const choice = await cachedAccel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
+      this.accel = choice.accel
+      if (choice.note) problems.push({ problem: choice.note, fix: 'labs work, but boots take about a minute per VM', fatal: false })
+    }
+    return { name: 'qemu', binary: this.qemu, version, product: `QEMU ${version} (${this.accel})`, problems }
+  }
+
+  async ensureNetwork(spec: NetworkSpec): Promise<NetworkHandle> {
+    const r = await ensureVdeSwitch(this.runner, this.vde, join(this.root, 'networks'), spec.lab)
+    return { id: r.ctl, created: true }
+  }
+
+  async removeNetwork(handle: NetworkHandle): Promise<void> {
+    if (handle.created) await stopVdeSwitch(join(this.root, 'networks'), this.opts.lab)
+  }
+
+  private async newMachine(name: string): Promise<string> {
+    const dir = this.dir(name)
+    if (this.runner.dryRun) return dir
+    if (existsSync(machinePaths(dir).spec)) throw new LabError(`a QEMU VM named ${name} exists already`, { hint: 'lab destroy removes it' })
+    // A folder without its description is what an interrupted create leaves: start again.
+    await rm(dir, { recursive: true, force: true })
+    await mkdir(dir, { recursive: true })
+    return dir
+  }
+
+  private async sshPort(): Promise<number> {
+    const pick = async () => {
+      const used = new Set<number>()
+      for (const vm of await this.list('')) {
+        try {
+          const s = await readSpec(this.dir(vm))
+          used.add(s.sshPort)
+          for (const f of s.forwards) used.add(f.host)
+        } catch {
+          // a VM being created
+        }
+      }
+      for (let port = 2222; port < 2222 + 1000; port++) if (!used.has(port) && (this.runner.dryRun || (await portFree(port)))) return port
+      throw new LabError('no free local port for SSH between 2222 and 3221')
+    }
+    const next = this.portLock.then(pick, pick)
+    this.portLock = next.catch(() => undefined)
+    return next
+  }
+
+  async createBase(spec: BaseSpec): Promise<void> {
+    const dir = await this.newMachine(spec.name)
+    const p = machinePaths(dir)
+    const m: MachineSpec = { name: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk: p.disk, natMac: '52:54:01:00:00:01', labMac: '52:54:00:00:00:01', sshPort: 0, forwards: [] }
+    if (spec.source.kind === 'image') {
+      // An overlay: the cached image itself is never written to.
+      await this.img.overlay(p.disk, spec.source.disk)
+      if (spec.source.kernel) {
+        m.kernel = join(dir, 'vmlinuz')
+        if (!this.runner.dryRun) await copyFile(spec.source.kernel, m.kernel)
+      }
+      if (spec.source.initrd) {
+        m.initrd = join(dir, 'initrd.img')
+        if (!this.runner.dryRun) await copyFile(spec.source.initrd, m.initrd)
+      }
+      if (spec.source.append) m.append = spec.source.append
+      if (!this.runner.dryRun) await writeSpec(dir, m)
+      return
+    }
+    await this.img.create(p.disk, spec.diskGiB)
+    m.cdroms = [spec.source.installIso, spec.source.oemdrvIso]
+    m.vdeSocket = spec.network.id
+    m.sshPort = await this.sshPort()
+    if (!this.runner.dryRun) await writeSpec(dir, m)
+    await this.start(spec.name)
+    await this.typeAtBootMenu(spec.name)
+    await this.waitForPowerOff(spec.name, spec.installTimeoutMs)
+    if (this.runner.dryRun) return
+    delete m.cdroms
+    await writeSpec(dir, m)
+  }
+
+  /** Picks "Install …" above the default "Test this media & install": skips the 60 s wait and the media check. */
+  private async typeAtBootMenu(vm: string): Promise<void> {
+    if (this.runner.dryRun) return
+    await sleep(this.opts.bootWaitMs ?? 10_000)
+    await withQmp(machinePaths(this.dir(vm)).qmp, async (qmp) => {
+      await qmp.hmp('sendkey up')
+      await sleep(300)
+      await qmp.hmp('sendkey ret')
+    })
+  }
+
+  private async waitForPowerOff(vm: string, timeoutMs: number): Promise<void> {
+    if (this.runner.dryRun) return
+    const deadline = Date.now() + timeoutMs
+    while ((await this.state(vm)) === 'running') {
+      if (Date.now() > deadline) {
+        const log = await tail(machinePaths(this.dir(vm)).serial)
+        await this.stop(vm, { force: true })
+        throw new LabError(`the installer of ${vm} did not finish within ${Math.round(timeoutMs / 60000)} min; its serial console ended with:\n${log}`, { hint: 'run `lab up` again to retry; see the console log above for the cause' })
+      }
+      await sleep(this.opts.pollIntervalMs ?? 2000)
+    }
+  }
+
+  async cloneLinked(spec: CloneSpec): Promise<void> {
+    const base = await this.spec(spec.base)
+    const dir = await this.newMachine(spec.name)
+    const p = machinePaths(dir)
+    await this.img.overlay(p.disk, base.disk)
+    if (!this.runner.dryRun) await copyFile(spec.seedIso, p.seed)
+    const m: MachineSpec = {
+      name: spec.name,
+      cpus: spec.cpus,
+      memoryMiB: spec.memoryMiB,
+      disk: p.disk,
+      ...(base.kernel ? { kernel: base.kernel } : {}),
+      ...(base.initrd ? { initrd: base.initrd } : {}),
+      ...(base.append ? { append: base.append } : {}),
+      seed: p.seed,
+      natMac: natMacFor(spec.mac),
+      labMac: spec.mac,
+      vdeSocket: spec.network.id,
+      sshPort: await this.sshPort(),
+      forwards: spec.forwards,
+      base: spec.base,
+    }
+    if (!this.runner.dryRun) await writeSpec(dir, m)
+    await this.img.snapshotCreate(p.disk, spec.initialSnapshot)
+  }
+
+  private async spec(vm: string): Promise<MachineSpec> {
+    if (this.runner.dryRun) {
+      const p = machinePaths(this.dir(vm))
+      return { name: vm, cpus: 1, memoryMiB: 512, disk: p.disk, kernel: join(this.dir(vm), 'vmlinuz'), initrd: join(this.dir(vm), 'initrd.img'), natMac: '52:54:01:00:00:01', labMac: '52:54:00:00:00:01', sshPort: 2222, forwards: [] }
+    }
+    try {
+      return await readSpec(this.dir(vm))
+    } catch {
+      throw new LabError(`no QEMU VM named ${vm}`, { hint: 'lab up creates it' })
+    }
+  }
+
+  async start(vm: string): Promise<void> {
+    const dir = this.dir(vm)
+    const p = machinePaths(dir)
+    const spec = await this.spec(vm)
+    const argv = qemuArgv(spec, dir, this.accel)
+    if (this.runner.dryRun) {
+      await this.runner.run(this.qemu, argv)
+      return
+    }
+    if ((await this.state(vm)) === 'running') return
+    await rm(p.qmp, { force: true })
+    const log = await open(p.log, 'a')
+    // Not -daemonize (it breaks migration-based features): a detached child in its own session instead.
+    const child = spawn(this.qemu, argv, { detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...this.env, LANG: 'C' } })
+    child.unref()
+    await log.close()
+    noteStarted([this.qemu, ...argv], child.pid)
+    let exited: number | null | undefined
+    child.once('exit', (code) => (exited = code))
+    const deadline = Date.now() + 30_000
+    while (!(existsSync(p.qmp) && (await pidAlive(p.pid)))) {
+      if (exited !== undefined) throw new LabError(`QEMU stopped at once while starting ${vm} (exit ${exited}):\n${await tail(p.log, 10)}`, { hint: `the full log is ${p.log}` })
+      if (Date.now() > deadline) throw new LabError(`QEMU did not come up for ${vm} within 30 s:\n${await tail(p.log, 10)}`)
+      await sleep(100)
+    }
+    if (spec.loadvm) {
+      // The snapshot is resumed; the next start is an ordinary boot again.
+      delete spec.loadvm
+      await writeSpec(dir, spec)
+    }
+  }
+
+  async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
+    if (this.runner.dryRun) return
+    const p = machinePaths(this.dir(vm))
+    const pid = await pidAlive(p.pid)
+    if (!pid) return
+    if (!opts.force) {
+      await withQmp(p.qmp, (qmp) => qmp.execute('system_powerdown')).catch(() => undefined)
+      const deadline = Date.now() + (opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000)
+      while (Date.now() < deadline && (await pidAlive(p.pid))) await sleep(500)
+    }
+    if (await pidAlive(p.pid)) await withQmp(p.qmp, (qmp) => qmp.execute('quit')).catch(() => undefined)
+    for (let i = 0; i < 50 && (await pidAlive(p.pid)); i++) await sleep(100)
+    if (await pidAlive(p.pid)) process.kill(pid, 'SIGKILL')
+    for (let i = 0; i < 50 && (await pidAlive(p.pid)); i++) await sleep(100)
+    await rm(p.pid, { force: true })
+    await rm(p.qmp, { force: true })
+  }
+
+  async state(vm: string): Promise<VmState> {
+    if (this.runner.dryRun) return 'missing'
+    const p = machinePaths(this.dir(vm))
+    if (!existsSync(p.spec)) return 'missing'
+    if (!(await pidAlive(p.pid))) return 'poweroff'
+    try {
+      const st = (await withQmp(p.qmp, (qmp) => qmp.execute('query-status'))) as { status: string }
+      return st.status === 'paused' ? 'paused' : st.status === 'running' ? 'running' : 'busy'
+    } catch {
+      return 'running'
+    }
+  }
+
+  private async running(vm: string): Promise<boolean> {
+    return !this.runner.dryRun && Boolean(await pidAlive(machinePaths(this.dir(vm)).pid))
+  }
+
+  async snapshotTake(vm: string, name: string, _opts: { live?: boolean } = {}): Promise<void> {
+    const p = machinePaths(this.dir(vm))
+    if (!this.runner.dryRun && (await this.snapshotList(vm)).includes(name)) throw new LabError(`${vm} already has a snapshot named ${name}`, { hint: 'delete it first, or pick another name' })
+    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => qmp.hmp(`savevm ${name}`))
+    else await this.img.snapshotCreate(p.disk, name)
+  }
+
+  async snapshotRestore(vm: string, name: string): Promise<void> {
+    const dir = this.dir(vm)
+    const p = machinePaths(dir)
+    const snap = (await this.img.snapshots(p.disk, await this.running(vm))).find((s) => s.tag === name)
+    if (!snap) throw new LabError(`${vm} has no snapshot named ${name}`)
+    if (await this.running(vm)) {
+      if (snap.vmStateBytes > 0) {
+        await withQmp(p.qmp, (qmp) => qmp.hmp(`loadvm ${name}`))
+        return
+      }
+      await this.stop(vm, { force: true })
+    }
+    const spec = await readSpec(dir)
+    if (snap.vmStateBytes > 0) spec.loadvm = name
+    else {
+      delete spec.loadvm
+      await this.img.snapshotApply(p.disk, name)
+    }
+    await writeSpec(dir, spec)
+  }
+
+  async snapshotList(vm: string): Promise<string[]> {
+    if (this.runner.dryRun) return []
+    return (await this.img.snapshots(machinePaths(this.dir(vm)).disk, await this.running(vm))).map((s) => s.tag)
+  }
+
+  async snapshotDelete(vm: string, name: string): Promise<void> {
+    const p = machinePaths(this.dir(vm))
+    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => qmp.hmp(`delvm ${name}`))
+    else await this.img.snapshotDelete(p.disk, name)
+  }
+
+  async destroy(vm: string): Promise<void> {
+    if (this.runner.dryRun) return
+    const users: string[] = []
+    for (const other of await this.list('')) {
+      if (other === vm) continue
+      const s = await readSpec(this.dir(other)).catch(() => undefined)
+      if (s?.base === vm) users.push(other)
+    }
+    if (users.length) throw new LabError(`${vm} is the base of ${users.join(', ')}`, { hint: 'destroy the lab nodes first (lab destroy does that)' })
+    await this.stop(vm, { force: true })
+    await rm(this.dir(vm), { recursive: true, force: true })
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    if (this.runner.dryRun) return []
+    try {
+      return (await readdir(join(this.root, 'vms'))).filter((n) => n.startsWith(prefix)).sort()
+    } catch {
+      return []
+    }
+  }
+
+  async sshEndpoint(vm: string): Promise<Endpoint> {
+    return { host: '127.0.0.1', port: (await this.spec(vm)).sshPort }
+  }
+
+  async diskUsage(vm: string): Promise<number> {
+    let total = 0
+    const dir = this.dir(vm)
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const st = await stat(join(dir, name)).catch(() => undefined)
+      if (st?.isFile()) total += st.blocks * 512
+    }
+    return total
+  }
+
+  async imageSource(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource> {
+    if (os.family !== 'debian') throw new LabError(`${os.title} is installed from its ISO, not built as an image`)
+    const { buildDebianImage } = await import('./image-debian.js')
+    const { identityAgentFiles } = await import('../../media/identity-agent.js')
+    const agent = identityAgentFiles()
+    const image = await buildDebianImage({
+      extraPackages: opts.packages,
+      agent: { files: agent.files, enableUnits: agent.enableUnits },
+      ...(opts.onProgress ? { onProgress: (e: { message: string }) => opts.onProgress!(e.message) } : {}),
+    })
+    return { kind: 'image', disk: image.disk, kernel: image.kernel, initrd: image.initrd, append: image.manifest.kernelArgs }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The lab LAN without root: one vde_switch per lab, every VM's second NIC plugged into it. (The host
+ * cannot reach it; ports users need are forwarded on the NAT NIC instead.)
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { CliRunner } from '../cli-runner.js'
+import { LabError } from '../../util/errors.js'
+
+export function vdePaths(networksDir: string, lab: string) {
+  const dir = join(networksDir, lab)
+  return { dir, ctl: join(dir, 'ctl'), pid: join(dir, 'vde_switch.pid') }
+}
+
+export async function pidAlive(pidFile: string): Promise<number | undefined> {
+  let pid: number
+  try {
+    pid = Number((await readFile(pidFile, 'utf8')).trim())
+  } catch {
+    return undefined
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined
+  try {
+    process.kill(pid, 0)
+    return pid
+  } catch {
+    return undefined
+  }
+}
+
+/** Starts the lab's switch unless it runs already; returns its control socket folder. */
+export async function ensureVdeSwitch(runner: CliRunner, binary: string, networksDir: string, lab: string): Promise<{ ctl: string; created: boolean }> {
+  const p = vdePaths(networksDir, lab)
+  if (!runner.dryRun && (await pidAlive(p.pid)) && existsSync(p.ctl)) return { ctl: p.ctl, created: false }
+  if (!runner.dryRun) {
+    await rm(p.dir, { recursive: true, force: true })
+    await mkdir(p.dir, { recursive: true })
+  }
+  // -d daemonizes after the socket exists, so the VMs can connect as soon as this returns.
+  await runner.run(binary, ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700'])
+  if (!runner.dryRun && !(await pidAlive(p.pid))) throw new LabError(`vde_switch did not stay up for lab ${lab}`, { hint: `try it by hand: ${binary} -s ${p.ctl} -p ${p.pid}` })
+  return { ctl: p.ctl, created: true }
+}
+
+export async function stopVdeSwitch(networksDir: string, lab: string): Promise<void> {
+  const p = vdePaths(networksDir, lab)
+  const pid = await pidAlive(p.pid)
+  if (pid) process.kill(pid, 'SIGTERM')
+  for (let i = 0; i < 50 && pid && (await pidAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 100))
+  await rm(p.dir, { recursive: true, force: true })
+}

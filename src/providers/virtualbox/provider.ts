@@ -1,0 +1,271 @@
+/**
+ * The VirtualBox provider: the lab actions, spelled as VBoxManage commands through the driver. Version
+ * and platform differences live in flavour.ts; the base install in create-base.ts; the host-only
+ * network in network.ts.
+ *
+ * SSH goes through a NAT port forward on 127.0.0.1 rather than to the node's host-only address, like
+ * Vagrant does: the host-only address is reachable from Linux and Windows hosts, but VPN clients,
+ * host firewalls and macOS's VirtualBox 7 host-only networks get in the way often enough that the
+ * forward is the channel that always works. The forwarded port is read back from the VM itself, so no
+ * state outside VirtualBox has to be kept.
+ */
+import { dirname } from 'node:path'
+import { formatNetmask } from '../../lab/net.js'
+import { InputError, LabError } from '../../util/errors.js'
+import type {
+  BaseSpec,
+  CloneSpec,
+  Endpoint,
+  NetworkHandle,
+  NetworkSpec,
+  Preflight,
+  Provider,
+  ProviderInfo,
+  VmState,
+} from '../provider.js'
+import { createBaseVm, SSH_RULE, sshRule, VM_GROUP } from './create-base.js'
+import { VBoxDriver } from './driver.js'
+import { hostOnlyNicArgs, type VBoxFlavour } from './flavour.js'
+import { cloneImagesOf, cloneNameOf } from './linked-clones.js'
+import { ensureHostOnly, findHostOnly, networksConfPreflight, removeHostOnly } from './network.js'
+import { resolveOptions, type ResolvedOptions, type VirtualBoxOptions } from './options.js'
+import { PortPicker } from './ports.js'
+import { installationProblems, NOT_INSTALLED, versionFailed } from './preflight.js'
+import { NOT_RUNNING, VBoxError } from './vbox-error.js'
+import { atLeast, shortVersion, type VBoxVersion } from './version.js'
+import { toVmState, type VmInfo } from './vm-info.js'
+import { waitFor } from './wait.js'
+
+const SEED_PORT = 1
+const OFF_STATES = ['poweroff', 'aborted', 'aborted-saved', 'saved', 'teleported']
+/** How long a hard power-off may take to show in VMState. */
+const POWEROFF_TIMEOUT_MS = 30_000
+
+/** "08:00:27:aa:bb:01" → "080027AABB01", the form modifyvm takes. */
+export function vboxMac(mac: string): string {
+  const hex = mac.replace(/[:-]/g, '').toUpperCase()
+  if (!/^[0-9A-F]{12}$/.test(hex)) throw new InputError(`'${mac}' is not a MAC address`, 'write it as six hex pairs, e.g. 08:00:27:aa:bb:01')
+  return hex
+}
+
+export class VirtualBoxProvider implements Provider {
+  readonly name = 'virtualbox' as const
+  private readonly opts: ResolvedOptions
+  private readonly driver: VBoxDriver
+  private readonly ports: PortPicker
+
+  constructor(options: VirtualBoxOptions = {}) {
+    this.opts = resolveOptions(options)
+    this.driver = new VBoxDriver({
+      runner: this.opts.runner,
+      binary: this.opts.binary ?? 'VBoxManage',
+      platform: this.opts.platform,
+      retry: this.opts.retry,
+    })
+    this.ports = new PortPicker(this.opts.sshPortBase, (port) => (this.driver.dryRun ? Promise.resolve(true) : this.opts.portFree(port)))
+  }
+
+  private async flavour(): Promise<VBoxFlavour> {
+    return { version: await this.driver.version(), hostOs: this.opts.platform }
+  }
+
+  async detect(): Promise<ProviderInfo> {
+    const info = (problems: Preflight[], version?: VBoxVersion): ProviderInfo => ({
+      name: this.name,
+      binary: this.driver.binary,
+      version: version ? shortVersion(version) : '',
+      product: version ? `VirtualBox ${version.major}.${version.minor}` : 'VirtualBox',
+      problems,
+    })
+    if (this.opts.binary === undefined && !this.driver.dryRun) return info([NOT_INSTALLED])
+    let out
+    try {
+      out = await this.driver.versionOutput()
+    } catch (error) {
+      return info([versionFailed(error instanceof Error ? error.message : String(error))])
+    }
+    const problems = installationProblems(out, this.opts)
+    const v = out.version
+    const net = this.opts.labNetwork
+    if (v && atLeast(v, 6, 1) && net) {
+      const flavour = { version: v, hostOs: this.opts.platform }
+      const problem = await networksConfPreflight(flavour, net, this.opts.networksConf)
+      // An interface that already has the address (set up by an administrator) needs no permission.
+      if (problem && !(await findHostOnly(this.driver, flavour, { ...net, lab: '', netmask: formatNetmask(net.prefix) }))) problems.push(problem)
+    }
+    return info(problems, v)
+  }
+
+  async ensureNetwork(spec: NetworkSpec): Promise<NetworkHandle> {
+    return ensureHostOnly(this.driver, await this.flavour(), spec, this.opts.networksConf)
+  }
+
+  async removeNetwork(handle: NetworkHandle): Promise<void> {
+    await removeHostOnly(this.driver, await this.flavour(), handle)
+  }
+
+  async createBase(spec: BaseSpec): Promise<void> {
+    await createBaseVm({ driver: this.driver, flavour: await this.flavour(), opts: this.opts, sshPort: () => this.pickSshPort() }, spec)
+  }
+
+  async cloneLinked(spec: CloneSpec): Promise<void> {
+    const mac = vboxMac(spec.mac)
+    const flavour = await this.flavour()
+    await this.driver.cloneVm({
+      base: spec.base,
+      snapshot: spec.baseSnapshot,
+      name: spec.name,
+      group: VM_GROUP,
+      ...(this.opts.vmFolder === undefined ? {} : { baseFolder: this.opts.vmFolder }),
+    })
+    const port = await this.pickSshPort()
+    await this.driver.modifyVm(spec.name, [
+      '--cpus', String(spec.cpus),
+      '--memory', String(spec.memoryMiB),
+      ...hostOnlyNicArgs(flavour, 2, spec.network.id),
+      '--macaddress2', mac,
+      // The clone inherits the base's SSH rule (same name, the base's port): replace it.
+      '--natpf1', 'delete', SSH_RULE,
+      '--natpf1', sshRule(port),
+      ...spec.forwards.flatMap((f) => ['--natpf1', `tcp-${f.host},tcp,127.0.0.1,${f.host},,${f.guest}`]),
+    ])
+    await this.driver.attach(spec.name, SEED_PORT, 'dvddrive', spec.seedIso)
+    await this.snapshotTake(spec.name, spec.initialSnapshot)
+  }
+
+  async start(vm: string): Promise<void> {
+    const raw = await this.rawState(vm)
+    if (raw === 'running') return
+    if (raw === 'paused') return this.driver.controlVm(vm, 'resume')
+    await this.driver.startVm(vm)
+  }
+
+  async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
+    let info = await this.driver.showVmInfo(vm)
+    if (toVmState(info.state) === 'busy' && !this.driver.dryRun) {
+      info = (await waitFor(this.driver, vm, (i) => toVmState(i.state) !== 'busy', { timeoutMs: POWEROFF_TIMEOUT_MS, intervalMs: this.opts.pollIntervalMs })) ?? info
+    }
+    if (OFF_STATES.includes(info.state)) return
+    if (!opts.force && info.state === 'running') {
+      await this.driver.controlVm(vm, 'acpipowerbutton')
+      if (this.driver.dryRun) return
+      const off = await this.waitOff(vm, opts.timeoutMs ?? this.opts.stopTimeoutMs)
+      if (off) return
+    }
+    await this.powerOff(vm)
+  }
+
+  private async waitOff(vm: string, timeoutMs: number): Promise<VmInfo | undefined> {
+    return waitFor(this.driver, vm, (i) => OFF_STATES.includes(i.state), { timeoutMs, intervalMs: this.opts.pollIntervalMs })
+  }
+
+  /** Pulls the plug and waits until VirtualBox shows the VM off. */
+  private async powerOff(vm: string): Promise<void> {
+    try {
+      await this.driver.controlVm(vm, 'poweroff')
+    } catch (error) {
+      // It went off by itself between our look and the command.
+      if (!(error instanceof VBoxError && NOT_RUNNING.test(error.message))) throw error
+    }
+    if (this.driver.dryRun) return
+    if (!(await this.waitOff(vm, POWEROFF_TIMEOUT_MS))) {
+      throw new LabError(`${vm} did not power off`, { hint: `see \`VBoxManage showvminfo ${vm}\`; end its VBoxHeadless process if it hangs` })
+    }
+  }
+
+  /** What showvminfo says, or undefined when there is no such VM. */
+  private async infoOrMissing(vm: string): Promise<VmInfo | undefined> {
+    try {
+      return await this.driver.showVmInfo(vm)
+    } catch (error) {
+      if (error instanceof VBoxError && error.notFound) return undefined
+      throw error
+    }
+  }
+
+  /** VMState as VirtualBox prints it, or undefined when there is no such VM. */
+  private async rawState(vm: string): Promise<string | undefined> {
+    return (await this.infoOrMissing(vm))?.state
+  }
+
+  async state(vm: string): Promise<VmState> {
+    const raw = await this.rawState(vm)
+    return raw === undefined ? 'missing' : toVmState(raw)
+  }
+
+  async snapshotTake(vm: string, name: string, opts: { live?: boolean } = {}): Promise<void> {
+    // VirtualBox accepts duplicate names, and then every later command picks one of them at random.
+    if ((await this.driver.snapshots(vm)).names.includes(name)) return
+    await this.driver.snapshotTake(vm, name, opts.live === true)
+  }
+
+  async snapshotRestore(vm: string, name: string): Promise<void> {
+    const state = await this.state(vm)
+    if (state === 'running' || state === 'paused' || state === 'busy') {
+      throw new LabError(`cannot restore ${vm} to '${name}' while it is ${state}`, { hint: `stop it first (\`VBoxManage controlvm ${vm} poweroff\`)` })
+    }
+    const names = (await this.driver.snapshots(vm)).names
+    if (!names.includes(name)) {
+      throw new LabError(`${vm} has no snapshot named '${name}'`, {
+        hint: names.length === 0 ? 'it has no snapshots at all: rebuild the node with `lab up`' : `it has: ${names.join(', ')}`,
+      })
+    }
+    await this.driver.snapshotRestore(vm, name)
+  }
+
+  async snapshotList(vm: string): Promise<string[]> {
+    return (await this.driver.snapshots(vm)).names
+  }
+
+  async snapshotDelete(vm: string, name: string): Promise<void> {
+    if (!(await this.driver.snapshots(vm)).names.includes(name)) return
+    await this.driver.snapshotDelete(vm, name)
+  }
+
+  async destroy(vm: string): Promise<void> {
+    const info = await this.infoOrMissing(vm)
+    if (!info) return
+    if (info.cfgFile !== undefined) {
+      const clones = cloneImagesOf(await this.driver.listHdds(), dirname(info.cfgFile))
+      if (clones.length > 0) {
+        const names = [...new Set(clones.map(cloneNameOf))]
+        throw new LabError(`${vm} cannot be destroyed while linked clones use it: ${names.join(', ')}`, {
+          hint: 'destroy the lab\'s nodes first (`lab destroy` for each lab built on this base), then the base',
+        })
+      }
+    }
+    if (!OFF_STATES.includes(info.state)) await this.stop(vm, { force: true })
+    await this.driver.unregisterVm(vm)
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    return (await this.driver.listVms()).map((v) => v.name).filter((n) => n.startsWith(prefix))
+  }
+
+  async sshEndpoint(vm: string, labIp: string): Promise<Endpoint> {
+    const info = await this.driver.showVmInfo(vm)
+    const rule = [...info.nics.values()].flatMap((n) => n.forwards).find((f) => f.name === SSH_RULE)
+    if (!rule) return { host: labIp, port: 22 }
+    // An empty host IP binds every interface; loopback is one of them.
+    return { host: rule.hostIp || '127.0.0.1', port: rule.hostPort }
+  }
+
+  /** A host port no VM forwards yet, for a new SSH rule. */
+  private pickSshPort(): Promise<number> {
+    return this.ports.pick(async () => {
+      const used = new Set<number>()
+      for (const vm of await this.driver.listVms()) {
+        let info: VmInfo
+        try {
+          info = await this.driver.showVmInfo(vm.uuid)
+        } catch (error) {
+          // Another VM that vanished or is inaccessible claims no port we could see.
+          if (error instanceof VBoxError) continue
+          throw error
+        }
+        for (const nic of info.nics.values()) for (const f of nic.forwards) used.add(f.hostPort)
+      }
+      return used
+    })
+  }
+}
