@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { basename, posix } from 'node:path'
 import { z } from 'zod'
-import type { Change, Module, ModuleContext } from './module.js'
+import type { Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { InputError, LabError } from '../util/errors.js'
 import { must } from './lib/docker-exec.js'

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import Handlebars from 'handlebars'
 import { z } from 'zod'
-import type { Change, Module, ModuleContext } from './module.js'
+import type { Change, Module } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { packagePath } from '../util/package-root.js'
 import { LabError } from '../util/errors.js'
@@ -19,7 +19,6 @@ import { answered, httpStatuses } from './lib/docker-http.js'
 import { fileChange, fileSection, parseFileSection, sha256, writeFile, type RemoteFile, type WantedFile } from './lib/remote-file.js'
 
 type Options = ModuleOptions<'portainer'>
-type Ctx = ModuleContext<Options>
 
 export const STACK = 'portainer'
 export const STACK_FILE = '/opt/vmlab/portainer/portainer-agent-stack.yml'

@@ -4,6 +4,7 @@
  * does not list Ready, leaves (--force) and joins again; Down entries a rejoin leaves behind are removed.
  * The engine runs every node at once, so a joining node waits for the manager's swarm before it asks for a token.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Change, Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import type { ResolvedNode } from '../lab/resolve.js'
@@ -241,6 +242,24 @@ async function verifyMember(ctx: Ctx, timing: SwarmTiming): Promise<void> {
   })
 }
 
+/**
+ * A member that was just booted or restored shows Down on the manager for a few seconds: re-read the
+ * manager's view until it lists the member Ready again, or the grace ends, before planning a rejoin.
+ */
+async function graceForReady(read: () => Promise<SwarmState>, self: SwarmInfo, pace: Pace): Promise<SwarmState> {
+  const deadline = Date.now() + pace.timeoutMs
+  const waiting = (state: SwarmState): boolean => {
+    const status = state.nodes.find((n) => n.ID === self.NodeID)?.Status
+    return self.LocalNodeState === 'active' && status !== undefined && status !== 'Ready'
+  }
+  let state = await read()
+  while (waiting(state) && Date.now() < deadline) {
+    await sleep(pace.pollMs)
+    state = await read()
+  }
+  return state
+}
+
 export function swarmModule(timing: SwarmTiming = SWARM_TIMING): Module<Options, SwarmProbe> {
   return {
     name: 'swarm',
@@ -250,19 +269,7 @@ export function swarmModule(timing: SwarmTiming = SWARM_TIMING): Module<Options,
       if (isFirst(ctx)) return { self }
       const first = firstManager(ctx)
       const peer = await ctx.peer(first.name)
-      let manager = await readSwarm(peer.guest, first.name)
-      // A member that was just booted or restored shows Down for a few seconds: give it the chance to
-      // come back before planning a rejoin.
-      const listed = manager.nodes.find((n) => n.ID === self.info.NodeID)
-      if (self.info.LocalNodeState === 'active' && listed !== undefined && listed.Status !== 'Ready') {
-        await waitUntil(`${first.name} lists ${ctx.node.name} as ${listed.Status}`, timing.readyGrace, async () => {
-          manager = await readSwarm(peer.guest, first.name)
-          const now = manager.nodes.find((n) => n.ID === self.info.NodeID)
-          if (now !== undefined && now.Status !== 'Ready') throw new NotYet(`still ${now.Status}`)
-        }).catch((error: unknown) => {
-          if (!(error instanceof LabError)) throw error
-        })
-      }
+      const manager = await graceForReady(() => readSwarm(peer.guest, first.name), self.info, timing.readyGrace)
       return { self, manager, managerHostname: peer.facts.hostname }
     },
 
