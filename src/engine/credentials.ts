@@ -8,7 +8,7 @@ import { stateLayout } from '../state/layout.js'
 import { readSecrets, writeSecrets, type Secrets } from '../state/secrets.js'
 import { generatePassword, sha512Crypt } from '../kickstart/password.js'
 import { generateUserKey, writePrivateKey } from '../media/ssh-keys.js'
-import { writeFileAtomic, ensurePrivateDir } from '../state/files.js'
+import { writeFileAtomic, ensurePrivateDir } from '../util/files.js'
 
 export interface LabCredentials {
   secrets: Secrets

@@ -10,7 +10,7 @@ import type { ProviderName } from '../lab/schema.js'
 import { generateHostKeys, writePrivateKey, knownHostsLine, knownHostsHost, type HostKeys } from '../media/ssh-keys.js'
 import { nodeIdentity, writeSeedIso, type NodeIdentity } from '../media/seed.js'
 import { stateLayout } from '../state/layout.js'
-import { ensurePrivateDir, writeFileAtomic } from '../state/files.js'
+import { ensurePrivateDir, writeFileAtomic } from '../util/files.js'
 import type { LabCredentials } from './credentials.js'
 
 function hostKeyPath(stateDir: string, node: string): string {

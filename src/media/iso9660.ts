@@ -6,10 +6,8 @@
  * fallback), Rock Ridge (original names and modes, what Linux and macOS show) and Joliet
  * (original names for Windows). Written in memory: these discs hold a few kilobytes.
  */
-import { randomBytes } from 'node:crypto'
-import { rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
 import { InputError } from '../util/errors.js'
+import { writeFileAtomic } from '../util/files.js'
 import { assembleImage } from './iso9660-image.js'
 import { buildTree } from './iso9660-tree.js'
 import type { IsoFile } from './iso9660-tree.js'
@@ -62,13 +60,5 @@ export function buildIso(opts: IsoOptions): Buffer {
  * so that a VM never sees a half-written disc and a failed write leaves the old one intact.
  */
 export async function writeIsoFile(path: string, opts: IsoOptions): Promise<void> {
-  const image = buildIso(opts)
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    await writeFile(temporary, image)
-    await rename(temporary, path)
-  } catch (error) {
-    await rm(temporary, { force: true })
-    throw error
-  }
+  await writeFileAtomic(path, buildIso(opts), 0o644)
 }

@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { rename, unlink, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
 import ssh2 from 'ssh2'
 import { LabError } from '../util/errors.js'
+import { writePrivateFile } from '../util/files.js'
 
 /** An OpenSSH key pair: `private` is the PEM-armoured OpenSSH private key, `public` one authorized_keys line. */
 export interface SshKeyPair {
@@ -69,12 +68,5 @@ export function knownHostsLine(hosts: string[], publicLine: string): string {
  * that mode, then renamed over the target (an existing file would keep its old mode otherwise).
  */
 export async function writePrivateKey(path: string, pem: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    await writeFile(tmp, pem, { mode: 0o600, flag: 'wx' })
-    await rename(tmp, path)
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined)
-    throw error
-  }
+  await writePrivateFile(path, pem)
 }

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { writePrivateFile } from './files.js'
+import { writePrivateFile } from '../util/files.js'
 import { LabError } from '../util/errors.js'
 
 const secretsSchema = z.object({

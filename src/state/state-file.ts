@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { writeFileAtomic } from './files.js'
+import { writeFileAtomic } from '../util/files.js'
 import { LabError } from '../util/errors.js'
 
 const nodeState = z.object({

@@ -81,5 +81,8 @@ t.test('writePrivateKey creates 0600 even with a lax umask and over a 0644 file'
   }
   t.equal((await stat(path)).mode & 0o777, 0o600)
   t.equal(await readFile(path, 'utf8'), 'PEM\n')
-  await t.rejects(writePrivateKey(join(dir, 'no-such-dir', 'k'), 'x'), { code: 'ENOENT' })
+  // A missing folder is made private too.
+  await writePrivateKey(join(dir, 'new-dir', 'k'), 'x')
+  t.equal((await stat(join(dir, 'new-dir'))).mode & 0o777, 0o700)
+  t.equal((await stat(join(dir, 'new-dir', 'k'))).mode & 0o777, 0o600)
 })

@@ -146,7 +146,7 @@ export async function sshConfigText(ctx: LabContext): Promise<{ config: string; 
 }
 
 export async function sshConfigCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const { writeFileAtomic } = await import('../../state/files.js')
+  const { writeFileAtomic } = await import('../../util/files.js')
   const text = await withLab('lab ssh-config', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx) => {
     const { config, knownHosts } = await sshConfigText(ctx)
     await writeFileAtomic(ctx.paths.knownHosts, knownHosts, 0o644)
@@ -156,7 +156,7 @@ export async function sshConfigCommand(file: string | undefined, opts: Record<st
 }
 
 export async function sshCommand(node: string, rest: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const { writeFileAtomic } = await import('../../state/files.js')
+  const { writeFileAtomic } = await import('../../util/files.js')
   const { ensureCredentials } = await import('../../engine/credentials.js')
   const argv = await withLab('lab ssh', common(opts, cmd), async (ctx) => {
     const { node: n, at } = await sshTarget(ctx, node)

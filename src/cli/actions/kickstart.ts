@@ -7,7 +7,7 @@ import { chooseProvider } from '../../engine/plan.js'
 import { ensureCredentials } from '../../engine/credentials.js'
 import { kickstartInput, type KickstartTarget } from '../../engine/kickstart-input.js'
 import { renderKickstart } from '../../kickstart/render.js'
-import { writeFileAtomic } from '../../state/files.js'
+import { writeFileAtomic } from '../../util/files.js'
 import { InputError } from '../../util/errors.js'
 import type { ProviderName } from '../../lab/schema.js'
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../../state/files.js'
+import { writeFileAtomic } from '../../util/files.js'
 
 export interface MachineSpec {
   name: string

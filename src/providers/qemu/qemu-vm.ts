@@ -207,18 +207,19 @@ export type StopOutcome = 'not-running' | 'powerdown' | 'quit' | 'killed'
 
 /**
  * Stops a VM: ACPI power button and `graceMs` for the guest to shut down (skipped when the VM
- * is paused or `graceMs` is 0), then QMP `quit`, then SIGKILL. Removes the pid file and socket.
+ * is paused or `graceMs` is 0), then QMP `quit` and `quitMs` for QEMU to exit, then SIGKILL.
+ * Removes the pid file and socket.
  */
-export async function stopVm(files: VmFiles, opts: { graceMs?: number } = {}): Promise<StopOutcome> {
+export async function stopVm(files: VmFiles, opts: { graceMs?: number; quitMs?: number } = {}): Promise<StopOutcome> {
   const pid = await vmPid(files)
   let outcome: StopOutcome = 'not-running'
-  if (pid !== undefined) outcome = await stopPid(files, pid, opts.graceMs ?? 60_000)
+  if (pid !== undefined) outcome = await stopPid(files, pid, opts.graceMs ?? 60_000, opts.quitMs ?? 10_000)
   await rm(files.pid, { force: true })
   await rm(files.qmp, { force: true })
   return outcome
 }
 
-async function stopPid(files: VmFiles, pid: number, graceMs: number): Promise<StopOutcome> {
+async function stopPid(files: VmFiles, pid: number, graceMs: number, quitMs: number): Promise<StopOutcome> {
   if (graceMs > 0) {
     const asked = await withQmp(files.qmp, async (qmp) => {
       const status = await qmp.execute<{ running: boolean }>('query-status')
@@ -229,7 +230,7 @@ async function stopPid(files: VmFiles, pid: number, graceMs: number): Promise<St
     if (asked && (await gone(files, pid, graceMs))) return 'powerdown'
   }
   await withQmp(files.qmp, (qmp) => qmp.execute('quit'), { timeoutMs: 5_000 }).catch(() => undefined)
-  if (await gone(files, pid, 10_000)) return 'quit'
+  if (await gone(files, pid, quitMs)) return 'quit'
   try {
     process.kill(pid, 'SIGKILL')
   } catch {

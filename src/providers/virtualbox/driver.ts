@@ -39,7 +39,7 @@ export interface DriverOptions {
   retry: RetryPolicy
 }
 
-export const SATA = 'SATA'
+const SATA = 'SATA'
 
 export class VBoxDriver {
   private cachedVersion: Promise<VersionOutput> | undefined

@@ -21,7 +21,7 @@ export function parseVmList(output: string): VmListEntry[] {
 }
 
 /** `Label:   value` records, a new one at each `first:` line (labels may hold spaces: `Parent UUID:`). */
-export function parseRecords(output: string, first = 'Name'): Array<Record<string, string>> {
+function parseRecords(output: string, first = 'Name'): Array<Record<string, string>> {
   const records: Array<Record<string, string>> = []
   let current: Record<string, string> | undefined
   for (const line of splitLines(output)) {

@@ -14,7 +14,7 @@ import type { HostOnlyNetwork } from './lists.js'
 import { networksConfProblem } from './networks-conf.js'
 
 /** networks.conf as text, or undefined when there is no such file. */
-export async function readNetworksConf(path: string): Promise<string | undefined> {
+async function readNetworksConf(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
@@ -42,7 +42,7 @@ export function hostAddressOf(net: HostOnlyNetwork): string | undefined {
 }
 
 /** The name of a lab's host-only network (VirtualBox 7 on macOS), prefixed like our VMs. */
-export function hostOnlyNetName(lab: string): string {
+function hostOnlyNetName(lab: string): string {
   return `${NAME_PREFIX}-${lab}`
 }
 

@@ -5,17 +5,13 @@
  */
 import { InputError } from '../../util/errors.js'
 
-export type SpecialKey = 'enter' | 'tab' | 'esc' | 'backspace' | 'up' | 'down' | 'left' | 'right'
+/** The keys a boot menu needs besides text. */
+export type SpecialKey = 'enter' | 'tab' | 'up'
 
 const SPECIAL: Record<SpecialKey, number[]> = {
-  esc: [0x01],
-  backspace: [0x0e],
   tab: [0x0f],
   enter: [0x1c],
   up: [0xe0, 0x48],
-  down: [0xe0, 0x50],
-  left: [0xe0, 0x4b],
-  right: [0xe0, 0x4d],
 }
 
 const LEFT_SHIFT = 0x2a

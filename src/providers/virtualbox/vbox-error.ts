@@ -73,7 +73,7 @@ export function parseVBoxError(stderr: string): VBoxErrorInfo | undefined {
  * Transient refusals right after a power-off or while another client holds the VM: Vagrant and
  * Packer retry these, and so do we.
  */
-export function isTransient(info: VBoxErrorInfo): boolean {
+function isTransient(info: VBoxErrorInfo): boolean {
   return info.messages.some((m) => /already locked|being locked or unlocked|object is not ready/i.test(m))
 }
 

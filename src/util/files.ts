@@ -1,5 +1,5 @@
 /** Small file primitives the state layer relies on: atomic replace, private files. */
-import { open, rename, mkdir, writeFile, chmod } from 'node:fs/promises'
+import { open, rename, mkdir, chmod } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
@@ -30,4 +30,3 @@ export async function ensurePrivateDir(path: string): Promise<void> {
   await chmod(path, 0o700)
 }
 
-export { writeFile }
