@@ -84,8 +84,10 @@ export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest
 const chrony: Module<Options, ChronyProbe> = {
   name: 'chrony',
 
-  bake() {
-    return ['chrony']
+  // Not on Debian: a baked chrony starts at the clone's first boot with the distribution's public pool,
+  // before this module has written its config (guests must reach no NTP server but the lab's).
+  bake(family) {
+    return family === 'debian' ? [] : ['chrony']
   },
 
   async probe(ctx) {

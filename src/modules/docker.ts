@@ -323,7 +323,9 @@ async function verify(ctx: Ctx, timing: DockerTiming): Promise<void> {
 export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Options, DockerProbe> {
   return {
     name: 'docker',
+    // EL bases are installed from the ISO, which has no Docker CE: only Debian's docker.io can be baked.
     bake(family, options) {
+      if (family !== 'debian') return []
       const set = packageSet(family, options.version)
       return set.required.map(set.spec)
     },

@@ -1,14 +1,12 @@
+import type { GuestFile } from '../../media/identity-agent.js'
+
 /**
  * How the Debian test image's root file system is set up after debootstrap: pure data, so the
  * whole configuration can be read (and tested) in one place. Facts from reference/qemu.md.
  */
 
 /** A file to place in the guest's file system (absolute guest path). */
-export interface ImageFile {
-  path: string
-  mode: number
-  content: string
-}
+export type ImageFile = GuestFile
 
 export const DEBIAN12_SUITE = 'bookworm'
 

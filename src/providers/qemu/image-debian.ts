@@ -3,6 +3,7 @@ import { dirname, join, posix } from 'node:path'
 import { LabError } from '../../util/errors.js'
 import { run } from '../../util/run.js'
 import { which } from '../../util/which.js'
+import { identityAgentFiles } from '../../media/identity-agent.js'
 import {
   BASE_PACKAGES,
   DEBIAN12_SUITE,
@@ -46,7 +47,7 @@ export interface DebianImageOptions {
   mirror?: string
   /** Packages modules want baked into the base instead of installed on every node. */
   extraPackages?: readonly string[]
-  /** The identity agent (from `identityAgentFiles()`). */
+  /** Baked-in agent; default: the node identity agent (`identityAgentFiles()`). */
   agent?: ImageAddOn
   /**
    * Keys root accepts with no seed disc. Only for tests that boot the bare image: lab nodes get
@@ -83,7 +84,7 @@ export function debianImageInputs(o: DebianImageOptions): Record<string, unknown
     suite: DEBIAN12_SUITE,
     packages: packageList(o.extraPackages),
     diskGiB: o.diskGiB ?? DEFAULT_DISK_GIB,
-    agent: o.agent ?? null,
+    agent: o.agent ?? identityAgentFiles(),
     authorizedKeys: o.authorizedKeys ?? [],
   }
 }
@@ -239,14 +240,15 @@ async function removeGlob(rootfs: string, pattern: string): Promise<void> {
 }
 
 async function configureRootfs(rootfs: string, mirror: string, o: DebianImageOptions): Promise<void> {
-  const files = [...rootfsFiles({ guestMirror: mirrorForGuest(mirror), authorizedKeys: o.authorizedKeys }), ...(o.agent?.files ?? [])]
+  const agent = o.agent ?? identityAgentFiles()
+  const files = [...rootfsFiles({ guestMirror: mirrorForGuest(mirror), authorizedKeys: o.authorizedKeys }), ...agent.files]
   if (o.authorizedKeys !== undefined && o.authorizedKeys.length > 0) {
     await mkdir(inRootfs(rootfs, '/root/.ssh'), { recursive: true, mode: 0o700 })
   }
   for (const f of files) await placeFile(rootfs, f)
   for (const p of REMOVE_PATHS) await removeGlob(rootfs, p)
   // systemctl sees the chroot and edits unit links offline.
-  await run('chroot', [rootfs, 'systemctl', 'enable', ...ENABLE_UNITS, ...(o.agent?.enableUnits ?? [])])
+  await run('chroot', [rootfs, 'systemctl', 'enable', ...ENABLE_UNITS, ...agent.enableUnits])
   await run('chroot', [rootfs, 'systemctl', 'mask', ...MASK_UNITS])
   await run('chroot', [rootfs, 'apt-get', 'clean'])
   await rm(inRootfs(rootfs, '/var/lib/apt/lists'), { recursive: true, force: true })

@@ -78,8 +78,9 @@ export class QemuProvider implements Provider {
   private vde = 'vde_switch'
   private accel: Accel = 'tcg'
   private img: QemuImg
-  /** Port choices are serialised: clones are made in parallel. */
+  /** Port choices are serialised and remembered until the VM's description holds them: clones are made in parallel. */
   private portLock: Promise<unknown> = Promise.resolve()
+  private readonly reserved = new Set<number>()
 
   constructor(private readonly opts: QemuProviderOptions) {
     this.runner = opts.runner ?? realRunner
@@ -135,7 +136,7 @@ export class QemuProvider implements Provider {
 
   private async sshPort(): Promise<number> {
     const pick = async () => {
-      const used = new Set<number>()
+      const used = new Set<number>(this.reserved)
       for (const vm of await this.list('')) {
         try {
           const s = await readSpec(this.dir(vm))
@@ -145,7 +146,11 @@ export class QemuProvider implements Provider {
           // a VM being created
         }
       }
-      for (let port = 2222; port < 2222 + 1000; port++) if (!used.has(port) && (this.runner.dryRun || (await portFree(port)))) return port
+      for (let port = 2222; port < 2222 + 1000; port++) {
+        if (used.has(port) || !(this.runner.dryRun || (await portFree(port)))) continue
+        this.reserved.add(port)
+        return port
+      }
       throw new LabError('no free local port for SSH between 2222 and 3221')
     }
     const next = this.portLock.then(pick, pick)
@@ -251,13 +256,21 @@ export class QemuProvider implements Provider {
     const dir = this.dir(vm)
     const p = machinePaths(dir)
     const spec = await this.spec(vm)
-    const argv = qemuArgv(spec, dir, this.accel)
     if (this.runner.dryRun) {
-      await this.runner.run(this.qemu, argv)
+      await this.runner.run(this.qemu, qemuArgv(spec, dir, this.accel))
       return
     }
     if ((await this.state(vm)) === 'running') return
+    // The SSH port is ours to choose: take another if something else holds it now.
+    if (!(await portFree(spec.sshPort))) {
+      spec.sshPort = await this.sshPort()
+      await writeSpec(dir, spec)
+    }
+    for (const f of spec.forwards) {
+      if (!(await portFree(f.host))) throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
+    }
     await rm(p.qmp, { force: true })
+    const argv = qemuArgv(spec, dir, this.accel)
     const log = await open(p.log, 'a')
     // Not -daemonize (it breaks migration-based features): a detached child in its own session instead.
     const child = spawn(this.qemu, argv, { detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...this.env, LANG: 'C' } })
