@@ -45,7 +45,8 @@ export class LabSessions {
         user: 'root',
         privateKey: creds.privateKey,
         hostKey,
-        deadlineMs: opts.deadlineMs ?? 10 * 60_000,
+        // Installs and first boots under emulation take minutes; VMLAB_SSH_TIMEOUT (seconds) changes the wait.
+        deadlineMs: opts.deadlineMs ?? Number(process.env.VMLAB_SSH_TIMEOUT ?? 600) * 1000,
         onWait: (attempt, elapsedMs) => {
           if (attempt % 5 === 0) opts.report?.({ type: 'task', stage: 'ssh', node: nodeName, title: 'waiting for SSH', status: 'running', detail: `${Math.round(elapsedMs / 1000)} s` })
         },
