@@ -76,7 +76,8 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
     })
     const provider = await createProvider(providerName, { stateDir: loaded.stateDir, lab: loaded.lab })
     const info = await provider.detect()
-    for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
+    // Warnings matter where VMs are made or booted; repeating them on every status would be noise.
+    if (/^lab (up|reset)/.test(opts.command)) for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
     const fatal = info.problems.filter((p) => p.fatal)
     if (fatal.length) {
       throw new LabError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {

@@ -11,6 +11,7 @@ import { LabSessions } from './session.js'
 import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
+import { runChecks, type CheckRow } from '../checks/run-checks.js'
 
 function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
   const all = ctx.loaded.lab.nodes
@@ -67,7 +68,17 @@ export async function snapshotDelete(ctx: LabContext, name: string): Promise<voi
   await ctx.saveState()
 }
 
-export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: string[] } = {}): Promise<{ nodes: string[]; elapsedMs: number }> {
+export interface ResetResult {
+  nodes: string[]
+  elapsedMs: number
+  /** The lab's checks after a reset to "ready" (retried while the guests settle), if it has any. */
+  checks?: CheckRow[]
+}
+
+/** After a restore, chrony and the swarm take a few seconds to agree again: checks are retried this long. */
+const SETTLE_MS = 90_000
+
+export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: string[] } = {}): Promise<ResetResult> {
   const started = Date.now()
   const { provider, report, loaded } = ctx
   const lab = loaded.lab
@@ -102,12 +113,24 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
         task(report, 'clocks', n.name, 'step the clock', async () => {
           const { guest } = await sessions.guest(n.name)
           const now = Math.floor(Date.now() / 1000)
-          // The restored guest believes it is still the moment of the snapshot; chrony then keeps it right.
-          const r = await guest.exec(`date -u -s @${now} >/dev/null && { chronyc -a makestep >/dev/null 2>&1 || true; }`)
+          // The restored guest believes it is still the moment of the snapshot: set it, then have chrony
+          // poll its sources at once so it selects them again in seconds rather than minutes.
+          const r = await guest.exec(`date -u -s @${now} >/dev/null && { chronyc -a makestep >/dev/null 2>&1; chronyc -a 'burst 4/4' >/dev/null 2>&1; true; }`)
           if (r.code !== 0) throw new LabError(`could not set the clock on ${n.name}: ${r.stderr.trim()}`)
         }),
       ),
     )
+    if (name === READY_SNAPSHOT && lab.checks.length && !opts.only) {
+      const rows = await stage(report, 'verify', async () => {
+        const deadline = Date.now() + SETTLE_MS
+        for (;;) {
+          const rows = await runChecks(lab, (n) => sessions.guest(n))
+          if (rows.every((r) => r.passed) || Date.now() > deadline) return rows
+          await new Promise((r) => setTimeout(r, 3000))
+        }
+      })
+      return { nodes: nodes.map((n) => n.name), elapsedMs: Date.now() - started, checks: rows! }
+    }
   } finally {
     await sessions.close()
   }

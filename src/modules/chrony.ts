@@ -56,6 +56,9 @@ export function chronyConfig(lab: ResolvedLab, options: Options, role: string | 
   return [
     `# Written by vmlab for lab ${lab.name}: time comes from ${options.server} only.`,
     `server ${serverIp(lab, options)} iburst`,
+    // The lab's server is the only source: never mark it unusable for jitter. Guests under software
+    // emulation (QEMU without KVM, busy laptops) see hundreds of ms of jitter, over chrony's 1 s default.
+    'maxjitter 10',
     ...common,
     '',
   ].join('\n')

@@ -32,11 +32,18 @@ const nodeLs = (rows: Array<[string, string, string]>) => rows.map(([h, s, m]) =
 
 t.test('swarm: passes with every node Ready and a leader; says what it found otherwise', async (t) => {
   const lab = labWith('  - swarm: { ready: 3 }')
-  const good = new FakeGuest([{ match: `docker node ls --format '{{json .}}'`, stdout: nodeLs([['master.localdomain', 'Ready', 'Leader'], ['node1.localdomain', 'Ready', ''], ['node2.localdomain', 'Ready', '']]) }])
-  const [row] = await runChecks(lab, access({ master: good }))
-  t.match(row, { check: 'swarm', on: 'master', passed: true, expected: '3 nodes Ready, one Leader' })
-  const bad = new FakeGuest([{ match: /docker node ls/, stdout: nodeLs([['master.localdomain', 'Ready', 'Leader'], ['node1.localdomain', 'Down', '']]) }])
-  const [row2] = await runChecks(lab, access({ master: bad }))
+  const active = () => new FakeGuest([{ match: /docker info --format/, stdout: 'active\n' }])
+  const good = new FakeGuest([
+    { match: `docker node ls --format '{{json .}}'`, stdout: nodeLs([['master.localdomain', 'Ready', 'Leader'], ['node1.localdomain', 'Ready', ''], ['node2.localdomain', 'Ready', '']]) },
+    { match: /docker info --format/, stdout: 'active\n' },
+  ])
+  const [row] = await runChecks(lab, access({ master: good, node1: active(), node2: active() }))
+  t.match(row, { check: 'swarm', on: 'master', passed: true, expected: '3 nodes Ready, one Leader, every node active' })
+  const left = new FakeGuest([{ match: /docker info --format/, stdout: 'inactive\n' }])
+  const [rowLeft] = await runChecks(lab, access({ master: good, node1: left, node2: active() }))
+  t.match(rowLeft, { passed: false, found: /not in the swarm: node1 \(inactive\)/ })
+  const bad = new FakeGuest([{ match: /docker node ls/, stdout: nodeLs([['master.localdomain', 'Ready', 'Leader'], ['node1.localdomain', 'Down', '']]) }, { match: /docker info --format/, stdout: 'active\n' }])
+  const [row2] = await runChecks(lab, access({ master: bad, node1: active(), node2: active() }))
   t.equal(row2!.passed, false)
   t.match(row2!.found, /1 Ready \(master\.localdomain\), leader master\.localdomain/)
   const worker = new FakeGuest([{ match: /docker node ls/, code: 1, stderr: 'Error response from daemon: This node is not a swarm manager.' }])

@@ -66,7 +66,12 @@ export async function resetCommand(snapshot: string | undefined, opts: Record<st
   const r = await withLab('lab reset', common(opts, cmd, opts.file as string | undefined), (ctx) =>
     reset(ctx, { ...(snapshot ? { snapshot } : {}), ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}) }),
   )
-  process.stdout.write(`reset ${r.nodes.join(', ')} to "${snapshot ?? 'ready'}" in ${seconds(r.elapsedMs)}\n`)
+  const failed = r.checks?.filter((c) => !c.passed) ?? []
+  process.stdout.write(`reset ${r.nodes.join(', ')} to "${snapshot ?? 'ready'}" in ${seconds(r.elapsedMs)}${r.checks ? `; checks: ${r.checks.length - failed.length} passed, ${failed.length} failed` : ''}\n`)
+  if (failed.length) {
+    process.stdout.write(table(['', 'check', 'on', 'expected', 'found'], failed.map((c) => ['FAIL', c.check, c.on, c.expected, c.found])) + '\n')
+    process.exitCode = 1
+  }
 }
 
 export async function snapshotCommand(action: 'save' | 'list' | 'delete', name: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {

@@ -9,7 +9,7 @@ import { writeFile, mkdtemp, rm, readFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { spawn } from 'node:child_process'
-import type { Accel } from './machine.js'
+import type { Accel } from './qemu-vm.js'
 
 /** mov al,1; out 0xf4,al; hlt; jmp $ — then the boot signature. */
 function bootSector(): Buffer {

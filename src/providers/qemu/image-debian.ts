@@ -96,8 +96,24 @@ function packageList(extra: readonly string[] = []): string[] {
   return [...new Set([...BASE_PACKAGES, ...extra])].sort()
 }
 
-/** Reports a build host that cannot run debootstrap, with what to do instead. */
-export function checkBuildHost(env: NodeJS.ProcessEnv = process.env): void {
+const BUILD_TOOLS = {
+  debootstrap: 'debootstrap',
+  'mkfs.ext4': 'e2fsprogs',
+  'qemu-img': 'qemu-utils',
+  chroot: 'coreutils',
+  truncate: 'coreutils',
+} as const
+
+type BuildTools = Record<keyof typeof BUILD_TOOLS, string>
+
+// debootstrap and the programs run inside the chroot look for sbin tools on PATH.
+const BUILD_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' }
+
+/**
+ * Checks that this host can run debootstrap and returns where the build tools are (sbin
+ * folders included: a user's PATH often lacks them). Says what to do instead when it cannot.
+ */
+export function checkBuildHost(env: NodeJS.ProcessEnv = process.env): BuildTools {
   if (process.platform !== 'linux') {
     throw new LabError(`building the Debian image needs Linux (debootstrap, chroot, mkfs.ext4); this is ${process.platform}`, {
       hint: 'build it on a Linux machine with `sudo lab image build debian12`, then copy its folder under ~/.cache/vmlab/images/ to this machine',
@@ -108,18 +124,20 @@ export function checkBuildHost(env: NodeJS.ProcessEnv = process.env): void {
       hint: 'run `sudo VMLAB_CACHE_DIR=$HOME/.cache/vmlab lab image build debian12` (the variable keeps the image in your own cache)',
     })
   }
-  const tools: [string, string][] = [
-    ['debootstrap', 'debootstrap'],
-    ['mkfs.ext4', 'e2fsprogs'],
-    ['qemu-img', 'qemu-utils'],
-    ['chroot', 'coreutils'],
-  ]
-  const missing = tools.filter(([tool]) => which(tool, ['/usr/sbin', '/sbin'], env) === undefined)
+  const found: Partial<BuildTools> = {}
+  const missing: string[] = []
+  for (const [tool, pkg] of Object.entries(BUILD_TOOLS) as [keyof BuildTools, string][]) {
+    const path = which(tool, ['/usr/sbin', '/sbin'], env)
+    if (path === undefined) missing.push(pkg)
+    else found[tool] = path
+  }
   if (missing.length > 0) {
-    throw new LabError(`building the Debian image needs ${missing.map(([t]) => t).join(', ')}, not found on PATH`, {
-      hint: `install them: apt-get install ${missing.map(([, pkg]) => pkg).join(' ')}`,
+    const tools = Object.keys(BUILD_TOOLS).filter((t) => found[t as keyof BuildTools] === undefined)
+    throw new LabError(`building the Debian image needs ${tools.join(', ')}, not found on PATH`, {
+      hint: `install them: apt-get install ${[...new Set(missing)].join(' ')}`,
     })
   }
+  return found as BuildTools
 }
 
 /**
@@ -141,7 +159,7 @@ export async function buildDebianImage(o: DebianImageOptions = {}): Promise<Debi
       return { ...cached, built: false, durationMs: Date.now() - started }
     }
   }
-  checkBuildHost()
+  const tool = checkBuildHost()
   await sweepAbandonedStaging(root)
   const mirror = (o.mirror ?? (await hostDebianMirror())).replace(/\/+$/, '')
   const staging = await makeStagingDir(finalDir)
@@ -158,26 +176,26 @@ export async function buildDebianImage(o: DebianImageOptions = {}): Promise<Debi
   try {
     await stage('debootstrap', `debootstrap ${DEBIAN12_SUITE} from ${mirror}`, async () => {
       await run(
-        'debootstrap',
+        tool.debootstrap,
         ['--variant=minbase', `--include=${packageList(o.extraPackages).join(',')}`, DEBIAN12_SUITE, rootfs, mirror],
-        { timeoutMs: 45 * 60_000 },
+        { timeoutMs: 45 * 60_000, env: BUILD_ENV },
       )
     })
     await stage('configure', 'configuring the root file system', async () => {
-      await configureRootfs(rootfs, mirror, o)
+      await configureRootfs(tool.chroot, rootfs, mirror, o)
     })
     await stage('initramfs', 'rebuilding the initrd with the virtio modules', async () => {
-      await run('chroot', [rootfs, 'update-initramfs', '-u', '-k', 'all'], { timeoutMs: 10 * 60_000 })
+      await run(tool.chroot, [rootfs, 'update-initramfs', '-u', '-k', 'all'], { timeoutMs: 10 * 60_000, env: BUILD_ENV })
     })
     const files = stagingFiles(staging)
     await copyKernel(rootfs, files.kernel, files.initrd)
     await stage('filesystem', 'writing the ext4 file system', async () => {
-      await run('truncate', ['-s', `${o.diskGiB ?? DEFAULT_DISK_GIB}G`, raw])
-      await run('mkfs.ext4', ['-q', '-F', '-L', 'vmlab-root', '-d', rootfs, raw], { timeoutMs: 10 * 60_000 })
+      await run(tool.truncate, ['-s', `${o.diskGiB ?? DEFAULT_DISK_GIB}G`, raw])
+      await run(tool['mkfs.ext4'], ['-q', '-F', '-L', 'vmlab-root', '-d', rootfs, raw], { timeoutMs: 10 * 60_000 })
     })
     await removeRootfs(rootfs)
     await stage('convert', 'converting to qcow2', async () => {
-      await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, files.disk], { timeoutMs: 10 * 60_000 })
+      await run(tool['qemu-img'], ['convert', '-f', 'raw', '-O', 'qcow2', raw, files.disk], { timeoutMs: 10 * 60_000 })
       await rm(raw, { force: true })
     })
     const manifest: ImageManifest = {
@@ -239,7 +257,7 @@ async function removeGlob(rootfs: string, pattern: string): Promise<void> {
   for (const name of names) if (re.test(name)) await rm(join(dir, name), { force: true })
 }
 
-async function configureRootfs(rootfs: string, mirror: string, o: DebianImageOptions): Promise<void> {
+async function configureRootfs(chroot: string, rootfs: string, mirror: string, o: DebianImageOptions): Promise<void> {
   const agent = o.agent ?? identityAgentFiles()
   const files = [...rootfsFiles({ guestMirror: mirrorForGuest(mirror), authorizedKeys: o.authorizedKeys }), ...agent.files]
   if (o.authorizedKeys !== undefined && o.authorizedKeys.length > 0) {
@@ -248,9 +266,9 @@ async function configureRootfs(rootfs: string, mirror: string, o: DebianImageOpt
   for (const f of files) await placeFile(rootfs, f)
   for (const p of REMOVE_PATHS) await removeGlob(rootfs, p)
   // systemctl sees the chroot and edits unit links offline.
-  await run('chroot', [rootfs, 'systemctl', 'enable', ...ENABLE_UNITS, ...agent.enableUnits])
-  await run('chroot', [rootfs, 'systemctl', 'mask', ...MASK_UNITS])
-  await run('chroot', [rootfs, 'apt-get', 'clean'])
+  await run(chroot, [rootfs, 'systemctl', 'enable', ...ENABLE_UNITS, ...agent.enableUnits], { env: BUILD_ENV })
+  await run(chroot, [rootfs, 'systemctl', 'mask', ...MASK_UNITS], { env: BUILD_ENV })
+  await run(chroot, [rootfs, 'apt-get', 'clean'], { env: BUILD_ENV })
   await rm(inRootfs(rootfs, '/var/lib/apt/lists'), { recursive: true, force: true })
   await mkdir(inRootfs(rootfs, '/var/lib/apt/lists/partial'), { recursive: true })
 }

@@ -1,11 +1,11 @@
 /**
- * One QEMU VM on disk: a folder with its disk, its description (vm.json), its seed disc, and while it runs
- * its pid file, monitor socket and logs. The argv is built here from the description alone, so `lab plan
- * --commands` and the real start see the same command line.
+ * One QEMU VM on disk: a folder with its disk, its description (vm.json) and its seed disc; while it runs,
+ * its pid file, monitor socket and logs (see qemu-vm.ts, which turns the description into a command line).
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../../util/files.js'
+import { vmFiles, type Accel, type VmSpec } from './qemu-vm.js'
 
 export interface MachineSpec {
   name: string
@@ -17,9 +17,9 @@ export interface MachineSpec {
   kernel?: string
   initrd?: string
   append?: string
-  /** Install media for an ISO install (removed from the spec when the installer is done). */
+  /** Install media for an ISO install (removed from the description when the installer is done). */
   cdroms?: string[]
-  /** The seed disc, attached read-only as a virtio disk (the guest finds it by its label). */
+  /** The seed disc, attached read-only (the guest finds it by its label). */
   seed?: string
   natMac: string
   labMac: string
@@ -34,16 +34,7 @@ export interface MachineSpec {
 }
 
 export function machinePaths(dir: string) {
-  return {
-    dir,
-    spec: join(dir, 'vm.json'),
-    disk: join(dir, 'disk.qcow2'),
-    seed: join(dir, 'seed.iso'),
-    pid: join(dir, 'qemu.pid'),
-    qmp: join(dir, 'qmp.sock'),
-    serial: join(dir, 'serial.log'),
-    log: join(dir, 'qemu.log'),
-  }
+  return { dir, spec: join(dir, 'vm.json'), disk: join(dir, 'disk.qcow2'), seed: join(dir, 'seed.iso'), ...vmFiles(dir) }
 }
 
 export async function readSpec(dir: string): Promise<MachineSpec> {
@@ -54,33 +45,23 @@ export async function writeSpec(dir: string, spec: MachineSpec): Promise<void> {
   await writeFileAtomic(machinePaths(dir).spec, JSON.stringify(spec, null, 2) + '\n')
 }
 
-export type Accel = 'kvm' | 'hvf' | 'whpx' | 'tcg'
-
-/** The command line, from the measured-fastest TCG settings (reference/qemu.md) or hardware acceleration. */
-export function qemuArgv(spec: MachineSpec, dir: string, accel: Accel): string[] {
-  const p = machinePaths(dir)
-  const hostfwd = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`, ...spec.forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`)]
-  const argv = [
-    '-name', spec.name,
-    '-accel', accel === 'tcg' ? 'tcg,thread=multi' : accel,
-    '-smp', String(spec.cpus),
-    '-cpu', accel === 'tcg' ? 'max' : 'host',
-    '-m', String(spec.memoryMiB),
-    '-nodefaults', '-display', 'none', '-no-user-config',
-    '-serial', `file:${p.serial}`,
-    '-drive', `file=${spec.disk},if=virtio,format=qcow2,discard=unmap`,
-  ]
-  if (spec.kernel) {
-    argv.push('-kernel', spec.kernel)
-    if (spec.initrd) argv.push('-initrd', spec.initrd)
-    if (spec.append) argv.push('-append', spec.append)
+/** What qemu-vm.ts starts, from what is kept on disk. */
+export function runSpec(m: MachineSpec, dir: string, accel: Accel): VmSpec {
+  const spec: VmSpec = {
+    name: m.name,
+    accel,
+    cpus: m.cpus,
+    memoryMiB: m.memoryMiB,
+    disk: m.disk,
+    sshPort: m.sshPort,
+    forwards: m.forwards,
+    natMac: m.natMac,
+    files: vmFiles(dir),
   }
-  spec.cdroms?.forEach((iso, i) => argv.push('-drive', `file=${iso},media=cdrom,readonly=on,if=ide,index=${i}`))
-  if (spec.cdroms?.length) argv.push('-boot', 'order=cd,once=d', '-no-reboot')
-  if (spec.seed) argv.push('-drive', `file=${spec.seed},if=virtio,format=raw,readonly=on`)
-  argv.push('-netdev', `user,id=nat,${hostfwd.join(',')}`, '-device', `virtio-net-pci,netdev=nat,mac=${spec.natMac}`)
-  if (spec.vdeSocket) argv.push('-netdev', `vde,id=lab,sock=${spec.vdeSocket}`, '-device', `virtio-net-pci,netdev=lab,mac=${spec.labMac}`)
-  argv.push('-qmp', `unix:${p.qmp},server=on,wait=off`, '-pidfile', p.pid)
-  if (spec.loadvm) argv.push('-loadvm', spec.loadvm)
-  return argv
+  if (m.kernel) spec.kernel = { path: m.kernel, ...(m.initrd ? { initrd: m.initrd } : {}), ...(m.append ? { append: m.append } : {}) }
+  if (m.seed) spec.seed = m.seed
+  if (m.vdeSocket) spec.lab = { vdeSocket: m.vdeSocket, mac: m.labMac }
+  if (m.loadvm) spec.loadvm = m.loadvm
+  if (m.cdroms?.length) spec.cdroms = m.cdroms
+  return spec
 }

@@ -4,8 +4,7 @@
  * ports a lab declares are forwarded on 127.0.0.1 through user-mode NAT. Snapshots are qcow2 internal
  * snapshots: offline through qemu-img, live (memory included) through the monitor, so a reset needs no boot.
  */
-import { spawn } from 'node:child_process'
-import { copyFile, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -16,11 +15,11 @@ import { realRunner, type CliRunner } from '../cli-runner.js'
 import { locateQemu } from '../locate.js'
 import { which } from '../../util/which.js'
 import { LabError } from '../../util/errors.js'
-import { noteStarted } from '../../util/run.js'
 import { QemuImg } from './qemu-img.js'
-import { withQmp } from './qmp.js'
-import { machinePaths, qemuArgv, readSpec, writeSpec, type Accel, type MachineSpec } from './machine.js'
-import { ensureVdeSwitch, stopVdeSwitch, pidAlive } from './vde-network.js'
+import { withQmp, saveVmSnapshot, loadVmSnapshot, deleteVmSnapshot } from './qmp.js'
+import { machinePaths, readSpec, runSpec, writeSpec, type MachineSpec } from './machine.js'
+import { qemuArgv, startVm, stopVm, vmPid, type Accel } from './qemu-vm.js'
+import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
 import { cachedAccel } from './accel.js'
 import { cacheRoot } from './image-cache.js'
 
@@ -257,10 +256,10 @@ export class QemuProvider implements Provider {
     const p = machinePaths(dir)
     const spec = await this.spec(vm)
     if (this.runner.dryRun) {
-      await this.runner.run(this.qemu, qemuArgv(spec, dir, this.accel))
+      await this.runner.run(this.qemu, qemuArgv(runSpec(spec, dir, this.accel)))
       return
     }
-    if ((await this.state(vm)) === 'running') return
+    if (await vmPid(p)) return
     // The SSH port is ours to choose: take another if something else holds it now.
     if (!(await portFree(spec.sshPort))) {
       spec.sshPort = await this.sshPort()
@@ -269,22 +268,7 @@ export class QemuProvider implements Provider {
     for (const f of spec.forwards) {
       if (!(await portFree(f.host))) throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
     }
-    await rm(p.qmp, { force: true })
-    const argv = qemuArgv(spec, dir, this.accel)
-    const log = await open(p.log, 'a')
-    // Not -daemonize (it breaks migration-based features): a detached child in its own session instead.
-    const child = spawn(this.qemu, argv, { detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...this.env, LANG: 'C' } })
-    child.unref()
-    await log.close()
-    noteStarted([this.qemu, ...argv], child.pid)
-    let exited: number | null | undefined
-    child.once('exit', (code) => (exited = code))
-    const deadline = Date.now() + 30_000
-    while (!(existsSync(p.qmp) && (await pidAlive(p.pid)))) {
-      if (exited !== undefined) throw new LabError(`QEMU stopped at once while starting ${vm} (exit ${exited}):\n${await tail(p.log, 10)}`, { hint: `the full log is ${p.log}` })
-      if (Date.now() > deadline) throw new LabError(`QEMU did not come up for ${vm} within 30 s:\n${await tail(p.log, 10)}`)
-      await sleep(100)
-    }
+    await startVm(runSpec(spec, dir, this.accel), { qemu: this.qemu })
     if (spec.loadvm) {
       // The snapshot is resumed; the next start is an ordinary boot again.
       delete spec.loadvm
@@ -294,29 +278,16 @@ export class QemuProvider implements Provider {
 
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
     if (this.runner.dryRun) return
-    const p = machinePaths(this.dir(vm))
-    const pid = await pidAlive(p.pid)
-    if (!pid) return
-    if (!opts.force) {
-      await withQmp(p.qmp, (qmp) => qmp.execute('system_powerdown')).catch(() => undefined)
-      const deadline = Date.now() + (opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000)
-      while (Date.now() < deadline && (await pidAlive(p.pid))) await sleep(500)
-    }
-    if (await pidAlive(p.pid)) await withQmp(p.qmp, (qmp) => qmp.execute('quit')).catch(() => undefined)
-    for (let i = 0; i < 50 && (await pidAlive(p.pid)); i++) await sleep(100)
-    if (await pidAlive(p.pid)) process.kill(pid, 'SIGKILL')
-    for (let i = 0; i < 50 && (await pidAlive(p.pid)); i++) await sleep(100)
-    await rm(p.pid, { force: true })
-    await rm(p.qmp, { force: true })
+    await stopVm(machinePaths(this.dir(vm)), { graceMs: opts.force ? 0 : (opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000) })
   }
 
   async state(vm: string): Promise<VmState> {
     if (this.runner.dryRun) return 'missing'
     const p = machinePaths(this.dir(vm))
     if (!existsSync(p.spec)) return 'missing'
-    if (!(await pidAlive(p.pid))) return 'poweroff'
+    if (!(await vmPid(p))) return 'poweroff'
     try {
-      const st = (await withQmp(p.qmp, (qmp) => qmp.execute('query-status'))) as { status: string }
+      const st = await withQmp(p.qmp, (qmp) => qmp.execute<{ status: string }>('query-status'))
       return st.status === 'paused' ? 'paused' : st.status === 'running' ? 'running' : 'busy'
     } catch {
       return 'running'
@@ -324,13 +295,13 @@ export class QemuProvider implements Provider {
   }
 
   private async running(vm: string): Promise<boolean> {
-    return !this.runner.dryRun && Boolean(await pidAlive(machinePaths(this.dir(vm)).pid))
+    return !this.runner.dryRun && (await vmPid(machinePaths(this.dir(vm)))) !== undefined
   }
 
   async snapshotTake(vm: string, name: string, _opts: { live?: boolean } = {}): Promise<void> {
     const p = machinePaths(this.dir(vm))
     if (!this.runner.dryRun && (await this.snapshotList(vm)).includes(name)) throw new LabError(`${vm} already has a snapshot named ${name}`, { hint: 'delete it first, or pick another name' })
-    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => qmp.hmp(`savevm ${name}`))
+    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => saveVmSnapshot(qmp, name))
     else await this.img.snapshotCreate(p.disk, name)
   }
 
@@ -341,7 +312,7 @@ export class QemuProvider implements Provider {
     if (!snap) throw new LabError(`${vm} has no snapshot named ${name}`)
     if (await this.running(vm)) {
       if (snap.vmStateBytes > 0) {
-        await withQmp(p.qmp, (qmp) => qmp.hmp(`loadvm ${name}`))
+        await withQmp(p.qmp, (qmp) => loadVmSnapshot(qmp, name))
         return
       }
       await this.stop(vm, { force: true })
@@ -362,7 +333,7 @@ export class QemuProvider implements Provider {
 
   async snapshotDelete(vm: string, name: string): Promise<void> {
     const p = machinePaths(this.dir(vm))
-    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => qmp.hmp(`delvm ${name}`))
+    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => deleteVmSnapshot(qmp, name))
     else await this.img.snapshotDelete(p.disk, name)
   }
 

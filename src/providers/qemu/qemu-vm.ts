@@ -66,6 +66,8 @@ export interface VmSpec {
   lab?: { vdeSocket: string; mac: string }
   /** Resume this live snapshot instead of booting. */
   loadvm?: string
+  /** Install media (ISO installs): booted once from the first, the VM exits instead of rebooting. */
+  cdroms?: string[]
   files: VmFiles
 }
 
@@ -103,6 +105,9 @@ export function qemuArgv(spec: VmSpec): string[] {
   if (spec.seed !== undefined) {
     argv.push('-drive', `file=${optValue(spec.seed)},if=virtio,format=raw,readonly=on,node-name=${SEED_NODE}`)
   }
+  spec.cdroms?.forEach((iso, i) => argv.push('-drive', `file=${optValue(iso)},media=cdrom,readonly=on,if=ide,index=${i}`))
+  // The installer powers off at the end; -no-reboot makes a reboot end QEMU too, so it never loops.
+  if (spec.cdroms?.length) argv.push('-boot', 'order=cd,once=d', '-no-reboot')
   // The NAT NIC comes first on the PCI bus, so the guest names it eth0.
   const nat = ['user', 'id=nat', hostfwd({ host: spec.sshPort, guest: 22 }), ...(spec.forwards ?? []).map(hostfwd)]
   argv.push('-netdev', nat.join(','), '-device', `virtio-net-pci,netdev=nat${spec.natMac ? `,mac=${spec.natMac}` : ''}`)
