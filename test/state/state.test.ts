@@ -6,7 +6,7 @@ import { acquireLock } from '../../src/state/lock.js'
 import { Journal } from '../../src/state/journal.js'
 import { readState, writeState, type LabState } from '../../src/state/state-file.js'
 import { readSecrets, writeSecrets } from '../../src/state/secrets.js'
-import { writeFileAtomic } from '../../src/state/files.js'
+import { writeFileAtomic } from '../../src/util/files.js'
 
 t.test('a second command on the same lab is refused with the holder', async (t) => {
   const dir = t.testdir({})
