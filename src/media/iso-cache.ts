@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { dirname, join, posix, resolve, win32 } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { OS_CATALOG, type IsoImage, type OsId } from '../lab/os-catalog.js'
 import { sha256File } from './checksum.js'
 
@@ -10,19 +9,8 @@ import { sha256File } from './checksum.js'
  * (Linux and other Unixes), `~/Library/Caches/vmlab` (macOS), `%LOCALAPPDATA%\vmlab\Cache`
  * (Windows). `VMLAB_CACHE_DIR` overrides all of them.
  */
-export function cacheRoot(
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-  home: string = homedir(),
-): string {
-  const path = platform === 'win32' ? win32 : posix
-  if (env.VMLAB_CACHE_DIR) return path.resolve(env.VMLAB_CACHE_DIR)
-  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'vmlab')
-  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'vmlab', 'Cache')
-  // The XDG spec says a relative XDG_CACHE_HOME is to be ignored.
-  const xdg = env.XDG_CACHE_HOME
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'vmlab')
-}
+import { cacheRoot } from '../util/cache-dir.js'
+export { cacheRoot }
 
 export function isoCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'isos')

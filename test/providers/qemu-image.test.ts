@@ -111,9 +111,11 @@ t.test('cache key: the inputs, not the mirror, not their order', async (t) => {
 })
 
 t.test('cache location', async (t) => {
-  t.equal(cacheRoot({ VMLAB_CACHE_DIR: '/srv/cache' }, '/home/u'), '/srv/cache')
-  t.equal(cacheRoot({ XDG_CACHE_HOME: '/home/u/.xdg' }, '/home/u'), '/home/u/.xdg/vmlab')
-  t.equal(cacheRoot({}, '/home/u'), '/home/u/.cache/vmlab')
+  // One cache root for ISOs and images (src/util/cache-dir.ts).
+  t.equal(cacheRoot({ VMLAB_CACHE_DIR: '/srv/cache' }, 'linux', '/home/u'), '/srv/cache')
+  t.equal(cacheRoot({ XDG_CACHE_HOME: '/home/u/.xdg' }, 'linux', '/home/u'), '/home/u/.xdg/vmlab')
+  t.equal(cacheRoot({}, 'linux', '/home/u'), '/home/u/.cache/vmlab')
+  t.equal(cacheRoot({}, 'darwin', '/Users/u'), '/Users/u/Library/Caches/vmlab')
 })
 
 async function fakeImage(at: string, key: string, opts: { truncate?: boolean } = {}): Promise<void> {

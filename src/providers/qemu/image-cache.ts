@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 
 /**
@@ -42,12 +41,7 @@ export interface CachedImage {
   manifest: ImageManifest
 }
 
-/** `$VMLAB_CACHE_DIR`, else `$XDG_CACHE_HOME/vmlab`, else `~/.cache/vmlab`. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  if (env.VMLAB_CACHE_DIR) return env.VMLAB_CACHE_DIR
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'vmlab')
-  return join(home, '.cache', 'vmlab')
-}
+export { cacheRoot } from '../../util/cache-dir.js'
 
 /** JSON with object keys sorted at every level, so equal inputs always hash the same. */
 export function canonicalJson(value: unknown): string {
