@@ -62,10 +62,13 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
       }
     })
   }
+  // The journal knows about a network even when the state file was never written (killed in between).
+  const journaled = entries.filter((e) => e.step === 'network' && e.phase === 'done' && typeof e.data?.id === 'string').pop()?.data as { id: string; created: boolean } | undefined
+  const net = state.network ?? journaled
   let network: DestroyResult['network'] = 'none'
-  if (state.network) {
-    if (state.network.created) {
-      await stage(report, 'remove network', () => provider.removeNetwork({ id: state.network!.id, created: true }))
+  if (net) {
+    if (net.created || journaled?.created) {
+      await stage(report, 'remove network', () => provider.removeNetwork({ id: net.id, created: true }))
       network = 'removed'
     } else network = 'kept'
   }

@@ -52,8 +52,8 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
     await journal.append({ step: 'network', phase: 'start' })
     const handle = await provider.ensureNetwork({ lab: lab.name, cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
     state.network = { id: handle.id, created: handle.created || (state.network?.created ?? false) }
-    await journal.append({ step: 'network', phase: 'done', data: { ...handle } })
     await ctx.saveState()
+    await journal.append({ step: 'network', phase: 'done', data: { ...state.network } })
     return { id: handle.id, created: state.network.created }
   })
 

@@ -20,6 +20,8 @@ export const BASE_PACKAGES = [
   'openssh-server',
   'iproute2',
   'iputils-ping',
+  // Labs and their checks talk HTTP (the routing mesh, registries, Harbor's health API).
+  'curl',
   'linux-image-cloud-amd64',
   'netbase',
 ] as const
