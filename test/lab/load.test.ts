@@ -138,3 +138,11 @@ t.test('the error message names file, line and column', async (t) => {
     t.equal((err as LabFileError).exitCode, 2)
   }
 })
+
+t.test('the shipped JSON Schema is the one the zod schema gives (run npm run build after changing it)', async (t) => {
+  const { labJsonSchema } = await import('../../src/lab/json-schema.js')
+  const { readFileSync } = await import('node:fs')
+  const shipped = JSON.parse(readFileSync(new URL('../../schema/lab.schema.json', import.meta.url), 'utf8'))
+  t.same(shipped, labJsonSchema())
+  t.same(Object.keys(shipped.properties).sort(), ['checks', 'defaults', 'description', 'install', 'modules', 'name', 'network', 'nodes', 'os', 'provider'])
+})
