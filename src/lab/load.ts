@@ -135,7 +135,8 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
     }
   } else if (existsSync(resolvePath(cwd, 'lab.yaml'))) {
     path = resolvePath(cwd, 'lab.yaml')
-  } else if (opts.allowDefault) {
+  } else if (opts.allowDefault || existsSync(join(cwd, '.lab', DEFAULT_LAB))) {
+    // After `lab up` of the built-in lab, the other commands find it through its state here.
     path = embeddedLabPath()
     embedded = true
   } else {
