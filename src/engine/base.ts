@@ -17,11 +17,11 @@ import { resolveLocalIso } from '../media/local-iso.js'
 import { stateLayout } from '../state/layout.js'
 import { LabError } from '../util/errors.js'
 import { kickstartInput } from './kickstart-input.js'
+import { BASE_SNAPSHOT, baseSpec } from './vm-specs.js'
 import type { LabCredentials } from './credentials.js'
 import type { Reporter } from './events.js'
 
-/** The base's snapshot the nodes link to: taken when the base is complete. */
-export const BASE_SNAPSHOT = 'vmlab-base'
+export { BASE_SNAPSHOT } from './vm-specs.js'
 
 export interface BasePlan {
   name: string
@@ -75,17 +75,7 @@ export async function ensureBase(opts: {
     await writeOemdrvIso(oemdrv, plan.kickstart, { date: new Date(0) })
     source = { kind: 'iso', installIso, oemdrvIso: oemdrv }
   }
-  const largest = lab.nodes.reduce((a, n) => (n.memory > a.memory ? n : a), lab.nodes[0]!)
-  await provider.createBase({
-    name: plan.name,
-    os: lab.os,
-    cpus: largest.cpus,
-    memoryMiB: Math.max(largest.memory, lab.os.minMemoryMiB),
-    diskGiB: Math.max(...lab.nodes.map((n) => n.disk)),
-    source,
-    network,
-    installTimeoutMs: 90 * 60_000,
-  })
+  await provider.createBase(baseSpec(lab, plan.name, source, network))
   await provider.snapshotTake(plan.name, BASE_SNAPSHOT)
   return 'built'
 }

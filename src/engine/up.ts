@@ -10,7 +10,8 @@ import { mapLimit } from '../util/parallel.js'
 import { LabError } from '../util/errors.js'
 import type { ModuleResult } from '../modules/module.js'
 import { ensureCredentials, type LabCredentials } from './credentials.js'
-import { ensureBase, installMedium, planBase, BASE_SNAPSHOT, type InstallMedium } from './base.js'
+import { ensureBase, installMedium, planBase, type InstallMedium } from './base.js'
+import { BASE_SNAPSHOT, CLEAN_SNAPSHOT, cloneSpec } from './vm-specs.js'
 import { ensureHostKeys, identityFor, writeNodeSeed } from './node-identity.js'
 import { LabSessions } from './session.js'
 import { provision } from './provision.js'
@@ -19,9 +20,9 @@ import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { secretFor } from './service-secrets.js'
 
-/** Snapshot each node gets right after cloning, and the one taken when the lab is ready. */
-export const CLEAN_SNAPSHOT = 'clean'
+/** The snapshot taken when the lab is ready: what `lab reset` goes back to. */
 export const READY_SNAPSHOT = 'ready'
+export { CLEAN_SNAPSHOT } from './vm-specs.js'
 
 export interface UpOptions {
   only?: string[]
@@ -159,18 +160,7 @@ async function ensureClone(ctx: LabContext, node: ResolvedNode, vm: string, base
     await journal.append({ step: `clone:${node.name}`, phase: 'start', data: { vm } })
     const hostKeys = await ensureHostKeys(loaded.stateDir, node)
     const seedIso = await writeNodeSeed(loaded.stateDir, identityFor(lab, node, provider.name as ProviderName, creds, hostKeys), node.name)
-    await provider.cloneLinked({
-      name: vm,
-      base,
-      baseSnapshot: BASE_SNAPSHOT,
-      cpus: node.cpus,
-      memoryMiB: node.memory,
-      mac,
-      seedIso,
-      network,
-      forwards: node.forwards,
-      initialSnapshot: CLEAN_SNAPSHOT,
-    })
+    await provider.cloneLinked(cloneSpec(lab, node, provider.name as ProviderName, base, network, seedIso))
     await journal.append({ step: `clone:${node.name}`, phase: 'done', data: { vm } })
     return true
   })

@@ -80,6 +80,9 @@ export class QemuProvider implements Provider {
   /** Port choices are serialised and remembered until the VM's description holds them: clones are made in parallel. */
   private portLock: Promise<unknown> = Promise.resolve()
   private readonly reserved = new Set<number>()
+  /** In a dry run (`lab plan --commands`) descriptions and running VMs live here instead of on disk. */
+  private readonly dryMachines = new Map<string, MachineSpec>()
+  private readonly dryRunning = new Set<string>()
 
   constructor(private readonly opts: QemuProviderOptions) {
     this.runner = opts.runner ?? realRunner
@@ -173,14 +176,14 @@ export class QemuProvider implements Provider {
         if (!this.runner.dryRun) await copyFile(spec.source.initrd, m.initrd)
       }
       if (spec.source.append) m.append = spec.source.append
-      if (!this.runner.dryRun) await writeSpec(dir, m)
+      await this.save(dir, m)
       return
     }
     await this.img.create(p.disk, spec.diskGiB)
     m.cdroms = [spec.source.installIso, spec.source.oemdrvIso]
     m.vdeSocket = spec.network.id
     m.sshPort = await this.sshPort()
-    if (!this.runner.dryRun) await writeSpec(dir, m)
+    await this.save(dir, m)
     await this.start(spec.name)
     await this.typeAtBootMenu(spec.name)
     await this.waitForPowerOff(spec.name, spec.installTimeoutMs)
@@ -201,7 +204,10 @@ export class QemuProvider implements Provider {
   }
 
   private async waitForPowerOff(vm: string, timeoutMs: number): Promise<void> {
-    if (this.runner.dryRun) return
+    if (this.runner.dryRun) {
+      this.dryRunning.delete(vm)
+      return
+    }
     const deadline = Date.now() + timeoutMs
     while ((await this.state(vm)) === 'running') {
       if (Date.now() > deadline) {
@@ -235,14 +241,20 @@ export class QemuProvider implements Provider {
       forwards: spec.forwards,
       base: spec.base,
     }
-    if (!this.runner.dryRun) await writeSpec(dir, m)
+    await this.save(dir, m)
     await this.img.snapshotCreate(p.disk, spec.initialSnapshot)
+  }
+
+  private async save(dir: string, m: MachineSpec): Promise<void> {
+    if (this.runner.dryRun) this.dryMachines.set(m.name, m)
+    else await writeSpec(dir, m)
   }
 
   private async spec(vm: string): Promise<MachineSpec> {
     if (this.runner.dryRun) {
-      const p = machinePaths(this.dir(vm))
-      return { name: vm, cpus: 1, memoryMiB: 512, disk: p.disk, kernel: join(this.dir(vm), 'vmlinuz'), initrd: join(this.dir(vm), 'initrd.img'), natMac: '52:54:01:00:00:01', labMac: '52:54:00:00:00:01', sshPort: 2222, forwards: [] }
+      const m = this.dryMachines.get(vm)
+      if (!m) throw new LabError(`no QEMU VM named ${vm} in this plan`)
+      return m
     }
     try {
       return await readSpec(this.dir(vm))
@@ -257,6 +269,7 @@ export class QemuProvider implements Provider {
     const spec = await this.spec(vm)
     if (this.runner.dryRun) {
       await this.runner.run(this.qemu, qemuArgv(runSpec(spec, dir, this.accel)))
+      this.dryRunning.add(vm)
       return
     }
     if (await vmPid(p)) return
@@ -295,14 +308,17 @@ export class QemuProvider implements Provider {
   }
 
   private async running(vm: string): Promise<boolean> {
-    return !this.runner.dryRun && (await vmPid(machinePaths(this.dir(vm)))) !== undefined
+    if (this.runner.dryRun) return this.dryRunning.has(vm)
+    return (await vmPid(machinePaths(this.dir(vm)))) !== undefined
   }
 
   async snapshotTake(vm: string, name: string, _opts: { live?: boolean } = {}): Promise<void> {
     const p = machinePaths(this.dir(vm))
     if (!this.runner.dryRun && (await this.snapshotList(vm)).includes(name)) throw new LabError(`${vm} already has a snapshot named ${name}`, { hint: 'delete it first, or pick another name' })
-    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => saveVmSnapshot(qmp, name))
-    else await this.img.snapshotCreate(p.disk, name)
+    // A running VM is snapshotted over its monitor (no command line to show in a dry run).
+    if (await this.running(vm)) {
+      if (!this.runner.dryRun) await withQmp(p.qmp, (qmp) => saveVmSnapshot(qmp, name))
+    } else await this.img.snapshotCreate(p.disk, name)
   }
 
   async snapshotRestore(vm: string, name: string): Promise<void> {
