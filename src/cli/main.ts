@@ -1,46 +1,15 @@
 #!/usr/bin/env node
 /**
- * `lab`: the command line. Only commander and the light command definitions load here; each command
- * imports what it needs when it runs, so `lab --help` and `lab --version` stay instant.
+ * `lab`. `--version` answers before anything else loads; everything else goes to the commander program,
+ * whose commands load their own code only when they run.
  */
-import { Command, CommanderError } from 'commander'
 import { readFileSync } from 'node:fs'
-import { COMMANDS } from './commands/index.js'
-import { reportError } from './report-error.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-
-const program = new Command()
-program
-  .name('lab')
-  .description('Build classroom labs of virtual machines: kickstart, unattended base install, linked clones, snapshots, modules over SSH.')
-  .version(pkg.version, '-V, --version')
-  .option('-v, --verbose', 'show every hypervisor and SSH command')
-  .showSuggestionAfterError(true)
-  .configureHelp({ sortSubcommands: false })
-  .exitOverride()
-  .addHelpText(
-    'after',
-    `
-Exit codes: 0 ok, 1 failure, 2 bad input (lab file, flags).
-Lab file: -f FILE, or the first argument; else ./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
-
-Examples:
-  lab validate labs/swarm.yaml
-  lab plan --provider virtualbox
-  lab kickstart --out ks/
-  lab up`,
-  )
-
-for (const register of COMMANDS) register(program)
-
-try {
-  await program.parseAsync(process.argv)
-} catch (err) {
-  if (err instanceof CommanderError) {
-    // commander has printed its own message; usage mistakes are bad input.
-    process.exitCode = err.exitCode === 0 ? 0 : 2
-  } else {
-    process.exitCode = reportError(err, Boolean(program.opts().verbose))
-  }
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+const args = process.argv.slice(2)
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(version + '\n')
+} else {
+  const { main } = await import('./program.js')
+  await main(process.argv, version)
 }

@@ -1,0 +1,44 @@
+/**
+ * The command line: commander and the light command definitions only; each command imports what it
+ * needs when it runs, so `lab --help` stays instant.
+ */
+import { Command, CommanderError } from 'commander'
+import { COMMANDS } from './commands/index.js'
+import { reportError } from './report-error.js'
+
+export async function main(argv: string[], version: string): Promise<void> {
+  const program = new Command()
+  program
+    .name('lab')
+    .description('Build classroom labs of virtual machines: kickstart, unattended base install, linked clones, snapshots, modules over SSH.')
+    .version(version, '-V, --version')
+    .option('-v, --verbose', 'show every hypervisor and SSH command')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+  Exit codes: 0 ok, 1 failure, 2 bad input (lab file, flags).
+  Lab file: -f FILE, or the first argument; else ./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
+
+  Examples:
+    lab validate labs/swarm.yaml
+    lab plan --provider virtualbox
+    lab kickstart --out ks/
+    lab up`,
+    )
+
+  for (const register of COMMANDS) register(program)
+
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its own message; usage mistakes are bad input.
+      process.exitCode = err.exitCode === 0 ? 0 : 2
+    } else {
+      process.exitCode = reportError(err, Boolean(program.opts().verbose))
+    }
+  }
+}
