@@ -19,14 +19,15 @@ export async function main(argv: string[], version: string): Promise<void> {
     .addHelpText(
       'after',
       `
-  Exit codes: 0 ok, 1 failure, 2 bad input (lab file, flags).
-  Lab file: -f FILE, or the first argument; else ./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
+Exit codes: 0 ok, 1 failure, 2 bad input (lab file, flags).
+Lab file: -f FILE, or the first argument; else ./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
 
-  Examples:
-    lab validate labs/swarm.yaml
-    lab plan --provider virtualbox
-    lab kickstart --out ks/
-    lab up`,
+Examples:
+  lab up
+  lab status
+  lab reset
+  lab validate labs/swarm.yaml
+  lab plan --commands --provider virtualbox`,
     )
 
   for (const register of COMMANDS) register(program)
