@@ -6,8 +6,8 @@ import type { Module } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { commandText, shellQuote } from '../guest/remote-command.js'
 import { LabError } from '../util/errors.js'
-import { probeSections } from './lib/docker-script.js'
-import { must } from './lib/docker-exec.js'
+import { probeSections } from './lib/probe-script.js'
+import { must } from './lib/must.js'
 import { markApplied, wasApplied } from './lib/converged.js'
 
 type Options = ModuleOptions<'exec'>

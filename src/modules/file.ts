@@ -7,7 +7,7 @@ import Handlebars from 'handlebars'
 import type { Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { InputError } from '../util/errors.js'
-import { probeSections } from './lib/docker-script.js'
+import { probeSections } from './lib/probe-script.js'
 import { fileChange, fileSection, parseFileSection, sha256, writeFile, type RemoteFile, type WantedFile } from './lib/remote-file.js'
 import { expectConverged, markApplied } from './lib/converged.js'
 

@@ -5,8 +5,8 @@
 import type { Change, Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import type { ResolvedLab } from '../lab/resolve.js'
-import { probeSections } from './lib/docker-script.js'
-import { must } from './lib/docker-exec.js'
+import { probeSections } from './lib/probe-script.js'
+import { must } from './lib/must.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
 import { expectConverged, markApplied } from './lib/converged.js'
 

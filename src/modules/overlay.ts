@@ -9,9 +9,9 @@ import type { ModuleOptions } from '../lab/module-options.js'
 import type { ResolvedNode } from '../lab/resolve.js'
 import { shellQuote } from '../guest/remote-command.js'
 import { parseDockerJson } from './lib/docker-json.js'
-import { probeSections } from './lib/docker-script.js'
+import { probeSections } from './lib/probe-script.js'
 import { labNodeByHostname } from './lib/docker-swarm.js'
-import { NotYet, waitUntil, type Pace } from './lib/docker-wait.js'
+import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import {
   applySwarmService,
   networkChanges,

@@ -8,7 +8,7 @@ import type { Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { swarmMembers } from './lib/docker-swarm.js'
 import { answered, httpStatuses } from './lib/docker-http.js'
-import { NotYet, waitUntil, type Pace } from './lib/docker-wait.js'
+import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import {
   applySwarmService,
   networkChanges,

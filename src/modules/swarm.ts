@@ -10,8 +10,8 @@ import type { ModuleOptions } from '../lab/module-options.js'
 import type { ResolvedNode } from '../lab/resolve.js'
 import { moduleTargets } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
-import { must } from './lib/docker-exec.js'
-import { NotYet, waitUntil, type Pace } from './lib/docker-wait.js'
+import { must } from './lib/must.js'
+import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { labNodeByHostname, managerAddr, readSwarm, staleEntries, type NodeEntry, type SwarmInfo, type SwarmState } from './lib/docker-swarm.js'
 
 type Options = ModuleOptions<'swarm'>

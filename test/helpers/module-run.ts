@@ -42,7 +42,7 @@ export interface Section {
   code?: number
 }
 
-/** stdout of a probe script whose sections printed these outputs (framing as src/modules/lib/docker-script.ts prints it). */
+/** stdout of a probe script whose sections printed these outputs (framing as src/modules/lib/probe-script.ts prints it). */
 export function probeOutput(sections: Record<string, string | Section>): string {
   return Object.entries(sections)
     .map(([name, s]) => {

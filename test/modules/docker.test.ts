@@ -10,7 +10,7 @@ import { mergeDaemonJson } from '../../src/modules/lib/docker-daemon-json.js'
 import type { ModuleOptions } from '../../src/lab/module-options.js'
 import type { Family, Guest } from '../../src/modules/module.js'
 import { commandText } from '../../src/guest/remote-command.js'
-import { probeSections } from '../../src/modules/lib/docker-script.js'
+import { probeSections } from '../../src/modules/lib/probe-script.js'
 import { actions, contextFor, optionsOf, runModule, swarmLab, type Nodes } from './docker-lab.js'
 import { sections } from './docker-fixtures.js'
 

@@ -8,12 +8,12 @@ import { isDeepStrictEqual } from 'node:util'
 import { z } from 'zod'
 import type { Change, Guest } from '../module.js'
 import { LabError } from '../../util/errors.js'
-import { must } from './docker-exec.js'
+import { must } from './must.js'
 import { parseDockerJson, parseDockerJsonLines } from './docker-json.js'
 import { sameImage } from './docker-image.js'
-import { probeSections } from './docker-script.js'
+import { probeSections } from './probe-script.js'
 import { SWARM_INFO, SwarmInfoSchema, type SwarmInfo } from './docker-swarm.js'
-import { NotYet, waitUntil, type Pace } from './docker-wait.js'
+import { NotYet, waitUntil, type Pace } from './wait-until.js'
 
 export interface PortSpec {
   published: number

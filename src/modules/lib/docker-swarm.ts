@@ -8,7 +8,7 @@ import type { ResolvedLab, ResolvedNode } from '../../lab/resolve.js'
 import { moduleTargets } from '../../lab/targets.js'
 import { LabError } from '../../util/errors.js'
 import { parseDockerJson, parseDockerJsonLines } from './docker-json.js'
-import { probeSections } from './docker-script.js'
+import { probeSections } from './probe-script.js'
 
 export const SwarmInfoSchema = z.object({
   NodeID: z.string().default(''),

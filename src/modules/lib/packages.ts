@@ -5,7 +5,7 @@
 import type { Facts, Family, Guest } from '../module.js'
 import { shellQuote } from '../../guest/remote-command.js'
 import { LabError } from '../../util/errors.js'
-import { must } from './docker-exec.js'
+import { must } from './must.js'
 
 export interface PackageState {
   installed: Set<string>

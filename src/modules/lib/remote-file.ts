@@ -8,7 +8,7 @@ import type { Change, Facts, Guest } from '../module.js'
 import { shellQuote } from '../../guest/remote-command.js'
 import { LabError } from '../../util/errors.js'
 import { unifiedDiff } from './unified-diff.js'
-import { must } from './docker-exec.js'
+import { must } from './must.js'
 
 export interface RemoteFile {
   path: string

@@ -1,7 +1,7 @@
 /** A systemd service: probe its state in the module's script, enable it, (re)start it only after a change. */
 import type { Change, Guest } from '../module.js'
 import { shellQuote } from '../../guest/remote-command.js'
-import { must } from './docker-exec.js'
+import { must } from './must.js'
 
 export interface ServiceState {
   /** `systemctl is-active`: active, inactive, failed, activating… */

@@ -1,4 +1,4 @@
-/** Running docker (and friends) as root on a node, with failures that name the node, the command and its words. */
+/** Running a command as root on a node, with failures that name the node, the command and its words. */
 import type { Guest } from '../module.js'
 import { commandText } from '../../guest/remote-command.js'
 import { LabError } from '../../util/errors.js'
