@@ -2,7 +2,8 @@
  * An append-only record of every step started and finished. `lab up` resumes from it after an interruption,
  * and `lab destroy` learns from it what may exist even when the state file never got written.
  */
-import { appendFile, readFile, mkdir } from 'node:fs/promises'
+import { appendFile, mkdir } from 'node:fs/promises'
+import { readTextIfExists } from '../util/files.js'
 import { dirname } from 'node:path'
 
 export interface JournalEntry {
@@ -25,13 +26,8 @@ export class Journal {
 
   /** Entries in order; a torn last line (crash mid-write) is ignored. */
   async read(): Promise<JournalEntry[]> {
-    let text: string
-    try {
-      text = await readFile(this.path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw err
-    }
+    const text = await readTextIfExists(this.path)
+    if (text === undefined) return []
     const out: JournalEntry[] = []
     for (const line of text.split('\n')) {
       if (!line.trim()) continue

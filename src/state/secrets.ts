@@ -2,9 +2,8 @@
  * The lab's secrets (passwords in clear so `lab creds` can show them, and their hashes for the kickstart), in a
  * file only the owner can read. Created once per lab and kept: rebuilding a node keeps its passwords.
  */
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { writePrivateFile } from '../util/files.js'
+import { writePrivateFile, readTextIfExists } from '../util/files.js'
 import { LabError } from '../util/errors.js'
 
 const secretsSchema = z.object({
@@ -19,13 +18,8 @@ const secretsSchema = z.object({
 export type Secrets = z.output<typeof secretsSchema>
 
 export async function readSecrets(path: string): Promise<Secrets | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
+  const text = await readTextIfExists(path)
+  if (text === undefined) return undefined
   const parsed = secretsSchema.safeParse(JSON.parse(text))
   if (!parsed.success) throw new LabError(`the lab's secrets file ${path} is damaged`, { hint: `remove it to generate new passwords (the VMs keep the old ones until rebuilt)` })
   return parsed.data

@@ -2,9 +2,8 @@
  * The lab's state: what exists (provider, network, base, VMs) and what last happened. Written atomically; a
  * file that cannot be read back is a clear error with the ways out, never a silent reset.
  */
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { writeFileAtomic } from '../util/files.js'
+import { writeFileAtomic, readTextIfExists } from '../util/files.js'
 import { LabError } from '../util/errors.js'
 
 const nodeState = z.object({
@@ -32,13 +31,8 @@ export type LabState = z.output<typeof labStateSchema>
 export type NodeState = z.output<typeof nodeState>
 
 export async function readState(path: string): Promise<LabState | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
+  const text = await readTextIfExists(path)
+  if (text === undefined) return undefined
   let data: unknown
   try {
     data = JSON.parse(text)

@@ -1,5 +1,5 @@
 /** Small file primitives the state layer relies on: atomic replace, private files. */
-import { open, rename, mkdir, chmod } from 'node:fs/promises'
+import { open, rename, mkdir, chmod, readFile } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
@@ -30,3 +30,13 @@ export async function ensurePrivateDir(path: string): Promise<void> {
   await chmod(path, 0o700)
 }
 
+
+/** A file's text, or undefined when it does not exist (any other failure is thrown). */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
