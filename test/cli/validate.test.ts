@@ -72,3 +72,13 @@ t.test('help, version and usage errors', async (t) => {
   const vhelp = await lab(['validate', '--help'])
   t.match(vhelp.stdout, /Examples:/)
 })
+
+t.test('after `lab up` of the built-in lab, commands without a file find it through its state', async (t) => {
+  const dir = t.testdir({ '.lab': { swarm: { 'secrets.json': '{}' } } })
+  const creds = await lab(['creds', '--json'], { cwd: dir })
+  t.equal(creds.code, 1, 'the damaged secrets file of the built-in lab is what is read')
+  t.match(creds.stderr, /secrets file .*\.lab\/swarm\/secrets\.json is damaged/)
+  const none = await lab(['status'], { cwd: t.testdir({}) })
+  t.equal(none.code, 2)
+  t.match(none.stderr, /no lab file: there is no \.\/lab\.yaml/)
+})
