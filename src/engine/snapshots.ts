@@ -76,7 +76,7 @@ export interface ResetResult {
 }
 
 /** After a restore, chrony and the swarm take a few seconds to agree again: checks are retried this long. */
-const SETTLE_MS = 90_000
+const SETTLE_MS = 180_000
 
 export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: string[] } = {}): Promise<ResetResult> {
   const started = Date.now()
