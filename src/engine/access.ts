@@ -1,5 +1,6 @@
 /** Sessions to a built lab's nodes for commands that only talk to the guests (check, provision, exec). */
 import { vmName } from '../lab/naming.js'
+import { selectNodes } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
 import { ensureCredentials } from './credentials.js'
 import { LabSessions } from './session.js'
@@ -8,10 +9,8 @@ import type { LabContext } from './lab-context.js'
 export async function openSessions(ctx: LabContext, nodes = ctx.loaded.lab.nodes.map((n) => n.name)): Promise<LabSessions> {
   const lab = ctx.loaded.lab
   const down: string[] = []
-  for (const name of nodes) {
-    const node = lab.nodes.find((n) => n.name === name)
-    if (!node) throw new LabError(`no node named '${name}' in this lab`, { hint: `nodes: ${lab.nodes.map((n) => n.name).join(', ')}`, exitCode: 2 })
-    if ((await ctx.provider.state(vmName(lab, node))) !== 'running') down.push(name)
+  for (const node of selectNodes(lab, nodes)) {
+    if ((await ctx.provider.state(vmName(lab, node))) !== 'running') down.push(node.name)
   }
   if (down.length) throw new LabError(`not running: ${down.join(', ')}`, { hint: 'run `lab up` (it builds or boots what is missing)' })
   const creds = await ensureCredentials(ctx.loaded)

@@ -4,6 +4,7 @@
  */
 import type { ResolvedNode } from '../lab/resolve.js'
 import { vmName } from '../lab/naming.js'
+import { selectNodes } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
 import { mapLimit } from '../util/parallel.js'
 import { ensureCredentials } from './credentials.js'
@@ -14,11 +15,7 @@ import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
 
 function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
-  const all = ctx.loaded.lab.nodes
-  for (const name of only ?? []) {
-    if (!all.some((n) => n.name === name)) throw new LabError(`no node named '${name}' in this lab`, { hint: `nodes: ${all.map((n) => n.name).join(', ')}`, exitCode: 2 })
-  }
-  return only ? all.filter((n) => only.includes(n.name)) : all
+  return selectNodes(ctx.loaded.lab, only)
 }
 
 async function requireBuilt(ctx: LabContext, nodes: ResolvedNode[]): Promise<void> {

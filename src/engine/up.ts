@@ -5,6 +5,7 @@
  */
 import type { ProviderName } from '../lab/schema.js'
 import { vmName } from '../lab/naming.js'
+import { selectNodes } from '../lab/targets.js'
 import { macFor, type ResolvedNode } from '../lab/resolve.js'
 import { mapLimit } from '../util/parallel.js'
 import { LabError } from '../util/errors.js'
@@ -42,10 +43,7 @@ export interface UpResult {
 export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResult> {
   const { loaded, provider, report, journal, state } = ctx
   const lab = loaded.lab
-  const nodes = opts.only ? lab.nodes.filter((n) => opts.only!.includes(n.name)) : lab.nodes
-  for (const name of opts.only ?? []) {
-    if (!lab.nodes.some((n) => n.name === name)) throw new LabError(`no node named '${name}' in this lab`, { hint: `nodes: ${lab.nodes.map((n) => n.name).join(', ')}`, exitCode: 2 })
-  }
+  const nodes = selectNodes(lab, opts.only)
   const providerName = provider.name as ProviderName
   const creds = await ensureCredentials(loaded)
 

@@ -1,5 +1,7 @@
 /** Which nodes each module and check acts on, and in what role: for the plan and the engine alike. */
-import type { ResolvedLab } from './resolve.js'
+import type { ResolvedLab, ResolvedNode } from './resolve.js'
+import { InputError } from '../util/errors.js'
+import { closest } from './suggest.js'
 import type { ModuleStep } from './module-options.js'
 
 export interface Target {
@@ -45,4 +47,16 @@ export function moduleTargets(lab: ResolvedLab, step: ModuleStep): Target[] {
     case 'overlay':
       return [{ node: firstManager(lab), role: 'manager' }]
   }
+}
+
+/** The lab's nodes named by `--only` and the like (all of them when none is named); a wrong name is bad input. */
+export function selectNodes(lab: ResolvedLab, names?: readonly string[]): ResolvedNode[] {
+  if (!names) return lab.nodes
+  const all = lab.nodes.map((n) => n.name)
+  for (const name of names) {
+    if (all.includes(name)) continue
+    const guess = closest(name, all)
+    throw new InputError(`no node named '${name}' in this lab`, guess ? `did you mean '${guess}'? (nodes: ${all.join(', ')})` : `nodes: ${all.join(', ')}`)
+  }
+  return lab.nodes.filter((n) => names.includes(n.name))
 }

@@ -146,3 +146,11 @@ t.test('the shipped JSON Schema is the one the zod schema gives (run npm run bui
   t.same(shipped, labJsonSchema())
   t.same(Object.keys(shipped.properties).sort(), ['checks', 'defaults', 'description', 'install', 'modules', 'name', 'network', 'nodes', 'os', 'provider'])
 })
+
+t.test('--only names: every node when none is named, the named ones, bad input with a guess', async (t) => {
+  const { selectNodes } = await import('../../src/lab/targets.js')
+  const lab = parseLab(GOOD, 'lab.yaml')
+  t.same(selectNodes(lab).map((n) => n.name), ['master', 'node1'])
+  t.same(selectNodes(lab, ['node1']).map((n) => n.name), ['node1'])
+  t.throws(() => selectNodes(lab, ['nod1']), { message: "no node named 'nod1' in this lab", hint: /did you mean 'node1'/, exitCode: 2 })
+})

@@ -5,6 +5,7 @@ import { withLab, globalVerbose } from '../with-lab.js'
 import { table } from '../table.js'
 import { LabError, InputError } from '../../util/errors.js'
 import { vmName } from '../../lab/naming.js'
+import { selectNodes } from '../../lab/targets.js'
 import type { LabContext } from '../../engine/lab-context.js'
 
 function common(opts: Record<string, unknown>, cmd: Command) {
@@ -111,8 +112,7 @@ export async function execCommand(target: string, command: string[], opts: Recor
 
 async function sshTarget(ctx: LabContext, node: string) {
   const lab = ctx.loaded.lab
-  const n = lab.nodes.find((x) => x.name === node)
-  if (!n) throw new LabError(`no node named '${node}' in this lab`, { hint: `nodes: ${lab.nodes.map((x) => x.name).join(', ')}`, exitCode: 2 })
+  const n = selectNodes(lab, [node])[0]!
   const at = await ctx.provider.sshEndpoint(vmName(lab, n), n.ip)
   return { node: n, at }
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { withLabFile, labFileFrom } from '../lab-option.js'
 
 export function register(program: Command): void {
@@ -7,7 +7,7 @@ export function register(program: Command): void {
     .option('--only <nodes...>', 'only these nodes')
     .option('--provider <name>', 'virtualbox, vmware or qemu (default: the lab file, else the first installed)')
     .option('--iso <path>', 'install from this local ISO instead of the cached/downloaded one (checksum verified when known)')
-    .option('--concurrency <n>', 'nodes cloned and booted at once', (v) => Number(v), 3)
+    .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)
     .addHelpText(
       'after',
       `
@@ -23,4 +23,10 @@ Examples:
       const { upCommand } = await import('../actions/lifecycle.js')
       await upCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
     })
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of nodes, 1 or more')
+  return n
 }
