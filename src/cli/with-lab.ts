@@ -15,7 +15,7 @@ export interface LabCommandOptions {
 
 export async function withLab<T>(
   command: string,
-  opts: LabCommandOptions & { allowDefault?: boolean; tolerateDamagedState?: boolean },
+  opts: LabCommandOptions & { allowDefault?: boolean; tolerateDamagedState?: boolean; warn?: boolean },
   fn: (ctx: LabContext) => Promise<T>,
 ): Promise<T> {
   // With --json, stdout is the data: progress goes to stderr as plain lines.
@@ -25,6 +25,7 @@ export async function withLab<T>(
   if (opts.provider !== undefined) open.provider = opts.provider
   if (opts.verbose) open.verbose = true
   if (opts.tolerateDamagedState) open.tolerateDamagedState = true
+  if (opts.warn) open.warn = true
   const ctx = await openLab(open)
   const onSignal = (signal: NodeJS.Signals) => {
     void ctx.release().finally(() => {

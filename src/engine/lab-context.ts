@@ -41,6 +41,8 @@ export interface OpenOptions {
   verbose?: boolean
   /** Secrets to redact from the command log. */
   secrets?: string[]
+  /** Show the provider's non-fatal preflight warnings (where VMs are made or booted; elsewhere they are noise). */
+  warn?: boolean
   /** `lab destroy --force`: a damaged state file is set aside instead of stopping the command. */
   tolerateDamagedState?: boolean
 }
@@ -76,8 +78,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
     })
     const provider = await createProvider(providerName, { stateDir: loaded.stateDir, lab: loaded.lab })
     const info = await provider.detect()
-    // Warnings matter where VMs are made or booted; repeating them on every status would be noise.
-    if (/^lab (up|reset)/.test(opts.command)) for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
+    if (opts.warn) for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
     const fatal = info.problems.filter((p) => p.fatal)
     if (fatal.length) {
       throw new LabError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {

@@ -21,7 +21,7 @@ function seconds(ms: number): string {
 export async function upCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const started = Date.now()
   const { up } = await import('../../engine/up.js')
-  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true }, (ctx) =>
+  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true }, (ctx) =>
     up(ctx, {
       ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
       provision: opts.provision !== false,
@@ -63,7 +63,7 @@ export async function destroyCommand(file: string | undefined, opts: Record<stri
 
 export async function resetCommand(snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const { reset } = await import('../../engine/snapshots.js')
-  const r = await withLab('lab reset', common(opts, cmd, opts.file as string | undefined), (ctx) =>
+  const r = await withLab('lab reset', { ...common(opts, cmd, opts.file as string | undefined), warn: true }, (ctx) =>
     reset(ctx, { ...(snapshot ? { snapshot } : {}), ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}) }),
   )
   const failed = r.checks?.filter((c) => !c.passed) ?? []
