@@ -13,6 +13,13 @@ import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
+import { takeLabSnapshot } from './lab-snapshot.js'
+import { recordSnapshot, restoredFrom } from './applied-modules.js'
+
+async function labSessions(ctx: LabContext, deadlineMs?: number): Promise<LabSessions> {
+  const creds = await ensureCredentials(ctx.loaded)
+  return new LabSessions(ctx.loaded, ctx.provider, creds, { report: ctx.report, log: (node, line) => ctx.log(`[${node}] ${line}`), ...(deadlineMs ? { deadlineMs } : {}) })
+}
 
 function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
   return selectNodes(ctx.loaded.lab, only)
@@ -30,16 +37,14 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   const lab = ctx.loaded.lab
   const existing = await Promise.all(nodes.map(async (n) => (await ctx.provider.snapshotList(vmName(lab, n))).includes(name)))
   if (existing.some(Boolean) && !opts.force) throw new LabError(`snapshot '${name}' exists already`, { hint: `pick another name, or replace it with --force`, exitCode: 2 })
-  await stage(ctx.report, `snapshot ${name}`, () =>
-    mapLimit(nodes, nodes.length, (n, i) =>
-      task(ctx.report, `snapshot ${name}`, n.name, 'save', async () => {
-        const vm = vmName(lab, n)
-        if (existing[i]) await ctx.provider.snapshotDelete(vm, name)
-        await ctx.provider.snapshotTake(vm, name, { live: true })
-      }),
-    ),
-  )
-  ctx.state.snapshots = [...ctx.state.snapshots.filter((s) => s.name !== name), { name, at: new Date().toISOString() }]
+  // The guests are running already: a node that does not answer SSH soon is saved as it is.
+  const sessions = await labSessions(ctx, 20_000)
+  try {
+    await stage(ctx.report, `snapshot ${name}`, () => takeLabSnapshot(ctx, nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest }))
+  } finally {
+    await sessions.close()
+  }
+  recordSnapshot(ctx.state, name)
   await ctx.saveState()
 }
 
@@ -102,8 +107,11 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
       }),
     ),
   )
-  const creds = await ensureCredentials(loaded)
-  const sessions = new LabSessions(loaded, provider, creds, { report, log: (node, line) => ctx.log(`[${node}] ${line}`) })
+  // A node reset alone may no longer agree with the others: the next `lab up` runs the modules again.
+  if (opts.only) delete ctx.state.provisioned
+  else restoredFrom(ctx.state, name)
+  await ctx.saveState()
+  const sessions = await labSessions(ctx)
   try {
     await stage(report, 'clocks', () =>
       mapLimit(nodes, nodes.length, (n) =>

@@ -20,6 +20,8 @@ import { bakedPackages } from './bake.js'
 import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { secretFor } from './service-secrets.js'
+import { takeLabSnapshot } from './lab-snapshot.js'
+import { appliedAlready, recordApplied, recordSnapshot } from './applied-modules.js'
 
 /** The snapshot taken when the lab is ready: what `lab reset` goes back to. */
 export const READY_SNAPSHOT = 'ready'
@@ -38,6 +40,8 @@ export interface UpResult {
   created: string[]
   modules: ModuleResult[]
   snapshot: 'taken' | 'exists' | 'skipped'
+  /** Set when the modules were not run because they were applied already (when). */
+  appliedAt?: string
 }
 
 export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResult> {
@@ -72,14 +76,27 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   }))!
 
   const created: string[] = []
+  const booted: string[] = []
   await stage(report, 'nodes', async () => {
     await mapLimit(nodes, opts.concurrency ?? 3, async (node) => {
       const vm = vmName(lab, node)
       if (await ensureClone(ctx, node, vm, basePlan.name, network!, creds)) created.push(node.name)
-      if ((await provider.state(vm)) !== 'running') await task(report, 'nodes', node.name, 'boot', () => provider.start(vm))
+      if ((await provider.state(vm)) !== 'running') {
+        await task(report, 'nodes', node.name, 'boot', () => provider.start(vm))
+        booted.push(node.name)
+      }
     })
     await ctx.saveState()
   })
+
+  const appliedAt = appliedAlready(state, lab)
+  const wanted = opts.provision !== false && !opts.only && lab.modules.length > 0
+  if (wanted && appliedAt && !created.length && !booted.length && state.snapshots.some((s) => s.name === READY_SNAPSHOT)) {
+    // Every node was running and the modules as the lab file states them ran in full: nothing to do.
+    await stage(report, 'modules', async () => undefined, `applied ${appliedAt}; \`lab provision\` applies them again`)
+    await journal.append({ step: 'up', phase: 'done' })
+    return { base: baseOutcome, created, modules: [], snapshot: 'exists', appliedAt }
+  }
 
   const sessions = new LabSessions(loaded, provider, creds, { report, log: (node, line) => ctx.log(`[${node}] ${line}`) })
   try {
@@ -110,6 +127,7 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
             },
           },
         })
+        recordApplied(state, lab, modules, opts)
         await ctx.saveState()
         const failed = modules.filter((m) => m.status === 'failed')
         if (failed.length) throw new LabError(`${failed.length} module run${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.module} on ${f.node}: ${f.reason}`).join('; ')}`, { hint: 'fix the cause and run `lab up` (or `lab provision`) again: finished steps are not repeated' })
@@ -119,16 +137,12 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
 
     let snapshot: UpResult['snapshot'] = 'skipped'
     if (opts.provision !== false && !opts.only) {
-      snapshot = (await stage(report, `snapshot ${READY_SNAPSHOT}`, async () => {
-        const outcomes = await mapLimit(lab.nodes, lab.nodes.length, async (node) => {
-          const vm = vmName(lab, node)
-          if ((await provider.snapshotList(vm)).includes(READY_SNAPSHOT)) return 'exists' as const
-          await provider.snapshotTake(vm, READY_SNAPSHOT, { live: true })
-          return 'taken' as const
-        })
-        if (!state.snapshots.some((s) => s.name === READY_SNAPSHOT)) state.snapshots.push({ name: READY_SNAPSHOT, at: new Date().toISOString() })
+      const stageName = `snapshot ${READY_SNAPSHOT}`
+      snapshot = (await stage(report, stageName, async () => {
+        const taken = await takeLabSnapshot(ctx, lab.nodes, READY_SNAPSHOT, { stage: stageName, guest: async (n) => (await sessions.guest(n)).guest })
+        if (taken.length || !state.snapshots.some((s) => s.name === READY_SNAPSHOT)) recordSnapshot(state, READY_SNAPSHOT)
         await ctx.saveState()
-        return outcomes.includes('taken') ? 'taken' : 'exists'
+        return taken.length ? 'taken' : 'exists'
       }))!
     }
     await journal.append({ step: 'up', phase: 'done' })

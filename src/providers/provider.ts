@@ -88,6 +88,11 @@ export interface Provider {
   readonly name: ProviderName
   /** True when snapshotRestore works on a running VM (memory included), so a reset needs no reboot. */
   readonly liveRestore?: boolean
+  /**
+   * True when memory a guest frees goes back to the hypervisor (QEMU's balloon free-page reporting): a guest
+   * that drops its caches right before a live snapshot then makes that snapshot hold only the memory in use.
+   */
+  readonly reclaimsFreedMemory?: boolean
   /** Locate the binaries, read the version and list what stops this machine from running a lab (each with its fix). */
   detect(): Promise<ProviderInfo>
   /** Create (or find and reuse) the lab's host-only network. */

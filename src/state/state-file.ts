@@ -15,6 +15,8 @@ const nodeState = z.object({
   modules: z.record(z.string(), z.object({ status: z.enum(['ok', 'changed', 'failed']), at: z.string(), reason: z.string().optional() })).default({}),
 })
 
+const applied = z.object({ key: z.string(), at: z.string() })
+
 export const labStateSchema = z.object({
   version: z.literal(1),
   lab: z.string(),
@@ -22,7 +24,10 @@ export const labStateSchema = z.object({
   network: z.object({ id: z.string(), created: z.boolean() }).optional(),
   base: z.object({ name: z.string(), key: z.string(), snapshot: z.string() }).optional(),
   nodes: z.record(z.string(), nodeState).default({}),
-  snapshots: z.array(z.object({ name: z.string(), at: z.string() })).default([]),
+  /** Lab-wide snapshots, each with the modules that had been applied when it was taken. */
+  snapshots: z.array(z.object({ name: z.string(), at: z.string(), provisioned: applied.optional() })).default([]),
+  /** The lab's modules (by their key) last applied in full without a failure, and when. */
+  provisioned: applied.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 })

@@ -52,6 +52,7 @@ t.test('the reference command line, under TCG', async (t) => {
     '-device', 'virtio-net-pci,netdev=nat,mac=52:54:01:56:00:10',
     '-netdev', 'vde,id=lab,sock=/labs/demo/lab.ctl',
     '-device', 'virtio-net-pci,netdev=lab,mac=52:54:00:56:00:10',
+    '-device', 'virtio-balloon-pci,free-page-reporting=on',
     '-qmp', 'unix:/vms/node1/qmp.sock,server=on,wait=off',
     '-pidfile', '/vms/node1/qemu.pid',
   ])
@@ -78,7 +79,7 @@ t.test('disk boot, no seed, no lab NIC, resume from a snapshot', async (t) => {
   t.same(values(argv, '-append'), [])
   t.same(values(argv, '-drive'), ['file=/vms/node1/disk.qcow2,if=virtio,format=qcow2,discard=unmap,node-name=disk0'])
   t.same(values(argv, '-netdev'), ['user,id=nat,hostfwd=tcp:127.0.0.1:2201-:22'])
-  t.same(values(argv, '-device'), ['virtio-net-pci,netdev=nat'])
+  t.same(values(argv, '-device'), ['virtio-net-pci,netdev=nat', 'virtio-balloon-pci,free-page-reporting=on'])
   t.same(argv.slice(-2), ['-loadvm', 'clean'])
 })
 

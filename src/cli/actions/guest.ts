@@ -40,6 +40,7 @@ export async function provisionCommand(file: string | undefined, opts: Record<st
   const { openSessions } = await import('../../engine/access.js')
   const { provision } = await import('../../engine/provision.js')
   const { secretFor } = await import('../../engine/service-secrets.js')
+  const { recordApplied } = await import('../../engine/applied-modules.js')
   const check = Boolean(opts.check)
   const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx: LabContext) => {
     const lab = ctx.loaded.lab
@@ -57,6 +58,7 @@ export async function provisionCommand(file: string | undefined, opts: Record<st
         },
       )
       if (!check) {
+        recordApplied(ctx.state, lab, out, { only })
         for (const r of out) {
           const ns = ctx.state.nodes[r.node]
           if (ns) ns.modules[r.module] = { status: r.status, at: new Date().toISOString(), ...(r.reason ? { reason: r.reason } : {}) }

@@ -35,6 +35,7 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
     [
       `lab is up in ${seconds(Date.now() - started)}: base ${result.base}, ${result.created.length} node${result.created.length === 1 ? '' : 's'} created` +
         (result.modules.length ? `, modules ${counts.ok} ok / ${counts.changed} changed / ${counts.failed} failed` : '') +
+        (result.appliedAt ? `, modules applied already (${result.appliedAt}; \`lab provision\` runs them again)` : '') +
         (result.snapshot === 'taken' ? ', snapshot "ready" taken' : ''),
       'next: `lab status`, `lab ssh NODE`, `lab check`, `lab reset` to go back to "ready"',
     ].join('\n') + '\n',

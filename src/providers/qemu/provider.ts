@@ -69,6 +69,7 @@ async function tail(path: string, lines = 30): Promise<string> {
 export class QemuProvider implements Provider {
   readonly name = 'qemu' as const
   readonly liveRestore = true
+  readonly reclaimsFreedMemory = true
   private readonly runner: CliRunner
   private readonly env: NodeJS.ProcessEnv
   private readonly root: string
