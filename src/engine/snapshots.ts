@@ -128,11 +128,16 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
     if (name === READY_SNAPSHOT && lab.checks.length && !opts.only) {
       const rows = await stage(report, 'verify', async () => {
         const deadline = Date.now() + SETTLE_MS
-        for (;;) {
-          const rows = await runChecks(lab, (n) => sessions.guest(n))
-          if (rows.every((r) => r.passed) || Date.now() > deadline) return rows
-          await new Promise((r) => setTimeout(r, 3000))
-        }
+        return task(report, 'verify', 'lab', 'checks', async () => {
+          for (;;) {
+            const rows = await runChecks(lab, (n) => sessions.guest(n))
+            if (rows.every((r) => r.passed) || Date.now() > deadline) return rows
+            const failing = rows.filter((r) => !r.passed)
+            ctx.log(`${Math.round((Date.now() - started) / 1000)} s after the restore, still failing: ${failing.map((r) => `${r.check} on ${r.on} (found ${r.found})`).join('; ')}`)
+            report({ type: 'task', stage: 'verify', node: 'lab', title: 'checks', status: 'running', detail: `waiting for ${failing.length} to pass` })
+            await new Promise((r) => setTimeout(r, 3000))
+          }
+        })
       })
       return { nodes: nodes.map((n) => n.name), elapsedMs: Date.now() - started, checks: rows! }
     }
