@@ -87,10 +87,10 @@ export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest
 const chrony: Module<Options, ChronyProbe> = {
   name: 'chrony',
 
-  // Not on Debian: a baked chrony starts at the clone's first boot with the distribution's public pool,
-  // before this module has written its config (guests must reach no NTP server but the lab's).
-  bake(family) {
-    return family === 'debian' ? [] : ['chrony']
+  // The Debian image builder bakes it disabled and without a time source (see QUIET_SERVICES): Debian's
+  // own configuration would reach the public pool at a clone's first boot, before this module ran.
+  bake() {
+    return ['chrony']
   },
 
   async probe(ctx) {

@@ -9,7 +9,7 @@ import {
   mirrorFromDeb822,
   mirrorFromSourcesList,
 } from '../../src/providers/qemu/host-mirror.js'
-import { rootfsFiles } from '../../src/providers/qemu/debian-rootfs.js'
+import { quietServices, rootfsFiles } from '../../src/providers/qemu/debian-rootfs.js'
 import {
   cacheRoot,
   canonicalJson,
@@ -95,6 +95,17 @@ t.test('what the root file system gets', async (t) => {
   t.notOk(files.some((f) => f.path.startsWith('/etc/ssh/ssh_host_')), 'no host keys')
   const withKeys = rootfsFiles({ guestMirror: 'http://x/debian', authorizedKeys: ['ssh-ed25519 AAAA test'] })
   t.match(withKeys.find((f) => f.path === '/root/.ssh/authorized_keys'), { mode: 0o600, content: 'ssh-ed25519 AAAA test\n' })
+})
+
+t.test('a baked chrony is quiet until its module configures it: disabled, with no time source', async (t) => {
+  const quiet = quietServices(['curl', 'chrony', 'docker.io'])
+  t.equal(quiet.length, 1, 'only the packages that would reach out at first boot')
+  t.same(quiet[0]!.units, ['chrony.service'])
+  const conf = quiet[0]!.files.find((f) => f.path === '/etc/chrony/chrony.conf')!.content
+  t.notMatch(conf, /^\s*(pool|server|peer|sourcedir)\b/m, 'no source: chronyd reaches nothing if started')
+  t.same(quietServices(['curl']), [])
+  t.not(imageKey(debianImageInputs({ extraPackages: ['chrony'] })), imageKey(debianImageInputs({ extraPackages: ['chronyd'] })), 'part of the image key')
+  t.match(debianImageInputs({ extraPackages: ['chrony'] }).quiet, [{ units: ['chrony.service'] }])
 })
 
 t.test('cache key: the inputs, not the mirror, not their order', async (t) => {

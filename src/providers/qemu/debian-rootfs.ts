@@ -47,6 +47,28 @@ export const MASK_UNITS = [
   'apt-daily-upgrade.timer',
 ]
 
+/**
+ * Baked packages whose service would start at a clone's first boot with the distribution's defaults, before
+ * the lab's module has configured it: they are baked disabled, with a configuration that reaches nothing.
+ * chrony's default pool is public NTP servers (guests may reach no time server but the lab's).
+ */
+export const QUIET_SERVICES: Readonly<Record<string, { units: readonly string[]; files: readonly ImageFile[] }>> = {
+  chrony: {
+    units: ['chrony.service'],
+    files: [
+      {
+        path: '/etc/chrony/chrony.conf',
+        mode: 0o644,
+        content: "# No time source until the lab's chrony module writes this file (vmlab).\ndriftfile /var/lib/chrony/chrony.drift\n",
+      },
+    ],
+  },
+}
+
+export function quietServices(packages: readonly string[]): Array<{ units: readonly string[]; files: readonly ImageFile[] }> {
+  return packages.flatMap((p) => (QUIET_SERVICES[p] ? [QUIET_SERVICES[p]] : []))
+}
+
 /** Files that must not be shared by every clone of the image. */
 export const REMOVE_PATHS = ['/etc/ssh/ssh_host_*', '/var/lib/dbus/machine-id']
 
