@@ -13,6 +13,8 @@ export interface NodeStatus {
   snapshots: string[]
   modules: Record<string, { status: string; at: string; reason?: string }>
   diskBytes?: number
+  /** Of diskBytes, the memory saved by live snapshots. */
+  snapshotMemoryBytes?: number
 }
 
 export interface LabStatus {
@@ -60,7 +62,11 @@ export async function status(ctx: LabContext): Promise<LabStatus> {
         snapshots: st === 'missing' ? [] : await provider.snapshotList(vm),
         modules: state.nodes[n.name]?.modules ?? {},
       }
-      if (st !== 'missing' && provider.diskUsage) out.diskBytes = await provider.diskUsage(vm)
+      if (st !== 'missing' && provider.diskUsage) {
+        const use = await provider.diskUsage(vm)
+        out.diskBytes = use.bytes
+        if (use.snapshotMemoryBytes !== undefined) out.snapshotMemoryBytes = use.snapshotMemoryBytes
+      }
       return out
     }),
   )
@@ -68,7 +74,7 @@ export async function status(ctx: LabContext): Promise<LabStatus> {
   if (state.base) {
     const bst = await provider.state(state.base.name)
     result.base = { name: state.base.name, state: bst }
-    if (bst !== 'missing' && provider.diskUsage) result.base.diskBytes = await provider.diskUsage(state.base.name)
+    if (bst !== 'missing' && provider.diskUsage) result.base.diskBytes = (await provider.diskUsage(state.base.name)).bytes
   }
   if (state.network) result.network = state.network
   if (provider.diskUsage) result.diskBytes = nodes.reduce((a, n) => a + (n.diskBytes ?? 0), 0)

@@ -79,6 +79,12 @@ export interface CloneSpec {
 
 export type VmState = 'missing' | 'poweroff' | 'running' | 'paused' | 'saved' | 'aborted' | 'busy'
 
+export interface DiskUsage {
+  bytes: number
+  /** Of those bytes, the memory images that live snapshots saved (the price of a reset without a boot). */
+  snapshotMemoryBytes?: number
+}
+
 export interface Endpoint {
   host: string
   port: number
@@ -123,8 +129,8 @@ export interface Provider {
   list(prefix: string): Promise<string[]>
   /** Where to reach the node's SSH server from this machine. */
   sshEndpoint(vm: string, labIp: string): Promise<Endpoint>
-  /** Bytes the VM's own files take on disk (a linked clone: only its differences), when the provider can tell. */
-  diskUsage?(vm: string): Promise<number>
+  /** What the VM's own files take on disk (a linked clone: only its differences), when the provider can tell. */
+  diskUsage?(vm: string): Promise<DiskUsage>
   /** For OSes installed from an image rather than a kickstart (Debian under QEMU): build or find that image. */
   imageSource?(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource>
 }

@@ -124,7 +124,7 @@ export function renderStatus(s: LabStatus): string {
           n.ssh ? `${n.ssh.host}:${n.ssh.port} ${n.ssh.reachable ? 'up' : 'down'}` : '-',
           n.snapshots.join(', ') || '-',
           mods.length ? (failed.length ? `failed: ${failed.join(', ')}` : `${mods.length} ok`) : '-',
-          bytes(n.diskBytes),
+          n.snapshotMemoryBytes ? `${bytes(n.diskBytes)} (${bytes(n.snapshotMemoryBytes)} of it snapshot memory)` : bytes(n.diskBytes),
         ]
       }),
     ),

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
-import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, Preflight, VmState, BaseSource } from '../provider.js'
+import type { BaseSpec, CloneSpec, DiskUsage, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, Preflight, VmState, BaseSource } from '../provider.js'
 import type { OsInfo } from '../../lab/os-catalog.js'
 import { realRunner, type CliRunner } from '../cli-runner.js'
 import { locateQemu } from '../locate.js'
@@ -380,14 +380,15 @@ export class QemuProvider implements Provider {
     return { host: '127.0.0.1', port: (await this.spec(vm)).sshPort }
   }
 
-  async diskUsage(vm: string): Promise<number> {
+  async diskUsage(vm: string): Promise<DiskUsage> {
     let total = 0
     const dir = this.dir(vm)
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const st = await stat(join(dir, name)).catch(() => undefined)
       if (st?.isFile()) total += st.blocks * 512
     }
-    return total
+    const snaps = await this.img.snapshots(machinePaths(dir).disk, await this.running(vm)).catch(() => [])
+    return { bytes: total, snapshotMemoryBytes: snaps.reduce((sum, s) => sum + s.vmStateBytes, 0) }
   }
 
   async imageSource(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource> {
