@@ -1,11 +1,13 @@
 /**
- * One live snapshot of every node of a lab, taken together: a swarm saved one node at a time would come
- * back with nodes that disagree about each other.
+ * Live snapshots of a whole lab, taken and restored at one instant: every node is paused first and resumed
+ * together afterwards. A swarm saved (or restored) one node at a time comes back with nodes seconds apart:
+ * their TCP connections, heartbeats and raft state no longer match, and the managers reschedule everything.
  */
 import type { ResolvedNode } from '../lab/resolve.js'
 import { vmName } from '../lab/naming.js'
 import { mapLimit } from '../util/parallel.js'
 import type { Guest } from '../modules/module.js'
+import type { Provider } from '../providers/provider.js'
 import type { LabContext } from './lab-context.js'
 import { task } from './events.js'
 
@@ -20,6 +22,22 @@ export async function releaseGuestMemory(guest: Guest): Promise<void> {
   await guest.exec(RELEASE_MEMORY)
 }
 
+/**
+ * Runs `work` on every VM while all of them are paused, then resumes them together (also after a failure).
+ * Without pause support, or when a VM is not running, the work simply runs on each.
+ */
+export async function atOneInstant<T>(provider: Provider, vms: string[], work: (vm: string, index: number) => Promise<T>): Promise<T[]> {
+  const states = await Promise.all(vms.map((vm) => provider.state(vm)))
+  if (!provider.pause || !provider.resume || states.some((s) => s !== 'running')) return mapLimit(vms, vms.length, work)
+  const paused: string[] = []
+  try {
+    await Promise.all(vms.map(async (vm) => (await provider.pause!(vm), paused.push(vm))))
+    return await mapLimit(vms, vms.length, work)
+  } finally {
+    await Promise.all(paused.map((vm) => provider.resume!(vm)))
+  }
+}
+
 export interface LabSnapshotOptions {
   stage: string
   /** Reaches a running node's guest, when the provider can use it to make the snapshot smaller. */
@@ -28,24 +46,29 @@ export interface LabSnapshotOptions {
   replace?: boolean
 }
 
-/** Takes `name` on every node that lacks it; returns the nodes it was taken on. */
+/**
+ * Takes `name` on every node; returns the nodes it was taken on. When every node has it already (and
+ * `replace` is not set) nothing is taken; when only some have it (an interrupted run), all are taken again,
+ * so that they hold one instant.
+ */
 export async function takeLabSnapshot(ctx: LabContext, nodes: ResolvedNode[], name: string, opts: LabSnapshotOptions): Promise<string[]> {
   const { provider, report } = ctx
   const lab = ctx.loaded.lab
-  const taken = await mapLimit(nodes, nodes.length, (n) =>
-    task(report, opts.stage, n.name, 'save', async () => {
-      const vm = vmName(lab, n)
-      if ((await provider.snapshotList(vm)).includes(name)) {
-        if (!opts.replace) return undefined
-        await provider.snapshotDelete(vm, name)
-      }
-      if (provider.reclaimsFreedMemory && opts.guest && (await provider.state(vm)) === 'running') {
-        // Only a smaller file is at stake: a guest that cannot be reached is snapshotted as it is.
-        await opts.guest(n.name).then(releaseGuestMemory).catch((e: Error) => ctx.log(`[${n.name}] memory not released before the snapshot: ${e.message}`))
-      }
+  const vms = nodes.map((n) => vmName(lab, n))
+  const having = await Promise.all(vms.map(async (vm) => (await provider.snapshotList(vm)).includes(name)))
+  if (having.every(Boolean) && !opts.replace) return []
+  if (provider.reclaimsFreedMemory && opts.guest) {
+    await mapLimit(nodes, nodes.length, async (n, i) => {
+      if ((await provider.state(vms[i]!)) !== 'running') return
+      // Only a smaller file is at stake: a guest that cannot be reached is snapshotted as it is.
+      await opts.guest!(n.name).then(releaseGuestMemory).catch((e: Error) => ctx.log(`[${n.name}] memory not released before the snapshot: ${e.message}`))
+    })
+  }
+  await atOneInstant(provider, vms, (vm, i) =>
+    task(report, opts.stage, nodes[i]!.name, 'save', async () => {
+      if (having[i]) await provider.snapshotDelete(vm, name)
       await provider.snapshotTake(vm, name, { live: true })
-      return n.name
     }),
   )
-  return taken.filter((n): n is string => n !== undefined)
+  return nodes.map((n) => n.name)
 }

@@ -13,7 +13,7 @@ import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
-import { takeLabSnapshot } from './lab-snapshot.js'
+import { atOneInstant, takeLabSnapshot } from './lab-snapshot.js'
 import { recordSnapshot, restoredFrom } from './applied-modules.js'
 
 async function labSessions(ctx: LabContext, deadlineMs?: number): Promise<LabSessions> {
@@ -96,17 +96,24 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
       throw new LabError(`${n.name} has no snapshot '${name}'`, { hint: snaps.length ? `its snapshots: ${snaps.join(', ')}` : 'take one with `lab snapshot save NAME`', exitCode: 2 })
     }
   }
-  await stage(report, `restore ${name}`, () =>
-    mapLimit(nodes, nodes.length, (n) =>
+  const vms = nodes.map((n) => vmName(lab, n))
+  const allRunning = (await Promise.all(vms.map((vm) => provider.state(vm)))).every((s) => s === 'running')
+  await stage(report, `restore ${name}`, async () => {
+    // Restored live, the nodes resume together from the one instant their snapshot holds.
+    if (provider.liveRestore && allRunning) {
+      await atOneInstant(provider, vms, (vm, i) => task(report, `restore ${name}`, nodes[i]!.name, 'restore', () => provider.snapshotRestore(vm, name)))
+      return
+    }
+    await mapLimit(nodes, nodes.length, (n, i) =>
       task(report, `restore ${name}`, n.name, 'restore', async () => {
-        const vm = vmName(lab, n)
+        const vm = vms[i]!
         const running = (await provider.state(vm)) === 'running'
         if (!(provider.liveRestore && running)) await provider.stop(vm, { force: true })
         await provider.snapshotRestore(vm, name)
         if ((await provider.state(vm)) !== 'running') await provider.start(vm)
       }),
-    ),
-  )
+    )
+  })
   // A node reset alone may no longer agree with the others: the next `lab up` runs the modules again.
   if (opts.only) delete ctx.state.provisioned
   else restoredFrom(ctx.state, name)

@@ -113,6 +113,13 @@ export interface Provider {
   start(vm: string): Promise<void>
   /** Power off: ask the guest (ACPI), then force it after `timeoutMs`. */
   stop(vm: string, opts?: { timeoutMs?: number; force?: boolean }): Promise<void>
+  /**
+   * Freeze a running VM's processors (its memory and devices kept) and let it go on. A lab pauses every
+   * node before taking or restoring live snapshots, so that all of them hold the same instant: a swarm
+   * whose nodes resume from moments seconds apart finds its connections and heartbeats out of step.
+   */
+  pause?(vm: string): Promise<void>
+  resume?(vm: string): Promise<void>
   /** Current power state; 'missing' when the VM does not exist. */
   state(vm: string): Promise<VmState>
   /** Take a snapshot; `live` keeps a running VM running (and saves its memory where supported). */

@@ -9,20 +9,28 @@ import type { Provider } from '../../src/providers/provider.js'
 import type { ResolvedNode } from '../../src/lab/resolve.js'
 import { FakeGuest } from '../helpers/fake-guest.js'
 
-function fixture(opts: { reclaims: boolean; existing?: string[] }) {
+function fixture(opts: { reclaims: boolean; existing?: string[]; pausing?: boolean; failTake?: string }) {
   const calls: string[] = []
   const snaps = new Map<string, string[]>([['vmlab-demo-master', [...(opts.existing ?? [])]], ['vmlab-demo-node1', [...(opts.existing ?? [])]]])
+  const paused = new Set<string>()
   const provider = {
     name: 'qemu',
     reclaimsFreedMemory: opts.reclaims,
-    state: async () => 'running',
+    state: async (vm: string) => (paused.has(vm) ? 'paused' : 'running'),
+    ...(opts.pausing
+      ? {
+          pause: async (vm: string) => (calls.push(`pause ${vm}`), paused.add(vm)),
+          resume: async (vm: string) => (calls.push(`resume ${vm}`), paused.delete(vm)),
+        }
+      : {}),
     snapshotList: async (vm: string) => snaps.get(vm)!,
     snapshotDelete: async (vm: string, name: string) => {
       calls.push(`delete ${vm} ${name}`)
       snaps.set(vm, snaps.get(vm)!.filter((s) => s !== name))
     },
     snapshotTake: async (vm: string, name: string, o?: { live?: boolean }) => {
-      calls.push(`take ${vm} ${name}${o?.live ? ' live' : ''}`)
+      if (vm === opts.failTake) throw new Error('savevm: No space left on device')
+      calls.push(`take ${vm} ${name}${o?.live ? ' live' : ''}${paused.has(vm) ? ' (paused)' : ''}`)
       snaps.get(vm)!.push(name)
     },
   } as unknown as Provider
@@ -66,4 +74,28 @@ t.test('an existing snapshot is kept, or replaced when asked', async (t) => {
   const replaced = fixture({ reclaims: false, existing: ['ready'] })
   t.same(await takeLabSnapshot(replaced.ctx, replaced.nodes, 'ready', { stage: 's', replace: true }), ['master', 'node1'])
   t.same(replaced.calls.filter((c) => c.startsWith('delete')), ['delete vmlab-demo-master ready', 'delete vmlab-demo-node1 ready'])
+})
+
+t.test('with pause support every node is paused before the first save and resumed after the last', async (t) => {
+  const { ctx, nodes, calls } = fixture({ reclaims: false, pausing: true })
+  await takeLabSnapshot(ctx, nodes, 'ready', { stage: 's' })
+  const last = (p: string) => Math.max(...calls.flatMap((c, i) => (c.startsWith(p) ? [i] : [])))
+  const first = (p: string) => calls.findIndex((c) => c.startsWith(p))
+  t.ok(last('pause') < first('take'), `paused together first: ${calls.join(' | ')}`)
+  t.ok(last('take') < first('resume'), 'resumed together after')
+  t.ok(calls.filter((c) => c.startsWith('take')).every((c) => c.endsWith('(paused)')))
+})
+
+t.test('a failed save still resumes every node, and says why', async (t) => {
+  const { ctx, nodes, calls } = fixture({ reclaims: false, pausing: true, failTake: 'vmlab-demo-node1' })
+  await t.rejects(takeLabSnapshot(ctx, nodes, 'ready', { stage: 's' }), /No space left on device/)
+  t.same(calls.filter((c) => c.startsWith('resume')).sort(), ['resume vmlab-demo-master', 'resume vmlab-demo-node1'])
+})
+
+t.test('a snapshot only some nodes have (an interrupted run) is taken again on all', async (t) => {
+  const g = fixture({ reclaims: false, existing: ['ready'] })
+  await g.ctx.provider.snapshotDelete('vmlab-demo-node1', 'ready')
+  g.calls.length = 0
+  t.same(await takeLabSnapshot(g.ctx, g.nodes, 'ready', { stage: 's' }), ['master', 'node1'])
+  t.same([...g.calls].sort(), ['delete vmlab-demo-master ready', 'take vmlab-demo-master ready live', 'take vmlab-demo-node1 ready live'])
 })

@@ -295,6 +295,16 @@ export class QemuProvider implements Provider {
     await stopVm(machinePaths(this.dir(vm)), { graceMs: opts.force ? 0 : (opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000) })
   }
 
+  async pause(vm: string): Promise<void> {
+    if (this.runner.dryRun) return
+    await withQmp(machinePaths(this.dir(vm)).qmp, (qmp) => qmp.execute('stop'))
+  }
+
+  async resume(vm: string): Promise<void> {
+    if (this.runner.dryRun) return
+    await withQmp(machinePaths(this.dir(vm)).qmp, (qmp) => qmp.execute('cont'))
+  }
+
   async state(vm: string): Promise<VmState> {
     if (this.runner.dryRun) return 'missing'
     const p = machinePaths(this.dir(vm))
