@@ -10,6 +10,7 @@ import type { ResolvedNode } from '../lab/resolve.js'
 import { shellQuote } from '../guest/remote-command.js'
 import { parseDockerJson } from './lib/docker-json.js'
 import { probeSections } from './lib/probe-script.js'
+import { must } from './lib/must.js'
 import { labNodeByHostname } from './lib/docker-swarm.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import {
@@ -144,22 +145,39 @@ async function verifyPings(ctx: Ctx, spec: ServiceSpec, pace: Pace): Promise<voi
   )
 }
 
-export function overlayModule(timing: OverlayTiming = OVERLAY_TIMING): Module<Options, ServiceState> {
+interface OverlayState extends ServiceState {
+  /** The nodes its running replicas are on (read when the service exists). */
+  spread?: string[]
+}
+
+export function overlayModule(timing: OverlayTiming = OVERLAY_TIMING): Module<Options, OverlayState> {
   return {
     name: 'overlay',
 
-    probe(ctx) {
-      return readServiceState(ctx.guest, ctx.node.name, ctx.options.service, ctx.options.network)
+    async probe(ctx) {
+      const state: OverlayState = await readServiceState(ctx.guest, ctx.node.name, ctx.options.service, ctx.options.network)
+      if (state.service !== undefined) {
+        const replicas = await runningReplicas(ctx, overlaySpec(ctx.options)).catch(() => undefined)
+        if (replicas !== undefined) state.spread = [...new Set(replicas.map((r) => r.node.name))]
+      }
+      return state
     },
 
     plan(ctx, probed) {
       requireManager(probed, ctx.node.name)
-      return [...networkChanges(probed, ctx.options.network, ctx.node.name, true), ...swarmServiceChanges(probed, overlaySpec(ctx.options))]
+      const spec = overlaySpec(ctx.options)
+      const changes = [...networkChanges(probed, ctx.options.network, ctx.node.name, true), ...swarmServiceChanges(probed, spec)]
+      // Swarm never moves running tasks: after a node was down they all stay where they were rescheduled.
+      if (!changes.length && probed.spread?.length === 1 && spec.replicas > 1 && ctx.lab.nodes.length > 1) {
+        changes.push({ key: 'spread', what: `spread ${spec.name} over the nodes again (docker service update --force)`, why: `its replicas all run on ${probed.spread[0]}; the ping test needs two nodes` })
+      }
+      return changes
     },
 
     async apply(ctx, changes, probed) {
       const spec = overlaySpec(ctx.options)
       await applySwarmService(ctx.guest, ctx.node.name, spec, probed, changes)
+      if (changes.some((c) => c.key === 'spread')) await must(ctx.guest, ctx.node.name, ['docker', 'service', 'update', '--detach', '--force', spec.name], { timeoutMs: 300_000 })
       await waitConverged(ctx.guest, ctx.node.name, spec, timing.converge)
     },
 

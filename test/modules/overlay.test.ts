@@ -161,12 +161,25 @@ t.test('an existing network that is not attachable (or not overlay) fails with w
   await t.rejects(runModule(overlay, b.ctx, { check: true }), { message: /driver bridge \(scope local\); swarm services need an overlay network/ })
 })
 
-t.test('replicas all on one node cannot prove the overlay: verify says where they are', async (t) => {
+t.test('replicas all on one node: the plan spreads them again; if they stay there, verify says where they are', async (t) => {
   const { guests, ctx } = setup()
-  guests.master.answer(probeAnswer(busybox(), network()), converged('2/2'), tasksAnswer([task(1, 'master', '10.0.1.3'), task(2, 'master', '10.0.1.4')]))
+  const onMaster = tasksAnswer([task(1, 'master', '10.0.1.3'), task(2, 'master', '10.0.1.4')])
+  guests.master.answer(probeAnswer(busybox(), network()), converged('2/2'), onMaster)
+  const planned = await runModule(overlay, ctx, { check: true })
+  t.same(planned.map((c) => c.key), ['spread'])
+  t.match(planned[0]!.why, /all run on master; the ping test needs two nodes/)
+  const before = guests.master.commands.length
+  guests.master.answer(probeAnswer(busybox(), network()), { match: /^docker service update --detach --force busybox_service$/ })
   await t.rejects(runModule(overlay, ctx), {
     message: /cannot ping each other over busybox_overlay_network within 0 s: its 2 running replica\(s\) are all on master; the test needs two nodes$/,
   })
+  t.same(actions(guests.master, before).filter((c) => c.includes('update')), ['sudo docker service update --detach --force busybox_service'])
+})
+
+t.test('replicas spread over two nodes or more: nothing to spread', async (t) => {
+  const { guests, ctx } = setup()
+  guests.master.answer(probeAnswer(busybox(), network()), tasksAnswer([task(1, 'master', '10.0.1.3'), task(2, 'node2', '10.0.1.4')]))
+  t.same(await runModule(overlay, ctx, { check: true }), [])
 })
 
 t.test('a failing ping is reported with every pair that was tried (the replica on the manager runs through its own guest)', async (t) => {
