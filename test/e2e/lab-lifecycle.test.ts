@@ -120,16 +120,13 @@ t.test('reset puts the whole lab back to "ready"', async (t) => {
   await lab(['exec', 'all', '--', 'sh', '-c', 'echo broken > /root/broken; systemctl stop docker'], { cwd: dir, env })
   const r = await step('reset', ['reset'])
   t.equal(r.code, 0, r.stdout + r.stderr)
-  t.match(r.stdout, /reset master, node1, node2 to "ready" in [\d.]+ s; checks: \d+ passed, \d+ failed/)
-  // After the clock jump the swarm may still be rescheduling: the lab must be healthy again soon after.
-  const started = Date.now()
-  let check = await lab(['check'], { cwd: dir, env })
-  while (check.code !== 0 && Date.now() - started < 10 * 60_000) {
-    await new Promise((r) => setTimeout(r, 15_000))
-    check = await lab(['check'], { cwd: dir, env })
-  }
-  timings['healthy after reset'] = timings.reset! + (Date.now() - started)
-  t.equal(check.code, 0, `every check passes again after the reset:\n${check.stdout}`)
+  // Restored at one instant, with a clock that continues from the snapshot, the swarm is healthy within
+  // the reset's own verify: no node dropped, no task rescheduled.
+  t.match(r.stdout, /reset master, node1, node2 to "ready" in [\d.]+ s; checks: 8 passed, 0 failed/)
+  const check = await step('check after reset', ['check'])
+  t.equal(check.code, 0, `every check passes after the reset:\n${check.stdout}`)
+  const clock = await lab(['exec', 'all', '--', 'cat', '/sys/devices/system/clocksource/clocksource0/current_clocksource'], { cwd: dir, env })
+  t.equal(clock.stdout.match(/\| hpet$/gm)?.length, 3, `every guest times with the HPET under emulation:\n${clock.stdout}`)
   const gone = await lab(['exec', 'all', '--', 'test', '!', '-e', '/root/broken'], { cwd: dir, env })
   t.equal(gone.code, 0, 'the change is gone everywhere')
 })
