@@ -52,7 +52,8 @@ try {
     hostVars[n.name] = {
       hosts_block: block.replace(/\n$/, ''),
       chrony_conf: ssh(n.name, 'cat /etc/chrony/chrony.conf'),
-      daemon_json: ssh(n.name, 'cat /etc/docker/daemon.json'),
+      // The docker module writes daemon.json only when the lab sets registries.
+      daemon_json: ssh(n.name, 'cat /etc/docker/daemon.json 2>/dev/null || true'),
       lab_ip: n.ip,
       swarm_role: managers.has(n.name) ? 'manager' : 'worker',
     }
@@ -71,11 +72,11 @@ try {
         { name: 'chrony installed', 'ansible.builtin.apt': { name: 'chrony', state: 'present' } },
         { name: 'chrony.conf', 'ansible.builtin.copy': { dest: '/etc/chrony/chrony.conf', content: '{{ chrony_conf }}', mode: '0644' }, register: 'chrony_conf_file' },
         { name: 'chrony running', 'ansible.builtin.systemd': { name: 'chrony', state: 'started', enabled: true } },
-        { name: 'chrony restarted after a change', 'ansible.builtin.systemd': { name: 'chrony', state: 'restarted' }, when: 'chrony_conf_file.changed' },
+        { name: 'chrony restarted after a change', 'ansible.builtin.systemd': { name: 'chrony', state: 'restarted' }, when: 'chrony_conf_file is changed' },
         { name: 'docker installed', 'ansible.builtin.apt': { name: 'docker.io', state: 'present' } },
-        { name: 'daemon.json', 'ansible.builtin.copy': { dest: '/etc/docker/daemon.json', content: '{{ daemon_json }}', mode: '0644' }, register: 'daemon_file' },
+        { name: 'daemon.json', 'ansible.builtin.copy': { dest: '/etc/docker/daemon.json', content: '{{ daemon_json }}', mode: '0644' }, register: 'daemon_file', when: 'daemon_json | length > 0' },
         { name: 'docker running', 'ansible.builtin.systemd': { name: 'docker', state: 'started', enabled: true } },
-        { name: 'docker restarted after a change', 'ansible.builtin.systemd': { name: 'docker', state: 'restarted' }, when: 'daemon_file.changed' },
+        { name: 'docker restarted after a change', 'ansible.builtin.systemd': { name: 'docker', state: 'restarted' }, when: 'daemon_file is changed' },
         { name: 'swarm state', 'ansible.builtin.command': "docker info --format '{{ '{{' }}.Swarm.LocalNodeState{{ '}}' }}'", register: 'swarm_state', changed_when: false },
         { name: 'swarm init', 'ansible.builtin.command': 'docker swarm init --advertise-addr {{ lab_ip }}', when: `inventory_hostname == '${firstManager}' and swarm_state.stdout != 'active'` },
         { name: 'join token', 'ansible.builtin.command': 'docker swarm join-token -q {{ swarm_role }}', delegate_to: firstManager, register: 'join_token', changed_when: false, when: "swarm_state.stdout != 'active'" },
