@@ -7,19 +7,13 @@ import { vmName } from '../lab/naming.js'
 import { selectNodes } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
 import { mapLimit } from '../util/parallel.js'
-import { ensureCredentials } from './credentials.js'
-import { LabSessions } from './session.js'
+import { labSessions } from './access.js'
 import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
 import { atOneInstant, takeLabSnapshot } from './lab-snapshot.js'
 import { recordSnapshot, restoredFrom } from './applied-modules.js'
-
-async function labSessions(ctx: LabContext, deadlineMs?: number): Promise<LabSessions> {
-  const creds = await ensureCredentials(ctx.loaded)
-  return new LabSessions(ctx.loaded, ctx.provider, creds, { report: ctx.report, log: (node, line) => ctx.log(`[${node}] ${line}`), ...(deadlineMs ? { deadlineMs } : {}) })
-}
 
 function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
   return selectNodes(ctx.loaded.lab, only)
@@ -38,7 +32,7 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   const existing = await Promise.all(nodes.map(async (n) => (await ctx.provider.snapshotList(vmName(lab, n))).includes(name)))
   if (existing.some(Boolean) && !opts.force) throw new LabError(`snapshot '${name}' exists already`, { hint: `pick another name, or replace it with --force`, exitCode: 2 })
   // The guests are running already: a node that does not answer SSH soon is saved as it is.
-  const sessions = await labSessions(ctx, 20_000)
+  const sessions = await labSessions(ctx, { deadlineMs: 20_000 })
   try {
     await stage(ctx.report, `snapshot ${name}`, () => takeLabSnapshot(ctx, nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest }))
   } finally {

@@ -14,7 +14,7 @@ import { ensureCredentials, type LabCredentials } from './credentials.js'
 import { ensureBase, installMedium, planBase, type InstallMedium } from './base.js'
 import { BASE_SNAPSHOT, CLEAN_SNAPSHOT, cloneSpec } from './vm-specs.js'
 import { ensureHostKeys, identityFor, writeNodeSeed } from './node-identity.js'
-import { LabSessions } from './session.js'
+import { labSessions } from './access.js'
 import { provision } from './provision.js'
 import { bakedPackages } from './bake.js'
 import { stage, task } from './events.js'
@@ -98,7 +98,7 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
     return { base: baseOutcome, created, modules: [], snapshot: 'exists', appliedAt }
   }
 
-  const sessions = new LabSessions(loaded, provider, creds, { report, log: (node, line) => ctx.log(`[${node}] ${line}`) })
+  const sessions = await labSessions(ctx)
   try {
     await stage(report, 'ssh', async () => {
       await mapLimit(nodes, nodes.length, (node) => task(report, 'ssh', node.name, 'SSH with the pinned host key', async () => {
