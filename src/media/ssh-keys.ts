@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto'
-import ssh2 from 'ssh2'
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { LabError } from '../util/errors.js'
 import { writePrivateFile } from '../util/files.js'
 
@@ -18,9 +17,48 @@ export interface HostKeys {
   ed25519: SshKeyPair
 }
 
+/** An SSH wire-format string: a uint32 length, then the bytes. */
+function sshString(data: Buffer | string): Buffer {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(bytes.length)
+  return Buffer.concat([length, bytes])
+}
+
+function uint32(n: number): Buffer {
+  const b = Buffer.alloc(4)
+  b.writeUInt32BE(n)
+  return b
+}
+
+/**
+ * An ed25519 pair from Node's crypto, written in OpenSSH's own formats (PROTOCOL.key). Not ssh2's
+ * generateKeyPairSync: about one key in 256 has a public key starting with a zero byte, which ssh2 drops
+ * (as if it were an mpint), and OpenSSH then refuses the file ("error in libcrypto").
+ */
 function ed25519(comment: string): SshKeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment })
-  return { private: pair.private, public: pair.public.trim() }
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url')
+  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url')
+  const blob = Buffer.concat([sshString('ssh-ed25519'), sshString(pub)])
+  const check = randomBytes(4)
+  const secret = Buffer.concat([check, check, sshString('ssh-ed25519'), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(comment)])
+  // Unencrypted keys are padded with 1, 2, 3, … to the 8-byte block size.
+  const padding = Buffer.from(Array.from({ length: (8 - (secret.length % 8)) % 8 }, (_, i) => i + 1))
+  const body = Buffer.concat([
+    Buffer.from('openssh-key-v1\0', 'latin1'),
+    sshString('none'),
+    sshString('none'),
+    sshString(''),
+    uint32(1),
+    sshString(blob),
+    sshString(Buffer.concat([secret, padding])),
+  ])
+  const lines = body.toString('base64').match(/.{1,70}/g)!
+  return {
+    private: ['-----BEGIN OPENSSH PRIVATE KEY-----', ...lines, '-----END OPENSSH PRIVATE KEY-----', ''].join('\n'),
+    public: `ssh-ed25519 ${blob.toString('base64')} ${comment}`,
+  }
 }
 
 /** Fresh host keys for a node, with the comment ssh-keygen would give them (`root@<fqdn>`). */

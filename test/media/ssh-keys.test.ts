@@ -1,4 +1,5 @@
 import t from 'tap'
+import ssh2 from 'ssh2'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,6 +33,38 @@ t.test('host keys are ed25519 in OpenSSH format that ssh-keygen reads back', asy
   t.equal(listed.stdout.trim(), `256 ${fingerprintSha256(keys.ed25519.public)} root@node1.localdomain (ED25519)`)
   const fromPrivate = await run('ssh-keygen', ['-l', '-f', path])
   t.equal(fromPrivate.stdout.split(' ')[1], fingerprintSha256(keys.ed25519.public))
+})
+
+t.test('a key whose public half starts with a zero byte (1 in 256) still loads in OpenSSH and ssh2', async (t) => {
+  // ssh2's own generator dropped that byte and broke one node's sshd in 256 ("error in libcrypto").
+  let key = generateUserKey('zero')
+  let tries = 1
+  const firstByte = (k: typeof key) => Buffer.from(k.public.split(' ')[1]!, 'base64')[19]
+  while (firstByte(key) !== 0 && tries < 20_000) {
+    key = generateUserKey('zero')
+    tries++
+  }
+  t.equal(firstByte(key), 0, `found one after ${tries} keys`)
+  const blob = Buffer.from(key.public.split(' ')[1]!, 'base64')
+  t.equal(blob.readUInt32BE(15), 32, 'the public key keeps its 32 bytes')
+  const path = join(dir, 'zero-key')
+  await writePrivateKey(path, key.private)
+  t.equal((await run('ssh-keygen', ['-y', '-f', path])).stdout.trim(), key.public)
+  const parsed = ssh2.utils.parseKey(key.private)
+  t.notOk(parsed instanceof Error, 'ssh2 parses it')
+  t.equal((parsed as ssh2.ParsedKey).getPublicSSH().toString('base64'), key.public.split(' ')[1])
+})
+
+t.test('many keys in a row are all well formed', async (t) => {
+  for (let i = 0; i < 300; i++) {
+    const k = generateUserKey(`k${i}`)
+    const parsed = ssh2.utils.parseKey(k.private)
+    if (parsed instanceof Error || (parsed as ssh2.ParsedKey).getPublicSSH().toString('base64') !== k.public.split(' ')[1]) {
+      t.fail(`key ${i} does not round-trip: ${k.public}`)
+      return
+    }
+  }
+  t.pass('300 keys round-trip through ssh2')
 })
 
 t.test('two calls give different keys', async (t) => {
