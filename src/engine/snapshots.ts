@@ -13,6 +13,7 @@ import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
 import { atOneInstant, takeLabSnapshot } from './lab-snapshot.js'
+import { checksUntilPassing } from './settle-checks.js'
 import { recordSnapshot, restoredFrom } from './applied-modules.js'
 
 function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
@@ -127,19 +128,21 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
       ),
     )
     if (name === READY_SNAPSHOT && lab.checks.length && !opts.only) {
-      const rows = await stage(report, 'verify', async () => {
-        const deadline = Date.now() + SETTLE_MS
-        return task(report, 'verify', 'lab', 'checks', async () => {
-          for (;;) {
-            const rows = await runChecks(lab, (n) => sessions.guest(n))
-            if (rows.every((r) => r.passed) || Date.now() > deadline) return rows
-            const failing = rows.filter((r) => !r.passed)
-            ctx.log(`${Math.round((Date.now() - started) / 1000)} s after the restore, still failing: ${failing.map((r) => `${r.check} on ${r.on} (found ${r.found})`).join('; ')}`)
-            report({ type: 'task', stage: 'verify', node: 'lab', title: 'checks', status: 'running', detail: `waiting for ${failing.length} to pass` })
-            await new Promise((r) => setTimeout(r, 3000))
-          }
-        })
-      })
+      const run = async (steps: number[]): Promise<CheckRow[]> => {
+        const rows = await runChecks({ ...lab, checks: steps.map((i) => lab.checks[i]!) }, (n) => sessions.guest(n))
+        return rows.map((r) => ({ ...r, index: steps[r.index]! }))
+      }
+      const rows = await stage(report, 'verify', () =>
+        task(report, 'verify', 'lab', 'checks', () =>
+          checksUntilPassing(lab.checks.length, run, {
+            deadlineMs: SETTLE_MS,
+            onWait: (failing) => {
+              ctx.log(`${Math.round((Date.now() - started) / 1000)} s after the restore, still failing: ${failing.map((r) => `${r.check} on ${r.on} (found ${r.found})`).join('; ')}`)
+              report({ type: 'task', stage: 'verify', node: 'lab', title: 'checks', status: 'running', detail: `waiting for ${failing.length} to pass` })
+            },
+          }),
+        ),
+      )
       return { nodes: nodes.map((n) => n.name), elapsedMs: Date.now() - started, checks: rows! }
     }
   } finally {
