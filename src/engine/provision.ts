@@ -5,9 +5,10 @@
  */
 import type { ResolvedLab } from '../lab/resolve.js'
 import type { ModuleStep } from '../lab/module-options.js'
-import { moduleTargets } from '../lab/targets.js'
-import type { Guest, Facts, ModuleContext, ModuleResult, Change } from '../modules/module.js'
+import { moduleTargets, type Target } from '../lab/targets.js'
+import type { Guest, Facts, Module, ModuleContext, ModuleResult, Change } from '../modules/module.js'
 import { loadModule } from '../modules/index.js'
+import { BatchingGuest } from './probe-batch.js'
 
 export interface NodeAccess {
   guest(node: string): Promise<{ guest: Guest; facts: Facts }>
@@ -31,35 +32,96 @@ export interface ProvisionOptions {
   events?: ProvisionEvents
 }
 
+/**
+ * What follows a node's probe and plan: apply the changes, then verify, unless the run changed nothing and
+ * its probe already showed what verify would check (the verify round trips are then skipped).
+ */
+export async function converge<O, P>(
+  mod: Module<O, P>,
+  ctx: ModuleContext<O>,
+  probed: P,
+  changes: Change[],
+  opts: { check?: boolean; beforeApply?: () => void } = {},
+): Promise<void> {
+  if (opts.check) return
+  if (changes.length) {
+    opts.beforeApply?.()
+    await mod.apply(ctx, changes, probed)
+  }
+  if (mod.verify && !(changes.length === 0 && mod.verified?.(ctx, probed) === true)) await mod.verify(ctx)
+}
+
+type Outcome<P> = { ok: true; value: P } | { ok: false; error: unknown }
+
+function settle<P>(work: () => Promise<P>): Promise<Outcome<P>> {
+  return work().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+}
+
 export async function provision(lab: ResolvedLab, access: NodeAccess, opts: ProvisionOptions = {}): Promise<ModuleResult[]> {
   const results: ModuleResult[] = []
-  const steps = lab.modules.map((step, index) => ({ step, index })).filter(({ step }) => !opts.only || opts.only.includes(step.module))
-  for (const { step, index } of steps) {
-    const targets = moduleTargets(lab, step).filter((t) => !opts.nodes || opts.nodes.includes(t.node))
+  const steps = lab.modules
+    .map((step, index) => ({ step, index, targets: moduleTargets(lab, step).filter((t) => !opts.nodes || opts.nodes.includes(t.node)) }))
+    .filter(({ step }) => !opts.only || opts.only.includes(step.module))
+
+  // Each node's probes go out together (probe-batch.ts), so one guest per node for the whole run.
+  const guests = new Map<string, Promise<{ guest: Guest; facts: Facts }>>()
+  const nodeGuest = (node: string): Promise<{ guest: Guest; facts: Facts }> => {
+    let found = guests.get(node)
+    if (!found) {
+      found = access.guest(node).then(({ guest, facts }) => ({ guest: new BatchingGuest(guest), facts }))
+      guests.set(node, found)
+      found.catch(() => guests.delete(node))
+    }
+    return found
+  }
+  const contextOf = async (step: ModuleStep, target: Target): Promise<ModuleContext<ModuleStep['options']>> => {
+    const { guest, facts } = await nodeGuest(target.node)
+    return {
+      lab,
+      node: lab.nodes.find((n) => n.name === target.node)!,
+      role: target.role,
+      options: step.options,
+      guest,
+      facts,
+      peer: (name) => nodeGuest(name),
+      secret: (name) => access.secret(name),
+      labFile: (rel) => access.labFile(rel),
+      log: (line) => access.log(target.node, line),
+    }
+  }
+
+  // Every step's probe starts now, all at once: probes only read, so on a lab where nothing needs doing
+  // (the common re-run) the whole plan costs a round trip or two per node instead of one per module. A
+  // probe taken early is used only while no earlier step has applied anything; after a change, steps probe again.
+  const modules = new Map(await Promise.all(steps.map(async ({ step }) => [step.module, await loadModule(step.module)] as const)))
+  const early = steps.map(({ step, targets }) =>
+    targets.map((target) => {
+      const ctx = settle(() => contextOf(step, target))
+      const probed = ctx.then((c) => (c.ok ? settle(() => modules.get(step.module)!.probe(c.value)) : c))
+      return { ctx, probed }
+    }),
+  )
+  let applied = false
+
+  for (const [i, { step, index, targets }] of steps.entries()) {
     opts.events?.moduleStart?.(step.module, index, targets.map((t) => t.node))
-    const mod = await loadModule(step.module)
+    const mod = modules.get(step.module)!
+    // Nodes of one step run together anyway: a probe taken before a sibling's apply is what it would see.
+    const clean = !applied
     const stepResults = await Promise.all(
-      targets.map(async (target): Promise<ModuleResult> => {
+      targets.map(async (target, j): Promise<ModuleResult> => {
         const started = Date.now()
         let changes: Change[] = []
         try {
-          const { guest, facts } = await access.guest(target.node)
-          const ctx: ModuleContext<ModuleStep['options']> = {
-            lab,
-            node: lab.nodes.find((n) => n.name === target.node)!,
-            role: target.role,
-            options: step.options,
-            guest,
-            facts,
-            peer: (name) => access.guest(name),
-            secret: (name) => access.secret(name),
-            labFile: (rel) => access.labFile(rel),
-            log: (line) => access.log(target.node, line),
-          }
-          const probed = await mod.probe(ctx)
-          changes = mod.plan(ctx, probed)
-          if (!opts.check && changes.length) await mod.apply(ctx, changes, probed)
-          if (!opts.check && mod.verify) await mod.verify(ctx)
+          const ctx = await early[i]![j]!.ctx
+          if (!ctx.ok) throw ctx.error
+          const before = clean ? await early[i]![j]!.probed : undefined
+          const probed = before?.ok ? before.value : await mod.probe(ctx.value)
+          changes = mod.plan(ctx.value, probed)
+          await converge(mod, ctx.value, probed, changes, { ...(opts.check ? { check: true } : {}), beforeApply: () => (applied = true) })
           const status = changes.length ? 'changed' : 'ok'
           return { node: target.node, module: step.module, status, changes, durationMs: Date.now() - started }
         } catch (err) {

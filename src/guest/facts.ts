@@ -15,8 +15,6 @@ export interface GuestFacts {
   paths: { chronyConf: '/etc/chrony.conf' | '/etc/chrony/chrony.conf' }
   /** firewalld is running (so ports must be opened). */
   firewalld: boolean
-  /** Docker client version when docker is installed, e.g. "26.1.4". */
-  docker?: string
   hostname: string
 }
 
@@ -34,7 +32,6 @@ export const PROBE_SCRIPT = [
   'for c in dnf yum apt-get; do command -v "$c" >/dev/null 2>&1 && echo "has=$c"; done',
   'echo "firewalld=$(systemctl is-active firewalld 2>/dev/null)"',
   'echo "hostname=$(uname -n)"',
-  'echo "docker=$(docker --version 2>/dev/null)"',
 ].join('\n')
 
 export async function probeFacts(session: GuestSession): Promise<GuestFacts> {
@@ -105,7 +102,6 @@ export function parseFacts(output: string, node: string): GuestFacts {
     const looked = PACKAGE_MANAGERS[family].map(([, binary]) => binary).join(', ')
     throw new LabError(`${node}: ${release.PRETTY_NAME ?? family} has no package manager lab knows (looked for ${looked})`)
   }
-  const docker = /^Docker version ([^,\s]+)/.exec(found.get('docker')?.[0] ?? '')?.[1]
   return {
     family,
     id: release.ID ?? '',
@@ -115,7 +111,6 @@ export function parseFacts(output: string, node: string): GuestFacts {
     services: { chrony: el ? 'chronyd' : 'chrony', ssh: el ? 'sshd' : 'ssh' },
     paths: { chronyConf: el ? '/etc/chrony.conf' : '/etc/chrony/chrony.conf' },
     firewalld: found.get('firewalld')?.[0] === 'active',
-    ...(docker === undefined ? {} : { docker }),
     hostname: found.get('hostname')?.[0] ?? '',
   }
 }

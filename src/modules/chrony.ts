@@ -20,6 +20,8 @@ export interface ChronyProbe {
   packages: PackageState
   config: RemoteFile
   service: ServiceState
+  /** Whether chronyd answered and, on a client, follows the lab's server (what verify waits for). */
+  synced: boolean
 }
 
 /** Where the distribution keeps chrony's drift file (its own default, so an existing drift is reused). */
@@ -68,6 +70,13 @@ function wanted(ctx: ModuleContext<Options>): { path: string; content: string; m
   return { path: ctx.facts.paths.chronyConf, content: chronyConfig(ctx.lab, ctx.options, ctx.role, ctx.facts.family), mode: 0o644 }
 }
 
+const sourceLine = (sources: string, ip: string): string | undefined => sources.split('\n').find((l) => l.split(/\s+/)[1] === ip)
+
+/** What verify checks: the server answers `chronyc tracking`; a client lists the server as selected (`^*`). */
+function timeSection(ctx: ModuleContext<Options>): string[] {
+  return ctx.role === 'server' ? ['chronyc', 'tracking'] : ['chronyc', '-n', 'sources']
+}
+
 /** Polls `chronyc -n sources` until the server's address is the selected source (`^*`). */
 export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest' | 'node'>, ip: string, pace: Pace): Promise<void> {
   const node = ctx.node.name
@@ -76,7 +85,7 @@ export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest
     pace,
     async () => {
       const out = await must(ctx.guest, node, ['chronyc', '-n', 'sources'])
-      const line = out.split('\n').find((l) => l.split(/\s+/)[1] === ip)
+      const line = sourceLine(out, ip)
       if (line?.startsWith('^*')) return
       throw new NotYet(`chronyc -n sources shows ${line === undefined ? `no line for ${ip}` : `"${line.trim()}"`}:\n${out.trim()}`)
     },
@@ -99,11 +108,13 @@ const chrony: Module<Options, ChronyProbe> = {
       packages: packagesSection(f.family, ['chrony']),
       config: fileSection(f.paths.chronyConf),
       service: serviceSection(f.services.chrony),
+      time: timeSection(ctx),
     })
     return {
       packages: parsePackages(s.packages.out),
       config: parseFileSection(f.paths.chronyConf, s.config.out),
       service: parseService(s.service.out),
+      synced: s.time.code === 0 && (ctx.role === 'server' || sourceLine(s.time.out, serverIp(ctx.lab, ctx.options))?.startsWith('^*') === true),
     }
   },
 
@@ -126,6 +137,10 @@ const chrony: Module<Options, ChronyProbe> = {
     if (keys.has('config')) await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.config, wanted(ctx))
     if (keys.has('install')) await installPackages(ctx.guest, ctx.node.name, ctx.facts, ['chrony'], p.packages)
     await applyServiceChanges(ctx.guest, ctx.node.name, ctx.facts.services.chrony, p.service, changes)
+  },
+
+  verified(_ctx, p) {
+    return p.synced
   },
 
   async verify(ctx) {

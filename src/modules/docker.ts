@@ -21,11 +21,12 @@ import {
   DAEMON_JSON,
   mergeDaemonJson,
   missingRegistries,
-  parseRegistryConfig,
+  infoRegistries,
   type EffectiveRegistries,
   type RegistrySettings,
 } from './lib/docker-daemon-json.js'
 import { normalizeImage } from './lib/docker-image.js'
+import { DOCKER_IMAGES, DOCKER_INFO, parseImageTags } from './lib/docker-api.js'
 
 type Options = ModuleOptions<'docker'>
 type Ctx = ModuleContext<Options>
@@ -119,18 +120,8 @@ function wantedRegistries(options: Options): RegistrySettings {
   return { 'registry-mirrors': options.registry_mirrors, 'insecure-registries': options.insecure_registries }
 }
 
-function imageSection(): string {
-  return "docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null; true"
-}
-
-function parseImages(out: string): Set<string> {
-  return new Set(
-    out
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !l.includes('<none>'))
-      .map(normalizeImage),
-  )
+function imageSet(out: string, node: string): Set<string> {
+  return new Set(parseImageTags(out, node).filter((tag) => !tag.includes('<none>')).map(normalizeImage))
 }
 
 async function probe(ctx: Ctx): Promise<DockerProbe> {
@@ -141,13 +132,13 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
     repo: `test -f ${REPO_FILE} && echo present; true`,
     daemon: fileSection(DAEMON_JSON),
     service: serviceSection('docker'),
-    registries: ['docker', 'info', '--format', '{{json .RegistryConfig}}'],
+    registries: DOCKER_INFO,
     group: 'getent group docker; true',
     users: [...users.map((u) => `id -u ${shellQuote(u)} >/dev/null 2>&1 && echo ${shellQuote(u)}`), 'true'].join('\n'),
-    images: ctx.options.images.length ? imageSection() : 'true',
+    images: ctx.options.images.length ? DOCKER_IMAGES : 'true',
   })
   const group = s.group.out.trim()
-  const registries = s.registries.code === 0 ? parseRegistryConfig(s.registries.out) : undefined
+  const registries = s.registries.code === 0 ? infoRegistries(s.registries.out) : undefined
   return {
     packages: parsePackages(s.packages.out),
     repo: s.repo.out.trim() === 'present',
@@ -156,7 +147,7 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
     ...(registries === undefined ? {} : { registries }),
     ...(group === '' ? {} : { groupMembers: (group.split(':')[3] ?? '').split(',').filter((u) => u !== '') }),
     users: new Set(s.users.out.split('\n').filter((u) => u !== '')),
-    images: parseImages(s.images.out),
+    images: ctx.options.images.length && s.images.code === 0 ? imageSet(s.images.out, ctx.node.name) : new Set<string>(),
   }
 }
 
@@ -205,7 +196,7 @@ function plan(ctx: Ctx, probed: DockerProbe): Change[] {
     }
   }
 
-  const absent = ctx.options.images.filter((i) => !probed.images.has(normalizeImage(i.name)))
+  const absent = absentImages(ctx, probed.images)
   if (absent.length) {
     changes.push({
       key: 'images',
@@ -300,24 +291,33 @@ async function verify(ctx: Ctx, timing: DockerTiming): Promise<void> {
     `${node}: docker does not run with the lab's settings`,
     timing.ready,
     async () => {
-      const r = await ctx.guest.exec(['docker', 'info', '--format', '{{json .RegistryConfig}}'], { sudo: true })
-      if (r.code !== 0) throw new NotYet(`docker info exited with ${r.code}: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? ''}`)
-      const effective = parseRegistryConfig(r.stdout)
-      if (effective === undefined) throw new NotYet(`docker info printed ${r.stdout.trim().slice(0, 200)}`)
+      const { info } = await probeSections(ctx.guest, node, { info: DOCKER_INFO })
+      if (info.code !== 0) throw new NotYet(`reading its info exited with ${info.code}`)
+      const effective = infoRegistries(info.out)
+      if (effective === undefined) throw new NotYet(`its info is not what the Engine API prints: ${info.out.trim().slice(0, 200)}`)
       const missing = missingRegistries(effective, wanted)
       if (missing.length) throw new NotYet(`its RegistryConfig lacks ${missing.join(', ')}`)
     },
     `\`systemctl status docker\` and \`journalctl -u docker\` on ${node} tell why`,
   )
   if (ctx.options.images.length) {
-    const have = parseImages(await must(ctx.guest, node, ['sh', '-c', imageSection()]))
-    const absent = ctx.options.images.filter((i) => !have.has(normalizeImage(i.name)))
+    const { images } = await probeSections(ctx.guest, node, { images: DOCKER_IMAGES })
+    const have = images.code === 0 ? imageSet(images.out, node) : new Set<string>()
+    const absent = absentImages(ctx, have)
     if (absent.length) {
       throw new LabError(`${node}: ${absent.map((i) => `${i.name} (from ${i.file})`).join(', ')} not among the node's images after loading`, {
         hint: 'the tarball holds an image of another name: `docker load` prints what it loaded; name that image in docker.images',
       })
     }
   }
+}
+
+const absentImages = (ctx: Ctx, have: Set<string>): Options['images'] => ctx.options.images.filter((i) => !have.has(normalizeImage(i.name)))
+
+/** A run that changed nothing needs no verify round trip when its probe saw the daemon running with the lab's settings. */
+function verified(ctx: Ctx, probed: DockerProbe): boolean {
+  if (probed.service.active !== 'active' || probed.registries === undefined) return false
+  return missingRegistries(probed.registries, wantedRegistries(ctx.options)).length === 0 && absentImages(ctx, probed.images).length === 0
 }
 
 export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Options, DockerProbe> {
@@ -332,6 +332,7 @@ export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Optio
     probe,
     plan,
     apply,
+    verified,
     verify: (ctx) => verify(ctx, timing),
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ResolvedLab, ResolvedNode } from '../lab/resolve.js'
 import type { Target } from '../lab/targets.js'
+import type { SectionsRead } from './lib/probe-script.js'
 
 export interface ExecResult {
   code: number
@@ -16,6 +17,8 @@ export interface ExecResult {
 export interface Guest {
   exec(cmd: string | string[], opts?: { timeoutMs?: number; input?: string | Buffer; sudo?: boolean; secrets?: string[] }): Promise<ExecResult>
   upload(path: string, data: string | Buffer, opts?: { mode?: number; owner?: string; group?: string }): Promise<void>
+  /** Read-only probe sections, answered together with other modules' (see engine/probe-batch.ts); optional. */
+  readSections?(sections: Record<string, string | readonly string[]>): Promise<SectionsRead>
 }
 
 export type { GuestFacts as Facts, OsFamily as Family } from '../guest/facts.js'
@@ -66,6 +69,11 @@ export interface Module<O, P> {
   probe(ctx: ModuleContext<O>): Promise<P>
   plan(ctx: ModuleContext<O>, probed: P): Change[]
   apply(ctx: ModuleContext<O>, changes: Change[], probed: P): Promise<void>
+  /**
+   * For a run that planned nothing: true when the probe already shows what verify would check, so its round
+   * trips are skipped. Without it, verify always runs.
+   */
+  verified?(ctx: ModuleContext<O>, probed: P): boolean
   /** Throws (with what was expected and found) when the node is not in the wanted state after apply. */
   verify?(ctx: ModuleContext<O>): Promise<void>
 }

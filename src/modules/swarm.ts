@@ -207,38 +207,48 @@ async function removeOwnStaleEntries(ctx: Ctx, managerGuest: Ctx['guest']): Prom
   if (stale.length) await must(managerGuest, first.name, ['docker', 'node', 'rm', ...stale.map((n) => n.ID)])
 }
 
-async function verifyFirstManager(ctx: Ctx, timing: SwarmTiming): Promise<void> {
+/** Why the first manager's view is not a settled swarm of the lab's nodes, or undefined when it is. */
+function unsettled(ctx: Ctx, { info, nodes }: SwarmState): string | undefined {
   const name = ctx.node.name
-  const targets = moduleTargets(ctx.lab, { module: 'swarm', options: ctx.options })
-  await waitUntil(`${name}: the swarm did not settle`, timing.settle, async () => {
-    const { info, nodes } = await readSwarm(ctx.guest, name)
-    if (info.LocalNodeState !== 'active' || !info.ControlAvailable) throw new NotYet(`${name}'s swarm state is ${describeState(info)}, not an active manager`)
-    const problems: string[] = []
-    const self = nodes.find((n) => n.Self)
-    if (!nodes.some((n) => n.ManagerStatus === 'Leader')) problems.push('no manager is Leader')
-    else if (self?.ManagerStatus !== 'Leader' && self?.ManagerStatus !== 'Reachable') problems.push(`${name} is ${self?.ManagerStatus || 'not listed'}`)
-    for (const t of targets) {
-      const entries = nodes.filter((n) => labNodeByHostname(ctx.lab, n.Hostname)?.name === t.node)
-      const ready = entries.find((n) => n.Status === 'Ready')
-      if (ready === undefined) problems.push(entries.length ? `${t.node} is ${entries.map((n) => n.Status).join('/')}` : `${t.node} is not listed`)
-      else if (t.role === 'manager' && ready.ManagerStatus === '') problems.push(`${t.node} is a worker, not a manager`)
-    }
-    if (problems.length) throw new NotYet(`${problems.join('; ')} (docker node ls: ${listing(nodes)})`)
+  if (info.LocalNodeState !== 'active' || !info.ControlAvailable) return `${name}'s swarm state is ${describeState(info)}, not an active manager`
+  const problems: string[] = []
+  const self = nodes.find((n) => n.Self)
+  if (!nodes.some((n) => n.ManagerStatus === 'Leader')) problems.push('no manager is Leader')
+  else if (self?.ManagerStatus !== 'Leader' && self?.ManagerStatus !== 'Reachable') problems.push(`${name} is ${self?.ManagerStatus || 'not listed'}`)
+  for (const t of moduleTargets(ctx.lab, { module: 'swarm', options: ctx.options })) {
+    const entries = nodes.filter((n) => labNodeByHostname(ctx.lab, n.Hostname)?.name === t.node)
+    const ready = entries.find((n) => n.Status === 'Ready')
+    if (ready === undefined) problems.push(entries.length ? `${t.node} is ${entries.map((n) => n.Status).join('/')}` : `${t.node} is not listed`)
+    else if (t.role === 'manager' && ready.ManagerStatus === '') problems.push(`${t.node} is a worker, not a manager`)
+  }
+  return problems.length ? `${problems.join('; ')} (docker node ls: ${listing(nodes)})` : undefined
+}
+
+/** Why a member is not a Ready member of the first manager's swarm, or undefined when it is. */
+function notReady(ctx: Ctx, info: SwarmInfo, managerNodes: NodeEntry[]): string | undefined {
+  const first = firstManager(ctx)
+  if (info.LocalNodeState !== 'active') return `its swarm state is ${describeState(info)}`
+  if (!(info.RemoteManagers ?? []).some((m) => m.Addr === managerAddr(first.ip))) return `its managers are ${managersOf(info)}`
+  if (wantsManager(ctx) !== info.ControlAvailable) return `it is a ${info.ControlAvailable ? 'manager' : 'worker'}`
+  const entry = managerNodes.find((n) => n.ID === info.NodeID)
+  if (entry?.Status !== 'Ready') return `${first.name} lists it as ${entry?.Status ?? 'absent'} (docker node ls: ${listing(managerNodes)})`
+  return undefined
+}
+
+async function verifyFirstManager(ctx: Ctx, timing: SwarmTiming): Promise<void> {
+  await waitUntil(`${ctx.node.name}: the swarm did not settle`, timing.settle, async () => {
+    const problem = unsettled(ctx, await readSwarm(ctx.guest, ctx.node.name))
+    if (problem !== undefined) throw new NotYet(problem)
   })
 }
 
 async function verifyMember(ctx: Ctx, timing: SwarmTiming): Promise<void> {
-  const name = ctx.node.name
   const first = firstManager(ctx)
   const manager = await ctx.peer(first.name)
-  await waitUntil(`${name} is not a Ready member of ${first.name}'s swarm`, timing.settle, async () => {
-    const { info } = await readSwarm(ctx.guest, name)
-    if (info.LocalNodeState !== 'active') throw new NotYet(`its swarm state is ${describeState(info)}`)
-    if (!(info.RemoteManagers ?? []).some((m) => m.Addr === managerAddr(first.ip))) throw new NotYet(`its managers are ${managersOf(info)}`)
-    if (wantsManager(ctx) !== info.ControlAvailable) throw new NotYet(`it is a ${info.ControlAvailable ? 'manager' : 'worker'}`)
-    const { nodes } = await readSwarm(manager.guest, first.name)
-    const entry = nodes.find((n) => n.ID === info.NodeID)
-    if (entry?.Status !== 'Ready') throw new NotYet(`${first.name} lists it as ${entry?.Status ?? 'absent'} (docker node ls: ${listing(nodes)})`)
+  await waitUntil(`${ctx.node.name} is not a Ready member of ${first.name}'s swarm`, timing.settle, async () => {
+    const { info } = await readSwarm(ctx.guest, ctx.node.name)
+    const problem = notReady(ctx, info, info.LocalNodeState === 'active' ? (await readSwarm(manager.guest, first.name)).nodes : [])
+    if (problem !== undefined) throw new NotYet(problem)
   })
 }
 
@@ -280,6 +290,12 @@ export function swarmModule(timing: SwarmTiming = SWARM_TIMING): Module<Options,
     async apply(ctx, changes, probed) {
       if (isFirst(ctx)) await applyFirstManager(ctx, changes, probed)
       else await applyMember(ctx, changes, probed, timing)
+    },
+
+    // The probe read what verify waits for: a run that changed nothing is verified by it.
+    verified(ctx, probed) {
+      if (isFirst(ctx)) return unsettled(ctx, probed.self) === undefined
+      return probed.manager !== undefined && notReady(ctx, probed.self.info, probed.manager.nodes) === undefined
     },
 
     async verify(ctx) {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FakeGuest, type Answer } from '../helpers/fake-guest.js'
-import { FAMILIES, factsFor, fileOut, labWith, probeMatch, probeOutput, runModule, sent, type FamilyCase } from '../helpers/module-run.js'
+import { FAMILIES, factsFor, fileOut, labWith, probeMatch, probeOutput, runModule, sent, type FamilyCase, type Section } from '../helpers/module-run.js'
 import chrony, { chronyConfig, waitForTimeSource } from '../../src/modules/chrony.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'chrony')
@@ -45,7 +45,7 @@ const confPath = (f: FamilyCase): string => (el(f) ? '/etc/chrony.conf' : '/etc/
 const unit = (f: FamilyCase): string => (el(f) ? 'chronyd' : 'chrony')
 
 /** The probe's answer: package state (rpm -q or dpkg-query through our sed), the config file, the service. */
-function probe(f: FamilyCase, conf: string | undefined, opts: { installed?: boolean; service?: string; dir?: boolean; aptLists?: boolean } = {}): Answer {
+function probe(f: FamilyCase, conf: string | undefined, opts: { installed?: boolean; service?: string; dir?: boolean; aptLists?: boolean; time?: Section } = {}): Answer {
   const installed = opts.installed ?? true
   const packages = el(f)
     ? installed
@@ -59,6 +59,8 @@ function probe(f: FamilyCase, conf: string | undefined, opts: { installed?: bool
       packages,
       config: fileOut(conf, { ...(opts.dir === false ? { dir: false } : {}) }),
       service: opts.service ?? 'active active\nenabled enabled\n',
+      // chronyc (tracking on the server, -n sources elsewhere): by default the daemon did not answer yet.
+      time: opts.time ?? { out: '506 Cannot talk to daemon\n', code: 1 },
     }),
   }
 }
@@ -258,6 +260,25 @@ t.test('drift: a pool line added by hand is exactly the diff; --check neither wr
   t.same(r.changes.map((c) => c.key), ['config', 'restart'])
   t.same(sent(guest), ['PROBE'])
   t.same(guest.uploads, [])
+})
+
+t.test('a converged client that follows the master: one round trip, verify needs nothing more', async (t) => {
+  const guest = new FakeGuest([probe('el9', chronyConfig(lab, options, 'client', 'el9'), { time: { out: SOURCES_SYNCED } })])
+  const r = await runModule(lab, 'chrony', 'node1', guest, factsFor('el9'))
+  t.equal(r.status, 'ok', r.reason ?? '')
+  t.same(sent(guest), ['PROBE'])
+  t.match(guest.commands[0], /echo '#vmlab:begin:time'\nchronyc -n sources\n/)
+})
+
+t.test('a converged client that has not selected the master yet: verify waits for it', async (t) => {
+  const guest = new FakeGuest([
+    probe('el9', chronyConfig(lab, options, 'client', 'el9'), { time: { out: SOURCES_WAITING } }),
+    { match: 'chronyc -n sources', stdout: SOURCES_WAITING, once: true },
+    { match: 'chronyc -n sources', stdout: SOURCES_SYNCED },
+  ])
+  const r = await runModule(lab, 'chrony', 'node1', guest, factsFor('el9'))
+  t.equal(r.status, 'ok', r.reason ?? '')
+  t.same(sent(guest), ['PROBE', 'chronyc -n sources', 'chronyc -n sources'])
 })
 
 t.test('verify polls until the master is selected, and fails saying what it saw', async (t) => {

@@ -1,5 +1,5 @@
 /**
- * Real docker output shapes (docker 26.1.4 on EL, 20.10.24 on Debian 12) for the module transcripts, and the
+ * Real Docker Engine API and CLI output shapes (docker 26.1.4 on EL, 20.10.24 on Debian 12) for the module transcripts, and the
  * framing the batched probe script prints around each command.
  */
 import type { Answer } from '../helpers/fake-guest.js'
@@ -11,10 +11,6 @@ export function sections(parts: Record<string, { out?: string; code?: number }>)
     .join('')
 }
 
-export const NOT_MANAGER_WORKER =
-  "Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.\n"
-export const NOT_MANAGER_INACTIVE =
-  'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.\n'
 
 export const IDS = {
   master: 'qxz3ksuw2k1u5hsb8x0q1v3yc',
@@ -73,29 +69,55 @@ export function swarmWorker(id: string, addr: string, manager = '192.168.56.10:2
 export const SWARM_PENDING =
   '{"NodeID":"","NodeAddr":"","LocalNodeState":"pending","ControlAvailable":false,"Error":"rpc error: code = DeadlineExceeded desc = context deadline exceeded","RemoteManagers":[{"NodeID":"","Addr":"192.168.56.10:2377"}]}'
 
-export function nodeLine(hostname: string, id: string, status = 'Ready', managerStatus = '', self = false): string {
+/**
+ * GET /info as Docker 26.1.4 answers it, cut to the fields around the ones the modules read (`Swarm` is one of
+ * the shapes above; `RegistryConfig` a daemon without registry settings unless given).
+ */
+export function engineInfo(swarm: string, registryConfig?: string): string {
+  return `{"ID":"RSXL:MWUE:6PTX:MBNS:MZ2N:A54T:VPCK:I3OD:D3Q3:CMM3:LCLQ:AJIV","Containers":2,"ContainersRunning":2,"Images":1,"Driver":"overlay2","ServerVersion":"26.1.4","RegistryConfig":${
+    registryConfig ?? '{"AllowNondistributableArtifactsCIDRs":null,"AllowNondistributableArtifactsHostnames":null,"InsecureRegistryCIDRs":["::1/128","127.0.0.0/8"],"IndexConfigs":{"docker.io":{"Name":"docker.io","Mirrors":[],"Secure":true,"Official":true}},"Mirrors":null}'
+  },"Swarm":${swarm},"Name":"master.localdomain","Labels":[],"LiveRestoreEnabled":false}`
+}
+
+const ADDRS: Record<string, string> = { master: '192.168.56.10', node1: '192.168.56.11', node2: '192.168.56.12' }
+
+/**
+ * One node of GET /nodes (the shape recorded from Docker 20.10.24 on the Debian test bed), for the node that
+ * `docker node ls` would show as `hostname status managerStatus`. The list marks no node as self: the module
+ * compares IDs with its own /info.
+ */
+export function nodeLine(hostname: string, id: string, status = 'Ready', managerStatus = ''): string {
+  const addr = ADDRS[hostname.split('.')[0]!] ?? '192.168.56.99'
   return JSON.stringify({
-    Availability: 'Active',
-    EngineVersion: '26.1.4',
-    Hostname: hostname,
     ID: id,
-    ManagerStatus: managerStatus,
-    Self: self,
-    Status: status,
-    TLSStatus: 'Ready',
+    Version: { Index: 330 },
+    CreatedAt: '2026-11-22T08:37:59.32232194Z',
+    UpdatedAt: '2026-11-22T08:55:26.712566Z',
+    Spec: { Labels: {}, Role: managerStatus === '' ? 'worker' : 'manager', Availability: 'active' },
+    Description: { Hostname: hostname, Platform: { Architecture: 'x86_64', OS: 'linux' }, Resources: { NanoCPUs: 1000000000, MemoryBytes: 755245056 }, Engine: { EngineVersion: '26.1.4' } },
+    Status: status === 'Down' ? { State: 'down', Message: 'heartbeat failure', Addr: addr } : { State: status.toLowerCase(), Addr: addr },
+    ...(managerStatus === '' ? {} : { ManagerStatus: { Leader: managerStatus === 'Leader', Reachability: managerStatus === 'Leader' ? 'reachable' : managerStatus.toLowerCase(), Addr: `${addr}:2377` } }),
   })
 }
 
-export const MASTER_LINE = nodeLine('master.localdomain', IDS.master, 'Ready', 'Leader', true)
+export const MASTER_LINE = nodeLine('master.localdomain', IDS.master, 'Ready', 'Leader')
 export const ALL_READY = [MASTER_LINE, nodeLine('node1.localdomain', IDS.node1), nodeLine('node2.localdomain', IDS.node2)].join('\n') + '\n'
 
-/** The answer to readSwarm's batched probe: `docker info` JSON and, on a manager, `docker node ls` lines. */
+/** GET /nodes for the node lines given one per line (as the tests list them). */
+export function nodeList(lines: string): string {
+  return `[${lines.split('\n').filter((l) => l.trim() !== '').join(',')}]`
+}
+
+/** curl -f on GET /nodes of a node that is no manager: HTTP 503, nothing on stdout. */
+export const NOT_MANAGER_CURL = 'curl: (22) The requested URL returned error: 503\n'
+
+/** The answer to readSwarm's batched probe: GET /info and, on a manager, GET /nodes. */
 export function swarmProbe(info: string, nodeLs?: string, once = false): Answer {
   const manager = nodeLs !== undefined
   return {
-    match: /#vmlab:begin:swarm/,
-    stdout: sections({ swarm: { out: `${info}\n` }, nodes: manager ? { out: nodeLs } : { code: 1 } }),
-    stderr: manager ? '' : info.includes('"inactive"') ? NOT_MANAGER_INACTIVE : NOT_MANAGER_WORKER,
+    match: /#vmlab:begin:info'\n[^]*#vmlab:begin:nodes'/,
+    stdout: sections({ info: { out: engineInfo(info) }, nodes: manager ? { out: nodeList(nodeLs) } : { code: 22 } }),
+    stderr: manager ? '' : NOT_MANAGER_CURL,
     once,
   }
 }

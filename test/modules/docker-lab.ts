@@ -7,6 +7,7 @@ import { parseLab } from '../../src/lab/load.js'
 import type { ResolvedLab } from '../../src/lab/resolve.js'
 import type { Change, Facts, Family, Module, ModuleContext } from '../../src/modules/module.js'
 import type { FakeGuest } from '../helpers/fake-guest.js'
+import { converge } from '../../src/engine/provision.js'
 
 export const IPS = { master: '192.168.56.10', node1: '192.168.56.11', node2: '192.168.56.12' } as const
 export type NodeName = keyof typeof IPS
@@ -84,13 +85,11 @@ export function optionsOf<O>(lab: ResolvedLab, module: string): O {
   return step.options as O
 }
 
-/** What the engine does for one node; returns the plan. */
+/** What the engine does for one node (its own converge()); returns the plan. */
 export async function runModule<O, P>(mod: Module<O, P>, ctx: ModuleContext<O>, opts: { check?: boolean } = {}): Promise<Change[]> {
   const probed = await mod.probe(ctx)
   const changes = mod.plan(ctx, probed)
-  if (opts.check) return changes
-  if (changes.length) await mod.apply(ctx, changes, probed)
-  if (mod.verify) await mod.verify(ctx)
+  await converge(mod, ctx, probed, changes, opts)
   return changes
 }
 

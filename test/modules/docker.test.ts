@@ -12,7 +12,7 @@ import type { Family, Guest } from '../../src/modules/module.js'
 import { commandText } from '../../src/guest/remote-command.js'
 import { probeSections } from '../../src/modules/lib/probe-script.js'
 import { actions, contextFor, optionsOf, runModule, swarmLab, type Nodes } from './docker-lab.js'
-import { sections } from './docker-fixtures.js'
+import { SWARM_INACTIVE, engineInfo, sections } from './docker-fixtures.js'
 
 type Options = ModuleOptions<'docker'>
 const docker = dockerModule({ ready: { timeoutMs: 40, pollMs: 1 } })
@@ -66,11 +66,21 @@ function probeOut(st: NodeState): string {
     repo: { out: st.repo ? 'present\n' : '' },
     daemon: { out: fileOut(st.daemonJson, st.etcDocker ?? true) },
     service: { out: `active ${st.active ?? 'inactive'}\nenabled ${st.enabled ?? ''}\n` },
-    registries: st.registry === undefined ? { out: '', code: 127 } : { out: `${st.registry}\n` },
+    registries: st.registry === undefined ? { out: '', code: 7 } : { out: `${engineInfo(SWARM_INACTIVE, st.registry)}\n` },
     group: { out: st.group ?? '' },
     users: { out: (st.users ?? []).map((u) => `${u}\n`).join('') },
-    images: { out: (st.images ?? []).map((i) => `${i}\n`).join('') },
+    images: { out: `${imagesJson(st.images ?? [])}\n` },
   })
+}
+
+/** GET /images/json of a node holding these tags (one image each). */
+function imagesJson(tags: string[]): string {
+  return JSON.stringify(tags.map((tag, i) => ({ Containers: -1, Created: 1795336616, Id: `sha256:${String(i).padStart(64, '0')}`, Labels: null, ParentId: '', RepoDigests: null, RepoTags: [tag], SharedSize: -1, Size: 1984292 })))
+}
+
+/** The answer to verify's read of GET /info, from a daemon with this RegistryConfig. */
+function infoAnswer(registryConfig: string) {
+  return { match: /^echo '#vmlab:begin:info'/, stdout: sections({ info: { out: `${engineInfo(SWARM_INACTIVE, registryConfig)}\n` } }) }
 }
 
 function probeAnswer(st: NodeState, once = true) {
@@ -94,7 +104,7 @@ t.test('EL9, fresh node with podman: repo, conflicts out, Docker CE in, daemon.j
     probeAnswer(fresh),
     { match: /^(dnf|mkdir|rm|restorecon|systemctl) / },
     { match: /^dockerd --validate/, stderr: 'configuration OK\n' },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig(['master.localdomain:5000'])}\n` },
+    infoAnswer(registryConfig(['master.localdomain:5000'])),
     probeAnswer(done, false),
   ])
   const ctx = ctxFor('el9', guest, INSECURE)
@@ -121,7 +131,6 @@ t.test('EL9, fresh node with podman: repo, conflicts out, Docker CE in, daemon.j
     'sudo restorecon -- /etc/docker/daemon.json',
     'sudo systemctl enable docker',
     'sudo systemctl restart docker',
-    "sudo docker info --format '{{json .RegistryConfig}}'",
   ])
   t.same(
     guest.uploads.map((u) => [u.path, u.data]),
@@ -133,7 +142,7 @@ t.test('EL9, fresh node with podman: repo, conflicts out, Docker CE in, daemon.j
 
   const before = guest.commands.length
   t.same(await runModule(docker, ctx), [], 'second run plans nothing')
-  t.same(actions(guest, before), ["sudo docker info --format '{{json .RegistryConfig}}'"], 'only the verify read')
+  t.same(guest.commands.length - before, 1, 'one round trip: the probe showed the daemon running with the lab settings, so verify reads nothing more')
 })
 
 t.test('EL7: yum-utils first, then the pinned last EL7 builds with container-selinux', async (t) => {
@@ -141,7 +150,7 @@ t.test('EL7: yum-utils first, then the pinned last EL7 builds with container-sel
   const guest = new FakeGuest([
     probeAnswer({ family: 'el7', queried, installed: [] }),
     { match: /^(yum|yum-config-manager|systemctl) / },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig()}\n` },
+    infoAnswer(registryConfig()),
   ])
   const changes = await runModule(docker, ctxFor('el7', guest))
   t.same(changes.map((c) => c.key), ['repo', 'packages', 'enable', 'restart'])
@@ -151,7 +160,6 @@ t.test('EL7: yum-utils first, then the pinned last EL7 builds with container-sel
     "sudo yum -y '--setopt=skip_missing_names_on_install=False' install container-selinux docker-ce-26.1.4 docker-ce-cli-26.1.4 containerd.io-1.6.33 docker-compose-plugin-2.27.1",
     'sudo systemctl enable docker',
     'sudo systemctl restart docker',
-    "sudo docker info --format '{{json .RegistryConfig}}'",
   ])
 })
 
@@ -169,7 +177,7 @@ t.test("Debian: the distribution's docker.io and apparmor without recommends; ol
     { match: /^(env|mkdir|rm|systemctl) / },
     // docker.io 20.10 predates --validate
     { match: /^dockerd --validate/, code: 125, stderr: 'unknown flag: --validate\nSee \'dockerd --help\'.\n' },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig(['master.localdomain:5000'])}\n` },
+    infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
   t.same(changes.map((c) => c.key), ['packages', 'config', 'enable', 'restart'])
@@ -180,7 +188,6 @@ t.test("Debian: the distribution's docker.io and apparmor without recommends; ol
     'sudo rm -f /etc/docker/daemon.json.vmlab-check',
     'sudo systemctl enable docker',
     'sudo systemctl restart docker',
-    "sudo docker info --format '{{json .RegistryConfig}}'",
   ])
   t.equal(guest.uploads.at(-1)!.data, JSON_OURS)
 })
@@ -192,7 +199,7 @@ t.test('drift: daemon.json edited by hand → only our key is merged back, forei
     probeAnswer({ family: 'debian', installed: ['docker.io', 'apparmor'], daemonJson: edited, active: 'active', enabled: 'enabled', registry: registryConfig(), group: 'docker:x:120:\n' }),
     { match: /^(rm|systemctl) / },
     { match: /^dockerd --validate/, code: 125, stderr: 'unknown flag: --validate\n' },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig(['master.localdomain:5000'])}\n` },
+    infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
   t.same(changes.map((c) => [c.key, c.what]), [
@@ -220,7 +227,6 @@ t.test('drift: daemon.json edited by hand → only our key is merged back, forei
     'sudo dockerd --validate --config-file /etc/docker/daemon.json.vmlab-check',
     'sudo rm -f /etc/docker/daemon.json.vmlab-check',
     'sudo systemctl reload docker',
-    "sudo docker info --format '{{json .RegistryConfig}}'",
   ])
   t.equal(guest.uploads.at(-1)!.data, merged)
   t.same(JSON.parse(guest.uploads.at(-1)!.data), { 'log-driver': 'json-file', 'log-opts': { 'max-size': '10m' }, 'insecure-registries': ['master.localdomain:5000'] })
@@ -254,7 +260,7 @@ t.test('a daemon running without the registries in its (correct) daemon.json is 
   const guest = new FakeGuest([
     probeAnswer({ family: 'debian', installed: ['docker.io', 'apparmor'], daemonJson: JSON_OURS, active: 'active', enabled: 'enabled', registry: registryConfig() }),
     { match: 'systemctl reload docker' },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig(['master.localdomain:5000'])}\n` },
+    infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
   t.same(changes.map((c) => [c.key, c.why]), [['reload', 'dockerd runs without insecure registry master.localdomain:5000 from /etc/docker/daemon.json']])
@@ -262,8 +268,9 @@ t.test('a daemon running without the registries in its (correct) daemon.json is 
 
 t.test('verify fails when the daemon never shows the insecure registry', async (t) => {
   const guest = new FakeGuest([
-    probeAnswer({ family: 'debian', installed: ['docker.io', 'apparmor'], daemonJson: JSON_OURS, active: 'active', enabled: 'enabled', registry: registryConfig(['master.localdomain:5000']) }),
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig()}\n` },
+    probeAnswer({ family: 'debian', installed: ['docker.io', 'apparmor'], daemonJson: JSON_OURS, active: 'active', enabled: 'enabled', registry: registryConfig() }),
+    { match: 'systemctl reload docker' },
+    infoAnswer(registryConfig()),
   ])
   await t.rejects(runModule(docker, ctxFor('debian', guest, INSECURE)), {
     message: "master: docker does not run with the lab's settings within 0 s: its RegistryConfig lacks insecure registry master.localdomain:5000",
@@ -275,7 +282,7 @@ t.test('users join the docker group; a user that does not exist fails the plan',
   const guest = new FakeGuest([
     probeAnswer({ ...base, users: ['alice', 'bob'] }),
     { match: /^usermod / },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig()}\n` },
+    infoAnswer(registryConfig()),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, '{ users: [alice, bob] }'))
   t.same(changes.map((c) => c.what), ['usermod -aG docker alice'])
@@ -293,8 +300,8 @@ t.test('images from local tarballs: uploaded, loaded, removed; present images ar
     probeAnswer({ ...base, images: ['nginx:latest'] }),
     { match: 'docker load -i /var/tmp/vmlab-image-busybox.tar', stdout: 'Loaded image: busybox:latest\n' },
     { match: /^(rm|docker import) / },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig()}\n` },
-    { match: /^sh -c 'docker images/, stdout: 'busybox:latest\nnginx:latest\n' },
+    infoAnswer(registryConfig()),
+    { match: /^echo '#vmlab:begin:images'/, stdout: sections({ images: { out: `${imagesJson(['busybox:latest', 'nginx:latest'])}\n` } }) },
     probeAnswer({ ...base, images: ['busybox:latest', 'nginx:latest'] }, false),
   ])
   const opts = '{ images: [{ name: busybox, file: busybox.tar }, { name: "docker.io/library/nginx:latest", file: nginx.tar }] }'
@@ -330,11 +337,12 @@ t.test('a daemon that failed (bad daemon.json fixed by the merge) is reset befor
     probeAnswer({ family: 'debian', installed: ['docker.io', 'apparmor'], daemonJson: '{}\n', active: 'failed', enabled: 'enabled' }),
     { match: /^(rm|systemctl) / },
     { match: /^dockerd --validate/, code: 125, stderr: 'unknown flag: --validate\n' },
-    { match: "docker info --format '{{json .RegistryConfig}}'", stdout: `${registryConfig(['master.localdomain:5000'])}\n` },
+    infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
   t.same(changes.map((c) => c.key), ['config', 'start'])
-  t.same(actions(guest).slice(2), ['sudo systemctl reset-failed docker', 'sudo systemctl start docker', "sudo docker info --format '{{json .RegistryConfig}}'"])
+  t.same(actions(guest).slice(2), ['sudo systemctl reset-failed docker', 'sudo systemctl start docker'])
+  t.match(guest.commands.at(-1), /#vmlab:begin:info'\n.*curl -sSf --unix-socket \/var\/run\/docker.sock 'http:\/\/localhost\/info'/, 'then verify reads /info')
 })
 
 /** This machine as a node, for the probe framing itself. */

@@ -136,17 +136,18 @@ export function mergeDaemonJson(current: string | undefined, wanted: RegistrySet
   return { content: text.endsWith('\n') ? text : `${text}\n`, changed }
 }
 
-/** What `docker info --format '{{json .RegistryConfig}}'` says, reduced to what the lab checks. */
+/** What the daemon's info says of registries (its RegistryConfig), reduced to what the lab checks. */
 export interface EffectiveRegistries {
   mirrors: string[]
   /** Registries docker talks to over plain HTTP (IndexConfigs with Secure false, and the CIDRs). */
   insecure: Set<string>
 }
 
-export function parseRegistryConfig(json: string): EffectiveRegistries | undefined {
+/** From the /info document's RegistryConfig; undefined when the text is not such a document. */
+export function infoRegistries(infoJson: string): EffectiveRegistries | undefined {
   let value: unknown
   try {
-    value = JSON.parse(json)
+    value = (JSON.parse(infoJson) as { RegistryConfig?: unknown } | null)?.RegistryConfig
   } catch {
     return undefined
   }

@@ -12,7 +12,8 @@ import { must } from './must.js'
 import { parseDockerJson, parseDockerJsonLines } from './docker-json.js'
 import { sameImage } from './docker-image.js'
 import { probeSections } from './probe-script.js'
-import { SWARM_INFO, SwarmInfoSchema, type SwarmInfo } from './docker-swarm.js'
+import { swarmInfo, type SwarmInfo } from './docker-swarm.js'
+import { DOCKER_INFO, dockerDown } from './docker-api.js'
 import { NotYet, waitUntil, type Pace } from './wait-until.js'
 
 export interface PortSpec {
@@ -82,16 +83,12 @@ export interface ServiceState {
 /** The manager's swarm state, the service and its network, in one round trip. */
 export async function readServiceState(guest: Guest, node: string, name: string, network: string | undefined): Promise<ServiceState> {
   const s = await probeSections(guest, node, {
-    swarm: SWARM_INFO,
+    swarm: DOCKER_INFO,
     service: ['docker', 'service', 'inspect', name],
     network: network === undefined ? 'true' : ['docker', 'network', 'inspect', network],
   })
-  if (s.swarm.code !== 0) {
-    throw new LabError(`${node}: docker does not answer (\`docker info\` exited with ${s.swarm.code}): ${s.swarm.out.trim() || 'no output'}`, {
-      hint: 'run the docker and swarm modules first',
-    })
-  }
-  const swarm = parseDockerJson(SwarmInfoSchema, s.swarm.out, 'docker info', node)
+  if (s.swarm.code !== 0) throw dockerDown(node, s.swarm.code, s.swarm.out, 'run the docker and swarm modules first')
+  const swarm = swarmInfo(s.swarm.out, node)
   // `inspect` of something that does not exist prints `[]` and exits 1.
   const service = s.service.code === 0 ? parseDockerJson(z.array(ServiceSchema), s.service.out, 'docker service inspect', node)[0] : undefined
   const net = network !== undefined && s.network.code === 0 ? parseDockerJson(z.array(NetworkSchema), s.network.out, 'docker network inspect', node)[0] : undefined

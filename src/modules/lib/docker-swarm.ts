@@ -1,13 +1,14 @@
 /**
- * Swarm state as docker reports it (`docker info --format '{{json .Swarm}}'`, `docker node ls --format
- * '{{json .}}'`), read in one round trip, and the mapping from swarm nodes back to lab nodes.
+ * Swarm state as the Engine API reports it (/info's Swarm, /nodes), read in one round trip, with the node list
+ * in the terms `docker node ls` prints, and the mapping from swarm nodes back to lab nodes.
  */
 import { z } from 'zod'
 import type { Guest } from '../module.js'
 import type { ResolvedLab, ResolvedNode } from '../../lab/resolve.js'
 import { moduleTargets } from '../../lab/targets.js'
 import { LabError } from '../../util/errors.js'
-import { parseDockerJson, parseDockerJsonLines } from './docker-json.js'
+import { parseDockerJson } from './docker-json.js'
+import { DOCKER_INFO, DOCKER_NODES, dockerDown } from './docker-api.js'
 import { probeSections } from './probe-script.js'
 
 export const SwarmInfoSchema = z.object({
@@ -23,37 +24,59 @@ export const SwarmInfoSchema = z.object({
 })
 export type SwarmInfo = z.output<typeof SwarmInfoSchema>
 
-export const NodeEntrySchema = z.object({
-  ID: z.string(),
-  Hostname: z.string(),
+/** A swarm node as `docker node ls` shows it. */
+export interface NodeEntry {
+  ID: string
+  Hostname: string
   /** Ready, Down, Unknown or Disconnected. */
-  Status: z.string(),
-  Availability: z.string().default(''),
+  Status: string
+  /** Active, Pause or Drain. */
+  Availability: string
   /** Leader, Reachable, Unreachable, or empty for a worker. */
-  ManagerStatus: z.string().default(''),
-  Self: z.boolean().default(false),
+  ManagerStatus: string
+  /** The node the list was read on. */
+  Self: boolean
+}
+
+const ApiNodeSchema = z.object({
+  ID: z.string(),
+  Spec: z.object({ Availability: z.string().default('') }).default({ Availability: '' }),
+  Description: z.object({ Hostname: z.string().default('') }).default({ Hostname: '' }),
+  Status: z.object({ State: z.string().default('unknown') }).default({ State: 'unknown' }),
+  ManagerStatus: z.object({ Leader: z.boolean().default(false), Reachability: z.string().default('') }).optional(),
 })
-export type NodeEntry = z.output<typeof NodeEntrySchema>
+
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+/** The API's node objects in `docker node ls` terms (the CLI capitalizes the API's states the same way). */
+export function nodeEntries(out: string, selfId: string, node: string): NodeEntry[] {
+  return parseDockerJson(z.array(ApiNodeSchema), out, 'the swarm node list', node).map((n) => ({
+    ID: n.ID,
+    Hostname: n.Description.Hostname,
+    Status: capitalized(n.Status.State),
+    Availability: capitalized(n.Spec.Availability),
+    ManagerStatus: n.ManagerStatus === undefined ? '' : n.ManagerStatus.Leader ? 'Leader' : capitalized(n.ManagerStatus.Reachability),
+    Self: n.ID === selfId,
+  }))
+}
 
 export interface SwarmState {
   info: SwarmInfo
-  /** `docker node ls` as this node sees it: empty unless it is a manager that can reach its swarm. */
+  /** The node list as this node sees it: empty unless it is a manager that can reach its swarm. */
   nodes: NodeEntry[]
 }
 
-export const SWARM_INFO = ['docker', 'info', '--format', '{{json .Swarm}}']
-export const NODE_LS = ['docker', 'node', 'ls', '--format', '{{json .}}']
+/** The swarm part of a /info read. */
+export function swarmInfo(infoOut: string, node: string): SwarmInfo {
+  return parseDockerJson(z.object({ Swarm: SwarmInfoSchema }), infoOut, 'the docker info', node).Swarm
+}
 
-/** Reads a node's swarm state in one round trip (node ls only answers on a manager; elsewhere it is empty). */
+/** Reads a node's swarm state in one round trip (the node list only answers on a manager; elsewhere it is empty). */
 export async function readSwarm(guest: Guest, node: string): Promise<SwarmState> {
-  const s = await probeSections(guest, node, { swarm: SWARM_INFO, nodes: NODE_LS })
-  if (s.swarm.code !== 0) {
-    throw new LabError(`${node}: docker does not answer (\`docker info\` exited with ${s.swarm.code}): ${s.swarm.out.trim() || 'no output'}`, {
-      hint: 'run the docker module first; `systemctl status docker` on the node tells why the daemon is down',
-    })
-  }
-  const info = parseDockerJson(SwarmInfoSchema, s.swarm.out, 'docker info', node)
-  const nodes = s.nodes.code === 0 ? parseDockerJsonLines(NodeEntrySchema, s.nodes.out, 'docker node ls', node) : []
+  const s = await probeSections(guest, node, { info: DOCKER_INFO, nodes: DOCKER_NODES })
+  if (s.info.code !== 0) throw dockerDown(node, s.info.code, s.info.out)
+  const info = swarmInfo(s.info.out, node)
+  const nodes = s.nodes.code === 0 ? nodeEntries(s.nodes.out, info.NodeID, node) : []
   return { info, nodes }
 }
 

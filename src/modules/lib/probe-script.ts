@@ -40,21 +40,37 @@ export function parseSections(stdout: string, names: readonly string[]): Map<str
   return found
 }
 
-/** Runs the sections as root in one exec; every section must report back, or the node printed something odd. */
+/** What one exec of a section script gave: each section that reported back, and the exec's own result. */
+export interface SectionsRead {
+  sections: Map<string, SectionResult>
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the sections as root in one exec. */
+export async function readSections(guest: Guest, sections: Record<string, string | readonly string[]>): Promise<SectionsRead> {
+  const result = await guest.exec(sectionScript(sections), { sudo: true, timeoutMs: 120_000 })
+  return { sections: parseSections(result.stdout, Object.keys(sections)), code: result.code, stdout: result.stdout, stderr: result.stderr }
+}
+
+/**
+ * Runs the sections as root in one exec (or in the one a batching guest sends for every module probing the
+ * node at that moment); every section must report back, or the node printed something odd.
+ */
 export async function probeSections<K extends string>(
   guest: Guest,
   node: string,
   sections: Record<K, string | readonly string[]>,
 ): Promise<Record<K, SectionResult>> {
   const names = Object.keys(sections) as K[]
-  const result = await guest.exec(sectionScript(sections), { sudo: true, timeoutMs: 120_000 })
-  const parsed = parseSections(result.stdout, names)
-  const missing = names.filter((n) => !parsed.has(n))
+  const result = guest.readSections ? await guest.readSections(sections) : await readSections(guest, sections)
+  const missing = names.filter((n) => !result.sections.has(n))
   if (missing.length) {
     const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
     throw new LabError(`${node}: the probe did not report ${missing.join(', ')} (exit ${result.code})${said ? `:\n${said}` : ''}`, {
       hint: 'the login shell of the lab user may print text of its own, or sudo refused; check the node',
     })
   }
-  return Object.fromEntries(names.map((n) => [n, parsed.get(n)!])) as Record<K, SectionResult>
+  return Object.fromEntries(names.map((n) => [n, result.sections.get(n)!])) as Record<K, SectionResult>
 }
