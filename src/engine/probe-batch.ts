@@ -1,7 +1,8 @@
 /**
- * One round trip for every probe that asks a node something at the same moment. Under software emulation
- * an exec costs a new sh and often a docker CLI start (about a second each), so the probes of all a lab's
- * modules, started together, share one section script per node; identical commands run once.
+ * One round trip for every probe that asks a node something at about the same moment. Under software
+ * emulation an exec costs a new sh and often a docker CLI start (a second or more each), so the probes of all
+ * a lab's modules, started together, share one section script per node; identical commands run once, and a
+ * read whose commands are all in the script running at that moment takes its answer from there.
  */
 import type { Guest } from '../modules/module.js'
 import { commandText } from '../guest/remote-command.js'
@@ -15,12 +16,25 @@ interface Waiting {
   reject(error: unknown): void
 }
 
-/** Against a round trip of a second or more under emulation, a few milliseconds of waiting cost nothing. */
-const BATCH_WINDOW_MS = 10
+/**
+ * Probes started together reach their first read a few event-loop turns apart (each may await a file or a
+ * module first; on a loaded host, turns are slow): a batch goes out once no read has come for QUIET_MS, at
+ * most MAX_WAIT_MS after its first. Against a round trip of a second or more, that wait costs nothing.
+ */
+const QUIET_MS = 15
+const MAX_WAIT_MS = 150
+
+interface Running {
+  /** Command text → section name in the script being run. */
+  names: Map<string, string>
+  read: Promise<SectionsRead>
+}
 
 export class BatchingGuest implements Guest {
   private waiting: Waiting[] = []
-  private scheduled = false
+  private firstAt = 0
+  private timer: NodeJS.Timeout | undefined
+  private running: Running | undefined
   /** Execs sent, for the tests and the bench. */
   batches = 0
 
@@ -35,47 +49,56 @@ export class BatchingGuest implements Guest {
   }
 
   readSections(sections: Sections): Promise<SectionsRead> {
+    const running = this.running
+    if (running && Object.values(sections).every((cmd) => running.names.has(commandText(cmd)))) {
+      return running.read.then((read) => answer(read, sections, running.names))
+    }
     return new Promise((resolve, reject) => {
       this.waiting.push({ sections, resolve, reject })
-      if (this.scheduled) return
-      this.scheduled = true
-      // A short window: probes started together may each await something local (a file, a module) first.
-      setTimeout(() => void this.flush(), BATCH_WINDOW_MS)
+      const now = Date.now()
+      if (this.waiting.length === 1) this.firstAt = now
+      clearTimeout(this.timer)
+      this.timer = setTimeout(() => void this.flush(), Math.max(0, Math.min(QUIET_MS, this.firstAt + MAX_WAIT_MS - now)))
     })
   }
 
   private async flush(): Promise<void> {
     const batch = this.waiting
     this.waiting = []
-    this.scheduled = false
-    const byText = new Map<string, string>()
+    this.timer = undefined
+    const names = new Map<string, string>()
     const script: Sections = {}
     for (const w of batch) {
       for (const [wanted, cmd] of Object.entries(w.sections)) {
         const text = commandText(cmd)
-        if (byText.has(text)) continue
+        if (names.has(text)) continue
         // A section keeps its module's name (what logs and transcripts show) unless another took it.
         let name = wanted
         for (let n = 2; name in script; n++) name = `${wanted}_${n}`
-        byText.set(text, name)
+        names.set(text, name)
         script[name] = cmd
       }
     }
     this.batches++
-    let read: SectionsRead
+    const running: Running = { names, read: readSections(this.inner, script) }
+    this.running = running
     try {
-      read = await readSections(this.inner, script)
+      const read = await running.read
+      for (const w of batch) w.resolve(answer(read, w.sections, names))
     } catch (error) {
       for (const w of batch) w.reject(error)
-      return
-    }
-    for (const w of batch) {
-      const own = new Map<string, SectionResult>()
-      for (const [name, cmd] of Object.entries(w.sections)) {
-        const found = read.sections.get(byText.get(commandText(cmd))!)
-        if (found) own.set(name, found)
-      }
-      w.resolve({ ...read, sections: own })
+    } finally {
+      if (this.running === running) this.running = undefined
     }
   }
+}
+
+/** One requester's sections, under its own names, out of a batch's read. */
+function answer(read: SectionsRead, sections: Sections, names: Map<string, string>): SectionsRead {
+  const own = new Map<string, SectionResult>()
+  for (const [name, cmd] of Object.entries(sections)) {
+    const found = read.sections.get(names.get(commandText(cmd))!)
+    if (found) own.set(name, found)
+  }
+  return { ...read, sections: own }
 }

@@ -38,6 +38,23 @@ t.test('probes asked together go out as one exec; equal commands run once; clash
   t.equal(inner.commands.length, 2, 'a probe asked later is a round trip of its own')
 })
 
+t.test('a read whose commands are all in the script running at that moment shares its answer', async (t) => {
+  const inner = shellGuest()
+  const exec = inner.exec.bind(inner)
+  inner.exec = async (cmd, opts) => {
+    await new Promise((r) => setTimeout(r, 300))
+    return exec(cmd, opts)
+  }
+  const guest = new BatchingGuest(inner)
+  const first = probeSections(guest, 'n', { info: 'echo info', nodes: 'echo nodes' })
+  await new Promise((r) => setTimeout(r, 100))
+  const [a, b, c] = await Promise.all([first, probeSections(guest, 'n', { x: 'echo nodes' }), probeSections(guest, 'n', { y: 'echo other' })])
+  t.same(a, { info: { code: 0, out: 'info\n' }, nodes: { code: 0, out: 'nodes\n' } })
+  t.same(b, { x: { code: 0, out: 'nodes\n' } }, 'answered by the running script')
+  t.same(c, { y: { code: 0, out: 'other\n' } })
+  t.equal(inner.commands.length, 2, 'the read with a new command needed an exec of its own; the other did not')
+})
+
 t.test('a section the node did not report fails only the probes that asked for it, with what the node said', async (t) => {
   const inner = new FakeGuest([{ match: /[^]*/, stdout: "#vmlab:begin:a\nok\n#vmlab:end:a:0\n", stderr: 'sh: 5: syntax error\n' }])
   const guest = new BatchingGuest(inner)
