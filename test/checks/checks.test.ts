@@ -3,6 +3,7 @@ import { parseLab } from '../../src/lab/load.js'
 import { runChecks } from '../../src/checks/run-checks.js'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import type { Facts } from '../../src/modules/module.js'
+import { ALL_READY, IDS, MASTER_LINE, SWARM_INACTIVE, nodeLine, swarmManager, swarmProbe, swarmWorker } from '../modules/docker-fixtures.js'
 
 const LAB = `name: c
 os: debian12
@@ -28,27 +29,28 @@ function access(guests: Record<string, FakeGuest>) {
   return async (node: string) => ({ guest: guests[node] ?? new FakeGuest(), facts })
 }
 
-const nodeLs = (rows: Array<[string, string, string]>) => rows.map(([h, s, m]) => JSON.stringify({ Hostname: h, Status: s, ManagerStatus: m, Availability: 'Active' })).join('\n') + '\n'
+/** A node's swarm as readSwarm reads it: GET /info with this swarm state and, on a manager, GET /nodes. */
+const swarmAt = (info: string, nodes?: string) => new FakeGuest([swarmProbe(info, nodes)])
+const worker = (id: string, addr: string) => swarmAt(swarmWorker(id, addr))
 
 t.test('swarm: passes with every node Ready and a leader; says what it found otherwise', async (t) => {
   const lab = labWith('  - swarm: { ready: 3 }')
-  const active = () => new FakeGuest([{ match: /docker info --format/, stdout: 'active\n' }])
-  const good = new FakeGuest([
-    { match: `docker node ls --format '{{json .}}'`, stdout: nodeLs([['master.localdomain', 'Ready', 'Leader'], ['node1.localdomain', 'Ready', ''], ['node2.localdomain', 'Ready', '']]) },
-    { match: /docker info --format/, stdout: 'active\n' },
-  ])
-  const [row] = await runChecks(lab, access({ master: good, node1: active(), node2: active() }))
-  t.match(row, { check: 'swarm', on: 'master', passed: true, expected: '3 nodes Ready, one Leader, every node active' })
-  const left = new FakeGuest([{ match: /docker info --format/, stdout: 'inactive\n' }])
-  const [rowLeft] = await runChecks(lab, access({ master: good, node1: left, node2: active() }))
+  const members = { node1: worker(IDS.node1, '192.168.56.11'), node2: worker(IDS.node2, '192.168.56.12') }
+  const good = swarmAt(swarmManager(), ALL_READY)
+  const [row] = await runChecks(lab, access({ master: good, ...members }))
+  t.match(row, { check: 'swarm', on: 'master', passed: true, expected: '3 nodes Ready, one Leader, every node active', found: '3 Ready (master.localdomain, node1.localdomain, node2.localdomain), leader master.localdomain' })
+  t.equal(good.commands.length, 1, 'one round trip to the manager')
+  const [rowLeft] = await runChecks(lab, access({ master: good, node1: swarmAt(SWARM_INACTIVE), node2: members.node2 }))
   t.match(rowLeft, { passed: false, found: /not in the swarm: node1 \(inactive\)/ })
-  const bad = new FakeGuest([{ match: /docker node ls/, stdout: nodeLs([['master.localdomain', 'Ready', 'Leader'], ['node1.localdomain', 'Down', '']]) }, { match: /docker info --format/, stdout: 'active\n' }])
-  const [row2] = await runChecks(lab, access({ master: bad, node1: active(), node2: active() }))
+  const bad = swarmAt(swarmManager(), [MASTER_LINE, nodeLine('node1.localdomain', IDS.node1, 'Down')].join('\n'))
+  const [row2] = await runChecks(lab, access({ master: bad, ...members }))
   t.equal(row2!.passed, false)
   t.match(row2!.found, /1 Ready \(master\.localdomain\), leader master\.localdomain/)
-  const worker = new FakeGuest([{ match: /docker node ls/, code: 1, stderr: 'Error response from daemon: This node is not a swarm manager.' }])
-  const [row3] = await runChecks(lab, access({ master: worker }))
-  t.match(row3, { passed: false, found: /not a swarm manager/ })
+  const [row3] = await runChecks(lab, access({ master: worker(IDS.master, '192.168.56.10'), ...members }))
+  t.match(row3, { passed: false, found: 'master is not a swarm manager (its swarm state is active)' })
+  const down = new FakeGuest([{ match: /#vmlab:begin:info'/, stdout: '#vmlab:begin:info\n\n#vmlab:end:info:7\n#vmlab:begin:nodes\n\n#vmlab:end:nodes:7\n' }])
+  const [row4] = await runChecks(lab, access({ master: down, ...members }))
+  t.match(row4, { passed: false, found: /^master: docker does not answer \(reading its info exited with 7\)/ })
 })
 
 t.test('service: replicas N/N', async (t) => {
