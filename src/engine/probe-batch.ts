@@ -6,7 +6,7 @@
  */
 import type { Guest } from '../modules/module.js'
 import { commandText } from '../guest/remote-command.js'
-import { readSections, type SectionResult, type SectionsRead } from '../modules/lib/probe-script.js'
+import { PROBE_TIMEOUT_MS, readSections, type SectionResult, type SectionsRead } from '../modules/lib/probe-script.js'
 
 type Sections = Record<string, string | readonly string[]>
 
@@ -80,7 +80,8 @@ export class BatchingGuest implements Guest {
       }
     }
     this.batches++
-    const running: Running = { names, read: readSections(this.inner, script) }
+    // Each probe alone would have had the whole timeout: together they get the sum.
+    const running: Running = { names, read: readSections(this.inner, script, PROBE_TIMEOUT_MS * batch.length) }
     this.running = running
     try {
       const read = await running.read

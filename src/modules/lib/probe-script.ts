@@ -48,9 +48,12 @@ export interface SectionsRead {
   stderr: string
 }
 
-/** Runs the sections as root in one exec. */
-export async function readSections(guest: Guest, sections: Record<string, string | readonly string[]>): Promise<SectionsRead> {
-  const result = await guest.exec(sectionScript(sections), { sudo: true, timeoutMs: 120_000 })
+/** How long one probe may take: generous, since a busy host can slow an emulated node down a lot. */
+export const PROBE_TIMEOUT_MS = 120_000
+
+/** Runs the sections as root in one exec (`timeoutMs`: a batch of several probes gets the sum of theirs). */
+export async function readSections(guest: Guest, sections: Record<string, string | readonly string[]>, timeoutMs = PROBE_TIMEOUT_MS): Promise<SectionsRead> {
+  const result = await guest.exec(sectionScript(sections), { sudo: true, timeoutMs })
   return { sections: parseSections(result.stdout, Object.keys(sections)), code: result.code, stdout: result.stdout, stderr: result.stderr }
 }
 
