@@ -18,16 +18,14 @@ import { inRootfs, placeFile, removeRootfs } from '../../src/providers/qemu/imag
 /** Bump when the recipe below changes what the image holds. */
 const RECIPE_VERSION = 1
 
-const PACKAGES = [
-  'systemd-sysv',
-  'udev',
-  'dbus',
-  'openssh-server',
-  'iproute2',
-  'iputils-ping',
-  'sudo',
-  'netbase',
-  'linux-image-cloud-amd64',
+/** What debootstrap installs on top of minbase. */
+const BOOTSTRAP_PACKAGES = ['systemd-sysv', 'udev', 'dbus', 'openssh-server', 'iproute2', 'iputils-ping', 'sudo', 'netbase', 'linux-image-cloud-amd64', 'python3']
+
+/**
+ * Installed with apt inside the tree afterwards: debootstrap configures its packages in no particular order,
+ * and cloud-init's Python libraries fail to configure before Python itself is.
+ */
+const APT_PACKAGES = [
   'cloud-init',
   // growpart: cloud-init grows the root partition to the disk the VM is given, as on a vendor image.
   'cloud-guest-utils',
@@ -75,7 +73,7 @@ function guestFiles(guestMirror: string) {
 }
 
 export function stockImageInputs(): Record<string, unknown> {
-  return { name: 'test-stock-cloud', recipe: RECIPE_VERSION, suite: DEBIAN12_SUITE, packages: PACKAGES, files: guestFiles('MIRROR'), kernelArgs: KERNEL_ARGS, disk: DISK_BYTES }
+  return { name: 'test-stock-cloud', recipe: RECIPE_VERSION, suite: DEBIAN12_SUITE, packages: [BOOTSTRAP_PACKAGES, APT_PACKAGES], files: guestFiles('MIRROR'), kernelArgs: KERNEL_ARGS, disk: DISK_BYTES }
 }
 
 export function missingStockImageTools(): string[] {
@@ -105,7 +103,13 @@ export async function stockCloudImage(opts: { cacheDir?: string; onProgress?: (m
   try {
     const mirror = (await hostDebianMirror()).replace(/\/+$/, '')
     say(`debootstrap ${DEBIAN12_SUITE} with cloud-init from ${mirror}`)
-    await run('debootstrap', ['--variant=minbase', `--include=${PACKAGES.join(',')}`, DEBIAN12_SUITE, rootfs, mirror], { timeoutMs: 45 * 60_000, env: ENV })
+    await run('debootstrap', ['--variant=minbase', `--include=${BOOTSTRAP_PACKAGES.join(',')}`, DEBIAN12_SUITE, rootfs, mirror], { timeoutMs: 45 * 60_000, env: ENV })
+    say('apt-get install cloud-init in the tree')
+    await placeFile(rootfs, { path: '/etc/apt/sources.list', mode: 0o644, content: `deb ${mirror} ${DEBIAN12_SUITE} main\n` })
+    await placeFile(rootfs, { path: '/etc/resolv.conf', mode: 0o644, content: await readFile('/etc/resolv.conf', 'utf8') })
+    const aptEnv = { ...ENV, DEBIAN_FRONTEND: 'noninteractive' }
+    await run('chroot', [rootfs, 'apt-get', 'update'], { timeoutMs: 10 * 60_000, env: aptEnv })
+    await run('chroot', [rootfs, 'apt-get', 'install', '-y', '--no-install-recommends', ...APT_PACKAGES], { timeoutMs: 30 * 60_000, env: aptEnv })
     for (const f of guestFiles(mirrorForGuest(mirror))) await placeFile(rootfs, f)
     // A vendor image carries no host keys (cloud-init makes them) and no shared machine-id.
     for (const name of await readdir(inRootfs(rootfs, '/etc/ssh'))) if (name.startsWith('ssh_host_')) await rm(inRootfs(rootfs, `/etc/ssh/${name}`))
