@@ -12,6 +12,7 @@ import { InputError } from '../util/errors.js'
 
 export const BASE_READY_MARK = 'vmlab-base: ready'
 export const BASE_FAILED_MARK = 'vmlab-base: failed'
+export const BASE_STATUS_MARK = 'vmlab-base: cloud-init status:'
 
 export interface CloudBaseSeed {
   /** Differs from every node's, so a clone's cloud-init sees a new instance even without the clean. */
@@ -33,7 +34,7 @@ const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9+._:-]*$/
 const FINISH = [
   'cloud-init status --wait >/dev/null 2>&1',
   'if cloud-init status --long >/run/vmlab-base-status 2>&1; then r=ok; else r=failed; fi',
-  '{ echo "vmlab-base: cloud-init status:"; cat /run/vmlab-base-status; } >/dev/ttyS0 2>&1',
+  `{ echo "${BASE_STATUS_MARK}"; cat /run/vmlab-base-status; } >/dev/ttyS0 2>&1`,
   'if [ "$r" = ok ]; then',
   '  cloud-init clean --logs',
   '  rm -f /etc/ssh/ssh_host_* /var/lib/dbus/machine-id',

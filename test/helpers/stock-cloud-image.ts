@@ -27,6 +27,8 @@ const BOOTSTRAP_PACKAGES = ['systemd-sysv', 'udev', 'dbus', 'openssh-server', 'i
  */
 const APT_PACKAGES = [
   'cloud-init',
+  // cloud-init's locale module fails without it (vendor images carry it).
+  'locales',
   // growpart: cloud-init grows the root partition to the disk the VM is given, as on a vendor image.
   'cloud-guest-utils',
   'fdisk',

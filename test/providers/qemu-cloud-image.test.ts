@@ -101,3 +101,18 @@ t.test('the cached copy: by content hash, read-only, made once; a file changed u
   await t.rejects(cachedCloudImage(cache, src, 'e'.repeat(64)), /changed while it was being copied/)
   t.same((await readdir(join(cache, 'images'))).filter((n) => n.includes('.partial-')), [], 'no staging folder left')
 })
+
+t.test("a failed first boot is reported with cloud-init's own status, not the shutdown noise after it", async (t) => {
+  const { cloudInitReport } = await import('../../src/providers/qemu/provider.js')
+  const console = [
+    '[  261.9] cloud-init[434]: *** update-locale: Error',
+    '[[0;32m  OK  [0m] Started vmlab-base-finish.service',
+    'vmlab-base: cloud-init status:\r',
+    'status: error\r',
+    "detail:\r\n('locale', ProcessExecutionError(...))\r",
+    'vmlab-base: failed\r',
+    '[  OK  ] Stopped target cloud-init.target',
+  ].join('\n')
+  t.equal(cloudInitReport(console), "status: error\ndetail:\n('locale', ProcessExecutionError(...))")
+  t.equal(cloudInitReport('vmlab-base: ready\n'), undefined)
+})

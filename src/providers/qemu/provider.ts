@@ -23,7 +23,7 @@ import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
 import { cachedAccel } from './accel.js'
 import { cacheRoot } from './image-cache.js'
 import { cachedCloudImage } from './cloud-image-cache.js'
-import { BASE_FAILED_MARK, BASE_READY_MARK, writeCloudBaseSeed } from '../../media/cloud-base-seed.js'
+import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK, writeCloudBaseSeed } from '../../media/cloud-base-seed.js'
 
 export interface QemuProviderOptions {
   runner?: CliRunner
@@ -66,6 +66,14 @@ async function tail(path: string, lines = 30): Promise<string> {
   } catch {
     return '(no log)'
   }
+}
+
+/** What the base seed's finish step printed: `cloud-init status --long` between its two marks. */
+export function cloudInitReport(console: string): string | undefined {
+  const end = console.lastIndexOf(BASE_FAILED_MARK)
+  if (end < 0) return undefined
+  const start = console.lastIndexOf(BASE_STATUS_MARK, end)
+  return (start < 0 ? console.slice(0, end) : console.slice(start + BASE_STATUS_MARK.length, end)).replace(/\r/g, '').trim()
 }
 
 export class QemuProvider implements Provider {
@@ -225,8 +233,9 @@ export class QemuProvider implements Provider {
     if (this.runner.dryRun) return
     const console = await readFile(p.serial, 'utf8').catch(() => '')
     if (!console.includes(BASE_READY_MARK)) {
-      const why = console.includes(BASE_FAILED_MARK) ? 'cloud-init reported errors' : 'it powered off before cloud-init had finished'
-      throw new LabError(`the first boot of ${spec.name} from the cloud image failed: ${why}; its serial console ended with:\n${await tail(p.serial, 40)}`, {
+      const status = cloudInitReport(console)
+      const why = status !== undefined ? `cloud-init reported errors:\n${status}` : `it powered off before cloud-init had finished; its serial console ended with:\n${await tail(p.serial, 40)}`
+      throw new LabError(`the first boot of ${spec.name} from the cloud image failed: ${why}`, {
         hint: `run \`lab up\` again to retry (the base is built again); the whole console log is ${p.serial}`,
       })
     }
