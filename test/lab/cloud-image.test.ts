@@ -95,3 +95,19 @@ t.test('the formatted error names file, line and column', async (t) => {
 t.test('text alone (no lab folder) checks the provider but reads no file', async (t) => {
   t.equal(parseLab(labText('nowhere.qcow2'), 'lab.yaml').install.image, 'nowhere.qcow2')
 })
+
+t.test('a file moved away after the base was made from it: the lab still loads, the hash is remembered', async (t) => {
+  const { cloudImageRef } = await import('../../src/engine/cloud-image.js')
+  const { renameSync } = await import('node:fs')
+  const lab2 = t.testdir({ 'cloud.qcow2': QCOW })
+  writeFileSync(join(lab2, 'lab.yaml'), labText('cloud.qcow2'))
+  const loaded = await loadLab('lab.yaml', { cwd: lab2 })
+  mkdirSync(loaded.stateDir, { recursive: true })
+  const first = await cloudImageRef(loaded.lab.install.image!, loaded.stateDir)
+  t.match(first.sha256, /^[0-9a-f]{64}$/)
+  renameSync(join(lab2, 'cloud.qcow2'), join(lab2, 'moved.qcow2'))
+  const again = await loadLab('lab.yaml', { cwd: lab2 })
+  t.equal(again.lab.install.image, join(lab2, 'cloud.qcow2'))
+  t.same(await cloudImageRef(again.lab.install.image!, again.stateDir), first)
+  await t.rejects(cloudImageRef(join(lab2, 'other.qcow2'), again.stateDir), /cloud image .* is gone/)
+})
