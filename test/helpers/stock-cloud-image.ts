@@ -27,8 +27,6 @@ const BOOTSTRAP_PACKAGES = ['systemd-sysv', 'udev', 'dbus', 'openssh-server', 'i
  */
 const APT_PACKAGES = [
   'cloud-init',
-  // cloud-init's locale module fails without it (vendor images carry it).
-  'locales',
   // growpart: cloud-init grows the root partition to the disk the VM is given, as on a vendor image.
   'cloud-guest-utils',
   'fdisk',
@@ -67,6 +65,9 @@ function guestFiles(guestMirror: string) {
     { path: '/etc/resolv.conf', mode: 0o644, content: 'nameserver 10.0.2.3\n' },
     { path: '/etc/apt/sources.list', mode: 0o644, content: `deb ${guestMirror} ${DEBIAN12_SUITE} main\n` },
     { path: '/etc/machine-id', mode: 0o444, content: '' },
+    // As on Debian's genericcloud: with no system locale, cloud-init's locale module tries to generate
+    // en_US.UTF-8, which bookworm's cloud-init cannot do (canonical/cloud-init#4195), and reports an error.
+    { path: '/etc/default/locale', mode: 0o644, content: 'LANG=C.UTF-8\n' },
     { path: '/etc/initramfs-tools/conf.d/stock.conf', mode: 0o644, content: 'MODULES=list\nCOMPRESS=gzip\nRESUME=none\n' },
     { path: '/etc/initramfs-tools/modules', mode: 0o644, content: 'virtio_pci\nvirtio_blk\nvirtio_net\next4\n' },
     // Only NoCloud can answer here; probing the others costs boot time under emulation.
