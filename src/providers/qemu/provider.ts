@@ -4,7 +4,7 @@
  * ports a lab declares are forwarded on 127.0.0.1 through user-mode NAT. Snapshots are qcow2 internal
  * snapshots: offline through qemu-img, live (memory included) through the monitor, so a reset needs no boot.
  */
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -224,7 +224,11 @@ export class QemuProvider implements Provider {
       })
     }
     await this.img.overlay(p.disk, cached, Math.max(spec.diskGiB * 1024 ** 3, info.virtualSize))
-    if (!this.runner.dryRun) await writeCloudBaseSeed(p.seed, { ...source.seed, natMac: m.natMac })
+    if (!this.runner.dryRun) {
+      await writeCloudBaseSeed(p.seed, { ...source.seed, natMac: m.natMac })
+      // It holds the lab's password hashes.
+      await chmod(p.seed, 0o600)
+    }
     m.seed = p.seed
     m.sshPort = await this.sshPort()
     await this.save(dir, m)
