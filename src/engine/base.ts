@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import type { LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { baseName } from '../lab/naming.js'
-import type { Provider, NetworkHandle, BaseSource } from '../providers/provider.js'
+import type { Provider, NetworkHandle, BaseSource, CloudBaseSeedInput } from '../providers/provider.js'
+import type { CloudImageRef } from './cloud-image.js'
 import { renderKickstart } from '../kickstart/render.js'
 import { writeOemdrvIso } from '../media/oemdrv.js'
 import { cachedIso } from '../media/iso-cache.js'
@@ -28,11 +29,36 @@ export interface BasePlan {
   key: string
   /** The kickstart for EL bases (undefined for image-based OSes). */
   kickstart?: string
+  /** The source of a base built from the lab's cloud image. */
+  cloudImage?: Extract<BaseSource, { kind: 'cloud-image' }>
 }
 
-/** `medium`: the install ISO's kind; a boot ISO carries no packages, so the kickstart installs from the network. */
-export function planBase(loaded: LoadedLab, provider: ProviderName, creds: LabCredentials, packages: string[], medium?: InstallMedium): BasePlan {
+/** What the base's first boot from a cloud image sets up: the packages baked in, the lab's passwords and user. */
+function cloudBaseSeedInput(loaded: LoadedLab, creds: LabCredentials, packages: string[]): CloudBaseSeedInput {
   const lab = loaded.lab
+  return {
+    instanceId: `vmlab-base-${lab.name}`,
+    packages: [...lab.install.packages, ...packages].sort(),
+    rootPasswordHash: creds.secrets.rootPasswordHash,
+    user: { name: lab.install.user.name, passwordHash: creds.secrets.userPasswordHash, sudo: lab.install.user.sudo },
+  }
+}
+
+/**
+ * `medium`: the install ISO's kind; a boot ISO carries no packages, so the kickstart installs from the network.
+ * `image`: the lab's cloud image (install.image), whose hash and first-boot seed are part of the key.
+ */
+export function planBase(loaded: LoadedLab, provider: ProviderName, creds: LabCredentials, packages: string[], medium?: InstallMedium, image?: CloudImageRef): BasePlan {
+  const lab = loaded.lab
+  if (lab.install.image !== undefined) {
+    if (image === undefined) throw new LabError('internal: the cloud image was not hashed before planning the base')
+    const seed = cloudBaseSeedInput(loaded, creds, packages)
+    const disk = Math.max(...lab.nodes.map((n) => n.disk))
+    const key = createHash('sha256')
+      .update(JSON.stringify({ os: lab.os.id, provider, disk, image: image.sha256, seed, lab: lab.name }))
+      .digest('hex')
+    return { name: baseName(lab.os.id, key), key, cloudImage: { kind: 'cloud-image', image: image.path, sha256: image.sha256, seed } }
+  }
   let kickstart: string | undefined
   if (lab.os.family !== 'debian') {
     const input = kickstartInput(lab, { kind: 'base' }, creds, provider)
@@ -65,7 +91,11 @@ export async function ensureBase(opts: {
     await provider.destroy(plan.name)
   }
   let source: BaseSource
-  if (plan.kickstart === undefined) {
+  if (plan.cloudImage !== undefined) {
+    if (!provider.bootsCloudImages) throw new LabError(`the ${provider.name} provider cannot build a base from a cloud image`, { hint: 'use provider: qemu (or lab up --provider qemu), or remove install.image' })
+    report({ type: 'info', message: `first boot of the cloud image ${plan.cloudImage.image}: cloud-init installs ${plan.cloudImage.seed.packages.length} packages, then the base powers off` })
+    source = plan.cloudImage
+  } else if (plan.kickstart === undefined) {
     if (!provider.imageSource) throw new LabError(`the ${provider.name} provider cannot build ${lab.os.title} guests`, { hint: 'use provider: qemu for Debian labs' })
     source = await provider.imageSource(lab.os, { packages: opts.packages, onProgress: (m) => report({ type: 'info', message: m }) })
   } else {

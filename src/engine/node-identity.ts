@@ -34,8 +34,10 @@ export async function ensureHostKeys(stateDir: string, node: ResolvedNode): Prom
   return keys
 }
 
-export function identityFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName, creds: LabCredentials, hostKeys: HostKeys): NodeIdentity {
+/** `natMac`: the node's other NIC, for seeds that cloud-init (rather than the identity agent) applies. */
+export function identityFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName, creds: LabCredentials, hostKeys: HostKeys, natMac?: string): NodeIdentity {
   return nodeIdentity({
+    ...(natMac !== undefined ? { natMac } : {}),
     hostname: node.name,
     fqdn: node.fqdn,
     domain: lab.network.domain,

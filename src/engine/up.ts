@@ -17,6 +17,7 @@ import { ensureHostKeys, identityFor, writeNodeSeed } from './node-identity.js'
 import { labSessions } from './access.js'
 import { provision } from './provision.js'
 import { bakedPackages } from './bake.js'
+import { cloudImageRef } from './cloud-image.js'
 import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { secretFor } from './service-secrets.js'
@@ -62,8 +63,9 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
 
   const packages = await bakedPackages(lab)
   let medium: InstallMedium | undefined
-  const basePlanned = planBase(loaded, providerName, creds, packages)
-  const needsMedium = lab.os.family !== 'debian' && !(await baseReady(ctx, basePlanned.name))
+  const image = lab.install.image !== undefined ? await cloudImageRef(lab.install.image, loaded.stateDir) : undefined
+  const basePlanned = planBase(loaded, providerName, creds, packages, undefined, image)
+  const needsMedium = lab.os.family !== 'debian' && image === undefined && !(await baseReady(ctx, basePlanned.name))
   if (needsMedium) medium = await installMedium(loaded, opts.iso, report)
   const basePlan = medium ? planBase(loaded, providerName, creds, packages, medium) : basePlanned
   const baseOutcome = (await stage(report, `base image ${basePlan.name}`, async () => {
@@ -152,6 +154,14 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   }
 }
 
+/**
+ * A stock cloud image has only cloud-init to configure its NICs, which needs both matched by MAC; the vmlab
+ * images' identity agent does not, and their seeds stay as they were.
+ */
+function cloudInitNatMac(ctx: LabContext, labMac: string): string | undefined {
+  return ctx.loaded.lab.install.image !== undefined ? ctx.provider.uplinkMac?.(labMac) : undefined
+}
+
 async function baseReady(ctx: LabContext, name: string): Promise<boolean> {
   return (await ctx.provider.state(name)) !== 'missing' && (await ctx.provider.snapshotList(name)).includes(BASE_SNAPSHOT)
 }
@@ -171,7 +181,8 @@ async function ensureClone(ctx: LabContext, node: ResolvedNode, vm: string, base
   return task(report, 'nodes', node.name, 'linked clone', async () => {
     await journal.append({ step: `clone:${node.name}`, phase: 'start', data: { vm } })
     const hostKeys = await ensureHostKeys(loaded.stateDir, node)
-    const seedIso = await writeNodeSeed(loaded.stateDir, identityFor(lab, node, provider.name as ProviderName, creds, hostKeys), node.name)
+    const id = identityFor(lab, node, provider.name as ProviderName, creds, hostKeys, cloudInitNatMac(ctx, mac))
+    const seedIso = await writeNodeSeed(loaded.stateDir, id, node.name)
     await provider.cloneLinked(cloneSpec(lab, node, provider.name as ProviderName, base, network, seedIso))
     await journal.append({ step: `clone:${node.name}`, phase: 'done', data: { vm } })
     return true

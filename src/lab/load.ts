@@ -13,6 +13,7 @@ import { parseEntries } from './entries.js'
 import { validateLab } from './validate.js'
 import { resolveLab, type ResolvedLab } from './resolve.js'
 import { locate } from './locate.js'
+import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
 import { InputError } from '../util/errors.js'
 import { packagePath } from '../util/package-root.js'
@@ -35,8 +36,11 @@ export function embeddedLabPath(name: string = DEFAULT_LAB): string {
   return packagePath('labs', `${name}.yaml`)
 }
 
-/** Parses and checks lab text; throws LabFileError listing every problem. */
-export function parseLab(text: string, displayName: string): ResolvedLab {
+/**
+ * Parses and checks lab text; throws LabFileError listing every problem. With `filesDir` (the lab file's
+ * folder) the files the lab names are checked too, and their paths made absolute.
+ */
+export function parseLab(text: string, displayName: string, opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean } = {}): ResolvedLab {
   const lc = new LineCounter()
   const problems: Problem[] = []
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
@@ -63,6 +67,12 @@ export function parseLab(text: string, displayName: string): ResolvedLab {
     const modules = parseEntries(lab.modules, MODULES, 'modules', problems)
     const checks = parseEntries(lab.checks, CHECKS, 'checks', problems)
     validateLab(lab, modules, checks, problems)
+    if (lab.install.image !== undefined && opts.filesDir !== undefined) {
+      lab.install.image = resolveImagePath(lab.install.image, opts.filesDir)
+      // A file moved away after the lab's base was made from it is no mistake: the base has its own copy.
+      const wrong = imageFileProblem(lab.install.image)
+      if (wrong && !(wrong.missing && opts.imageKnown?.(lab.name, lab.install.image))) problems.push({ path: ['install', 'image'], message: wrong.message, hint: wrong.hint })
+    }
     if (!problems.length) {
       return resolveLab(
         lab,
@@ -150,8 +160,8 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
   }
   const rel = relative(cwd, path)
   const displayName = embedded ? `${file ?? DEFAULT_LAB} (built-in lab)` : rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
-  const lab = parseLab(text, displayName)
   // The built-in labs keep their state in the working directory, never inside the installed package.
   const stateRoot = embedded ? cwd : dirname(path)
+  const lab = parseLab(text, displayName, { filesDir: dirname(path), imageKnown: (name, image) => imageHashKnown(join(stateRoot, '.lab', name), image) })
   return { displayName, path: embedded ? undefined : path, filesDir: dirname(path), stateDir: join(stateRoot, '.lab', lab.name), lab }
 }

@@ -61,6 +61,11 @@ export const installSchema = z.strictObject({
     })
     .default({ name: 'lab', sudo: true }),
   packages: z.array(z.string()).default([]),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'a cloud image (qcow2, with cloud-init) to build the base from instead of installing `os` from its ISO; provider: qemu only; relative to the lab file, ~ allowed' }),
 })
 
 const networkSchema = z.strictObject({

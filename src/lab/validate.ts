@@ -24,6 +24,14 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
     })
   }
 
+  if (lab.install.image !== undefined && lab.provider !== 'qemu') {
+    problems.push({
+      path: ['install', 'image'],
+      message: lab.provider === 'auto' ? 'a cloud image needs the qemu provider, and provider: auto may pick another' : `a cloud image works with the qemu provider only, not ${lab.provider}`,
+      hint: 'set provider: qemu, or remove install.image to install the OS from its ISO',
+    })
+  }
+
   const seenName = new Map<string, number>()
   const seenIp = new Map<number, number>()
   const seenMac = new Map<string, number>()

@@ -192,9 +192,19 @@ function mac(value: string): Scalar {
   return scalar
 }
 
+/**
+ * The names cloud-init gives the NICs it matches by MAC. Without `set-name` only netplan matches by MAC:
+ * cloud-init's own renderers (networkd, sysconfig, eni) name each device after its key ("lab"), which no
+ * NIC is called, and leave it unconfigured. eth0/eth1 are the names the vmlab images use too.
+ */
+export const UPLINK_NIC = 'eth0'
+export const LAB_NIC = 'eth1'
+
 function networkConfig(id: NodeIdentity): Record<string, unknown> {
   const lab: Record<string, unknown> = {
     match: { macaddress: mac(id.labMac) },
+    // Renaming needs the other NIC matched by MAC too, or the kernel's eth1 may be the one in the way.
+    ...(id.natMac !== undefined ? { 'set-name': LAB_NIC } : {}),
     dhcp4: false,
     addresses: [`${id.labIp}/${id.prefix}`],
   }
@@ -203,7 +213,7 @@ function networkConfig(id: NodeIdentity): Record<string, unknown> {
   if (id.dns !== undefined && id.dns.length > 0) lab['nameservers'] = { addresses: id.dns, search: [id.domain] }
   // Without its MAC the NAT NIC is matched by name; networkd applies the first matching file
   // in name order, and netplan names them after these ids, so "lab" must sort before "uplink".
-  const uplink = id.natMac !== undefined ? { match: { macaddress: mac(id.natMac) } } : { match: { name: 'e*' } }
+  const uplink = id.natMac !== undefined ? { match: { macaddress: mac(id.natMac) }, 'set-name': UPLINK_NIC } : { match: { name: 'e*' } }
   return { version: 2, ethernets: { lab, uplink: { ...uplink, dhcp4: true } } }
 }
 

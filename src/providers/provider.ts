@@ -5,6 +5,10 @@
  */
 import type { OsInfo } from '../lab/os-catalog.js'
 import type { ProviderName } from '../lab/schema.js'
+import type { CloudBaseSeed } from '../media/cloud-base-seed.js'
+
+/** The base seed's contents but the MAC of the base's NIC, which is the provider's to choose. */
+export type CloudBaseSeedInput = Omit<CloudBaseSeed, 'natMac'>
 
 export interface Preflight {
   /** What is wrong, in the user's terms. */
@@ -46,6 +50,11 @@ export type BaseSource =
   | { kind: 'iso'; installIso: string; oemdrvIso: string }
   /** A ready disk image (a cloud image, or one built by `lab image build`), with an optional kernel to boot directly. */
   | { kind: 'image'; disk: string; kernel?: string; initrd?: string; append?: string }
+  /**
+   * The user's cloud image (never written: the provider keeps its own copy, by `sha256`), booted once through
+   * its own boot loader with a seed disc made from `seed`, until cloud-init has finished and powered it off.
+   */
+  | { kind: 'cloud-image'; image: string; sha256: string; seed: CloudBaseSeedInput }
 
 export interface BaseSpec {
   name: string
@@ -99,6 +108,8 @@ export interface Provider {
    * that drops its caches right before a live snapshot then makes that snapshot hold only the memory in use.
    */
   readonly reclaimsFreedMemory?: boolean
+  /** True when createBase takes a `cloud-image` source. */
+  readonly bootsCloudImages?: boolean
   /** Locate the binaries, read the version and list what stops this machine from running a lab (each with its fix). */
   detect(): Promise<ProviderInfo>
   /** Create (or find and reuse) the lab's host-only network. */
@@ -138,6 +149,8 @@ export interface Provider {
   sshEndpoint(vm: string, labIp: string): Promise<Endpoint>
   /** What the VM's own files take on disk (a linked clone: only its differences), when the provider can tell. */
   diskUsage?(vm: string): Promise<DiskUsage>
+  /** The MAC of a node's other (NAT) NIC, when the provider fixes it: cloud-init needs it to tell the NICs apart. */
+  uplinkMac?(labMac: string): string
   /** For OSes installed from an image rather than a kickstart (Debian under QEMU): build or find that image. */
   imageSource?(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource>
 }

@@ -99,15 +99,17 @@ t.test('network-config: lab NIC by MAC with the static address, the other NIC on
     ethernets: {
       lab: {
         match: { macaddress: '52:54:00:56:00:1a' },
+        'set-name': 'eth1',
         dhcp4: false,
         addresses: ['192.168.56.11/24'],
         nameservers: { addresses: ['192.168.56.1', '1.1.1.1'], search: ['localdomain'] },
       },
-      uplink: { match: { macaddress: '52:54:00:12:34:11' }, dhcp4: true },
+      uplink: { match: { macaddress: '52:54:00:12:34:11' }, 'set-name': 'eth0', dhcp4: true },
     },
   })
   const bare = yaml11(byPath(seedFiles(nodeIdentity(sampleInput({ natMac: undefined, dns: undefined, gateway: '192.168.56.1' }))))['network-config']!.data)
   t.same(bare.ethernets.uplink, { match: { name: 'e*' }, dhcp4: true })
+  t.notOk('set-name' in bare.ethernets.lab, 'no renaming when the other NIC cannot be matched by MAC')
   t.equal(bare.ethernets.lab.gateway4, '192.168.56.1')
   t.notOk('nameservers' in bare.ethernets.lab)
 })
@@ -124,13 +126,16 @@ t.test("cloud-init's own renderers turn network-config into the right files", as
     return texts.join('\n')
   }
   const sysconfig = await convert('rocky', 'sysconfig')
-  t.match(sysconfig, /### ifcfg-lab\n[\s\S]*BOOTPROTO=none[\s\S]*GATEWAY=192\.168\.56\.1[\s\S]*HWADDR=52:54:00:56:00:11[\s\S]*IPADDR=192\.168\.56\.11[\s\S]*NETMASK=255\.255\.255\.0/)
-  t.match(sysconfig, /### ifcfg-uplink\n[\s\S]*BOOTPROTO=dhcp[\s\S]*HWADDR=52:54:00:12:34:11/)
+  t.match(sysconfig, /### ifcfg-eth1\n[\s\S]*BOOTPROTO=none[\s\S]*DEVICE=eth1[\s\S]*GATEWAY=192\.168\.56\.1[\s\S]*HWADDR=52:54:00:56:00:11[\s\S]*IPADDR=192\.168\.56\.11[\s\S]*NETMASK=255\.255\.255\.0/)
+  t.match(sysconfig, /### ifcfg-eth0\n[\s\S]*BOOTPROTO=dhcp[\s\S]*HWADDR=52:54:00:12:34:11/)
   const nm = await convert('rocky', 'network-manager')
   t.match(nm, /mac-address=52:54:00:56:00:11\n\n\[ipv4\]\nmethod=manual\n[^[]*address1=192\.168\.56\.11\/24\ngateway=192\.168\.56\.1\n/)
   t.match(nm, /mac-address=52:54:00:12:34:11\n\n\[ipv4\]\nmethod=auto/)
   const networkd = await convert('debian', 'networkd')
   t.match(networkd, /Address=192\.168\.56\.11\/24[\s\S]*MACAddress=52:54:00:56:00:11/)
+  // The file must match the NIC as cloud-init renamed it: a Name= of the config's key ("lab") matches nothing.
+  t.match(networkd, /### 10-cloud-init-eth1\.network\n[\s\S]*\[Match\]\nMACAddress=52:54:00:56:00:11\nName=eth1\n/)
+  t.match(networkd, /### 10-cloud-init-eth0\.network\n[\s\S]*\[Match\]\nMACAddress=52:54:00:12:34:11\nName=eth0\n[\s\S]*DHCP=ipv4/)
 })
 
 t.test('instance-id: stable for the same inputs, new when any input changes', async (t) => {

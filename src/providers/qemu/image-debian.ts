@@ -231,13 +231,13 @@ export async function buildDebianImage(o: DebianImageOptions = {}): Promise<Debi
 }
 
 /** A guest path inside the root file system; refuses paths that climb out of it. */
-function inRootfs(rootfs: string, guestPath: string): string {
+export function inRootfs(rootfs: string, guestPath: string): string {
   const normal = posix.normalize(`/${guestPath}`)
   if (normal.split('/').includes('..')) throw new LabError(`image file path ${guestPath} leaves the root file system`)
   return join(rootfs, normal)
 }
 
-async function placeFile(rootfs: string, f: ImageFile): Promise<void> {
+export async function placeFile(rootfs: string, f: ImageFile): Promise<void> {
   const target = inRootfs(rootfs, f.path)
   await mkdir(dirname(target), { recursive: true })
   // Unlink first: debootstrap may leave a symlink there (resolv.conf) that points at the host.
@@ -305,7 +305,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
  * Deletes the debootstrap tree. An interrupted debootstrap can leave /proc, /sys or /dev
  * mounted inside it; those are unmounted first, and nothing is deleted while one remains.
  */
-async function removeRootfs(rootfs: string): Promise<void> {
+export async function removeRootfs(rootfs: string): Promise<void> {
   try {
     await lstat(rootfs)
   } catch {

@@ -4,7 +4,7 @@
  * ports a lab declares are forwarded on 127.0.0.1 through user-mode NAT. Snapshots are qcow2 internal
  * snapshots: offline through qemu-img, live (memory included) through the monitor, so a reset needs no boot.
  */
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +22,8 @@ import { qemuArgv, startVm, stopVm, vmPid, type Accel } from './qemu-vm.js'
 import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
 import { cachedAccel } from './accel.js'
 import { cacheRoot } from './image-cache.js'
+import { cachedCloudImage } from './cloud-image-cache.js'
+import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK, writeCloudBaseSeed } from '../../media/cloud-base-seed.js'
 
 export interface QemuProviderOptions {
   runner?: CliRunner
@@ -66,10 +68,19 @@ async function tail(path: string, lines = 30): Promise<string> {
   }
 }
 
+/** What the base seed's finish step printed: `cloud-init status --long` between its two marks. */
+export function cloudInitReport(console: string): string | undefined {
+  const end = console.lastIndexOf(BASE_FAILED_MARK)
+  if (end < 0) return undefined
+  const start = console.lastIndexOf(BASE_STATUS_MARK, end)
+  return (start < 0 ? console.slice(0, end) : console.slice(start + BASE_STATUS_MARK.length, end)).replace(/\r/g, '').trim()
+}
+
 export class QemuProvider implements Provider {
   readonly name = 'qemu' as const
   readonly liveRestore = true
   readonly reclaimsFreedMemory = true
+  readonly bootsCloudImages = true
   private readonly runner: CliRunner
   private readonly env: NodeJS.ProcessEnv
   private readonly root: string
@@ -165,6 +176,10 @@ export class QemuProvider implements Provider {
     const dir = await this.newMachine(spec.name)
     const p = machinePaths(dir)
     const m: MachineSpec = { name: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk: p.disk, natMac: '52:54:01:00:00:01', labMac: '52:54:00:00:00:01', sshPort: 0, forwards: [] }
+    if (spec.source.kind === 'cloud-image') {
+      await this.firstBootFromCloudImage(spec, spec.source, dir, m)
+      return
+    }
     if (spec.source.kind === 'image') {
       // An overlay: the cached image itself is never written to.
       await this.img.overlay(p.disk, spec.source.disk)
@@ -191,6 +206,46 @@ export class QemuProvider implements Provider {
     if (this.runner.dryRun) return
     delete m.cdroms
     await writeSpec(dir, m)
+  }
+
+  /**
+   * A base from the user's cloud image: an overlay (as large as the lab's disk; cloud-init grows the root file
+   * system into it) on the cached copy, booted once through the image's own boot loader with the base seed.
+   * cloud-init bakes the packages in, resets itself and powers off; the console says whether it went well.
+   * An error leaves the base without its snapshot, which the next `lab up` removes and builds again.
+   */
+  private async firstBootFromCloudImage(spec: BaseSpec, source: Extract<BaseSource, { kind: 'cloud-image' }>, dir: string, m: MachineSpec): Promise<void> {
+    const p = machinePaths(dir)
+    const cached = this.runner.dryRun ? source.image : await cachedCloudImage(cacheRoot(this.env), source.image, source.sha256)
+    const info = await this.img.info(cached)
+    if (!this.runner.dryRun && (info.format !== 'qcow2' || info.backing !== undefined)) {
+      throw new LabError(`the cloud image ${source.image} is ${info.backing !== undefined ? `an overlay on ${info.backing}` : `in ${info.format} format`}, not a standalone qcow2 image`, {
+        hint: 'give the full image: qemu-img convert -O qcow2 IMAGE standalone.qcow2',
+      })
+    }
+    await this.img.overlay(p.disk, cached, Math.max(spec.diskGiB * 1024 ** 3, info.virtualSize))
+    if (!this.runner.dryRun) {
+      await writeCloudBaseSeed(p.seed, { ...source.seed, natMac: m.natMac })
+      // It holds the lab's password hashes.
+      await chmod(p.seed, 0o600)
+    }
+    m.seed = p.seed
+    m.sshPort = await this.sshPort()
+    await this.save(dir, m)
+    await this.start(spec.name)
+    await this.waitForPowerOff(spec.name, spec.installTimeoutMs)
+    if (this.runner.dryRun) return
+    const console = await readFile(p.serial, 'utf8').catch(() => '')
+    if (!console.includes(BASE_READY_MARK)) {
+      const status = cloudInitReport(console)
+      const why = status !== undefined ? `cloud-init reported errors:\n${status}` : `it powered off before cloud-init had finished; its serial console ended with:\n${await tail(p.serial, 40)}`
+      throw new LabError(`the first boot of ${spec.name} from the cloud image failed: ${why}`, {
+        hint: `run \`lab up\` again to retry (the base is built again); the whole console log is ${p.serial}`,
+      })
+    }
+    delete m.seed
+    await writeSpec(dir, m)
+    await rm(p.seed, { force: true })
   }
 
   /** Picks "Install …" above the default "Test this media & install": skips the 60 s wait and the media check. */
@@ -399,6 +454,10 @@ export class QemuProvider implements Provider {
     }
     const snaps = await this.img.snapshots(machinePaths(dir).disk, await this.running(vm)).catch(() => [])
     return { bytes: total, snapshotMemoryBytes: snaps.reduce((sum, s) => sum + s.vmStateBytes, 0) }
+  }
+
+  uplinkMac(labMac: string): string {
+    return natMacFor(labMac)
   }
 
   async imageSource(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource> {

@@ -35,6 +35,12 @@ export function parseSnapshotList(text: string): QcowSnapshot[] {
   return out
 }
 
+export interface ImageInfo {
+  format: string
+  virtualSize: number
+  backing?: string
+}
+
 export class QemuImg {
   constructor(
     private readonly runner: CliRunner,
@@ -52,9 +58,20 @@ export class QemuImg {
     }
   }
 
-  /** A qcow2 overlay whose reads fall through to `backing` (a linked clone: instant, a few hundred KB). */
-  overlay(path: string, backing: string): Promise<string> {
-    return this.run(['create', '-f', 'qcow2', '-F', 'qcow2', '-b', backing, path])
+  /**
+   * A qcow2 overlay whose reads fall through to `backing` (a linked clone: instant, a few hundred KB);
+   * `bytes` gives it a larger disk than the backing's.
+   */
+  overlay(path: string, backing: string, bytes?: number): Promise<string> {
+    return this.run(['create', '-f', 'qcow2', '-F', 'qcow2', '-b', backing, path, ...(bytes !== undefined ? [String(bytes)] : [])])
+  }
+
+  /** Format, virtual size and backing file of an image (-U: read even while a VM uses it). */
+  async info(path: string): Promise<ImageInfo> {
+    const out = await this.run(['info', '-U', '--output=json', path])
+    if (this.runner.dryRun) return { format: 'qcow2', virtualSize: 0 }
+    const j = JSON.parse(out) as { format?: string; 'virtual-size'?: number; 'backing-filename'?: string }
+    return { format: j.format ?? 'unknown', virtualSize: j['virtual-size'] ?? 0, ...(j['backing-filename'] ? { backing: j['backing-filename'] } : {}) }
   }
 
   create(path: string, gib: number): Promise<string> {

@@ -129,6 +129,7 @@ async function install(ctx: BaseContext, spec: BaseSpec, cfgFile: string): Promi
 export async function createBaseVm(ctx: BaseContext, spec: BaseSpec): Promise<void> {
   const { driver, flavour, opts } = ctx
   const source = spec.source
+  if (source.kind === 'cloud-image') throw new LabError('cloud images are built into a base by the qemu provider only', { hint: 'set provider: qemu, or remove install.image' })
   if (source.kind === 'image' && source.kernel !== undefined) {
     throw new InputError(
       `VirtualBox cannot boot the kernel ${source.kernel} directly`,

@@ -267,6 +267,7 @@ export class VMwareProvider implements Provider {
   async createBase(spec: BaseSpec): Promise<void> {
     const vm = checkName(spec.name)
     const source = spec.source
+    if (source.kind === 'cloud-image') throw new LabError('cloud images are built into a base by the qemu provider only', { hint: 'set provider: qemu, or remove install.image' })
     if (source.kind === 'image' && source.kernel !== undefined) {
       throw new InputError('VMware cannot boot a kernel directly', 'give the base a disk image that boots by itself (with a boot loader)')
     }
