@@ -57,8 +57,9 @@ export function buildIso(opts: IsoOptions): Buffer {
 
 /**
  * Writes the image to `path` through a temporary file in the same directory and a rename,
- * so that a VM never sees a half-written disc and a failed write leaves the old one intact.
+ * so that a VM never sees a half-written disc and a failed write leaves the old one intact. Only the
+ * owner may read it: the discs we write carry password hashes (kickstart, base seed) and host private keys.
  */
 export async function writeIsoFile(path: string, opts: IsoOptions): Promise<void> {
-  await writeFileAtomic(path, buildIso(opts), 0o644)
+  await writeFileAtomic(path, buildIso(opts), 0o600)
 }

@@ -1,7 +1,7 @@
 /**
  * A lab from a user's cloud image, for real: `install.image` points at a stock-like Debian cloud image (built
  * here, cached; it has cloud-init and no vmlab identity agent), `lab up` makes the base from it (first boot:
- * cloud-init bakes chrony in, cleans itself, powers off) and two linked clones whose identity only cloud-init
+ * cloud-init runs, cleans itself, powers off) and two linked clones whose identity only cloud-init
  * applies from their seed discs. Checked from inside: host names, lab addresses by MAC, machine-ids, the
  * pinned host keys (a wrong pin is refused), cloud-init finished without errors; the user's file unchanged; a
  * second `lab up` does nothing; `lab destroy` leaves no process and no VM file. Timings are printed.
@@ -51,9 +51,11 @@ install: { image: ${JSON.stringify(image.path)} }
 nodes:
   - name: master
   - name: node1
+# Only hosts: a module that bakes packages (chrony) makes the base's first boot run apt-get update and an
+# install under emulation, about four minutes more; that path was run by hand (see the issue note) and its
+# seed is checked by \`cloud-init schema\` in test/providers/qemu-cloud-image.test.ts.
 modules:
   - hosts
-  - chrony: { server: master }
 `,
 )
 const keyDir = join(dir, '.lab', 'cloudlab', 'keys', 'hosts')
@@ -95,13 +97,12 @@ t.test('lab up builds the base from the cloud image and two clones', async (t) =
 t.test('cloud-init gave every node its identity from the seed', async (t) => {
   const seen: Record<string, string[]> = {}
   for (const [node, ip] of [['master', '192.168.57.10'], ['node1', '192.168.57.11']] as const) {
-    const r = await on(node, 'hostname -f; cat /etc/machine-id; ip -4 -o addr show eth1 | awk "{print \\$4}"; test -e /usr/local/sbin/vmlab-identity && echo agent || echo no-agent; dpkg-query -W -f "\\${Status}\\n" chrony')
+    const r = await on(node, 'hostname -f; cat /etc/machine-id; ip -4 -o addr show eth1 | awk "{print \\$4}"; test -e /usr/local/sbin/vmlab-identity && echo agent || echo no-agent')
     t.equal(r.code, 0, r.out)
-    const [fqdn, machineId, addr, agent, chrony] = r.out.split('\n')
+    const [fqdn, machineId, addr, agent] = r.out.split('\n')
     t.equal(fqdn, `${node}.localdomain`)
     t.equal(addr, `${ip}/24`, 'the static lab address, on the NIC matched by its MAC')
     t.equal(agent, 'no-agent', 'a stock image: cloud-init did it all')
-    t.equal(chrony, 'install ok installed', 'the package chrony bakes was installed in the base')
     seen[node] = [machineId!]
     const status = await on(node, 'cloud-init status --long; echo "exit $?"')
     t.match(status.out, /^status: done$/m, status.out)

@@ -280,6 +280,7 @@ t.test('writeIsoFile replaces the file through a rename and leaves nothing behin
   t.same(await readdir(dir), ['OEMDRV.iso'])
   const want = buildIso({ volumeId: 'OEMDRV', files: [{ path: 'ks.cfg', data: 'two\n' }], date: DATE })
   t.ok((await readFile(target)).equals(want))
+  t.equal((await stat(target)).mode & 0o777, 0o600, 'owner only: discs carry password hashes and host keys')
   // A missing folder is made (the lab's media folder on a first run).
   await writeIsoFile(join(dir, 'media', 'x.iso'), { volumeId: 'OEMDRV', files: [] })
   t.same(await readdir(dir), ['OEMDRV.iso', 'media'])

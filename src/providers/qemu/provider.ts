@@ -280,7 +280,11 @@ export class QemuProvider implements Provider {
     const dir = await this.newMachine(spec.name)
     const p = machinePaths(dir)
     await this.img.overlay(p.disk, base.disk)
-    if (!this.runner.dryRun) await copyFile(spec.seedIso, p.seed)
+    if (!this.runner.dryRun) {
+      await copyFile(spec.seedIso, p.seed)
+      // The seed carries the node's private host key.
+      await chmod(p.seed, 0o600)
+    }
     const m: MachineSpec = {
       name: spec.name,
       cpus: spec.cpus,
