@@ -19,7 +19,8 @@ const suite: SuiteOptions = {
   provider: 'vmware',
   name: 'cut',
   nodes: ['master', 'node1'],
-  installSeconds: 1,
+  // Long enough for a poll of `vmrun list` on a busy machine to see the base installing.
+  installSeconds: 4,
   guests: true,
   cidr: () => `127.79.${++net}.0/24`,
 }

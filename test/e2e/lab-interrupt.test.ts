@@ -9,8 +9,9 @@
  * Debian image is not cached yet (VMLAB_CACHE_DIR, default ~/.cache/vmlab/images).
  */
 import t, { type Test } from 'tap'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { tmpdir } from 'node:os'
 import { lab } from '../helpers/cli.js'
 import { labKilledWhen, has } from '../helpers/kill-at.js'
 import { processesMentioning } from '../helpers/lab-processes.js'
@@ -32,11 +33,13 @@ t.teardown(() => t.comment(`timings (s): ${Object.entries(timings).map(([k, v]) 
 
 function qemuLab(t: Test, name: string) {
   const dir = t.testdir({ 'lab.yaml': LAB(name) })
-  const qemuDir = join(dir, 'qemu')
+  // QEMU's and vde_switch's UNIX sockets live here, and a socket path may not exceed 107 bytes: not in tap's long fixture names.
+  const qemuDir = mkdtempSync(join(tmpdir(), 'vmlab-cut-'))
   const env = { VMLAB_QEMU_DIR: qemuDir, VMLAB_SSH_TIMEOUT: '300' }
   t.teardown(async () => {
     // Whatever failed above, leave no VM running on a machine others share.
     if (processesMentioning(qemuDir).length) await lab(['destroy', '--force'], { cwd: dir, env, timeoutMs: 120_000 })
+    rmSync(qemuDir, { recursive: true, force: true })
   })
   const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     const t0 = Date.now()
@@ -88,7 +91,7 @@ t.test('killed at three stages, lab up resumes each time and finishes a working 
   t.same(status.nodes.map((n: { state: string; snapshots: string[] }) => [n.state, n.snapshots]), [['running', ['clean', 'ready']]], 'one VM, snapshots each once')
   t.equal(q.qemus().length, 1)
 
-  const destroy = await q.run('destroy', ['destroy'])
+  const destroy = await q.run('destroy', ['destroy', '--force'])
   t.equal(destroy.code, 0, destroy.stderr)
   t.same(processesMentioning(q.qemuDir), [], 'no qemu or vde_switch process of the lab')
   for (const sub of ['vms', 'networks']) t.same(existsSync(join(q.qemuDir, sub)) ? readdirSync(join(q.qemuDir, sub)) : [], [], `nothing in ${sub}`)
@@ -98,7 +101,7 @@ t.test('killed at three stages, lab up resumes each time and finishes a working 
 t.test('killed while booting, destroy stops the orphaned VM and switch', async (t) => {
   const q = qemuLab(t, 'qgone')
   const k = await q.killUp('kill at boot (2)', (j) => has(j, 'boot:solo', 'done'))
-  t.ok(k.killed, journalLine(k.journal))
+  t.ok(k.killed, `${journalLine(k.journal)}\n${k.stderr}`)
   t.equal(q.qemus().length, 1, 'an orphaned VM runs')
   const destroy = await q.run('destroy after kill', ['destroy', '--force'])
   t.equal(destroy.code, 0, destroy.stderr)

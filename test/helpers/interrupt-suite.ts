@@ -89,7 +89,7 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
       t.test(`killed ${cut.name}, then ${then}`, { buffered: true }, async (t) => {
         const lab = await openSuiteLab(t, o)
         const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
-        t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(', ')})`)
+        t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(", ")})\n${k.stderr}`)
         if (then === 'resume') {
           const again = await lab.run(['up'], 600_000)
           t.match(again.stderr, /taking over the lock of `lab up` \(PID \d+\), which is no longer running/, 'the stale lock is taken over with a message')

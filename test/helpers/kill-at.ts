@@ -32,6 +32,8 @@ export interface Killed {
   killed: boolean
   /** The journal at the moment of the kill. */
   journal: JournalEntry[]
+  /** What the command printed on stderr (why it ended, when it ended on its own). */
+  stderr: string
 }
 
 /**
@@ -46,7 +48,9 @@ export async function labKilledWhen(opts: {
   when: (journal: JournalEntry[]) => boolean | Promise<boolean>
   pollMs?: number
 }): Promise<Killed> {
-  const child = spawn(process.execPath, [LAB_BIN, ...opts.args], { cwd: opts.dir, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: 'ignore' })
+  const child = spawn(process.execPath, [LAB_BIN, ...opts.args], { cwd: opts.dir, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<void>((r) => child.on('exit', () => r()))
   let killed = false
   let journal: JournalEntry[] = []
@@ -60,5 +64,5 @@ export async function labKilledWhen(opts: {
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 20))
   }
   await exited
-  return { killed, journal }
+  return { killed, journal, stderr }
 }
