@@ -23,7 +23,17 @@ const suite: SuiteOptions = {
 const [midInstall, midClone] = midStepCuts(suite.name, 'master') as [Cut, Cut]
 const cut = (name: string, when: Cut['when']): Cut => ({ name, when })
 
-interruptSuite(t, suite, [cut('while the host-only network is made', (j, lab) => has(j, 'network', 'start') && !has(j, 'network', 'done') && lab.networks().length > 0)], ['destroy'])
+interruptSuite(
+  t,
+  suite,
+  [
+    {
+      ...cut('while the host-only network is made', (j, lab) => has(j, 'network', 'start') && !has(j, 'network', 'done') && lab.networks().length > 0),
+      todo: 'known orphan: the interface made before `network done` was journaled is unknown to lab destroy (and adopted as not ours by a resumed up)',
+    },
+  ],
+  ['destroy'],
+)
 interruptSuite(t, suite, [cut('right after the network', (j) => has(j, 'network', 'done'))], ['destroy'])
 interruptSuite(t, suite, [midInstall])
 interruptSuite(t, suite, [midClone], ['resume'])

@@ -15,6 +15,8 @@ import { startNodeSshds } from './node-sshd.js'
 
 export interface Cut {
   name: string
+  /** A known failure, with why: reported by tap as a todo, not as a failure. */
+  todo?: string
   when: (journal: JournalEntry[], lab: SimLab) => boolean
 }
 
@@ -42,7 +44,7 @@ export function journalCuts(reference: JournalEntry[]): Cut[] {
 export function midStepCuts(labName: string, node: string): Cut[] {
   const vm = `vmlab-${labName}-${node}`
   return [
-    { name: 'in the middle of the base install', when: (j, lab) => has(j, 'base', 'start') && !has(j, 'base', 'done') && lab.running().includes(baseVm(j) ?? '?') },
+    { name: 'in the middle of the base install', when: (j, lab) => has(j, 'base', 'start') && !has(j, 'base', 'done') && lab.isOn(baseVm(j) ?? '?') },
     { name: `in the middle of cloning ${node}`, when: (j, lab) => has(j, `clone:${node}`, 'start') && !has(j, `clone:${node}`, 'done') && lab.vms().includes(vm) },
   ]
 }
@@ -86,7 +88,7 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
   const vmOf = (node: string) => `vmlab-${o.name}-${node}`
   for (const cut of cuts) {
     for (const then of variants) {
-      t.test(`killed ${cut.name}, then ${then}`, { buffered: true }, async (t) => {
+      t.test(`killed ${cut.name}, then ${then}`, { buffered: true, ...(cut.todo ? { todo: cut.todo } : {}) }, async (t) => {
         const lab = await openSuiteLab(t, o)
         const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
         t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(", ")})\n${k.stderr}`)

@@ -35,6 +35,8 @@ export interface SimLab {
   vms(): string[]
   /** VMs powered on. */
   running(): string[]
+  /** Is the VM powered on, from its files where the hypervisor keeps that (cheap enough to poll). */
+  isOn(vm: string): boolean
   /** Networks the hypervisor has that a lab may have made (VMware's vmnets are never made by vmlab). */
   networks(): string[]
   /** Every file under the VMs folder: disks, configurations, logs, snapshot files. */
@@ -91,11 +93,14 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     vms: () => lines(sim('VBoxManage', ['list', 'vms'])).map((l) => l.split('"')[1]!),
     running: () => lines(sim('VBoxManage', ['list', 'runningvms'])).map((l) => l.split('"')[1]!),
     networks: () => lines(sim('VBoxManage', ['list', 'hostonlyifs'])).filter((l) => /^Name:/.test(l)),
+    isOn: (vm: string) => vbox.running().includes(vm),
   }
   const vmware = {
     vms: () => (existsSync(vmsDir) ? readdirSync(vmsDir).filter((n) => existsSync(join(vmsDir, n, `${n}.vmx`))) : []),
     running: () => lines(sim('vmrun', ['list'])).slice(1).map((p) => p.split(/[\\/]/).pop()!.replace(/\.vmx$/, '')),
     networks: () => [],
+    // A powered-on VMware VM holds its .vmx.lck folder; asking vmrun takes too long on a busy machine.
+    isOn: (vm: string) => existsSync(join(vmsDir, vm, `${vm}.vmx.lck`)),
   }
   return {
     dir,
