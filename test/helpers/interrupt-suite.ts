@@ -104,7 +104,8 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
           const vms = lab.vms()
           t.same([...vms].sort(), [base, ...o.nodes.map(vmOf)].sort(), `the base and every node, each once: ${vms.join(', ')}`)
           t.equal(journal.filter((e) => e.step === 'base' && e.phase === 'done' && e.data?.outcome === 'built').length, 1, 'the base was built once')
-          for (const node of o.nodes) t.equal(journal.filter((e) => e.step === `clone:${node}` && e.phase === 'done').length, 1, `${node} was cloned once`)
+          // At most once: a clone whose last hypervisor call outlived the killed run is complete without its `done` record.
+          for (const node of o.nodes) t.ok(journal.filter((e) => e.step === `clone:${node}` && e.phase === 'done').length <= 1, `${node} was not cloned twice`)
           const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ node: string; snapshots: string[] }>
           const want = o.guests ? ['clean', 'ready'] : ['clean']
           t.same(list.map((n) => [n.node, n.snapshots]), o.nodes.map((n) => [n, want]), 'every node has its snapshots, each once')
