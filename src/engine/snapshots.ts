@@ -31,7 +31,13 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   await requireBuilt(ctx, nodes)
   const lab = ctx.loaded.lab
   const existing = await Promise.all(nodes.map(async (n) => (await ctx.provider.snapshotList(vmName(lab, n))).includes(name)))
-  if (existing.some(Boolean) && !opts.force) throw new LabError(`snapshot '${name}' exists already`, { hint: `pick another name, or replace it with --force`, exitCode: 2 })
+  const step = `snapshot:${name}`
+  // What a save killed half way left (on some nodes or all, never recorded as done) is not a snapshot the
+  // user has: saving it again completes it rather than refusing.
+  const unfinished = (await ctx.journal.lastPhase(step)) === 'start'
+  if (existing.some(Boolean) && !opts.force && !unfinished) throw new LabError(`snapshot '${name}' exists already`, { hint: `pick another name, or replace it with --force`, exitCode: 2 })
+  if (existing.some(Boolean) && unfinished) ctx.report({ type: 'info', message: `snapshot '${name}' was left unfinished by an interrupted run: taking it again on every node` })
+  await ctx.journal.append({ step, phase: 'start' })
   // The guests are running already: a node that does not answer SSH soon is saved as it is.
   const sessions = await labSessions(ctx, { deadlineMs: 20_000 })
   try {
@@ -41,6 +47,7 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   }
   recordSnapshot(ctx.state, name)
   await ctx.saveState()
+  await ctx.journal.append({ step, phase: 'done' })
 }
 
 export async function snapshotList(ctx: LabContext): Promise<Array<{ node: string; snapshots: string[] }>> {

@@ -84,7 +84,9 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
       const vm = vmName(lab, node)
       if (await ensureClone(ctx, node, vm, basePlan.name, network!, creds)) created.push(node.name)
       if ((await provider.state(vm)) !== 'running') {
+        await journal.append({ step: `boot:${node.name}`, phase: 'start', data: { vm } })
         await task(report, 'nodes', node.name, 'boot', () => provider.start(vm))
+        await journal.append({ step: `boot:${node.name}`, phase: 'done', data: { vm } })
         booted.push(node.name)
       }
     })
@@ -103,9 +105,11 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const sessions = await labSessions(ctx)
   try {
     await stage(report, 'ssh', async () => {
+      await journal.append({ step: 'ssh', phase: 'start' })
       await mapLimit(nodes, nodes.length, (node) => task(report, 'ssh', node.name, 'SSH with the pinned host key', async () => {
         await sessions.guest(node.name)
       }))
+      await journal.append({ step: 'ssh', phase: 'done' })
     })
 
     let modules: ModuleResult[] = []
@@ -114,6 +118,7 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
       report,
       'modules',
       async () => {
+        await journal.append({ step: 'modules', phase: 'start' })
         modules = await provision(lab, {
           guest: (n) => sessions.guest(n),
           secret: (name) => secretFor(ctx, name),
@@ -131,6 +136,7 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
         })
         recordApplied(state, lab, modules, opts)
         await ctx.saveState()
+        await journal.append({ step: 'modules', phase: 'done' })
         const failed = modules.filter((m) => m.status === 'failed')
         if (failed.length) throw new LabError(`${failed.length} module run${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => `${f.module} on ${f.node}: ${f.reason}`).join('; ')}`, { hint: 'fix the cause and run `lab up` (or `lab provision`) again: finished steps are not repeated' })
       },
@@ -141,9 +147,11 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
     if (opts.provision !== false && !opts.only) {
       const stageName = `snapshot ${READY_SNAPSHOT}`
       snapshot = (await stage(report, stageName, async () => {
+        await journal.append({ step: `snapshot:${READY_SNAPSHOT}`, phase: 'start' })
         const taken = await takeLabSnapshot(ctx, lab.nodes, READY_SNAPSHOT, { stage: stageName, guest: async (n) => (await sessions.guest(n)).guest })
         if (taken.length || !state.snapshots.some((s) => s.name === READY_SNAPSHOT)) recordSnapshot(state, READY_SNAPSHOT)
         await ctx.saveState()
+        await journal.append({ step: `snapshot:${READY_SNAPSHOT}`, phase: 'done' })
         return taken.length ? 'taken' : 'exists'
       }))!
     }

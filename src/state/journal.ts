@@ -40,6 +40,11 @@ export class Journal {
     return out
   }
 
+  /** The phase of the step's last record, if it has any: `start` means a run stopped inside it. */
+  async lastPhase(step: string): Promise<JournalEntry['phase'] | undefined> {
+    return (await this.read()).filter((e) => e.step === step).pop()?.phase
+  }
+
   /** Steps whose last record is `done`. */
   async done(): Promise<Set<string>> {
     const last = new Map<string, JournalEntry['phase']>()

@@ -8,10 +8,11 @@
  * root when the Debian image is not cached yet.
  */
 import t from 'tap'
-import { copyFileSync, readdirSync, existsSync, readFileSync } from 'node:fs'
+import { copyFileSync, readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { execFileSync, spawn } from 'node:child_process'
 import { lab, ROOT, LAB_BIN } from '../helpers/cli.js'
+import { processesMentioning } from '../helpers/lab-processes.js'
 
 t.setTimeout(90 * 60_000)
 
@@ -27,19 +28,6 @@ async function step(name: string, args: string[], timeoutMs = 40 * 60_000) {
   const r = await lab(args, { cwd: dir, env, timeoutMs })
   timings[name] = Date.now() - started
   return r
-}
-
-function processesMentioning(path: string): string[] {
-  const out: string[] = []
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
-      if (cmd.includes(path) && /qemu-system|vde_switch/.test(cmd)) out.push(`${pid}: ${cmd.slice(0, 120)}`)
-    } catch {
-      // gone
-    }
-  }
-  return out
 }
 
 t.teardown(async () => {

@@ -39,6 +39,9 @@ export async function ensureVdeSwitch(runner: CliRunner, binary: string, network
   }
   // -d daemonizes after the socket exists, so the VMs can connect as soon as this returns.
   await runner.run(binary, ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700'])
+  // The daemon writes its pid file after the command that started it has returned: on a busy machine
+  // it comes a moment later. Failing at once left a running switch that no journal or state knew of.
+  for (let i = 0; i < 50 && !runner.dryRun && !(await pidAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 100))
   if (!runner.dryRun && !(await pidAlive(p.pid))) throw new LabError(`vde_switch did not stay up for lab ${lab}`, { hint: `try it by hand: ${binary} -s ${p.ctl} -p ${p.pid}` })
   return { ctl: p.ctl, created: true }
 }

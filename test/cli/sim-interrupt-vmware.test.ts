@@ -1,0 +1,71 @@
+/**
+ * Fault injection against the VMware simulator (vmrun, vmware-vdiskmanager): `lab up` killed with SIGKILL
+ * after every record its journal shows and in the middle of the base install and of a clone, then resumed
+ * to a finished lab (stand-in guests answer SSH) or destroyed; `lab snapshot save` and `lab reset` killed
+ * half way, then run again.
+ */
+import t from 'tap'
+import { readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { interruptSuite, journalCuts, midStepCuts, openSuiteLab, referenceJournal, assertNothingLeft, type SuiteOptions } from '../helpers/interrupt-suite.js'
+import { labKilledWhen } from '../helpers/kill-at.js'
+
+t.setTimeout(1_800_000)
+// Most of each test is waiting on simulator processes: a few side by side keep the file short.
+t.jobs = 2
+
+let net = 0
+const suite: SuiteOptions = {
+  provider: 'vmware',
+  name: 'cut',
+  nodes: ['master', 'node1'],
+  // Long enough for a poll of `vmrun list` on a busy machine to see the base installing.
+  installSeconds: 4,
+  guests: true,
+  cidr: () => `127.79.${++net}.0/24`,
+}
+
+t.test('lab up killed at every point', async (t) => {
+  t.jobs = 4
+  const reference = await referenceJournal(t, suite)
+  interruptSuite(t, suite, [...journalCuts(reference), ...midStepCuts(suite.name, 'master')])
+})
+
+/** A node's snapshot names as VMware's .vmsd holds them (read directly: polling vmrun would be too slow). */
+function vmsdSnapshots(dir: string, vm: string): string[] {
+  const file = join(dir, 'vms', vm, `${vm}.vmsd`)
+  if (!existsSync(file)) return []
+  return [...readFileSync(file, 'utf8').matchAll(/^snapshot\d+\.displayName = "([^"]*)"/gm)].map((m) => m[1]!)
+}
+
+t.test('killed while the lab is being snapshotted, the same save again succeeds', { buffered: true }, async (t) => {
+  const lab = await openSuiteLab(t, suite)
+  t.equal((await lab.run(['up'])).code, 0)
+  const vms = suite.nodes.map((n) => `vmlab-cut-${n}`)
+  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], when: () => vms.some((vm) => vmsdSnapshots(lab.dir, vm).includes('exam')) })
+  t.ok(k.killed, `killed with "exam" on ${vms.filter((vm) => vmsdSnapshots(lab.dir, vm).includes('exam')).join(', ')}`)
+  const again = await lab.run(['snapshot', 'save', 'exam'])
+  t.equal(again.code, 0, again.stderr)
+  const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ snapshots: string[] }>
+  t.same(list.map((n) => n.snapshots), [['clean', 'ready', 'exam'], ['clean', 'ready', 'exam']], 'every node has "exam" once')
+  const dup = await lab.run(['snapshot', 'save', 'exam'])
+  t.equal(dup.code, 2, 'a complete lab snapshot is still protected from being overwritten')
+  t.equal((await lab.run(['destroy', '--force'])).code, 0)
+  assertNothingLeft(t, lab, 'cut')
+})
+
+t.test('killed while the lab is being reset, the next reset succeeds', { buffered: true }, async (t) => {
+  const lab = await openSuiteLab(t, suite)
+  t.equal((await lab.run(['up'])).code, 0)
+  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['reset'], when: () => lab.running().length < suite.nodes.length })
+  t.ok(k.killed, `killed with ${lab.running().length} of ${suite.nodes.length} nodes running`)
+  const again = await lab.run(['reset'])
+  t.equal(again.code, 0, again.stderr)
+  t.match(again.stderr, /taking over the lock of `lab reset`/)
+  t.match(again.stdout, /reset master, node1 to "ready"/)
+  t.same([...lab.running()].sort(), ['vmlab-cut-master', 'vmlab-cut-node1'], 'every node runs again')
+  const status = JSON.parse((await lab.run(['status', '--json'])).stdout) as { nodes: Array<{ state: string }> }
+  t.same(status.nodes.map((n) => n.state), ['running', 'running'])
+  t.equal((await lab.run(['destroy', '--force'])).code, 0)
+  assertNothingLeft(t, lab, 'cut')
+})

@@ -1,0 +1,115 @@
+/**
+ * A lab on the VirtualBox or VMware simulator in a tap test dir, driven through the built `lab` CLI, with
+ * what the simulated host holds afterwards (VMs, files, networks) so that tests can demand it is empty.
+ */
+import { writeFileSync, readdirSync, existsSync } from 'node:fs'
+import { join, delimiter } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { lab, ROOT, type CliResult } from './cli.js'
+import { buildIso } from '../../src/media/iso9660.js'
+
+export const SIM_BIN = join(ROOT, 'test', 'sim', 'bin')
+
+export type SimProvider = 'virtualbox' | 'vmware'
+
+export interface SimLabOptions {
+  name: string
+  /** A /24 on loopback (127.x.y.0/24), so that SSH to the nodes never leaves this machine. */
+  cidr: string
+  nodes: string[]
+  modules?: string[]
+  installSeconds?: number
+  sshTimeoutSeconds?: number
+}
+
+export interface SimLab {
+  dir: string
+  env: NodeJS.ProcessEnv
+  iso: string
+  /** `lab up` gets the provider and the install ISO. */
+  upArgs: string[]
+  run(args: string[], timeoutMs?: number): Promise<CliResult>
+  /** The simulator's own command line tool, as a user would call it. */
+  sim(cmd: string, args: string[]): string
+  /** Every VM the hypervisor knows (VMware has no registry: every folder that holds a .vmx). */
+  vms(): string[]
+  /** VMs powered on. */
+  running(): string[]
+  /** Is the VM powered on, from its files where the hypervisor keeps that (cheap enough to poll). */
+  isOn(vm: string): boolean
+  /** Networks the hypervisor has that a lab may have made (VMware's vmnets are never made by vmlab). */
+  networks(): string[]
+  /** Every file under the VMs folder: disks, configurations, logs, snapshot files. */
+  files(): string[]
+}
+
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]))
+}
+
+function labYaml(o: SimLabOptions): string {
+  return [
+    `name: ${o.name}`,
+    'os: rocky9',
+    `network: { cidr: ${o.cidr} }`,
+    'defaults: { cpus: 1, memory: 1536, disk: 10 }',
+    `nodes: [${o.nodes.map((n) => `{ name: ${n} }`).join(', ')}]`,
+    ...(o.modules?.length ? ['modules:', ...o.modules.map((m) => `  - ${m}`)] : []),
+    '',
+  ].join('\n')
+}
+
+export function simLab(t: { testdir: (fixture?: object) => string }, provider: SimProvider, o: SimLabOptions): SimLab {
+  const dir = t.testdir({ 'lab.yaml': labYaml(o), state: {}, vms: {}, cache: {} })
+  const iso = join(dir, 'install.iso')
+  writeFileSync(iso, buildIso({ volumeId: 'ROCKY', files: [{ path: 'README', data: 'x\n' }] }))
+  const conf = join(dir, 'networks.conf')
+  writeFileSync(conf, '* 127.0.0.0/8\n')
+  const networking = join(dir, 'networking')
+  const subnet = o.cidr.split('/')[0]!
+  writeFileSync(networking, `VERSION=1,0\nanswer VNET_1_HOSTONLY_NETMASK 255.255.255.0\nanswer VNET_1_HOSTONLY_SUBNET ${subnet}\nanswer VNET_1_VIRTUAL_ADAPTER yes\n`)
+  const vmsDir = join(dir, 'vms')
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${SIM_BIN}${delimiter}${process.env.PATH}`,
+    // tap's process-tracking preload would make every simulator call several times slower.
+    NODE_OPTIONS: '',
+    VMLAB_SIM_STATE: join(dir, 'state'),
+    VMLAB_SIM_INSTALL_SECONDS: String(o.installSeconds ?? 2),
+    VMLAB_SIM_ACPI_SECONDS: '0.2',
+    VMLAB_SIM_LOCK_SECONDS: '0.2',
+    VMLAB_SIM_NETWORKS_CONF: '* 127.0.0.0/8',
+    VMLAB_VBOX_NETWORKS_CONF: conf,
+    VMLAB_VBOX_VM_FOLDER: vmsDir,
+    VMLAB_VMWARE_VMS_DIR: vmsDir,
+    VMLAB_VMWARE_NETWORKING: networking,
+    VMLAB_CACHE_DIR: join(dir, 'cache'),
+    VMLAB_SSH_TIMEOUT: String(o.sshTimeoutSeconds ?? 2),
+  }
+  const sim = (cmd: string, args: string[]) => execFileSync(join(SIM_BIN, cmd), args, { env: { ...process.env, ...env }, encoding: 'utf8' })
+  const lines = (text: string) => text.split(/\r?\n/).filter((l) => l.trim())
+  const upArgs = ['--provider', provider, '--iso', iso]
+  const vbox = {
+    vms: () => lines(sim('VBoxManage', ['list', 'vms'])).map((l) => l.split('"')[1]!),
+    running: () => lines(sim('VBoxManage', ['list', 'runningvms'])).map((l) => l.split('"')[1]!),
+    networks: () => lines(sim('VBoxManage', ['list', 'hostonlyifs'])).filter((l) => /^Name:/.test(l)),
+    isOn: (vm: string) => vbox.running().includes(vm),
+  }
+  const vmware = {
+    vms: () => (existsSync(vmsDir) ? readdirSync(vmsDir).filter((n) => existsSync(join(vmsDir, n, `${n}.vmx`))) : []),
+    running: () => lines(sim('vmrun', ['list'])).slice(1).map((p) => p.split(/[\\/]/).pop()!.replace(/\.vmx$/, '')),
+    networks: () => [],
+    // A powered-on VMware VM holds its .vmx.lck folder; asking vmrun takes too long on a busy machine.
+    isOn: (vm: string) => existsSync(join(vmsDir, vm, `${vm}.vmx.lck`)),
+  }
+  return {
+    dir,
+    env,
+    iso,
+    upArgs,
+    run: (args, timeoutMs = 240_000) => lab([...args, ...(args[0] === 'up' ? upArgs : [])], { cwd: dir, env, timeoutMs }),
+    sim,
+    ...(provider === 'virtualbox' ? vbox : vmware),
+    files: () => filesUnder(vmsDir),
+  }
+}
