@@ -4,6 +4,7 @@
  * remove comes from three places, so a run interrupted anywhere (even before the state file was written)
  * is still cleaned up: the state file, the journal, and the hypervisor's own list of `vmlab-<lab>-*` VMs.
  */
+import { madeByInterruptedRun } from './network-orphans.js'
 import { rm, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { NAME_PREFIX } from '../lab/naming.js'
@@ -66,6 +67,12 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
   const journaled = entries.filter((e) => e.step === 'network' && e.phase === 'done' && typeof e.data?.id === 'string').pop()?.data as { id: string; created: boolean } | undefined
   const net = state.network ?? journaled
   let network: DestroyResult['network'] = 'none'
+  // Killed between making an interface and journaling it: the interfaces new since that step are ours.
+  const orphans = net === undefined && provider.networkIds ? madeByInterruptedRun(entries, await provider.networkIds()) : []
+  for (const id of orphans) {
+    await stage(report, `remove network ${id}`, () => provider.removeNetwork({ id, created: true }))
+    network = 'removed'
+  }
   if (net) {
     if (net.created || journaled?.created) {
       await stage(report, 'remove network', () => provider.removeNetwork({ id: net.id, created: true }))

@@ -4,6 +4,7 @@
  * nothing on a finished lab; the journal records each step for `lab destroy`.
  */
 import type { ProviderName } from '../lab/schema.js'
+import { madeByInterruptedRun } from './network-orphans.js'
 import { vmName } from '../lab/naming.js'
 import { selectNodes } from '../lab/targets.js'
 import { macFor, type ResolvedNode } from '../lab/resolve.js'
@@ -53,9 +54,12 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const creds = await ensureCredentials(loaded)
 
   const network = await stage(report, 'network', async () => {
-    await journal.append({ step: 'network', phase: 'start' })
+    const before = await provider.networkIds?.()
+    // An interface an earlier, interrupted run made is ours, even though ensureNetwork finds it as existing.
+    const orphans = before === undefined ? [] : madeByInterruptedRun(await journal.read(), before)
+    await journal.append({ step: 'network', phase: 'start', ...(before === undefined ? {} : { data: { before: before.filter((id) => !orphans.includes(id)) } }) })
     const handle = await provider.ensureNetwork({ lab: lab.name, cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
-    state.network = { id: handle.id, created: handle.created || (state.network?.created ?? false) }
+    state.network = { id: handle.id, created: handle.created || orphans.includes(handle.id) || (state.network?.created ?? false) }
     await ctx.saveState()
     await journal.append({ step: 'network', phase: 'done', data: { ...state.network } })
     return { id: handle.id, created: state.network.created }

@@ -116,6 +116,11 @@ export interface Provider {
   ensureNetwork(spec: NetworkSpec): Promise<NetworkHandle>
   /** Remove a network this lab created. */
   removeNetwork(handle: NetworkHandle): Promise<void>
+  /**
+   * The host's networks of the kind ensureNetwork makes, by id, where the provider cannot name them itself
+   * (VirtualBox's vboxnetN): the journal keeps them to tell which one an interrupted run made.
+   */
+  networkIds?(): Promise<string[]>
   /** Create the base VM and install it unattended until it powers off, then detach the install media. */
   createBase(spec: BaseSpec): Promise<void>
   /** Linked clone of a base snapshot with a fixed MAC and the seed disc attached; takes `initialSnapshot`. */

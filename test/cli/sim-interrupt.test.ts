@@ -27,12 +27,9 @@ interruptSuite(
   t,
   suite,
   [
-    {
-      ...cut('while the host-only network is made', (j, lab) => has(j, 'network', 'start') && !has(j, 'network', 'done') && lab.networks().length > 0),
-      todo: 'known orphan: the interface made before `network done` was journaled is unknown to lab destroy (and adopted as not ours by a resumed up)',
-    },
+    // The interface exists, the journal does not say so yet: destroy removes it, a resumed up owns it.
+    cut('while the host-only network is made', (j, lab) => has(j, 'network', 'start') && !has(j, 'network', 'done') && lab.networks().length > 0),
   ],
-  ['destroy'],
 )
 interruptSuite(t, suite, [cut('right after the network', (j) => has(j, 'network', 'done'))], ['destroy'])
 interruptSuite(t, suite, [midInstall])

@@ -25,7 +25,7 @@ import type {
 } from '../provider.js'
 import { createBaseVm, SSH_RULE, sshRule, VM_GROUP } from './create-base.js'
 import { VBoxDriver } from './driver.js'
-import { hostOnlyNicArgs, type VBoxFlavour } from './flavour.js'
+import { hostOnlyNicArgs, usesHostOnlyNetworks, type VBoxFlavour } from './flavour.js'
 import { cloneImagesOf, cloneNameOf } from './linked-clones.js'
 import { ensureHostOnly, findHostOnly, networksConfPreflight, removeHostOnly } from './network.js'
 import { resolveOptions, type ResolvedOptions, type VirtualBoxOptions } from './options.js'
@@ -102,6 +102,11 @@ export class VirtualBoxProvider implements Provider {
 
   async removeNetwork(handle: NetworkHandle): Promise<void> {
     await removeHostOnly(this.driver, await this.flavour(), handle)
+  }
+
+  async networkIds(): Promise<string[]> {
+    if (usesHostOnlyNetworks(await this.flavour())) return (await this.driver.listHostOnlyNets()).map((n) => n.name)
+    return (await this.driver.listHostOnlyIfs()).map((i) => i.name)
   }
 
   async createBase(spec: BaseSpec): Promise<void> {
