@@ -16,21 +16,14 @@ import { lab } from '../helpers/cli.js'
 import { stockCloudImage } from '../helpers/stock-cloud-image.js'
 import { sha256File } from '../../src/engine/cloud-image.js'
 import { which } from '../../src/util/which.js'
+import { stopwatch } from '../helpers/stopwatch.js'
 
 t.setTimeout(60 * 60_000)
 
 const missing = [['qemu-system-x86_64', 'qemu-system-x86'], ['qemu-img', 'qemu-utils'], ['vde_switch', 'vde-switch']].filter(([tool]) => which(tool!, ['/usr/sbin', '/sbin']) === undefined)
 if (missing.length) throw new Error(`the cloud image test needs: apt-get install ${missing.map(([, p]) => p).join(' ')}`)
 
-const timings: Record<string, number> = {}
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now()
-  try {
-    return await work()
-  } finally {
-    timings[name] = Date.now() - started
-  }
-}
+const { timings, timed } = stopwatch()
 
 const image = await timed('image', () => stockCloudImage({ onProgress: (m) => t.comment(`stock image: ${m}`) }))
 t.comment(image.built ? `stock cloud image built in ${(image.buildMs / 1000).toFixed(0)} s` : `stock cloud image from the cache: ${image.path}`)

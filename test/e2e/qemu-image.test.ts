@@ -20,6 +20,7 @@ import { buildDebianImage, type DebianImage } from '../../src/providers/qemu/ima
 import { cacheRoot } from '../../src/providers/qemu/image-cache.js'
 import { DISK_NODE, startVm, stopVm, vmFiles, vmPid, vmRunning, type VmSpec } from '../../src/providers/qemu/qemu-vm.js'
 import { loadVmSnapshot, QmpError, saveVmSnapshot, withQmp } from '../../src/providers/qemu/qmp.js'
+import { stopwatch } from '../helpers/stopwatch.js'
 
 t.setTimeout(30 * 60_000)
 
@@ -35,15 +36,7 @@ if (missing.length > 0) {
   throw new Error(`the QEMU image test needs ${missing.map(([x]) => x).join(', ')}: apt-get install ${missing.map(([, p]) => p).join(' ')}`)
 }
 
-const timings: Record<string, number> = {}
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now()
-  try {
-    return await work()
-  } finally {
-    timings[name] = Date.now() - started
-  }
-}
+const { timings, timed } = stopwatch()
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
