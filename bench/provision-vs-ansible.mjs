@@ -58,7 +58,7 @@ try {
       swarm_role: managers.has(n.name) ? 'manager' : 'worker',
     }
     // Ansible's modules run Python on the guest.
-    ssh(n.name, 'command -v python3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-minimal python3-apt >/dev/null')
+    ssh(n.name, 'command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-minimal python3-apt >/dev/null; }')
   }
   const firstManager = [...managers][0]
   const inventory = { all: { hosts: Object.fromEntries(nodes.map((n) => [n.name, hostVars[n.name]])) } }
