@@ -35,7 +35,7 @@ export class BatchingGuest implements Guest {
   private firstAt = 0
   private timer: NodeJS.Timeout | undefined
   private running: Running | undefined
-  /** Execs sent, for the tests and the bench. */
+  /** Section scripts sent: what the tests count. */
   batches = 0
 
   constructor(private readonly inner: Guest) {}

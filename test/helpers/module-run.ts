@@ -33,7 +33,7 @@ export function factsFor(os: keyof typeof RELEASE_FILE, opts: { firewalld?: bool
   const el = os !== 'debian'
   const has = el ? (os === 'el7' ? ['has=yum'] : ['has=dnf', 'has=yum']) : ['has=apt-get']
   const firewalld = opts.firewalld ?? el
-  const out = [`#vmlab:os-release`, release, '#vmlab:facts', ...has, `firewalld=${firewalld ? 'active' : 'inactive'}`, 'hostname=localhost.localdomain', 'docker=']
+  const out = [`#vmlab:os-release`, release, '#vmlab:facts', ...has, `firewalld=${firewalld ? 'active' : 'inactive'}`, 'hostname=localhost.localdomain']
   return parseFacts(`${out.join('\n')}\n`, 'test')
 }
 
