@@ -26,11 +26,24 @@ export interface WaitOptions {
   log?: (line: string) => void
   /** Stops waiting early (the VM is known to be down). */
   signal?: AbortSignal
+  /** While waiting, how long a connection may stay silent before a new one is tried (see BANNER_TIMEOUT_MS). */
+  bannerTimeoutMs?: number
 }
 
 const DEFAULT_DEADLINE_MS = 300_000
 /** One handshake on a TCG guest takes ~2 s; a loaded host can be much slower. */
 const READY_TIMEOUT_MS = 20_000
+/**
+ * A booting guest behind QEMU's user-mode network accepts the TCP connection at once (QEMU does) but
+ * answers nothing until its network is up; QEMU's SYNs into the guest back off meanwhile, so a connection
+ * made early can stay silent for many seconds after sshd listens. While waiting, an attempt whose server
+ * sent no identification line within this time is dropped and a fresh one made. A running sshd sends it
+ * at once (under emulation, within a second); after BANNER_GUARD_MS of waiting the guard is lifted, so a
+ * guest too slow for it still gets the whole handshake timeout.
+ */
+const BANNER_TIMEOUT_MS = 5_000
+const BANNER_GUARD_MS = 120_000
+class SilentServer extends Error {}
 /** Three unanswered keep-alives 10 s apart mark the connection dead (a VM stopped under us). */
 const KEEPALIVE_INTERVAL_MS = 10_000
 const KEEPALIVE_COUNT_MAX = 3
@@ -52,22 +65,30 @@ function loginKeyFingerprint(target: GuestTarget): string {
 }
 
 /** One attempt: resolves with a ready client, or rejects (LabError subclasses are final, anything else may be retried). */
-function connectOnce(target: GuestTarget, pinned: PinnedKey, loginKey: string, readyTimeoutMs: number): Promise<Client> {
+function connectOnce(target: GuestTarget, pinned: PinnedKey, loginKey: string, readyTimeoutMs: number, bannerTimeoutMs?: number): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client()
     let presented: Buffer | undefined
     let settled = false
+    let silence: NodeJS.Timeout | undefined
     const fail = (error: unknown): void => {
       if (settled) return
       settled = true
+      clearTimeout(silence)
       client.destroy()
       reject(error)
     }
     // The handshake and each command are a few small packets each way: Nagle plus delayed ACKs
     // would add ~40 ms to every round trip.
-    client.on('connect', () => client.setNoDelay(true))
+    client.on('connect', () => {
+      client.setNoDelay(true)
+      if (bannerTimeoutMs !== undefined) {
+        silence = setTimeout(() => fail(new SilentServer(`no SSH identification within ${bannerTimeoutMs / 1000} s`)), bannerTimeoutMs)
+      }
+    })
     client.on('ready', () => {
       settled = true
+      clearTimeout(silence)
       resolve(client)
     })
     client.on('error', (err: Error & { level?: string }) => {
@@ -88,6 +109,8 @@ function connectOnce(target: GuestTarget, pinned: PinnedKey, loginKey: string, r
         return key.equals(pinned.blob)
       },
       readyTimeout: readyTimeoutMs,
+      // ssh2 reports the server's identification line only through its debug hook.
+      ...(bannerTimeoutMs === undefined ? {} : { debug: (line: string) => line.startsWith('Remote ident') && clearTimeout(silence) }),
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     })
@@ -125,7 +148,8 @@ function authFailed(target: GuestTarget, loginKey: string): GuestAuthError {
 
 /**
  * Connects, retrying with back-off (0.5 s doubling to 5 s) while the node is not up yet, until
- * the deadline. A wrong host key or a refused login fails at once.
+ * the deadline; a connection that stays silent is replaced at once. A wrong host key or a refused login
+ * fails at once.
  */
 export async function connectWithRetry(target: GuestTarget, opts: WaitOptions = {}): Promise<Client> {
   const pinned = parsePublicKey(target.hostKey)
@@ -135,12 +159,21 @@ export async function connectWithRetry(target: GuestTarget, opts: WaitOptions = 
   opts.log?.(`${target.name}: connecting to ${target.user}@${endpoint(target)}`)
   try {
     const client = await retryUntil(
-      ({ remainingMs }) => connectOnce(target, pinned, loginKey, Math.max(1000, Math.min(READY_TIMEOUT_MS, remainingMs))),
+      ({ elapsedMs, remainingMs }) =>
+        connectOnce(
+          target,
+          pinned,
+          loginKey,
+          Math.max(1000, Math.min(READY_TIMEOUT_MS, remainingMs)),
+          elapsedMs < BANNER_GUARD_MS ? (opts.bannerTimeoutMs ?? BANNER_TIMEOUT_MS) : undefined,
+        ),
       {
         deadlineMs,
         initialMs: 500,
         maxMs: 5000,
         retryable: (error) => !(error instanceof LabError),
+        // A silent attempt has waited already: the next one goes at once, as a fresh connection.
+        immediate: (error) => error instanceof SilentServer,
         onRetry: ({ attempt, elapsedMs, error }) => {
           const err = error instanceof Error ? error : new Error(String(error))
           opts.log?.(`${target.name}: SSH not ready (attempt ${attempt}, ${Math.round(elapsedMs / 1000)} s): ${err.message}`)

@@ -96,7 +96,7 @@ export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest
 const chrony: Module<Options, ChronyProbe> = {
   name: 'chrony',
 
-  // The Debian image builder bakes it disabled and without a time source (see QUIET_SERVICES): Debian's
+  // The Debian image builder bakes it enabled but without a time source (see INERT_CONFIGS): Debian's
   // own configuration would reach the public pool at a clone's first boot, before this module ran.
   bake() {
     return ['chrony']

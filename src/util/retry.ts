@@ -16,6 +16,8 @@ export interface RetryOptions {
   maxMs?: number
   /** Errors worth another attempt; any other error is thrown at once. */
   retryable: (error: unknown) => boolean
+  /** Retryable errors after which the next attempt starts without a pause (the attempt itself waited). */
+  immediate?: (error: unknown) => boolean
   /** Called after each retryable failure, before the pause. */
   onRetry?: (info: RetryAttempt & { error: unknown; delayMs: number }) => void
   /** Stops waiting early (a VM that crashed will never answer). */
@@ -59,11 +61,14 @@ export async function retryUntil<T>(fn: (attempt: RetryAttempt) => Promise<T>, o
     } catch (error) {
       if (!opts.retryable(error)) throw error
       const now = Date.now() - started
-      const pause = Math.min(delayMs, maxMs, opts.deadlineMs - now)
-      if (pause <= 0) throw new RetryTimeoutError(attempt, now, error)
+      const left = opts.deadlineMs - now
+      if (left <= 0) throw new RetryTimeoutError(attempt, now, error)
+      const pause = opts.immediate?.(error) ? 0 : Math.min(delayMs, maxMs, left)
       opts.onRetry?.({ ...info, elapsedMs: now, error, delayMs: pause })
-      await sleep(pause, opts.signal)
-      delayMs = Math.min(delayMs * 2, maxMs)
+      if (pause > 0) {
+        await sleep(pause, opts.signal)
+        delayMs = Math.min(delayMs * 2, maxMs)
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import t from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { run } from '../../src/util/run.js'
 import { LabError } from '../../src/util/errors.js'
 import { GuestAuthError, HostKeyMismatchError } from '../../src/guest/errors.js'
@@ -112,6 +113,45 @@ t.test('waits for an sshd that starts 3 s later, reporting progress', async (t) 
   const gaps = waits.slice(1).map((w, i) => w.elapsedMs - (waits[i]?.elapsedMs ?? 0))
   // Each gap is a pause plus a connection attempt, whose time a busy machine stretches: compare the ends.
   t.ok(gaps.length < 2 || gaps.at(-1)! > gaps[0]!, `back-off grows: ${gaps.join(', ')}`)
+  t.equal((await session.exec('echo up')).stdout, 'up\n')
+})
+
+t.test('a connection that stays silent (a booting guest behind QEMU user-mode NAT) is replaced by a fresh one', async (t) => {
+  // Like QEMU's port forward: every connection is accepted at once; until the "guest" is up it is held
+  // open without a byte, after that it is joined to the real sshd.
+  const held: Socket[] = []
+  let up = false
+  let accepted = 0
+  const forward = createServer((client) => {
+    accepted++
+    if (!up) {
+      held.push(client)
+      client.on('error', () => {})
+      return
+    }
+    const server = connect(sshd.port, sshd.host)
+    client.pipe(server).pipe(client)
+    client.on('error', () => server.destroy())
+    server.on('error', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => forward.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const c of held) c.destroy()
+    forward.close()
+  })
+  const port = (forward.address() as AddressInfo).port
+  const waits: string[] = []
+  const started = Date.now()
+  setTimeout(() => (up = true), 1500)
+  const session = await GuestSession.connect(
+    target(sshd, { port, deadlineMs: 30_000, bannerTimeoutMs: 1000, onWait: (_a, _e, error) => waits.push(error.message) }),
+  )
+  t.teardown(() => session.close())
+  const elapsed = Date.now() - started
+  t.match(waits[0], /^no SSH identification within 1 s$/)
+  t.ok(accepted >= 2, `${accepted} connections made`)
+  // Held on to, the first connection would have waited for the 20 s handshake timeout.
+  t.ok(elapsed < 10_000, `connected after ${elapsed} ms`)
   t.equal((await session.exec('echo up')).stdout, 'up\n')
 })
 

@@ -20,6 +20,22 @@ t.test('retries with doubling pauses capped at maxMs, then returns the value', a
   t.same(pauses, [10, 20, 40, 40])
 })
 
+t.test('an error marked immediate is retried without a pause, and does not grow the back-off', async (t) => {
+  const pauses: number[] = []
+  let calls = 0
+  const silent = Object.assign(new Error('silent'), { code: 'ECONNREFUSED', silent: true })
+  await retryUntil(
+    async () => {
+      calls++
+      if (calls <= 2) throw silent
+      if (calls <= 4) throw notYet()
+      return 'up'
+    },
+    { deadlineMs: 5000, initialMs: 10, maxMs: 40, retryable, immediate: (e) => (e as { silent?: boolean }).silent === true, onRetry: ({ delayMs }) => pauses.push(delayMs) },
+  )
+  t.same(pauses, [0, 0, 10, 20])
+})
+
 t.test('a non-retryable error is thrown at once', async (t) => {
   let calls = 0
   const fatal = new Error('host key mismatch')

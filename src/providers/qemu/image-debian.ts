@@ -10,7 +10,7 @@ import {
   ENABLE_UNITS,
   KERNEL_ARGS,
   MASK_UNITS,
-  quietServices,
+  inertConfigs,
   REMOVE_PATHS,
   rootfsFiles,
   type ImageFile,
@@ -84,7 +84,7 @@ export function debianImageInputs(o: DebianImageOptions): Record<string, unknown
     builderVersion: IMAGE_BUILDER_VERSION,
     suite: DEBIAN12_SUITE,
     packages: packageList(o.extraPackages),
-    quiet: quietServices(o.extraPackages ?? []),
+    inert: inertConfigs(o.extraPackages ?? []),
     diskGiB: o.diskGiB ?? DEFAULT_DISK_GIB,
     agent: o.agent ?? identityAgentFiles(),
     authorizedKeys: o.authorizedKeys ?? [],
@@ -270,10 +270,7 @@ async function configureRootfs(chroot: string, rootfs: string, mirror: string, o
   // systemctl sees the chroot and edits unit links offline.
   await run(chroot, [rootfs, 'systemctl', 'enable', ...ENABLE_UNITS, ...agent.enableUnits], { env: BUILD_ENV })
   await run(chroot, [rootfs, 'systemctl', 'mask', ...MASK_UNITS], { env: BUILD_ENV })
-  for (const quiet of quietServices(o.extraPackages ?? [])) {
-    for (const f of quiet.files) await placeFile(rootfs, f)
-    await run(chroot, [rootfs, 'systemctl', 'disable', ...quiet.units], { env: BUILD_ENV })
-  }
+  for (const f of inertConfigs(o.extraPackages ?? [])) await placeFile(rootfs, f)
   await run(chroot, [rootfs, 'apt-get', 'clean'], { env: BUILD_ENV })
   await rm(inRootfs(rootfs, '/var/lib/apt/lists'), { recursive: true, force: true })
   await mkdir(inRootfs(rootfs, '/var/lib/apt/lists/partial'), { recursive: true })
