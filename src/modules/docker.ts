@@ -26,7 +26,7 @@ import {
   type RegistrySettings,
 } from './lib/docker-daemon-json.js'
 import { normalizeImage } from './lib/docker-image.js'
-import { DOCKER_IMAGES, DOCKER_INFO, parseImageTags } from './lib/docker-api.js'
+import { DOCKER_IMAGES, DOCKER_INFO, DOCKER_STATE, parseDockerState, parseImageTags } from './lib/docker-api.js'
 
 type Options = ModuleOptions<'docker'>
 type Ctx = ModuleContext<Options>
@@ -132,13 +132,13 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
     repo: `test -f ${REPO_FILE} && echo present; true`,
     daemon: fileSection(DAEMON_JSON),
     service: serviceSection('docker'),
-    registries: DOCKER_INFO,
+    engine: DOCKER_STATE,
     group: 'getent group docker; true',
     users: [...users.map((u) => `id -u ${shellQuote(u)} >/dev/null 2>&1 && echo ${shellQuote(u)}`), 'true'].join('\n'),
-    images: ctx.options.images.length ? DOCKER_IMAGES : 'true',
   })
+  const engine = parseDockerState(s.engine.out)
   const group = s.group.out.trim()
-  const registries = s.registries.code === 0 ? infoRegistries(s.registries.out) : undefined
+  const registries = engine.info.ok ? infoRegistries(engine.info.out) : undefined
   return {
     packages: parsePackages(s.packages.out),
     repo: s.repo.out.trim() === 'present',
@@ -147,7 +147,7 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
     ...(registries === undefined ? {} : { registries }),
     ...(group === '' ? {} : { groupMembers: (group.split(':')[3] ?? '').split(',').filter((u) => u !== '') }),
     users: new Set(s.users.out.split('\n').filter((u) => u !== '')),
-    images: ctx.options.images.length && s.images.code === 0 ? imageSet(s.images.out, ctx.node.name) : new Set<string>(),
+    images: ctx.options.images.length && engine.images.ok ? imageSet(engine.images.out, ctx.node.name) : new Set<string>(),
   }
 }
 

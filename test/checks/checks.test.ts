@@ -3,7 +3,7 @@ import { parseLab } from '../../src/lab/load.js'
 import { runChecks } from '../../src/checks/run-checks.js'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import type { Facts } from '../../src/modules/module.js'
-import { ALL_READY, IDS, MASTER_LINE, SWARM_INACTIVE, nodeLine, swarmManager, swarmProbe, swarmWorker } from '../modules/docker-fixtures.js'
+import { ALL_READY, IDS, MASTER_LINE, SWARM_INACTIVE, engineState, nodeLine, sections, swarmManager, swarmProbe, swarmWorker } from '../modules/docker-fixtures.js'
 
 const LAB = `name: c
 os: debian12
@@ -48,7 +48,7 @@ t.test('swarm: passes with every node Ready and a leader; says what it found oth
   t.match(row2!.found, /1 Ready \(master\.localdomain\), leader master\.localdomain/)
   const [row3] = await runChecks(lab, access({ master: worker(IDS.master, '192.168.56.10'), ...members }))
   t.match(row3, { passed: false, found: 'master is not a swarm manager (its swarm state is active)' })
-  const down = new FakeGuest([{ match: /#vmlab:begin:info'/, stdout: '#vmlab:begin:info\n\n#vmlab:end:info:7\n#vmlab:begin:nodes\n\n#vmlab:end:nodes:7\n' }])
+  const down = new FakeGuest([{ match: /#vmlab:begin:engine'/, stdout: sections({ engine: { out: engineState(undefined), code: 7 } }) }])
   const [row4] = await runChecks(lab, access({ master: down, ...members }))
   t.match(row4, { passed: false, found: /^master: docker does not answer \(reading its info exited with 7\)/ })
 })

@@ -78,7 +78,7 @@ function converged(node: 'master' | 'node1', hosts = renderHosts(EL_HOSTS, LAB, 
     hostnamectl: '/usr/bin/hostnamectl\n',
     packages: 'installed chrony\n',
     config: fileOut(chronyConfig(LAB, chronyOptions, role, 'el9')),
-    service: 'active active\nenabled enabled\n',
+    service: 'ActiveState=active\nUnitFileState=enabled\n',
     time: node === 'master' ? 'Reference ID    : 7F7F0101 ()\n' : SYNCED,
   }
 }

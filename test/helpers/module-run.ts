@@ -52,10 +52,14 @@ export function probeOutput(sections: Record<string, string | Section>): string 
     .join('')
 }
 
-/** What fileSection prints for a file: stat, checksum and (unless `sendContent` is false) base64 wrapped at 76 like GNU base64. */
+/**
+ * What fileSection prints for a file: stat, then base64 wrapped at 76 like GNU base64. `sendContent` stands
+ * for a section with a checksum to compare (`unlessSha256`): the checksum line, and the content only if true.
+ */
 export function fileOut(content: string | undefined, opts: { mode?: string; owner?: string; group?: string; sendContent?: boolean; dir?: boolean } = {}): string {
   if (content === undefined) return opts.dir === false ? 'absent\nnodir\n' : 'absent\n'
-  const lines = [`stat ${opts.mode ?? '644'} ${opts.owner ?? 'root'} ${opts.group ?? 'root'}`, `sha256 ${sha256(content)}`]
+  const lines = [`stat ${opts.mode ?? '644'} ${opts.owner ?? 'root'} ${opts.group ?? 'root'}`]
+  if (opts.sendContent !== undefined) lines.push(`sha256 ${sha256(content)}`)
   if (opts.sendContent !== false) {
     lines.push('content')
     const b64 = Buffer.from(content, 'utf8').toString('base64')

@@ -51,14 +51,14 @@ function probe(f: FamilyCase, conf: string | undefined, opts: { installed?: bool
     ? installed
       ? 'installed chrony\n'
       : 'package chrony is not installed\n'
-    : `${installed ? 'installed chrony\n' : ''}${opts.aptLists === false ? '' : 'aptlists yes\n'}`
+    : `${installed ? 'ii  chrony\n' : ''}${opts.aptLists === false ? '' : 'aptlists yes\n'}`
   return {
     match: probeMatch('packages'),
     once: true,
     stdout: probeOutput({
       packages,
       config: fileOut(conf, { ...(opts.dir === false ? { dir: false } : {}) }),
-      service: opts.service ?? 'active active\nenabled enabled\n',
+      service: opts.service ?? 'ActiveState=active\nUnitFileState=enabled\n',
       // chronyc (tracking on the server, -n sources elsewhere): by default the daemon did not answer yet.
       time: opts.time ?? { out: '506 Cannot talk to daemon\n', code: 1 },
     }),
@@ -149,7 +149,7 @@ for (const family of FAMILIES) {
 
 t.test('debian without chrony: the configuration is written before the package, so it never starts with the pool', async (t) => {
   const guest = new OrderedGuest([
-    probe('debian', undefined, { installed: false, service: 'active inactive\nenabled \n', dir: false }),
+    probe('debian', undefined, { installed: false, service: 'ActiveState=inactive\nUnitFileState=\n', dir: false }),
     { match: /^(mkdir|env|systemctl) /, stdout: '' },
     { match: 'chronyc -n sources', stdout: SOURCES_SYNCED },
   ])
@@ -183,7 +183,7 @@ t.test('debian without chrony: the configuration is written before the package, 
 
 t.test('debian without apt lists: apt-get update before the install', async (t) => {
   const guest = new FakeGuest([
-    probe('debian', chronyConfig(lab, options, 'client', 'debian'), { installed: false, aptLists: false, service: 'active inactive\nenabled \n' }),
+    probe('debian', chronyConfig(lab, options, 'client', 'debian'), { installed: false, aptLists: false, service: 'ActiveState=inactive\nUnitFileState=\n' }),
     { match: /^(env|systemctl) /, stdout: '' },
     { match: 'chronyc -n sources', stdout: SOURCES_SYNCED },
   ])
@@ -216,7 +216,7 @@ t.test('EL without chrony: yum or dnf installs it, after the configuration', asy
     ['el9', 'dnf -y install chrony'],
   ] as const) {
     const guest = new OrderedGuest([
-      probe(family, DEFAULT_CONF[family], { installed: false, service: 'active inactive\nenabled \n' }),
+      probe(family, DEFAULT_CONF[family], { installed: false, service: 'ActiveState=inactive\nUnitFileState=\n' }),
       { match: /^(restorecon|systemctl|yum|dnf) /, stdout: '' },
       { match: 'chronyc tracking', stdout: TRACKING },
     ])
@@ -229,7 +229,7 @@ t.test('EL without chrony: yum or dnf installs it, after the configuration', asy
 t.test('only the service is off: it is started (no restart reason), a masked one unmasked', async (t) => {
   const wanted = chronyConfig(lab, options, 'client', 'el8')
   const guest = new FakeGuest([
-    probe('el8', wanted, { service: 'active inactive\nenabled masked\n' }),
+    probe('el8', wanted, { service: 'ActiveState=inactive\nUnitFileState=masked\n' }),
     { match: /^systemctl /, stdout: '' },
     { match: 'chronyc -n sources', stdout: SOURCES_SYNCED },
   ])

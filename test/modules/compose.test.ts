@@ -171,7 +171,7 @@ t.test('Debian 12 without compose: docker-compose 1.29 installed, then driven as
     { match: /apt-get .* install docker-compose$/ },
     { match: /^mkdir / },
     { match: `docker-compose -p web -f ${DIR}/compose.yaml up -d`, stderr: 'Creating network "web_default" with the default driver\nCreating web_php_1 ... done\nCreating web_nginx_1 ... done\n' },
-    probe({ cli: 'v1', installed: 'installed docker-compose\naptlists yes\n', ps: dockerPsLines(UP), files: SAME }),
+    probe({ cli: 'v1', installed: 'ii  docker-compose\naptlists yes\n', ps: dockerPsLines(UP), files: SAME }),
     verifyPs('v1', dockerPsLines(UP)),
   ])
   const ctx = ctxOf('debian', guest, dir)

@@ -108,16 +108,25 @@ export function nodeList(lines: string): string {
   return `[${lines.split('\n').filter((l) => l.trim() !== '').join(',')}]`
 }
 
-/** curl -f on GET /nodes of a node that is no manager: HTTP 503, nothing on stdout. */
-export const NOT_MANAGER_CURL = 'curl: (22) The requested URL returned error: 503\n'
+/** GET /nodes on a node that is no manager: HTTP 503 with the Engine's message (curl without -f prints it). */
+export const NOT_MANAGER_BODY =
+  '{"message":"This node is not a swarm manager. Use \\"docker swarm init\\" or \\"docker swarm join\\" to connect this node to swarm and try again."}\n'
 
-/** The answer to readSwarm's batched probe: GET /info and, on a manager, GET /nodes. */
+/**
+ * What DOCKER_STATE's one curl prints: each answer, then its status line (`undefined` for a daemon that does
+ * not answer: curl prints nothing but the status lines, 000).
+ */
+export function engineState(answers: { info?: string; nodes?: string; images?: string } | undefined): string {
+  if (answers === undefined) return '\n#vmlab:http:000\n\n#vmlab:http:000\n\n#vmlab:http:000\n'
+  const nodes = answers.nodes === undefined ? `${NOT_MANAGER_BODY}\n#vmlab:http:503` : `${answers.nodes}\n\n#vmlab:http:200`
+  return [`${answers.info}\n\n#vmlab:http:200`, nodes, `${answers.images ?? '[]'}\n\n#vmlab:http:200\n`].join('\n')
+}
+
+/** The answer to readSwarm's probe: GET /info and, on a manager, GET /nodes, in the one Engine read. */
 export function swarmProbe(info: string, nodeLs?: string, once = false): Answer {
-  const manager = nodeLs !== undefined
   return {
-    match: /#vmlab:begin:info'\n[^]*#vmlab:begin:nodes'/,
-    stdout: sections({ info: { out: engineInfo(info) }, nodes: manager ? { out: nodeList(nodeLs) } : { code: 22 } }),
-    stderr: manager ? '' : NOT_MANAGER_CURL,
+    match: /#vmlab:begin:engine'/,
+    stdout: sections({ engine: { out: engineState({ info: engineInfo(info), ...(nodeLs === undefined ? {} : { nodes: nodeList(nodeLs) }) }) } }),
     once,
   }
 }

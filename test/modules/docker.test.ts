@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { dockerModule, dockerRepo } from '../../src/modules/docker.js'
-import { sha256 } from '../../src/modules/lib/remote-file.js'
 import { mergeDaemonJson } from '../../src/modules/lib/docker-daemon-json.js'
 import type { ModuleOptions } from '../../src/lab/module-options.js'
 import type { Family, Guest } from '../../src/modules/module.js'
 import { commandText } from '../../src/guest/remote-command.js'
 import { probeSections } from '../../src/modules/lib/probe-script.js'
 import { actions, contextFor, optionsOf, runModule, swarmLab, type Nodes } from './docker-lab.js'
-import { SWARM_INACTIVE, engineInfo, sections } from './docker-fixtures.js'
+import { SWARM_INACTIVE, engineInfo, engineState, sections } from './docker-fixtures.js'
 
 type Options = ModuleOptions<'docker'>
 const docker = dockerModule({ ready: { timeoutMs: 40, pollMs: 1 } })
@@ -51,7 +50,7 @@ interface NodeState {
 function fileOut(content: string | undefined, dir = true): string {
   if (content === undefined) return dir ? 'absent\n' : 'absent\nnodir\n'
   const b64 = Buffer.from(content).toString('base64').replace(/(.{76})/g, '$1\n').replace(/\n$/, '')
-  return `stat 644 root root\nsha256 ${sha256(content)}\ncontent\n${b64}\n`
+  return `stat 644 root root\ncontent\n${b64}\n`
 }
 
 /** What the docker module's one probe script prints on a node in `st`. */
@@ -59,17 +58,19 @@ function probeOut(st: NodeState): string {
   const queried = st.queried ?? (st.family === 'debian' ? ['docker.io', 'apparmor'] : [])
   const packages =
     st.family === 'debian'
-      ? `${st.installed.map((n) => `installed ${n}\n`).join('')}aptlists yes\n`
+      ? `${st.installed.map((n) => `ii  ${n}\n`).join('')}aptlists yes\n`
       : queried.map((n) => (st.installed.includes(n) ? `installed ${n}\n` : `package ${n} is not installed\n`)).join('')
   return sections({
     packages: { out: packages },
     repo: { out: st.repo ? 'present\n' : '' },
     daemon: { out: fileOut(st.daemonJson, st.etcDocker ?? true) },
-    service: { out: `active ${st.active ?? 'inactive'}\nenabled ${st.enabled ?? ''}\n` },
-    registries: st.registry === undefined ? { out: '', code: 7 } : { out: `${engineInfo(SWARM_INACTIVE, st.registry)}\n` },
+    service: { out: `ActiveState=${st.active ?? 'inactive'}\nUnitFileState=${st.enabled ?? ''}\n` },
+    engine:
+      st.registry === undefined
+        ? { out: engineState(undefined), code: 7 }
+        : { out: engineState({ info: engineInfo(SWARM_INACTIVE, st.registry), images: imagesJson(st.images ?? []) }) },
     group: { out: st.group ?? '' },
     users: { out: (st.users ?? []).map((u) => `${u}\n`).join('') },
-    images: { out: `${imagesJson(st.images ?? [])}\n` },
   })
 }
 

@@ -32,7 +32,7 @@ function listAll(family: string, opts: { services?: string; ports?: string; perm
   ].join('\n')
 }
 
-function probe(family: string, runtimePorts: string, permanentPorts = runtimePorts, service = 'active active\nenabled enabled\n'): string {
+function probe(family: string, runtimePorts: string, permanentPorts = runtimePorts, service = 'ActiveState=active\nUnitFileState=enabled\n'): string {
   return probeOutput({
     service,
     runtime: listAll(family, { ports: runtimePorts }),
@@ -76,7 +76,7 @@ t.test('debian without firewalld: nothing to do', async (t) => {
   const guest = new FakeGuest([
     {
       match: probeMatch('service'),
-      stdout: probeOutput({ service: 'active inactive\nenabled \n', runtime: { out: '', code: 4 }, permanent: { out: '', code: 4 } }),
+      stdout: probeOutput({ service: 'ActiveState=inactive\nUnitFileState=\n', runtime: { out: '', code: 4 }, permanent: { out: '', code: 4 } }),
     },
   ])
   const r = await runModule(swarmLab, 'firewall', 'node1', guest, factsFor('debian'))
@@ -95,7 +95,7 @@ t.test('a port open at runtime only (added without --permanent) is made permanen
 t.test('a listed port range covers the ports inside it; a removed ssh service is added back', async (t) => {
   const ranges = '123/udp 2000-9999/tcp 4789/udp 7946/udp'
   const out = probeOutput({
-    service: 'active active\nenabled enabled\n',
+    service: 'ActiveState=active\nUnitFileState=enabled\n',
     runtime: listAll('el8', { ports: ranges, services: 'dhcpv6-client' }),
     permanent: listAll('el8', { ports: ranges, services: 'dhcpv6-client', permanent: true }),
   })
@@ -106,7 +106,7 @@ t.test('a listed port range covers the ports inside it; a removed ssh service is
 
 t.test('enabled: false stops and disables firewalld, and then has nothing to do', async (t) => {
   const l = labWith('  - firewall: { enabled: false }')
-  const stopped = probeOutput({ service: 'active inactive\nenabled disabled\n', runtime: { out: '', code: 3 }, permanent: { out: '', code: 3 } })
+  const stopped = probeOutput({ service: 'ActiveState=inactive\nUnitFileState=disabled\n', runtime: { out: '', code: 3 }, permanent: { out: '', code: 3 } })
   const guest = new FakeGuest([
     { match: probeMatch('service'), once: true, stdout: probe('el7', '') },
     { match: probeMatch('service'), stdout: stopped },
@@ -160,7 +160,7 @@ services:
 
 t.test('firewalld running but firewall-cmd printing nothing fails with the way out', async (t) => {
   const guest = new FakeGuest([
-    { match: probeMatch('service'), stdout: probeOutput({ service: 'active active\nenabled enabled\n', runtime: { out: '', code: 127 }, permanent: { out: '', code: 127 } }) },
+    { match: probeMatch('service'), stdout: probeOutput({ service: 'ActiveState=active\nUnitFileState=enabled\n', runtime: { out: '', code: 127 }, permanent: { out: '', code: 127 } }) },
   ])
   const r = await runModule(swarmLab, 'firewall', 'master', guest, factsFor('el9'))
   t.equal(r.status, 'failed')

@@ -38,7 +38,7 @@ t.test('first manager: inactive → init with --advertise-addr, then Leader with
   t.same(changes.map((c) => c.key), ['init'])
   t.equal(changes[0]!.what, 'docker swarm init --advertise-addr 192.168.56.10')
   t.same(actions(master), ['sudo docker swarm init --advertise-addr 192.168.56.10'])
-  t.match(master.commands[0], /^sudo echo '#vmlab:begin:info'\nif command -v curl >\/dev\/null 2>&1; then curl -sSf --unix-socket \/var\/run\/docker.sock 'http:\/\/localhost\/info'; else docker info --format '\{\{json \.\}\}'; fi\n/)
+  t.match(master.commands[0], /^sudo echo '#vmlab:begin:engine'\nif command -v curl >\/dev\/null 2>&1; then\n  curl -sS --unix-socket \/var\/run\/docker.sock -w '\\n#vmlab:http:%\{http_code\}\\n' 'http:\/\/localhost\/info' 'http:\/\/localhost\/nodes' 'http:\/\/localhost\/images\/json'\n/)
 
   const before = master.commands.length
   t.same(await runModule(swarm, ctxOf(nodes, 'master')), [])
@@ -97,7 +97,7 @@ t.test('a joining worker waits until the manager has its swarm (the engine runs 
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node1 } }
   t.same((await runModule(swarm, ctxOf(nodes, 'node1', logs))).map((c) => c.key), ['join'])
   t.same(logs, ['waiting for master to manage a swarm'])
-  t.equal(master.commands.filter((c) => c.includes('#vmlab:begin:info')).length >= 4, true, 'polled the manager')
+  t.equal(master.commands.filter((c) => c.includes('#vmlab:begin:engine')).length >= 4, true, 'polled the manager')
 })
 
 t.test('a worker gives up with the reason when the manager never starts its swarm', async (t) => {
@@ -281,7 +281,7 @@ class SwarmSim {
     const ip = `192.168.56.${{ master: 10, node1: 11, node2: 12 }[name]}`
     return new FakeGuest([
       {
-        match: /#vmlab:begin:info'/,
+        match: /#vmlab:begin:engine'/,
         reply: () => {
           const id = this.member.get(name)
           const info = id === undefined ? SWARM_INACTIVE : name === 'master' ? swarmManager({ nodes: this.listed.length }) : swarmWorker(id, ip)

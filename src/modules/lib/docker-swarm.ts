@@ -8,7 +8,7 @@ import type { ResolvedLab, ResolvedNode } from '../../lab/resolve.js'
 import { moduleTargets } from '../../lab/targets.js'
 import { LabError } from '../../util/errors.js'
 import { parseDockerJson } from './docker-json.js'
-import { DOCKER_INFO, DOCKER_NODES, dockerDown } from './docker-api.js'
+import { DOCKER_STATE, dockerDown, parseDockerState } from './docker-api.js'
 import { probeSections } from './probe-script.js'
 
 export const SwarmInfoSchema = z.object({
@@ -71,12 +71,16 @@ export function swarmInfo(infoOut: string, node: string): SwarmInfo {
   return parseDockerJson(z.object({ Swarm: SwarmInfoSchema }), infoOut, 'the docker info', node).Swarm
 }
 
-/** Reads a node's swarm state in one round trip (the node list only answers on a manager; elsewhere it is empty). */
+/**
+ * Reads a node's swarm state in one round trip (the node list only answers on a manager; elsewhere it is
+ * empty). The read is the docker module's too: probed together, they share it.
+ */
 export async function readSwarm(guest: Guest, node: string): Promise<SwarmState> {
-  const s = await probeSections(guest, node, { info: DOCKER_INFO, nodes: DOCKER_NODES })
-  if (s.info.code !== 0) throw dockerDown(node, s.info.code, s.info.out)
-  const info = swarmInfo(s.info.out, node)
-  const nodes = s.nodes.code === 0 ? nodeEntries(s.nodes.out, info.NodeID, node) : []
+  const { engine } = await probeSections(guest, node, { engine: DOCKER_STATE })
+  const state = parseDockerState(engine.out)
+  if (!state.info.ok) throw dockerDown(node, engine.code || state.info.status, state.info.out)
+  const info = swarmInfo(state.info.out, node)
+  const nodes = state.nodes.ok ? nodeEntries(state.nodes.out, info.NodeID, node) : []
   return { info, nodes }
 }
 

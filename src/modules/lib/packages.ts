@@ -13,13 +13,18 @@ export interface PackageState {
   aptLists: boolean
 }
 
-/** A probe section listing which of `names` are installed (and, on Debian, whether apt has lists). */
+/**
+ * A probe section listing which of `names` are installed (and, on Debian, whether apt has lists): one
+ * process, since every process costs ~0.1 s on an emulated node. dpkg-query lists each known package with
+ * its status (`ii  chrony`); rpm prints our format for an installed one and a sentence for a missing one.
+ */
 export function packagesSection(family: Family, names: readonly string[]): string {
   const words = names.map(shellQuote).join(' ')
   if (family !== 'debian') return `rpm -q --qf 'installed %{NAME}\\n' ${words}; true`
   return [
-    `dpkg-query -W -f '\${db:Status-Abbrev} \${Package}\\n' ${words} 2>/dev/null | sed -n 's/^.i. *\\(.*\\)$/installed \\1/p'`,
-    "ls /var/lib/apt/lists 2>/dev/null | grep -q '_Packages' && echo 'aptlists yes'; true",
+    `dpkg-query -W -f '\${db:Status-Abbrev} \${Package}\\n' ${words} 2>/dev/null`,
+    // The shell's own glob, not ls | grep: two processes fewer.
+    "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo 'aptlists yes'; break; done; true",
   ].join('\n')
 }
 
@@ -27,7 +32,8 @@ export function parsePackages(out: string): PackageState {
   const installed = new Set<string>()
   let aptLists = false
   for (const line of out.split('\n')) {
-    const m = /^installed (\S+)$/.exec(line)
+    // rpm: `installed NAME`; dpkg: the status abbreviation (second letter i: installed), then the name.
+    const m = /^installed (\S+)$/.exec(line) ?? /^.i. +(\S+)$/.exec(line)
     if (m) installed.add(m[1]!)
     if (line === 'aptlists yes') aptLists = true
   }

@@ -38,14 +38,18 @@ export function sha256(text: string): string {
 
 /**
  * A probe section (shell text) printing the file's state. With `unlessSha256` the content is sent only when
- * its checksum differs, so an unchanged large file costs a line, not its bytes.
+ * its checksum differs, so an unchanged large file costs a line, not its bytes; without it the content is
+ * sent and its checksum computed here (a sha256sum process less on the node).
  */
 export function fileSection(path: string, unlessSha256?: string): string {
-  const send = unlessSha256 === undefined ? 'echo content; base64 -- "$f"' : `[ "$s" = ${unlessSha256} ] || { echo content; base64 -- "$f"; }`
+  const send =
+    unlessSha256 === undefined
+      ? 'echo content; base64 -- "$f"'
+      : `s=$(sha256sum -- "$f"); s=\${s%% *}; echo "sha256 $s"; [ "$s" = ${unlessSha256} ] || { echo content; base64 -- "$f"; }`
   return [
     `f=${shellQuote(path)}`,
     'if [ -f "$f" ]; then',
-    `  stat -c 'stat %a %U %G' -- "$f"; s=$(sha256sum -- "$f"); s=\${s%% *}; echo "sha256 $s"; ${send}`,
+    `  stat -c 'stat %a %U %G' -- "$f"; ${send}`,
     'elif [ -e "$f" ]; then echo other',
     `else echo absent; [ -d ${shellQuote(posix.dirname(path))} ] || echo nodir; fi`,
   ].join('\n')
@@ -58,9 +62,15 @@ export function parseFileSection(path: string, out: string): RemoteFile {
   if (first === 'other') return { path, kind: 'other', dirExists: true }
   const stat = /^stat ([0-7]+) (\S+) (\S+)$/.exec(first)
   const sum = /^sha256 ([0-9a-f]{64})$/.exec(lines[1] ?? '')
-  if (!stat || !sum) throw new LabError(`cannot read the state of ${path} from the probe:\n${out.slice(0, 300)}`)
-  const file: RemoteFile = { path, kind: 'file', dirExists: true, sha256: sum[1]!, mode: Number.parseInt(stat[1]!, 8), owner: stat[2]!, group: stat[3]! }
-  if (lines[2] === 'content') file.content = Buffer.from(lines.slice(3).join(''), 'base64').toString('utf8')
+  const at = sum ? 2 : 1
+  if (!stat || (!sum && lines[at] !== 'content')) throw new LabError(`cannot read the state of ${path} from the probe:\n${out.slice(0, 300)}`)
+  const file: RemoteFile = { path, kind: 'file', dirExists: true, mode: Number.parseInt(stat[1]!, 8), owner: stat[2]!, group: stat[3]! }
+  if (lines[at] === 'content') {
+    const bytes = Buffer.from(lines.slice(at + 1).join(''), 'base64')
+    file.content = bytes.toString('utf8')
+    file.sha256 = createHash('sha256').update(bytes).digest('hex')
+  }
+  if (sum) file.sha256 = sum[1]!
   return file
 }
 

@@ -4,23 +4,26 @@ import { shellQuote } from '../../guest/remote-command.js'
 import { must } from './must.js'
 
 export interface ServiceState {
-  /** `systemctl is-active`: active, inactive, failed, activating… */
+  /** ActiveState: active, inactive, failed, activating… */
   active: string
-  /** `systemctl is-enabled`: enabled, disabled, masked, static…; '' when the unit does not exist. */
+  /** UnitFileState: enabled, disabled, masked, static…; '' when the unit does not exist. */
   enabled: string
 }
 
 /** States in which the unit starts at boot without `systemctl enable`. */
 const STARTS_AT_BOOT = new Set(['enabled', 'enabled-runtime', 'static', 'alias', 'generated', 'indirect'])
 
+/**
+ * Both states from one `systemctl show` (is-active and is-enabled would be two processes). A unit that does
+ * not exist shows `inactive` and an empty UnitFileState, as is-active and is-enabled say.
+ */
 export function serviceSection(unit: string): string {
-  const u = shellQuote(unit)
-  return `echo "active $(systemctl is-active ${u} 2>/dev/null)"\necho "enabled $(systemctl is-enabled ${u} 2>/dev/null)"`
+  return `systemctl show -p ActiveState -p UnitFileState ${shellQuote(unit)} 2>/dev/null; true`
 }
 
 export function parseService(out: string): ServiceState {
-  const value = (key: string): string => new RegExp(`^${key} ?(.*)$`, 'm').exec(out)?.[1]?.trim() ?? ''
-  return { active: value('active'), enabled: value('enabled') }
+  const value = (key: string): string => new RegExp(`^${key}=(.*)$`, 'm').exec(out)?.[1]?.trim() ?? ''
+  return { active: value('ActiveState'), enabled: value('UnitFileState') }
 }
 
 export function startsAtBoot(state: ServiceState): boolean {
