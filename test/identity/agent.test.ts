@@ -283,6 +283,69 @@ t.test('no seed: exit 0 and nothing changes', async (t) => {
   t.same(await snapshot(root), before)
 })
 
+/**
+ * Seed detection with udevadm, blkid, mount and umount replaced by shell functions that record
+ * their calls: bash takes exported functions from the environment and prefers them to any
+ * program on the PATH the agent sets (dash has no such thing). The disc holds no vmlab files,
+ * so the agent stops right after mounting it and changes nothing live.
+ */
+async function detectSeed(appears: 'at once' | 'after udev settles' | 'never', env: Record<string, string> = {}) {
+  const fake = await mkdtemp(join(work, 'detect-'))
+  const record = (name: string) => `echo "${name} $*" >>"$VMLAB_TEST_FAKE/calls"`
+  const fakes: Record<string, string> = {
+    udevadm: `${record('udevadm')}; : >"$VMLAB_TEST_FAKE/settled"`,
+    blkid: `${record('blkid')}; case "$VMLAB_TEST_APPEARS:$*" in "at once:"*LABEL=cidata) echo /dev/fake-seed ;; "after udev settles:"*LABEL=cidata) [ ! -e "$VMLAB_TEST_FAKE/settled" ] || echo /dev/fake-seed ;; esac`,
+    mount: record('mount'),
+    umount: record('umount'),
+    // The mount point in our work directory rather than the host's /run.
+    mktemp: `if [ "$1" = -d ]; then command mktemp -d "$VMLAB_TEST_FAKE/vmlab-seed.XXXXXX"; else command mktemp "$@"; fi`,
+  }
+  const fnEnv = Object.fromEntries(Object.entries(fakes).map(([name, body]) => [`BASH_FUNC_${name}%%`, `() { ${body}; }`]))
+  const root = await fakeRoot(OSES[3]!)
+  const before = await snapshot(root)
+  const result = await agent(root, { VMLAB_NO_LIVE: '', VMLAB_TEST_FAKE: fake, VMLAB_TEST_APPEARS: appears, ...fnEnv, ...env }, ['bash', '--posix'])
+  const calls = await readFile(join(fake, 'calls'), 'utf8').then((text) => text.split('\n').filter((l) => l !== ''), () => [])
+  const mountDir = /seed disc \/dev\/fake-seed mounted at (\S+)/.exec(result.stdout)?.[1]
+  return { result, calls, mountDir, fake, root, before }
+}
+
+t.test('seed detection: looks for the disc first, and waits for udev only when it is not there', async (t) => {
+  const probe = await run('bash', ['--posix', '-c', 'type blkid'], { env: { 'BASH_FUNC_blkid%%': '() { :; }' }, reject: false })
+  t.match(probe.stdout, 'blkid is a function', 'bash takes the fakes from the environment')
+  if (!probe.stdout.includes('function')) return
+
+  const blkid = (label: string) => `blkid -c /dev/null -l -o device -t LABEL=${label}`
+
+  const atOnce = await detectSeed('at once')
+  t.equal(atOnce.result.exitCode, 0, atOnce.result.stdout + atOnce.result.stderr)
+  t.equal(atOnce.result.stderr, '')
+  t.match(atOnce.result.stdout, 'not made by lab')
+  t.ok(atOnce.mountDir?.startsWith(join(atOnce.fake, 'vmlab-seed.')), atOnce.result.stdout)
+  t.same(atOnce.calls, [blkid('cidata'), `mount -o ro /dev/fake-seed ${atOnce.mountDir}`, `umount ${atOnce.mountDir}`], 'found by blkid: no udevadm')
+  await t.rejects(lstat(atOnce.mountDir!), 'mount point removed')
+  t.same(await snapshot(atOnce.root), atOnce.before, 'nothing changed')
+
+  const late = await detectSeed('after udev settles')
+  t.equal(late.result.exitCode, 0, late.result.stdout + late.result.stderr)
+  t.same(
+    late.calls,
+    [blkid('cidata'), blkid('CIDATA'), 'udevadm settle --timeout=30', blkid('cidata'), `mount -o ro /dev/fake-seed ${late.mountDir}`, `umount ${late.mountDir}`],
+    'not there at first: udev settles, then it is found',
+  )
+
+  const never = await detectSeed('never')
+  t.equal(never.result.exitCode, 0)
+  t.match(never.result.stdout, 'no seed disc (volume label cidata): nothing to do')
+  t.same(never.calls, [blkid('cidata'), blkid('CIDATA'), 'udevadm settle --timeout=30', blkid('cidata'), blkid('CIDATA')])
+  t.same(await snapshot(never.root), never.before, 'nothing changed')
+
+  const notLive = await detectSeed('never', { VMLAB_NO_LIVE: '1' })
+  t.equal(notLive.result.exitCode, 0)
+  t.match(notLive.result.stdout, 'no seed disc')
+  t.same(notLive.calls.filter((c) => c.startsWith('udevadm')), [], 'VMLAB_NO_LIVE=1: no udevadm')
+  t.ok(notLive.calls.length > 0 && notLive.calls.every((c) => c.startsWith('blkid')), 'it did look')
+})
+
 t.test('a seed without vmlab files (plain cloud-init) or a guest with cloud-init: hands off', async (t) => {
   const os = OSES[2]!
   const root = await fakeRoot(os)
