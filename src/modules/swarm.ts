@@ -256,13 +256,13 @@ async function verifyMember(ctx: Ctx, timing: SwarmTiming): Promise<void> {
  * A member that was just booted or restored shows Down on the manager for a few seconds: re-read the
  * manager's view until it lists the member Ready again, or the grace ends, before planning a rejoin.
  */
-async function graceForReady(read: () => Promise<SwarmState>, self: SwarmInfo, pace: Pace): Promise<SwarmState> {
+async function graceForReady(read: () => Promise<SwarmState>, first: SwarmState, self: SwarmInfo, pace: Pace): Promise<SwarmState> {
   const deadline = Date.now() + pace.timeoutMs
   const waiting = (state: SwarmState): boolean => {
     const status = state.nodes.find((n) => n.ID === self.NodeID)?.Status
     return self.LocalNodeState === 'active' && status !== undefined && status !== 'Ready'
   }
-  let state = await read()
+  let state = first
   while (waiting(state) && Date.now() < deadline) {
     await sleep(pace.pollMs)
     state = await read()
@@ -275,11 +275,12 @@ export function swarmModule(timing: SwarmTiming = SWARM_TIMING): Module<Options,
     name: 'swarm',
 
     async probe(ctx) {
-      const self = await readSwarm(ctx.guest, ctx.node.name)
-      if (isFirst(ctx)) return { self }
+      if (isFirst(ctx)) return { self: await readSwarm(ctx.guest, ctx.node.name) }
       const first = firstManager(ctx)
       const peer = await ctx.peer(first.name)
-      const manager = await graceForReady(() => readSwarm(peer.guest, first.name), self.info, timing.readyGrace)
+      // Both reads at once: the manager's then joins (or shares) the read of its own batched probe.
+      const [self, now] = await Promise.all([readSwarm(ctx.guest, ctx.node.name), readSwarm(peer.guest, first.name)])
+      const manager = await graceForReady(() => readSwarm(peer.guest, first.name), now, self.info, timing.readyGrace)
       return { self, manager, managerHostname: peer.facts.hostname }
     },
 
