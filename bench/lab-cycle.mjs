@@ -6,8 +6,8 @@
 // Usage: npm run build && node bench/lab-cycle.mjs
 // (Linux, root for the first image build; takes about half an hour under software emulation.)
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir, availableParallelism } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -43,6 +43,25 @@ function labDir(name, nodes) {
   return dir
 }
 
+/**
+ * CPU seconds the lab's VMs have used so far (user + system of their QEMU processes): under software
+ * emulation booting is mostly guest CPU, so n nodes on fewer cores than n cannot come up faster than their
+ * CPU time divided by the cores, whatever the tool does.
+ */
+function vmCpuSeconds(labName) {
+  let ticks = 0
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`vmlab-${labName}-`)) continue
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100
+}
+
 const one = labDir('bench-one', ['master'])
 const three = labDir('bench-three', ['master', 'node1', 'node2'])
 try {
@@ -50,7 +69,10 @@ try {
   lab(one, 'up')
   lab(one, 'destroy', '--force')
   const up1 = lab(one, 'up')
+  const cpu1 = vmCpuSeconds('bench-one')
+  lab(one, 'destroy', '--force')
   const up3 = lab(three, 'up')
+  const cpu3 = vmCpuSeconds('bench-three')
   const again = lab(three, 'up')
   const reset = lab(three, 'reset')
   const status = JSON.parse(execFileSync(process.execPath, [bin, 'status', '--json'], { cwd: three, env, encoding: 'utf8' }))
@@ -58,6 +80,8 @@ try {
   const perClone = status.nodes.map((n) => `${mib(n.diskBytes - (n.snapshotMemoryBytes ?? 0))} + ${mib(n.snapshotMemoryBytes ?? 0)}`)
   console.log(`lab up, 1 node (cached base):  ${up1.toFixed(1)} s`)
   console.log(`lab up, 3 nodes (cached base): ${up3.toFixed(1)} s  (${(up3 / up1).toFixed(2)}× one node; target ≤ 1.5×)`)
+  const cores = availableParallelism()
+  console.log(`VMs' CPU time during up:       1 node ${cpu1.toFixed(1)} s, 3 nodes ${cpu3.toFixed(1)} s; on ${cores} cores 3 nodes need at least ${(cpu3 / cores).toFixed(1)} s (${(cpu3 / cores / up1).toFixed(2)}× one node's up)`)
   console.log(`second lab up, 3 nodes:        ${again.toFixed(1)} s`)
   console.log(`lab reset, 3 nodes:            ${reset.toFixed(1)} s  (${(reset / up3).toFixed(2)}× a fresh up; target ≤ 0.1×)`)
   console.log(`disk per linked clone:         ${perClone.join(', ')} MiB (own disk + "ready" snapshot memory; target ≤ 100 MB); base ${mib(status.base.diskBytes)} MiB`)
