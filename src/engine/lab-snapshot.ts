@@ -16,7 +16,7 @@ import { task } from './events.js'
  * freed blocks (its balloon driver does so every 2 s) before the hypervisor saves what is left. fstrim hands
  * back the disk blocks of deleted files too, so the snapshot does not keep them.
  */
-const RELEASE_MEMORY = 'sync && { fstrim -a; } >/dev/null 2>&1; echo 3 > /proc/sys/vm/drop_caches && { echo 1 > /proc/sys/vm/compact_memory; } 2>/dev/null; sleep 4; true'
+const RELEASE_MEMORY = 'sync && { fstrim -a; } >/dev/null 2>&1; echo 3 > /proc/sys/vm/drop_caches && { echo 1 > /proc/sys/vm/compact_memory; } 2>/dev/null; sleep 2.5; true'
 
 export async function releaseGuestMemory(guest: Guest): Promise<void> {
   await guest.exec(RELEASE_MEMORY)

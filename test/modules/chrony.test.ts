@@ -94,7 +94,7 @@ logdir /var/log/chrony
   t.equal(
     chronyConfig(lab, options, 'client', 'debian'),
     `# Written by vmlab for lab t: time comes from master only.
-server 192.168.56.10 iburst
+server 192.168.56.10 iburst minpoll -1 maxpoll 6
 maxjitter 10
 driftfile /var/lib/chrony/chrony.drift
 makestep 1 -1
@@ -122,7 +122,7 @@ for (const family of FAMILIES) {
     ])
     const diff = r.changes[0]!.diff!
     t.match(diff, new RegExp(`^--- ${confPath(family)}\n\\+\\+\\+ ${confPath(family)}\n@@ -1,`))
-    t.match(diff, /^\+server 192\.168\.56\.10 iburst$/m)
+    t.match(diff, /^\+server 192\.168\.56\.10 iburst minpoll -1 maxpoll 6$/m)
     t.match(diff, /^-(pool|server) \d\.(rocky|centos|debian)\.pool\.ntp\.org iburst$/m)
     t.match(diff, /^-makestep 1(\.0)? 3$/m)
     t.match(diff, /^\+makestep 1 -1$/m)
@@ -162,7 +162,7 @@ t.test('debian without chrony: the configuration is written before the package, 
 +++ /etc/chrony/chrony.conf
 @@ -0,0 +1,7 @@
 +# Written by vmlab for lab t: time comes from master only.
-+server 192.168.56.10 iburst
++server 192.168.56.10 iburst minpoll -1 maxpoll 6
 +maxjitter 10
 +driftfile /var/lib/chrony/chrony.drift
 +makestep 1 -1
@@ -240,7 +240,7 @@ t.test('only the service is off: it is started (no restart reason), a masked one
 
 t.test('drift: a pool line added by hand is exactly the diff; --check neither writes nor restarts', async (t) => {
   const wanted = chronyConfig(lab, options, 'client', 'el9')
-  const edited = wanted.replace('server 192.168.56.10 iburst\n', 'server 192.168.56.10 iburst\npool 2.rocky.pool.ntp.org iburst\n')
+  const edited = wanted.replace('server 192.168.56.10 iburst minpoll -1 maxpoll 6\n', 'server 192.168.56.10 iburst minpoll -1 maxpoll 6\npool 2.rocky.pool.ntp.org iburst\n')
   const guest = new FakeGuest([probe('el9', edited)])
   const r = await runModule(lab, 'chrony', 'node1', guest, factsFor('el9'), { check: true })
   t.equal(r.status, 'changed')
@@ -250,7 +250,7 @@ t.test('drift: a pool line added by hand is exactly the diff; --check neither wr
 +++ /etc/chrony.conf
 @@ -1,6 +1,5 @@
  # Written by vmlab for lab t: time comes from master only.
- server 192.168.56.10 iburst
+ server 192.168.56.10 iburst minpoll -1 maxpoll 6
 -pool 2.rocky.pool.ntp.org iburst
  maxjitter 10
  driftfile /var/lib/chrony/drift
