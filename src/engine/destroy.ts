@@ -35,12 +35,17 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
     if (e.step === 'base') baseVms.add(vm)
     else if (e.step.startsWith('clone:')) nodeVms.add(vm)
   }
-  for (const vm of await provider.list(`${NAME_PREFIX}-${lab.name}-`)) nodeVms.add(vm)
+  const listed = new Set(await provider.list(`${NAME_PREFIX}-${lab.name}-`))
+  for (const vm of listed) nodeVms.add(vm)
 
   const removed: string[] = []
   const kept: DestroyResult['kept'] = []
   const remove = async (vm: string) => {
-    if ((await provider.state(vm)) === 'missing') return
+    if ((await provider.state(vm)) === 'missing') {
+      // Listed but missing: files of a VM whose creation was cut short; destroy removes them.
+      if (listed.has(vm)) await provider.destroy(vm)
+      return
+    }
     await provider.stop(vm, { force: true })
     await provider.destroy(vm)
     removed.push(vm)

@@ -148,7 +148,10 @@ export interface Provider {
   snapshotDelete(vm: string, name: string): Promise<void>
   /** Remove the VM and every disk and file it owns (a base refuses while clones use it). */
   destroy(vm: string): Promise<void>
-  /** Every VM this provider knows whose name starts with the prefix (for clean-up of partial labs). */
+  /**
+   * Every VM this provider knows whose name starts with the prefix, and what a half-made one left behind
+   * (its state is then `missing`, and `destroy` removes those files): for clean-up of partial labs.
+   */
   list(prefix: string): Promise<string[]>
   /** Where to reach the node's SSH server from this machine. */
   sshEndpoint(vm: string, labIp: string): Promise<Endpoint>

@@ -5,7 +5,7 @@
  * half way, then run again.
  */
 import t from 'tap'
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { interruptSuite, journalCuts, midStepCuts, openSuiteLab, referenceJournal, assertNothingLeft, type SuiteOptions } from '../helpers/interrupt-suite.js'
 import { labKilledWhen } from '../helpers/kill-at.js'
@@ -29,6 +29,19 @@ t.test('lab up killed at every point', async (t) => {
   t.jobs = 4
   const reference = await referenceJournal(t, suite)
   interruptSuite(t, suite, [...journalCuts(reference), ...midStepCuts(suite.name, 'master')])
+})
+
+t.test('a VM folder holding a disk but no .vmx yet (killed while the disk was made) is removed by lab destroy', async (t) => {
+  const lab = await openSuiteLab(t, suite)
+  t.equal((await lab.run(['up', ...lab.upArgs], 600_000)).code, 0)
+  // What a kill between vmware-vdiskmanager and the .vmx leaves: VMware knows no such VM.
+  const half = join(lab.dir, 'vms', `vmlab-${suite.name}-node9`)
+  mkdirSync(half)
+  writeFileSync(join(half, 'vmlab-cut-node9.vmdk'), '# Disk DescriptorFile\n')
+  const destroy = await lab.run(['destroy', '--force'])
+  t.equal(destroy.code, 0, destroy.stderr)
+  t.notOk(existsSync(half), 'the half-made VM folder is gone')
+  assertNothingLeft(t, lab, suite.name)
 })
 
 /** A node's snapshot names as VMware's .vmsd holds them (read directly: polling vmrun would be too slow). */

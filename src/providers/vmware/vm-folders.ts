@@ -28,10 +28,15 @@ export class VmFolders {
   }
 
   /** VM folders whose name starts with the prefix and that hold their .vmx, sorted. */
+  /**
+   * The VM folders whose name starts with `prefix`, with or without a .vmx: a VM killed while its disk was
+   * being made has a folder and a disk but no .vmx yet, and must still be found to be cleaned up.
+   */
   list(prefix: string): string[] {
     if (!existsSync(this.root)) return []
-    return readdirSync(this.root)
-      .filter((name) => name.startsWith(prefix) && existsSync(this.vmx(name)))
+    return readdirSync(this.root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
+      .map((e) => e.name)
       .sort()
   }
 
