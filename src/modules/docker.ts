@@ -26,7 +26,7 @@ import {
   type RegistrySettings,
 } from './lib/docker-daemon-json.js'
 import { normalizeImage } from './lib/docker-image.js'
-import { DOCKER_IMAGES, DOCKER_INFO, DOCKER_STATE, parseDockerState, parseImageTags } from './lib/docker-api.js'
+import { DOCKER_STATE, parseDockerState, parseImageTags } from './lib/docker-api.js'
 
 type Options = ModuleOptions<'docker'>
 type Ctx = ModuleContext<Options>
@@ -287,28 +287,27 @@ async function apply(ctx: Ctx, changes: Change[], probed: DockerProbe): Promise<
 async function verify(ctx: Ctx, timing: DockerTiming): Promise<void> {
   const node = ctx.node.name
   const wanted = wantedRegistries(ctx.options)
-  await waitUntil(
+  // One read gives the registries verify waits for and the images it checks after.
+  const engine = await waitUntil(
     `${node}: docker does not run with the lab's settings`,
     timing.ready,
     async () => {
-      const { info } = await probeSections(ctx.guest, node, { info: DOCKER_INFO })
-      if (info.code !== 0) throw new NotYet(`reading its info exited with ${info.code}`)
-      const effective = infoRegistries(info.out)
-      if (effective === undefined) throw new NotYet(`its info is not what the Engine API prints: ${info.out.trim().slice(0, 200)}`)
+      const { engine } = await probeSections(ctx.guest, node, { engine: DOCKER_STATE })
+      const state = parseDockerState(engine.out)
+      if (!state.info.ok) throw new NotYet(state.info.status ? `its info answered HTTP ${state.info.status}` : `reading its info exited with ${engine.code}`)
+      const effective = infoRegistries(state.info.out)
+      if (effective === undefined) throw new NotYet(`its info is not what the Engine API prints: ${state.info.out.trim().slice(0, 200)}`)
       const missing = missingRegistries(effective, wanted)
       if (missing.length) throw new NotYet(`its RegistryConfig lacks ${missing.join(', ')}`)
+      return state
     },
     `\`systemctl status docker\` and \`journalctl -u docker\` on ${node} tell why`,
   )
-  if (ctx.options.images.length) {
-    const { images } = await probeSections(ctx.guest, node, { images: DOCKER_IMAGES })
-    const have = images.code === 0 ? imageSet(images.out, node) : new Set<string>()
-    const absent = absentImages(ctx, have)
-    if (absent.length) {
-      throw new LabError(`${node}: ${absent.map((i) => `${i.name} (from ${i.file})`).join(', ')} not among the node's images after loading`, {
-        hint: 'the tarball holds an image of another name: `docker load` prints what it loaded; name that image in docker.images',
-      })
-    }
+  const absent = absentImages(ctx, engine.images.ok ? imageSet(engine.images.out, node) : new Set<string>())
+  if (absent.length) {
+    throw new LabError(`${node}: ${absent.map((i) => `${i.name} (from ${i.file})`).join(', ')} not among the node's images after loading`, {
+      hint: 'the tarball holds an image of another name: `docker load` prints what it loaded; name that image in docker.images',
+    })
   }
 }
 

@@ -79,9 +79,9 @@ function imagesJson(tags: string[]): string {
   return JSON.stringify(tags.map((tag, i) => ({ Containers: -1, Created: 1795336616, Id: `sha256:${String(i).padStart(64, '0')}`, Labels: null, ParentId: '', RepoDigests: null, RepoTags: [tag], SharedSize: -1, Size: 1984292 })))
 }
 
-/** The answer to verify's read of GET /info, from a daemon with this RegistryConfig. */
-function infoAnswer(registryConfig: string) {
-  return { match: /^echo '#vmlab:begin:info'/, stdout: sections({ info: { out: `${engineInfo(SWARM_INACTIVE, registryConfig)}\n` } }) }
+/** The answer to verify's read of the Engine (GET /info, /nodes, /images/json), from a daemon with this RegistryConfig. */
+function infoAnswer(registryConfig: string, images: string[] = []) {
+  return { match: /^echo '#vmlab:begin:engine'/, stdout: sections({ engine: { out: engineState({ info: engineInfo(SWARM_INACTIVE, registryConfig), images: imagesJson(images) }) } }) }
 }
 
 function probeAnswer(st: NodeState, once = true) {
@@ -301,8 +301,7 @@ t.test('images from local tarballs: uploaded, loaded, removed; present images ar
     probeAnswer({ ...base, images: ['nginx:latest'] }),
     { match: 'docker load -i /var/tmp/vmlab-image-busybox.tar', stdout: 'Loaded image: busybox:latest\n' },
     { match: /^(rm|docker import) / },
-    infoAnswer(registryConfig()),
-    { match: /^echo '#vmlab:begin:images'/, stdout: sections({ images: { out: `${imagesJson(['busybox:latest', 'nginx:latest'])}\n` } }) },
+    infoAnswer(registryConfig(), ['busybox:latest', 'nginx:latest']),
     probeAnswer({ ...base, images: ['busybox:latest', 'nginx:latest'] }, false),
   ])
   const opts = '{ images: [{ name: busybox, file: busybox.tar }, { name: "docker.io/library/nginx:latest", file: nginx.tar }] }'
@@ -343,7 +342,7 @@ t.test('a daemon that failed (bad daemon.json fixed by the merge) is reset befor
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
   t.same(changes.map((c) => c.key), ['config', 'start'])
   t.same(actions(guest).slice(2), ['sudo systemctl reset-failed docker', 'sudo systemctl start docker'])
-  t.match(guest.commands.at(-1), /#vmlab:begin:info'\n.*curl -sSf --unix-socket \/var\/run\/docker.sock 'http:\/\/localhost\/info'/, 'then verify reads /info')
+  t.match(guest.commands.at(-1), /#vmlab:begin:engine'\n[^]*curl -sS --unix-socket \/var\/run\/docker.sock .*'http:\/\/localhost\/info'/, 'then verify reads /info')
 })
 
 /** This machine as a node, for the probe framing itself. */

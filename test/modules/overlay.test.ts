@@ -3,7 +3,7 @@ import { FakeGuest } from '../helpers/fake-guest.js'
 import { overlayModule } from '../../src/modules/overlay.js'
 import type { ModuleOptions } from '../../src/lab/module-options.js'
 import { actions, contextFor, optionsOf, runModule, swarmLab, type Nodes } from './docker-lab.js'
-import { IDS, engineInfo, sections, swarmManager } from './docker-fixtures.js'
+import { IDS, engineInfo, engineState, sections, swarmManager } from './docker-fixtures.js'
 
 type Options = ModuleOptions<'overlay'>
 const overlay = overlayModule({ converge: { timeoutMs: 40, pollMs: 1 }, ping: { timeoutMs: 40, pollMs: 1 } })
@@ -57,7 +57,7 @@ function probeAnswer(service: string | undefined, net: string | undefined, once 
   return {
     match: /#vmlab:begin:service/,
     stdout: sections({
-      swarm: { out: `${engineInfo(swarmManager())}\n` },
+      engine: { out: engineState({ info: engineInfo(swarmManager()) }) },
       service: service === undefined ? { out: '[]\n', code: 1 } : { out: `${service}\n` },
       network: net === undefined ? { out: '[]\n', code: 1 } : { out: `${net}\n` },
     }),

@@ -12,7 +12,7 @@ import { commandText } from '../../src/guest/remote-command.js'
 import type { Guest } from '../../src/modules/module.js'
 import type { ModuleOptions } from '../../src/lab/module-options.js'
 import { actions, contextFor, optionsOf, runModule, swarmLab, type Nodes } from './docker-lab.js'
-import { sections, swarmManager, engineInfo, swarmWorker, IDS } from './docker-fixtures.js'
+import { sections, swarmManager, engineInfo, engineState, swarmWorker, IDS } from './docker-fixtures.js'
 
 type Options = ModuleOptions<'service'>
 const service = serviceModule({ converge: { timeoutMs: 60, pollMs: 1 }, mesh: { timeoutMs: 60, pollMs: 1 } })
@@ -65,7 +65,7 @@ function probeAnswer(serviceJson: string | undefined, once = true, swarm = swarm
   return {
     match: /#vmlab:begin:service/,
     stdout: sections({
-      swarm: { out: `${engineInfo(swarm)}\n` },
+      engine: { out: engineState({ info: engineInfo(swarm) }) },
       service: serviceJson === undefined ? { out: '[]\n', code: 1 } : { out: `${serviceJson}\n` },
       network: { out: '' },
     }),

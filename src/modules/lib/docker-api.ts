@@ -2,42 +2,35 @@
  * Reads of the Docker Engine API over the daemon's socket with curl: a few milliseconds, where each docker
  * CLI call starts a large Go binary (1–2 s under software emulation, much more on a busy host). Where curl is
  * missing the same JSON comes from the CLI (`docker info --format '{{json .}}'` and `inspect` print the API's
- * objects), so parsers see one shape either way. Every read exits non-zero when the daemon does not answer.
+ * objects), so parsers see one shape either way.
  */
 import { z } from 'zod'
 import { LabError } from '../../util/errors.js'
 import { shellQuote } from '../../guest/remote-command.js'
 import { parseDockerJson } from './docker-json.js'
+import { probeSections, type SectionResult } from './probe-script.js'
+import type { Guest } from '../module.js'
 
 /** Engine API paths, and the docker CLI that prints the same JSON where curl is missing. */
-const READS = {
-  info: ['/info', "docker info --format '{{json .}}'"],
-  nodes: ['/nodes', 'ids=$(docker node ls -q) && docker node inspect $ids'],
-  images: ['/images/json', 'ids=$(docker image ls -q) && if [ -n "$ids" ]; then docker image inspect $ids; else echo "[]"; fi'],
-} as const
-const STATE_READS = [READS.info, READS.nodes, READS.images]
+const READS = [
+  ['/info', "docker info --format '{{json .}}'"],
+  ['/nodes', 'ids=$(docker node ls -q) && docker node inspect $ids'],
+  ['/images/json', 'ids=$(docker image ls -q) && if [ -n "$ids" ]; then docker image inspect $ids; else echo "[]"; fi'],
+] as const
 const STATUS = '#vmlab:http:'
-
-function apiRead([path, cli]: readonly [string, string]): string {
-  return `if command -v curl >/dev/null 2>&1; then curl -sSf --unix-socket /var/run/docker.sock 'http://localhost${path}'; else ${cli}; fi`
-}
-
-/** GET /info: the daemon's info, with `.Swarm` and `.RegistryConfig`. */
-export const DOCKER_INFO = apiRead(READS.info)
-/** GET /images/json: the images with their tags. */
-export const DOCKER_IMAGES = apiRead(READS.images)
 
 /**
  * /info, /nodes and /images/json in one curl (one process where three cost ~1.5 s under emulation): each
  * answer is followed by a status line with its HTTP code (000: the daemon did not answer). The docker and
- * swarm modules both probe with it, so a node's batched probe reads the Engine once.
+ * swarm modules both probe with it, so a node's batched probe reads the Engine once; every read of the
+ * Engine uses it, so that reads asked at the same moment share one.
  */
 export const DOCKER_STATE = [
   'if command -v curl >/dev/null 2>&1; then',
-  `  curl -sS --unix-socket /var/run/docker.sock -w '\\n${STATUS}%{http_code}\\n' ${STATE_READS.map(([path]) => `'http://localhost${path}'`).join(' ')}`,
+  `  curl -sS --unix-socket /var/run/docker.sock -w '\\n${STATUS}%{http_code}\\n' ${READS.map(([path]) => `'http://localhost${path}'`).join(' ')}`,
   'else',
   `  api() { if eval "$1"; then s=200; else s=000; fi; printf '\\n${STATUS}%s\\n' "$s"; }`,
-  ...STATE_READS.map(([, cli]) => `  api ${shellQuote(cli)}`),
+  ...READS.map(([, cli]) => `  api ${shellQuote(cli)}`),
   'fi',
 ].join('\n')
 
@@ -59,7 +52,7 @@ export interface EngineState {
 export function parseDockerState(out: string): EngineState {
   const answers: ApiAnswer[] = []
   let rest = out
-  for (let i = 0; i < STATE_READS.length; i++) {
+  for (let i = 0; i < READS.length; i++) {
     const m = new RegExp(`\\n${STATUS}(\\d{3})(?:\\n|$)`).exec(rest)
     if (!m) break
     const status = Number(m[1])
@@ -70,9 +63,20 @@ export function parseDockerState(out: string): EngineState {
   return { info: answers[0] ?? none, nodes: answers[1] ?? none, images: answers[2] ?? none }
 }
 
-/** The daemon does not answer: what the read said, and what to do. */
-export function dockerDown(node: string, code: number, said: string, hint = 'run the docker module first; `systemctl status docker` on the node tells why the daemon is down'): LabError {
-  return new LabError(`${node}: docker does not answer (reading its info exited with ${code}): ${said.trim().split('\n').slice(-1)[0] || 'no output'}`, { hint })
+const DOWN_HINT = 'run the docker module first; `systemctl status docker` on the node tells why the daemon is down'
+
+/** The Engine's state from a DOCKER_STATE section; a daemon that does not answer /info is an error saying why. */
+export function engineState(section: SectionResult, node: string, hint = DOWN_HINT): EngineState {
+  const state = parseDockerState(section.out)
+  if (state.info.ok) return state
+  const how = state.info.status ? `answered HTTP ${state.info.status}` : `exited with ${section.code}`
+  throw new LabError(`${node}: docker does not answer (reading its info ${how}): ${state.info.out.trim().split('\n').slice(-1)[0] || 'no output'}`, { hint })
+}
+
+/** Reads the Engine's state in one round trip (shared with a batched probe asking the same). */
+export async function readEngine(guest: Guest, node: string, hint?: string): Promise<EngineState> {
+  const { engine } = await probeSections(guest, node, { engine: DOCKER_STATE })
+  return engineState(engine, node, hint)
 }
 
 const ImagesSchema = z.array(z.object({ RepoTags: z.array(z.string()).nullable().default(null) }))

@@ -13,7 +13,7 @@ import { parseDockerJson, parseDockerJsonLines } from './docker-json.js'
 import { sameImage } from './docker-image.js'
 import { probeSections } from './probe-script.js'
 import { swarmInfo, type SwarmInfo } from './docker-swarm.js'
-import { DOCKER_INFO, dockerDown } from './docker-api.js'
+import { DOCKER_STATE, engineState } from './docker-api.js'
 import { NotYet, waitUntil, type Pace } from './wait-until.js'
 
 export interface PortSpec {
@@ -83,12 +83,11 @@ export interface ServiceState {
 /** The manager's swarm state, the service and its network, in one round trip. */
 export async function readServiceState(guest: Guest, node: string, name: string, network: string | undefined): Promise<ServiceState> {
   const s = await probeSections(guest, node, {
-    swarm: DOCKER_INFO,
+    engine: DOCKER_STATE,
     service: ['docker', 'service', 'inspect', name],
     network: network === undefined ? 'true' : ['docker', 'network', 'inspect', network],
   })
-  if (s.swarm.code !== 0) throw dockerDown(node, s.swarm.code, s.swarm.out, 'run the docker and swarm modules first')
-  const swarm = swarmInfo(s.swarm.out, node)
+  const swarm = swarmInfo(engineState(s.engine, node, 'run the docker and swarm modules first').info.out, node)
   // `inspect` of something that does not exist prints `[]` and exits 1.
   const service = s.service.code === 0 ? parseDockerJson(z.array(ServiceSchema), s.service.out, 'docker service inspect', node)[0] : undefined
   const net = network !== undefined && s.network.code === 0 ? parseDockerJson(z.array(NetworkSchema), s.network.out, 'docker network inspect', node)[0] : undefined

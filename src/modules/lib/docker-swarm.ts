@@ -6,10 +6,8 @@ import { z } from 'zod'
 import type { Guest } from '../module.js'
 import type { ResolvedLab, ResolvedNode } from '../../lab/resolve.js'
 import { moduleTargets } from '../../lab/targets.js'
-import { LabError } from '../../util/errors.js'
 import { parseDockerJson } from './docker-json.js'
-import { DOCKER_STATE, dockerDown, parseDockerState } from './docker-api.js'
-import { probeSections } from './probe-script.js'
+import { readEngine } from './docker-api.js'
 
 export const SwarmInfoSchema = z.object({
   NodeID: z.string().default(''),
@@ -76,9 +74,7 @@ export function swarmInfo(infoOut: string, node: string): SwarmInfo {
  * empty). The read is the docker module's too: probed together, they share it.
  */
 export async function readSwarm(guest: Guest, node: string): Promise<SwarmState> {
-  const { engine } = await probeSections(guest, node, { engine: DOCKER_STATE })
-  const state = parseDockerState(engine.out)
-  if (!state.info.ok) throw dockerDown(node, engine.code || state.info.status, state.info.out)
+  const state = await readEngine(guest, node)
   const info = swarmInfo(state.info.out, node)
   const nodes = state.nodes.ok ? nodeEntries(state.nodes.out, info.NodeID, node) : []
   return { info, nodes }
