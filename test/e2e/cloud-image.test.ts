@@ -10,13 +10,14 @@
  * debootstrap, fdisk, dosfstools, mtools, syslinux, root).
  */
 import t from 'tap'
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { lab } from '../helpers/cli.js'
 import { stockCloudImage } from '../helpers/stock-cloud-image.js'
 import { sha256File } from '../../src/engine/cloud-image.js'
 import { which } from '../../src/util/which.js'
 import { stopwatch } from '../helpers/stopwatch.js'
+import { assertNoQemuLeft, processesMentioning } from '../helpers/lab-processes.js'
 
 t.setTimeout(60 * 60_000)
 
@@ -53,18 +54,6 @@ modules:
 )
 const keyDir = join(dir, '.lab', 'cloudlab', 'keys', 'hosts')
 
-function processesMentioning(path: string): string[] {
-  const out: string[] = []
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
-      if (cmd.includes(path) && /qemu-system|vde_switch/.test(cmd)) out.push(`${pid}: ${cmd.slice(0, 120)}`)
-    } catch {
-      // gone
-    }
-  }
-  return out
-}
 
 async function step(name: string, args: string[], timeoutMs = 40 * 60_000) {
   return timed(name, () => lab(args, { cwd: dir, env, timeoutMs }))
@@ -137,7 +126,5 @@ t.test('destroy leaves nothing behind', async (t) => {
   const r = await step('destroy', ['destroy', '--force'])
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, /removed 3 VMs/)
-  t.same(processesMentioning(qemuDir), [], 'no qemu or vde_switch process of the lab')
-  t.same(existsSync(join(qemuDir, 'vms')) ? readdirSync(join(qemuDir, 'vms')) : [], [], 'no VM folder')
-  t.same(existsSync(join(qemuDir, 'networks')) ? readdirSync(join(qemuDir, 'networks')) : [], [], 'no network folder')
+  assertNoQemuLeft(t, qemuDir)
 })

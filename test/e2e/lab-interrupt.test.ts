@@ -9,12 +9,12 @@
  * Debian image is not cached yet (VMLAB_CACHE_DIR, default ~/.cache/vmlab/images).
  */
 import t, { type Test } from 'tap'
-import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { readdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { lab } from '../helpers/cli.js'
 import { labKilledWhen, has } from '../helpers/kill-at.js'
-import { processesMentioning } from '../helpers/lab-processes.js'
+import { assertNoQemuLeft, processesMentioning } from '../helpers/lab-processes.js'
 import type { JournalEntry } from '../../src/state/journal.js'
 
 t.setTimeout(20 * 60_000)
@@ -93,8 +93,7 @@ t.test('killed at three stages, lab up resumes each time and finishes a working 
 
   const destroy = await q.run('destroy', ['destroy', '--force'])
   t.equal(destroy.code, 0, destroy.stderr)
-  t.same(processesMentioning(q.qemuDir), [], 'no qemu or vde_switch process of the lab')
-  for (const sub of ['vms', 'networks']) t.same(existsSync(join(q.qemuDir, sub)) ? readdirSync(join(q.qemuDir, sub)) : [], [], `nothing in ${sub}`)
+  assertNoQemuLeft(t, q.qemuDir)
   t.same(readdirSync(join(q.dir, '.lab', 'qcut')).sort(), ['keys', 'secrets.json'], 'no state, journal or media file')
 })
 
@@ -105,6 +104,5 @@ t.test('killed while booting, destroy stops the orphaned VM and switch', async (
   t.equal(q.qemus().length, 1, 'an orphaned VM runs')
   const destroy = await q.run('destroy after kill', ['destroy', '--force'])
   t.equal(destroy.code, 0, destroy.stderr)
-  t.same(processesMentioning(q.qemuDir), [], 'no qemu or vde_switch process of the lab')
-  for (const sub of ['vms', 'networks']) t.same(existsSync(join(q.qemuDir, sub)) ? readdirSync(join(q.qemuDir, sub)) : [], [], `nothing in ${sub}`)
+  assertNoQemuLeft(t, q.qemuDir)
 })

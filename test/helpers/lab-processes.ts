@@ -1,5 +1,7 @@
 /** The QEMU and vde_switch processes whose command line mentions a path (a lab's VMLAB_QEMU_DIR): what a lab leaves running. */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Test } from 'tap'
 
 export function processesMentioning(path: string, kind: RegExp = /qemu-system|vde_switch/): string[] {
   const out: string[] = []
@@ -12,4 +14,10 @@ export function processesMentioning(path: string, kind: RegExp = /qemu-system|vd
     }
   }
   return out
+}
+
+/** What `lab destroy` must leave of a QEMU lab: no process of it, and nothing in its VM or network folders. */
+export function assertNoQemuLeft(t: Test, qemuDir: string): void {
+  t.same(processesMentioning(qemuDir), [], 'no qemu or vde_switch process of the lab')
+  for (const sub of ['vms', 'networks']) t.same(existsSync(join(qemuDir, sub)) ? readdirSync(join(qemuDir, sub)) : [], [], `nothing in ${sub}`)
 }
