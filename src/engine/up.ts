@@ -59,6 +59,8 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
     const orphans = before === undefined ? [] : madeByInterruptedRun(await journal.read(), before)
     await journal.append({ step: 'network', phase: 'start', ...(before === undefined ? {} : { data: { before: before.filter((id) => !orphans.includes(id)) } }) })
     const handle = await provider.ensureNetwork({ lab: lab.name, cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
+    // One killed before it got the lab's address is not found again by it, and a new one was made: remove it.
+    for (const id of orphans) if (id !== handle.id) await provider.removeNetwork({ id, created: true })
     state.network = { id: handle.id, created: handle.created || orphans.includes(handle.id) || (state.network?.created ?? false) }
     await ctx.saveState()
     await journal.append({ step: 'network', phase: 'done', data: { ...state.network } })

@@ -99,6 +99,7 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
             t.equal(again.code, 0, again.stderr)
             t.match(again.stdout, /lab is up/)
           } else t.match(again.stderr, /ssh failed/, 'the resumed run gets as far as SSH')
+          t.ok(lab.networks().length <= 1, `one lab network, not a leftover beside a new one: ${lab.networks().join(', ')}`)
           const journal = readJournal(lab.dir, o.name)
           const base = baseVm(journal)!
           const vms = lab.vms()

@@ -2,7 +2,7 @@
  * A lab on the VirtualBox or VMware simulator in a tap test dir, driven through the built `lab` CLI, with
  * what the simulated host holds afterwards (VMs, files, networks) so that tests can demand it is empty.
  */
-import { writeFileSync, readdirSync, existsSync } from 'node:fs'
+import { writeFileSync, readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join, delimiter } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { lab, ROOT, type CliResult } from './cli.js'
@@ -60,6 +60,16 @@ function labYaml(o: SimLabOptions): string {
   ].join('\n')
 }
 
+/**
+ * The simulated VirtualBox's host-only interfaces, read from its own state file: kill conditions poll this,
+ * and starting `VBoxManage list hostonlyifs` takes longer on a busy machine than the moments they look for.
+ */
+export function vboxHostOnlyIfs(labDir: string): Array<{ name: string; ip: string }> {
+  const file = join(labDir, 'state', 'vbox-state.json')
+  if (!existsSync(file)) return []
+  return (JSON.parse(readFileSync(file, 'utf8')) as { hostonlyifs: Array<{ name: string; ip: string }> }).hostonlyifs
+}
+
 export function simLab(t: { testdir: (fixture?: object) => string }, provider: SimProvider, o: SimLabOptions): SimLab {
   const dir = t.testdir({ 'lab.yaml': labYaml(o), state: {}, vms: {}, cache: {} })
   const iso = join(dir, 'install.iso')
@@ -92,7 +102,7 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
   const vbox = {
     vms: () => lines(sim('VBoxManage', ['list', 'vms'])).map((l) => l.split('"')[1]!),
     running: () => lines(sim('VBoxManage', ['list', 'runningvms'])).map((l) => l.split('"')[1]!),
-    networks: () => lines(sim('VBoxManage', ['list', 'hostonlyifs'])).filter((l) => /^Name:/.test(l)),
+    networks: () => vboxHostOnlyIfs(dir).map((h) => `Name: ${h.name}`),
     isOn: (vm: string) => vbox.running().includes(vm),
   }
   const vmware = {
