@@ -17,6 +17,8 @@ export interface Cut {
   name: string
   /** A known failure, with why: reported by tap as a todo, not as a failure. */
   todo?: string
+  /** The simulated host for this cut, where it must differ from the suite's to make the moment last. */
+  host?: Pick<SimLabOptions, 'snapshotSeconds'>
   when: (journal: JournalEntry[], lab: SimLab) => boolean
 }
 
@@ -45,7 +47,8 @@ export function midStepCuts(labName: string, node: string): Cut[] {
   const vm = `vmlab-${labName}-${node}`
   return [
     { name: 'in the middle of the base install', when: (j, lab) => has(j, 'base', 'start') && !has(j, 'base', 'done') && lab.isOn(baseVm(j) ?? '?') },
-    { name: `in the middle of cloning ${node}`, when: (j, lab) => has(j, `clone:${node}`, 'start') && !has(j, `clone:${node}`, 'done') && lab.vms().includes(vm) },
+    // A clone made and not yet snapshotted lasts as long as the snapshot takes: long enough to be seen by a poll on a busy machine.
+    { name: `in the middle of cloning ${node}`, host: { snapshotSeconds: 2 }, when: (j, lab) => has(j, `clone:${node}`, 'start') && !has(j, `clone:${node}`, 'done') && lab.vms().includes(vm) },
   ]
 }
 
@@ -57,8 +60,8 @@ export interface SuiteOptions extends Omit<SimLabOptions, 'cidr'> {
   cidr: () => string
 }
 
-export async function openSuiteLab(t: Test, o: SuiteOptions): Promise<SimLab> {
-  const lab = simLab(t, o.provider, { ...o, cidr: o.cidr() })
+export async function openSuiteLab(t: Test, o: SuiteOptions, host: Cut['host'] = {}): Promise<SimLab> {
+  const lab = simLab(t, o.provider, { ...o, ...host, cidr: o.cidr() })
   if (o.guests) await startNodeSshds(t, lab.dir)
   return lab
 }
@@ -89,7 +92,7 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
   for (const cut of cuts) {
     for (const then of variants) {
       t.test(`killed ${cut.name}, then ${then}`, { buffered: true, ...(cut.todo ? { todo: cut.todo } : {}) }, async (t) => {
-        const lab = await openSuiteLab(t, o)
+        const lab = await openSuiteLab(t, o, cut.host)
         const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
         t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(", ")})\n${k.stderr}`)
         if (then === 'resume') {

@@ -19,6 +19,8 @@ export interface SimLabOptions {
   nodes: string[]
   modules?: string[]
   installSeconds?: number
+  /** How long the simulated hypervisor takes a snapshot (0: at once). */
+  snapshotSeconds?: number
   sshTimeoutSeconds?: number
 }
 
@@ -88,6 +90,7 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     VMLAB_SIM_INSTALL_SECONDS: String(o.installSeconds ?? 2),
     VMLAB_SIM_ACPI_SECONDS: '0.2',
     VMLAB_SIM_LOCK_SECONDS: '0.2',
+    VMLAB_SIM_SNAPSHOT_SECONDS: String(o.snapshotSeconds ?? 0),
     VMLAB_SIM_NETWORKS_CONF: '* 127.0.0.0/8',
     VMLAB_VBOX_NETWORKS_CONF: conf,
     VMLAB_VBOX_VM_FOLDER: vmsDir,

@@ -359,6 +359,20 @@ t.test('parallel clonevm calls keep the state consistent', async (t) => {
   for (const n of names) t.equal((await info(h, n)).get('VMState'), 'poweroff')
 })
 
+t.test('VMLAB_SIM_SNAPSHOT_SECONDS: a snapshot exists only when take returns, and other commands run meanwhile', async (t) => {
+  const h = host(t)
+  await installedBase(h)
+  const started = Date.now()
+  const take = h.vbox(['snapshot', 'base', 'take', 'slow'], { VMLAB_SIM_SNAPSHOT_SECONDS: '1' })
+  await sleep(300)
+  const during = await ok(h, ['snapshot', 'base', 'list', '--machinereadable'])
+  t.notMatch(during.stdout, /"slow"/, 'not there while it is being taken')
+  t.ok(Date.now() - started < 1000, 'the state lock is not held while the snapshot is taken')
+  t.equal((await take).exitCode, 0)
+  t.ok(Date.now() - started >= 1000, 'take took the time set')
+  t.match((await ok(h, ['snapshot', 'base', 'list', '--machinereadable'])).stdout, /SnapshotName-1="slow"/)
+})
+
 t.test('the unattended install powers the VM off; an install ISO alone waits at its boot menu', async (t) => {
   const h = host(t)
   const install = writeIso(path.join(h.root, 'iso', 'install.iso'), 'CentOS 7 x86_64')

@@ -394,6 +394,20 @@ t.test('a linked clone without -snapshot hangs from a new snapshot named "Clone"
   t.notMatch(fs.readFileSync(path.join(h.root, 'f', 'master-cl1.vmdk')).subarray(512, 10752).toString(), /parentFileNameHint/)
 })
 
+t.test('VMLAB_SIM_SNAPSHOT_SECONDS: a snapshot exists only when vmrun snapshot returns, and other commands run meanwhile', async (t) => {
+  const h = host(t)
+  const master = await makeBase(t, h)
+  const started = Date.now()
+  const take = h.vmrun(['snapshot', master, 'slow'], { VMLAB_SIM_SNAPSHOT_SECONDS: '1' })
+  await new Promise((r) => setTimeout(r, 300))
+  t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 0\n', 'not there while it is being taken')
+  t.ok(Date.now() - started < 1000, 'the host state lock is not held while the snapshot is taken')
+  t.equal((await take).exitCode, 0)
+  t.ok(Date.now() - started >= 1000, 'vmrun snapshot took the time set')
+  t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 1\nslow\n')
+  t.match((await h.vmrun(['snapshot', master, 'x'], { VMLAB_SIM_SNAPSHOT_SECONDS: 'soon' })).stderr, /VMLAB_SIM_SNAPSHOT_SECONDS must be a number of seconds/)
+})
+
 t.test('simulated VMware Tools answer for an installed, running guest', async (t) => {
   const h = host(t, { VMLAB_SIM_VMWARE_TOOLS: '1' })
   const vmx = await makeBase(t, h)

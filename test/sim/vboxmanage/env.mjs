@@ -54,6 +54,8 @@ export function readEnv(env = process.env) {
     installSeconds: seconds(env, 'VMLAB_SIM_INSTALL_SECONDS', 2),
     lockSeconds: seconds(env, 'VMLAB_SIM_LOCK_SECONDS', 1),
     acpiSeconds: seconds(env, 'VMLAB_SIM_ACPI_SECONDS', 1),
+    // How long `snapshot take` works before the snapshot exists (0: at once).
+    snapshotSeconds: seconds(env, 'VMLAB_SIM_SNAPSHOT_SECONDS', 0),
     failSpec: env.VMLAB_SIM_FAIL || '',
     failures: parseFailures(env.VMLAB_SIM_FAIL),
     kernelRelease: os.release(),

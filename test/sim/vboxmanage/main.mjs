@@ -74,6 +74,8 @@ async function runCommand(env, report, argv) {
   }
   const args = argv.slice(i + 1)
   if (args.length === 0) return usageOnly(report, name)
+  // Outside the state lock, as VirtualBox works on a snapshot without holding up other commands.
+  if (name === 'snapshot' && args[1] === 'take' && env.snapshotSeconds > 0) await new Promise((r) => setTimeout(r, env.snapshotSeconds * 1000))
 
   return withLock(env.stateDir, async () => {
     const ctx = { env, conv: report.conv, report, state: loadState(env.stateDir), now: Date.now(), stateDir: env.stateDir }

@@ -13,6 +13,10 @@ export function readSimEnv(env, { needState }) {
   if (!Number.isFinite(installSeconds) || installSeconds < 0) {
     throw new SimConfigError(`VMLAB_SIM_INSTALL_SECONDS must be a number of seconds >= 0 (got "${env.VMLAB_SIM_INSTALL_SECONDS}")`)
   }
+  const snapshotSeconds = Number(env.VMLAB_SIM_SNAPSHOT_SECONDS || '0')
+  if (!Number.isFinite(snapshotSeconds) || snapshotSeconds < 0) {
+    throw new SimConfigError(`VMLAB_SIM_SNAPSHOT_SECONDS must be a number of seconds >= 0 (got "${env.VMLAB_SIM_SNAPSHOT_SECONDS}")`)
+  }
   const tools = env.VMLAB_SIM_VMWARE_TOOLS ?? '0'
   if (tools !== '0' && tools !== '1') {
     throw new SimConfigError(`VMLAB_SIM_VMWARE_TOOLS must be 0 or 1 (got "${tools}")`)
@@ -27,6 +31,8 @@ export function readSimEnv(env, { needState }) {
     hostOs,
     product,
     installMs: installSeconds * 1000,
+    // How long `vmrun snapshot` works before the snapshot exists (0: at once).
+    snapshotMs: snapshotSeconds * 1000,
     tools: tools === '1',
     stateDir,
     failSpecs: parseFailSpecs(env.VMLAB_SIM_FAIL ?? ''),

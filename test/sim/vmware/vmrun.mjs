@@ -64,6 +64,8 @@ function run(argv, processEnv) {
   }
   const env = readSimEnv(processEnv, { needState: true })
   const hostType = checkHostType(env, flags)
+  // Outside the host state lock, as VMware works on a snapshot without holding up other commands.
+  if (name === 'snapshot' && env.snapshotMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, env.snapshotMs)
   return withHostState(env.stateDir, (state) => {
     const ctx = { env, state, hostType, now: Date.now() }
     advanceClock(ctx)
