@@ -9,6 +9,7 @@ import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { interruptSuite, journalCuts, midStepCuts, openSuiteLab, referenceJournal, assertNothingLeft, type SuiteOptions } from '../helpers/interrupt-suite.js'
 import { labKilledWhen } from '../helpers/kill-at.js'
+import { processesMentioning } from '../helpers/lab-processes.js'
 
 t.setTimeout(1_800_000)
 // Most of each test is waiting on simulator processes: a few side by side keep the file short.
@@ -52,11 +53,16 @@ function vmsdSnapshots(dir: string, vm: string): string[] {
 }
 
 t.test('killed while the lab is being snapshotted, the same save again succeeds', { buffered: true }, async (t) => {
-  const lab = await openSuiteLab(t, suite)
+  // A snapshot that takes a second is a moment a poll cannot miss, even on a busy machine.
+  const lab = await openSuiteLab(t, suite, { snapshotSeconds: 1 })
   t.equal((await lab.run(['up'])).code, 0)
   const vms = suite.nodes.map((n) => `vmlab-cut-${n}`)
-  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], when: () => vms.some((vm) => vmsdSnapshots(lab.dir, vm).includes('exam')) })
-  t.ok(k.killed, `killed with "exam" on ${vms.filter((vm) => vmsdSnapshots(lab.dir, vm).includes('exam')).join(', ')}`)
+  const taking = () => processesMentioning(lab.dir, /\bvmrun\b.*\bsnapshot\b.*\bexam\b/)
+  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], when: () => taking().length > 0 })
+  t.ok(k.killed, `killed while vmrun was taking "exam": ${taking().join('; ')}`)
+  // The killed run's vmrun calls go on, as the real ones would: the next save meets what they leave.
+  for (const until = Date.now() + 30_000; processesMentioning(lab.dir, /\bvmrun\b/).length > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50))
+  t.comment(`after the kill, "exam" is on ${vms.filter((vm) => vmsdSnapshots(lab.dir, vm).includes('exam')).join(', ') || 'no node'}`)
   const again = await lab.run(['snapshot', 'save', 'exam'])
   t.equal(again.code, 0, again.stderr)
   const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ snapshots: string[] }>

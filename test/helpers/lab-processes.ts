@@ -1,4 +1,7 @@
-/** The QEMU and vde_switch processes whose command line mentions a path (a lab's VMLAB_QEMU_DIR): what a lab leaves running. */
+/**
+ * Processes whose command line mentions a path (a lab's VMLAB_QEMU_DIR, a simulated lab's folder) and matches
+ * `kind`: by default the QEMU and vde_switch processes a lab leaves running.
+ */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
