@@ -4,6 +4,7 @@ import { InputError } from '../util/errors.js'
 import { IDENTITY_AGENT_PATH } from './identity-agent.js'
 import { buildIso, writeIsoFile } from './iso9660.js'
 import type { HostKeys } from './ssh-keys.js'
+import { LOCALHOST_LINES, hostsBlock } from '../lab/etc-hosts.js'
 
 /** The volume label cloud-init's NoCloud source and the vmlab identity agent look for. */
 export const SEED_VOLUME_ID = 'cidata'
@@ -120,7 +121,7 @@ export function seedFiles(id: NodeIdentity): SeedFile[] {
   return [
     { path: 'meta-data', data: yaml({ 'instance-id': id.instanceId, 'local-hostname': id.fqdn }), mode: 0o644 },
     // Holds the private host key, hence 0600 (Rock Ridge keeps the mode on the disc).
-    { path: 'user-data', data: `#cloud-config\n${yaml(userData(id, hostsLines))}`, mode: 0o600 },
+    { path: 'user-data', data: `#cloud-config\n${yaml(userData(id))}`, mode: 0o600 },
     { path: 'network-config', data: yaml(networkConfig(id)), mode: 0o644 },
     { path: 'vmlab/identity.env', data: env, mode: 0o644 },
     { path: 'vmlab/hosts', data: hostsLines, mode: 0o644 },
@@ -147,11 +148,13 @@ function yaml(value: unknown): string {
   return stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })
 }
 
-const LOCALHOST_LINES =
-  '127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\n' +
-  '::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n'
+/** The same /etc/hosts the identity agent writes on a base without one, and the hosts module would keep. */
+function etcHosts(id: NodeIdentity): string {
+  const block = hostsBlock(id.hosts.map((h) => ({ ip: h.ip, names: [h.fqdn, h.short] })))
+  return [...LOCALHOST_LINES, ...block].map((l) => `${l}\n`).join('')
+}
 
-function userData(id: NodeIdentity, hostsLines: string): Record<string, unknown> {
+function userData(id: NodeIdentity): Record<string, unknown> {
   const keys = id.authorizedKeys.map((k) => k.trim())
   const users = id.user
     ? [
@@ -171,7 +174,7 @@ function userData(id: NodeIdentity, hostsLines: string): Record<string, unknown>
     fqdn: id.fqdn,
     prefer_fqdn_over_hostname: true,
     manage_etc_hosts: false,
-    write_files: [{ path: '/etc/hosts', content: LOCALHOST_LINES + hostsLines, owner: 'root:root', permissions: '0644' }],
+    write_files: [{ path: '/etc/hosts', content: etcHosts(id), owner: 'root:root', permissions: '0644' }],
     // Root gets the keys as they are (not the "please log in as the default user" stub),
     // and an explicit user list means no distribution default user.
     disable_root: false,

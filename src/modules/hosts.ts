@@ -9,6 +9,7 @@ import { probeSections } from './lib/probe-script.js'
 import { must } from './lib/must.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
 import { expectConverged, markApplied } from './lib/converged.js'
+import { HOSTS_BEGIN, HOSTS_END, LOCALHOST_LINES, hostsBlock } from '../lab/etc-hosts.js'
 
 type Options = ModuleOptions<'hosts'>
 
@@ -20,25 +21,14 @@ export interface HostsProbe {
   hostnamectl: boolean
 }
 
-export const BEGIN = '# BEGIN vmlab'
-export const END = '# END vmlab'
-/** The header the identity agent writes above the node lines it adds at first boot. */
+/** The header the identity agent wrote above the node lines before it wrote the block (clones made by vmlab ≤ 0.x). */
 const AGENT_HEADER = '# lab nodes (vmlab)'
 /** Debian's line for the machine's own name; on a clone it names the base, and it would shadow the lab address. */
 const DEBIAN_SELF = '127.0.1.1'
-const LOCALHOST = [
-  '127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4',
-  '::1         localhost localhost.localdomain localhost6 localhost6.localdomain6',
-]
 
 /** The lab's block: one line per node (`IP FQDN short`), then the `extra` entries. */
-export function hostsBlock(lab: ResolvedLab, extra: Options['extra']): string[] {
-  return [
-    BEGIN,
-    ...lab.nodes.map((n) => `${n.ip} ${n.fqdn} ${n.name}`),
-    ...extra.map((e) => `${e.ip} ${e.names.join(' ')}`),
-    END,
-  ]
+export function labHostsBlock(lab: ResolvedLab, extra: Options['extra']): string[] {
+  return hostsBlock([...lab.nodes.map((n) => ({ ip: n.ip, names: [n.fqdn, n.name] })), ...extra])
 }
 
 /**
@@ -52,13 +42,13 @@ export function renderHosts(current: string, lab: ResolvedLab, extra: Options['e
   let blockAt = -1
   let inBlock = false
   for (const line of current.split('\n')) {
-    if (line.trim() === BEGIN) {
+    if (line.trim() === HOSTS_BEGIN) {
       inBlock = true
       if (blockAt < 0) blockAt = kept.length
       continue
     }
     if (inBlock) {
-      if (line.trim() === END) inBlock = false
+      if (line.trim() === HOSTS_END) inBlock = false
       continue
     }
     if (line.trim() === AGENT_HEADER) continue
@@ -67,9 +57,9 @@ export function renderHosts(current: string, lab: ResolvedLab, extra: Options['e
   }
   while (kept.length && kept[kept.length - 1] === '') kept.pop()
   const has = (ip: string): boolean => kept.some((l) => l.split('#')[0]!.trim().split(/\s+/)[0] === ip && /\slocalhost(\s|$)/.test(l.split('#')[0]!))
-  const missing = LOCALHOST.filter((l) => !has(l.split(/\s+/)[0]!))
+  const missing = LOCALHOST_LINES.filter((l) => !has(l.split(/\s+/)[0]!))
   kept.unshift(...missing)
-  const block = hostsBlock(lab, extra)
+  const block = labHostsBlock(lab, extra)
   if (blockAt < 0 || blockAt > kept.length) kept.push(...block)
   else kept.splice(blockAt + missing.length, 0, ...block)
   return `${kept.join('\n')}\n`

@@ -40,6 +40,9 @@ t.test('lab up builds the lab from nothing', async (t) => {
   const r = await step('up', ['up'])
   t.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'))
   t.match(r.stdout, /lab is up in [\d.]+ s: base (built|reused), 3 nodes created, modules \d+ ok \/ \d+ changed \/ 0 failed, snapshot "ready" taken/)
+  // The identity agent wrote the host name and /etc/hosts at first boot as the hosts module wants them.
+  const status = JSON.parse((await lab(['status', '--json'], { cwd: dir, env })).stdout) as { nodes: Array<{ node: string; modules: Record<string, { status: string }> }> }
+  t.same(status.nodes.map((n) => [n.node, n.modules.hosts?.status]), [['master', 'ok'], ['node1', 'ok'], ['node2', 'ok']], 'the first hosts step found nothing to do')
 })
 
 t.test('every node has its own identity on the shared lab LAN', async (t) => {

@@ -7,6 +7,8 @@ import { run } from '../../src/util/run.js'
 import { IDENTITY_AGENT_PATH, IDENTITY_UNIT, identityAgentFiles } from '../../src/media/identity-agent.js'
 import { nodeIdentity, seedFiles, writeSeedIso, type NodeIdentity } from '../../src/media/seed.js'
 import { sampleInput } from '../fixtures/identity/sample.js'
+import { renderHosts } from '../../src/modules/hosts.js'
+import type { ResolvedLab } from '../../src/lab/resolve.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixtures = join(here, '..', 'fixtures', 'identity')
@@ -136,8 +138,11 @@ function hostsAfter(hostsFixture: string, identity: NodeIdentity): string {
       '127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n',
     debian: '127.0.0.1\tlocalhost\n::1     localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n',
   }
-  return `${kept[hostsFixture]}# lab nodes (vmlab)\n${identity.hosts.map((h) => `${h.ip} ${h.fqdn} ${h.short}\n`).join('')}`
+  return `${kept[hostsFixture]}# BEGIN vmlab\n${identity.hosts.map((h) => `${h.ip} ${h.fqdn} ${h.short}\n`).join('')}# END vmlab\n`
 }
+
+/** A lab of the identity's nodes, as the hosts module sees it. */
+const labOf = (identity: NodeIdentity) => ({ nodes: identity.hosts.map((h) => ({ ip: h.ip, fqdn: h.fqdn, name: h.short })) }) as unknown as ResolvedLab
 
 function networkFile(family: Family, identity: NodeIdentity, nmUuid: string): { path: string; mode: number; content: string } {
   const head = '# The lab network (written by vmlab-identity)\n'
@@ -191,7 +196,9 @@ function nmUuidOf(identity: NodeIdentity): string {
 async function assertApplied(t: Test, root: string, os: (typeof OSES)[number], identity: NodeIdentity, baseMachineId: string) {
   const el89 = os.family === 'el8' || os.family === 'el9'
   t.same(await fileOf(root, 'etc/hostname'), { content: 'node1.localdomain\n', mode: 0o644, uid: 0, gid: 0 }, 'hostname')
-  t.equal((await fileOf(root, 'etc/hosts')).content, hostsAfter(os.hosts, identity), '/etc/hosts')
+  const hosts = (await fileOf(root, 'etc/hosts')).content
+  t.equal(hosts, hostsAfter(os.hosts, identity), '/etc/hosts')
+  t.equal(renderHosts(hosts, labOf(identity), []), hosts, 'the hosts module finds /etc/hosts as it wants it: a first hosts step has nothing to do')
   const machineId = await fileOf(root, 'etc/machine-id')
   t.match(machineId.content, /^[0-9a-f]{32}\n$/, 'machine-id format')
   t.not(machineId.content, baseMachineId, 'machine-id is new')
@@ -255,6 +262,29 @@ for (const os of OSES) {
     t.match(result.stdout, /removed .*etc\/sudoers\.d\/vmlab-student/)
   })
 }
+
+t.test('a base with a partial or no /etc/hosts gets the localhost lines the hosts module would add, in its order', async (t) => {
+  const os = OSES[2]!
+  const block = `# BEGIN vmlab\n${identityA.hosts.map((h) => `${h.ip} ${h.fqdn} ${h.short}\n`).join('')}# END vmlab\n`
+  const v4 = '127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\n'
+  const v6 = '::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n'
+  const cases: Array<[string, string | undefined, string]> = [
+    ['no file', undefined, v4 + v6],
+    ['IPv4 only, with the base name', '127.0.0.1 localhost base.localdomain base\n', `${v6}127.0.0.1 localhost\n`],
+    ['IPv6 only, and a stray name on its own line', '::1 localhost ip6-localhost\n10.0.2.15 base\n', `${v4}::1 localhost ip6-localhost\n`],
+    ['loopback without the name localhost', '127.0.0.1 localhost.localdomain\n::1 localhost\n', `${v4}127.0.0.1 localhost.localdomain\n::1 localhost\n`],
+  ]
+  for (const [what, before, kept] of cases) {
+    const root = await fakeRoot(os)
+    if (before === undefined) await rm(join(root, 'etc/hosts'))
+    else await put(root, 'etc/hosts', before)
+    const r = await agent(root, { VMLAB_SEED_DIR: await seedDir(identityA, os.os) })
+    t.equal(r.exitCode, 0, `${what}: the agent succeeds ${r.stderr}`)
+    const hosts = (await fileOf(root, 'etc/hosts')).content
+    t.equal(hosts, kept + block, `${what}: /etc/hosts`)
+    t.equal(renderHosts(hosts, labOf(identityA), []), hosts, `${what}: nothing left for the hosts module`)
+  }
+})
 
 t.test('reads the seed as the disc image carries it', async (t) => {
   const os = OSES[1]!

@@ -8,6 +8,8 @@ import { InputError } from '../../src/util/errors.js'
 import { instanceIdFor, nodeIdentity, SEED_VOLUME_ID, seedFiles, seedIso, shellEnvFile, writeSeedIso, type SeedFile } from '../../src/media/seed.js'
 import { generateHostKeys } from '../../src/media/ssh-keys.js'
 import { sampleInput } from '../fixtures/identity/sample.js'
+import { renderHosts } from '../../src/modules/hosts.js'
+import type { ResolvedLab } from '../../src/lab/resolve.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'vmlab-seed-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
@@ -64,10 +66,15 @@ t.test('meta-data and user-data say what cloud-init needs', async (t) => {
       content:
         '127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\n' +
         '::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n' +
+        '# BEGIN vmlab\n' +
         '192.168.56.10 master.localdomain master\n' +
-        '192.168.56.11 node1.localdomain node1\n',
+        '192.168.56.11 node1.localdomain node1\n' +
+        '# END vmlab\n',
     },
   ])
+  const lab = { nodes: input.hosts.map((h) => ({ ip: h.ip, fqdn: h.fqdn, name: h.short })) } as unknown as ResolvedLab
+  const written = (ud.write_files as Array<{ content: string }>)[0]!.content
+  t.equal(renderHosts(written, lab, []), written, 'the hosts module finds nothing to change in it')
   t.equal(ud.disable_root, false)
   t.same(ud.ssh_authorized_keys, input.authorizedKeys)
   t.same(ud.users, [
