@@ -4,9 +4,9 @@
  * transcripts; these prove that the scripts behind them parse and print what the parsers expect.
  */
 import t from 'tap'
+import { tempDir } from '../helpers/temp-dir.js'
 import { execFile } from 'node:child_process'
-import { chmod, mkdtemp, mkdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Guest } from '../../src/modules/module.js'
 import { commandText } from '../../src/guest/remote-command.js'
@@ -31,7 +31,7 @@ const local: Guest = {
 }
 
 t.test('file sections: content byte for byte, stat, checksum skip, absent, missing directory, not a file', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'vmlab-probe-'))
+  const dir = tempDir(t, 'vmlab-probe-')
   const text = "server 192.168.56.10 iburst\nit can't be “quoted”\nno final newline"
   await writeFile(join(dir, 'a b.conf'), text)
   await chmod(join(dir, 'a b.conf'), 0o640)
@@ -71,7 +71,7 @@ t.test('service section answers even for a unit that does not exist', async (t) 
 })
 
 t.test('exec guards run for real: creates and unless in one script', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'vmlab-exec-'))
+  const dir = tempDir(t, 'vmlab-exec-')
   const marker = join(dir, "it's done")
   const l = labWith(`  - exec: { command: "touch '${dir}/x'", creates: "${marker}", unless: "test -e '${dir}/y'" }`)
   const step = l.modules[0]!

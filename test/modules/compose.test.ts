@@ -1,6 +1,6 @@
 import t from 'tap'
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { tempDir } from '../helpers/temp-dir.js'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FakeGuest, type Answer } from '../helpers/fake-guest.js'
 import { fileOut, probeOutput } from '../helpers/module-run.js'
@@ -37,7 +37,7 @@ const DIR = '/opt/vmlab/compose/web'
 const OPTS = '{ node: master, project: web, file: stack/compose.yaml, files: [stack/conf/nginx.conf, stack/index.php] }'
 
 async function labDir(files: Record<string, string | Buffer> = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'vmlab-compose-'))
+  const dir = tempDir(t, 'vmlab-compose-')
   const all = { 'stack/compose.yaml': COMPOSE, 'stack/conf/nginx.conf': NGINX, 'stack/index.php': PHP, ...files }
   for (const [rel, content] of Object.entries(all)) {
     await mkdir(join(dir, rel, '..'), { recursive: true })

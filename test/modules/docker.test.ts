@@ -1,7 +1,7 @@
 import t from 'tap'
+import { tempDir } from '../helpers/temp-dir.js'
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { dockerModule, dockerRepo } from '../../src/modules/docker.js'
@@ -294,7 +294,7 @@ t.test('users join the docker group; a user that does not exist fails the plan',
 })
 
 t.test('images from local tarballs: uploaded, loaded, removed; present images are not loaded again', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'vmlab-docker-'))
+  const dir = tempDir(t, 'vmlab-docker-')
   await writeFile(join(dir, 'busybox.tar'), 'tar bytes')
   const base: NodeState = { family: 'debian', installed: ['docker.io', 'apparmor'], active: 'active', enabled: 'enabled', registry: registryConfig() }
   const guest = new FakeGuest([

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tempDir } from '../helpers/temp-dir.js'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { FAMILIES, factsFor, fileOut, labWith, probeMatch, probeOutput, runModule, sent } from '../helpers/module-run.js'
@@ -64,7 +64,7 @@ t.test('only the mode and owner drifted: no diff, one upload fixes both', async 
 })
 
 t.test('a template sees lab, node and nodes; a missing directory is made first', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vmlab-file-'))
+  const dir = tempDir(t, 'vmlab-file-')
   writeFileSync(join(dir, 'nodes.txt.hbs'), '# {{lab.name}} on {{node.fqdn}}\n{{#each nodes}}{{ip}} {{name}}\n{{/each}}')
   const l = labWith('  - file: { path: /opt/lab/nodes.txt, template: nodes.txt.hbs }')
   const rendered = '# t on node1.localdomain\n192.168.56.10 master\n192.168.56.11 node1\n'
@@ -81,7 +81,7 @@ t.test('a template sees lab, node and nodes; a missing directory is made first',
 })
 
 t.test('a template naming something the data lacks fails before touching the node', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vmlab-file-'))
+  const dir = tempDir(t, 'vmlab-file-')
   writeFileSync(join(dir, 'bad.hbs'), '{{node.hostname}}\n')
   const guest = new FakeGuest([])
   const r = await runModule(labWith('  - file: { path: /etc/x, template: bad.hbs }'), 'file', 'master', guest, factsFor('el9'), { labDir: dir })

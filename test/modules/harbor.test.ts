@@ -1,6 +1,6 @@
 import t from 'tap'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { tempDir } from '../helpers/temp-dir.js'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FakeGuest, type Answer } from '../helpers/fake-guest.js'
 import { fileOut, probeOutput } from '../helpers/module-run.js'
@@ -69,7 +69,7 @@ const HARBOR: Box[] = ['log', 'registry', 'registryctl', 'postgresql', 'portal',
 }))
 
 async function labDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'vmlab-harbor-'))
+  const dir = tempDir(t, 'vmlab-harbor-')
   await writeFile(join(dir, INSTALLER), 'not really a tarball, but the bytes go up unchanged\n')
   return dir
 }

@@ -1,9 +1,9 @@
 import t from 'tap'
+import { tempDir } from '../helpers/temp-dir.js'
 import { execFile } from 'node:child_process'
 import { createServer } from 'node:http'
-import { mkdtemp, symlink } from 'node:fs/promises'
+import { symlink } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { serviceModule } from '../../src/modules/service.js'
@@ -225,7 +225,7 @@ t.test('the HTTP check script: statuses with curl, and with bash alone where cur
   ])
   t.same(await httpStatuses(localGuest(), targets), expected, 'curl')
 
-  const bin = await mkdtemp(join(tmpdir(), 'vmlab-nocurl-'))
+  const bin = tempDir(t, 'vmlab-nocurl-')
   for (const tool of ['bash', 'timeout', 'sed', 'head']) await symlink(`/usr/bin/${tool}`, join(bin, tool))
   t.same(await httpStatuses(localGuest(bin), targets), expected, 'bash /dev/tcp')
 })

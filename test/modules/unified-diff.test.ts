@@ -1,7 +1,7 @@
 import t from 'tap'
+import { tempDir } from '../helpers/temp-dir.js'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { unifiedDiff } from '../../src/modules/lib/unified-diff.js'
 
@@ -9,7 +9,7 @@ const names = { from: '/etc/x', to: '/etc/x' }
 
 /** GNU diff's hunks for the same two texts (its header lines carry file names and times: dropped). */
 function gnuDiff(a: string, b: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vmlab-diff-'))
+  const dir = tempDir(t, 'vmlab-diff-')
   writeFileSync(join(dir, 'a'), a)
   writeFileSync(join(dir, 'b'), b)
   try {
