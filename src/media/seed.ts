@@ -98,8 +98,7 @@ export function shellEnvFile(vars: ReadonlyArray<readonly [string, string]>, hea
 export function seedFiles(id: NodeIdentity): SeedFile[] {
   checkIdentity(id)
   const labMac = id.labMac.toLowerCase()
-  const hostsLines = id.hosts.map((h) => `${h.ip} ${h.fqdn} ${h.short}\n`).join('')
-  const authorizedKeys = id.authorizedKeys.map((k) => `${k.trim()}\n`).join('')
+  const authorizedKeys = lines(id.authorizedKeys.map((k) => k.trim()))
   const env = shellEnvFile(
     [
       ['VMLAB_INSTANCE_ID', id.instanceId],
@@ -124,7 +123,8 @@ export function seedFiles(id: NodeIdentity): SeedFile[] {
     { path: 'user-data', data: `#cloud-config\n${yaml(userData(id))}`, mode: 0o600 },
     { path: 'network-config', data: yaml(networkConfig(id)), mode: 0o644 },
     { path: 'vmlab/identity.env', data: env, mode: 0o644 },
-    { path: 'vmlab/hosts', data: hostsLines, mode: 0o644 },
+    // The lab's block of /etc/hosts, markers included: the identity agent appends it as it is.
+    { path: 'vmlab/hosts', data: lines(labBlock(id)), mode: 0o644 },
     { path: 'vmlab/authorized_keys', data: authorizedKeys, mode: 0o644 },
     { path: 'vmlab/ssh_host_ed25519_key', data: withNewline(id.hostKeys.ed25519.private), mode: 0o600 },
     { path: 'vmlab/ssh_host_ed25519_key.pub', data: withNewline(id.hostKeys.ed25519.public.trim()), mode: 0o644 },
@@ -148,10 +148,17 @@ function yaml(value: unknown): string {
   return stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })
 }
 
+function labBlock(id: NodeIdentity): string[] {
+  return hostsBlock(id.hosts.map((h) => ({ ip: h.ip, names: [h.fqdn, h.short] })))
+}
+
+function lines(list: string[]): string {
+  return list.map((l) => `${l}\n`).join('')
+}
+
 /** The same /etc/hosts the identity agent writes on a base without one, and the hosts module would keep. */
 function etcHosts(id: NodeIdentity): string {
-  const block = hostsBlock(id.hosts.map((h) => ({ ip: h.ip, names: [h.fqdn, h.short] })))
-  return [...LOCALHOST_LINES, ...block].map((l) => `${l}\n`).join('')
+  return lines([...LOCALHOST_LINES, ...labBlock(id)])
 }
 
 function userData(id: NodeIdentity): Record<string, unknown> {

@@ -26,7 +26,7 @@ import {
   type RegistrySettings,
 } from './lib/docker-daemon-json.js'
 import { normalizeImage } from './lib/docker-image.js'
-import { DOCKER_STATE, parseDockerState, parseImageTags } from './lib/docker-api.js'
+import { DOCKER_STATE, infoFailure, parseDockerState, parseImageTags } from './lib/docker-api.js'
 
 type Options = ModuleOptions<'docker'>
 type Ctx = ModuleContext<Options>
@@ -294,7 +294,8 @@ async function verify(ctx: Ctx, timing: DockerTiming): Promise<void> {
     async () => {
       const { engine } = await probeSections(ctx.guest, node, { engine: DOCKER_STATE })
       const state = parseDockerState(engine.out)
-      if (!state.info.ok) throw new NotYet(state.info.status ? `its info answered HTTP ${state.info.status}` : `reading its info exited with ${engine.code}`)
+      const failed = infoFailure(state, engine.code)
+      if (failed) throw new NotYet(failed)
       const effective = infoRegistries(state.info.out)
       if (effective === undefined) throw new NotYet(`its info is not what the Engine API prints: ${state.info.out.trim().slice(0, 200)}`)
       const missing = missingRegistries(effective, wanted)

@@ -21,7 +21,7 @@ export interface HostsProbe {
   hostnamectl: boolean
 }
 
-/** The header the identity agent wrote above the node lines before it wrote the block (clones made by vmlab ≤ 0.x). */
+/** The header the identity agent wrote above the node lines before it wrote the block: clones made then still carry it. */
 const AGENT_HEADER = '# lab nodes (vmlab)'
 /** Debian's line for the machine's own name; on a clone it names the base, and it would shadow the lab address. */
 const DEBIAN_SELF = '127.0.1.1'

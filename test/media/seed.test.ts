@@ -217,7 +217,7 @@ t.test('identity.env of a seed carries the identity', async (t) => {
 t.test('the vmlab files: hosts, keys', async (t) => {
   const input = sampleInput({ authorizedKeys: ['ssh-ed25519 AAAAC3Nza one', 'ssh-rsa AAAAB3Nza two  '] })
   const f = byPath(seedFiles(nodeIdentity(input)))
-  t.equal(f['vmlab/hosts']!.data, '192.168.56.10 master.localdomain master\n192.168.56.11 node1.localdomain node1\n')
+  t.equal(f['vmlab/hosts']!.data, '# BEGIN vmlab\n192.168.56.10 master.localdomain master\n192.168.56.11 node1.localdomain node1\n# END vmlab\n')
   t.equal(f['vmlab/authorized_keys']!.data, 'ssh-ed25519 AAAAC3Nza one\nssh-rsa AAAAB3Nza two\n')
   t.equal(f['vmlab/ssh_host_ed25519_key']!.data, input.hostKeys.ed25519.private)
   t.equal(f['vmlab/ssh_host_ed25519_key.pub']!.data, `${input.hostKeys.ed25519.public}\n`)

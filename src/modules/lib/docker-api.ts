@@ -68,9 +68,15 @@ const DOWN_HINT = 'run the docker module first; `systemctl status docker` on the
 /** The Engine's state from a DOCKER_STATE section; a daemon that does not answer /info is an error saying why. */
 export function engineState(section: SectionResult, node: string, hint = DOWN_HINT): EngineState {
   const state = parseDockerState(section.out)
-  if (state.info.ok) return state
-  const how = state.info.status ? `answered HTTP ${state.info.status}` : `exited with ${section.code}`
-  throw new LabError(`${node}: docker does not answer (reading its info ${how}): ${state.info.out.trim().split('\n').slice(-1)[0] || 'no output'}`, { hint })
+  const failed = infoFailure(state, section.code)
+  if (!failed) return state
+  throw new LabError(`${node}: docker does not answer (${failed}): ${state.info.out.trim().split('\n').slice(-1)[0] || 'no output'}`, { hint })
+}
+
+/** Why /info was not read (undefined when it was): an HTTP status from the daemon, or the read's exit code. */
+export function infoFailure(state: EngineState, code: number): string | undefined {
+  if (state.info.ok) return undefined
+  return state.info.status ? `reading its info answered HTTP ${state.info.status}` : `reading its info exited with ${code}`
 }
 
 /** Reads the Engine's state in one round trip (shared with a batched probe asking the same). */

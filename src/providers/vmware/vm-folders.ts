@@ -27,10 +27,9 @@ export class VmFolders {
     return join(this.root, name, `${name}.vmx`)
   }
 
-  /** VM folders whose name starts with the prefix and that hold their .vmx, sorted. */
   /**
    * The VM folders whose name starts with `prefix`, with or without a .vmx: a VM killed while its disk was
-   * being made has a folder and a disk but no .vmx yet, and must still be found to be cleaned up.
+   * being made has a folder and a disk but no .vmx yet, and must still be found to be cleaned up. Sorted.
    */
   list(prefix: string): string[] {
     if (!existsSync(this.root)) return []

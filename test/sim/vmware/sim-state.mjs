@@ -14,7 +14,7 @@ function emptyState() {
   return { version: 1, vms: {}, installedDisks: {}, consumedFailures: [], startSeq: 0 }
 }
 
-function sleepSync(ms) {
+export function sleepSync(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 

@@ -2,7 +2,7 @@
 // Output and exit codes follow the real tool (errors on stdout, exit -1); see README-vmware.md.
 
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
-import { withHostState } from './sim-state.mjs'
+import { sleepSync, withHostState } from './sim-state.mjs'
 import { advanceClock } from './vm-power.mjs'
 import { VmrunError, errors } from './vmrun-errors.mjs'
 import { KNOWN_COMMANDS } from './vmrun-usage.mjs'
@@ -65,7 +65,7 @@ function run(argv, processEnv) {
   const env = readSimEnv(processEnv, { needState: true })
   const hostType = checkHostType(env, flags)
   // Outside the host state lock, as VMware works on a snapshot without holding up other commands.
-  if (name === 'snapshot' && env.snapshotMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, env.snapshotMs)
+  if (name === 'snapshot' && env.snapshotMs > 0) sleepSync(env.snapshotMs)
   return withHostState(env.stateDir, (state) => {
     const ctx = { env, state, hostType, now: Date.now() }
     advanceClock(ctx)
