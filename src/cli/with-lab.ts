@@ -28,8 +28,11 @@ export async function withLab<T>(
   if (opts.warn) open.warn = true
   const ctx = await openLab(open)
   const onSignal = (signal: NodeJS.Signals) => {
+    // A hypervisor command does not stop with us (SIGTERM reaches only this process): the lock keeps it, and the next command waits for it.
+    const left = ctx.runningCommands()
+    const still = left.length ? `; ${left.map((c) => `\`${c.command}\``).join(', ')} ${left.length > 1 ? 'are' : 'is'} still finishing, and the next command waits for ${left.length > 1 ? 'them' : 'it'}` : ''
     void ctx.release().finally(() => {
-      process.stderr.write(`\n${command} interrupted (${signal}); run it again to resume where it stopped, or \`lab destroy\` to clean up\n`)
+      process.stderr.write(`\n${command} interrupted (${signal})${still}; run it again to resume where it stopped, or \`lab destroy\` to clean up\n`)
       process.exit(130)
     })
   }

@@ -7,10 +7,10 @@ import { appendFileSync, mkdirSync } from 'node:fs'
 import { loadLab, type LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { stateLayout, type StateLayout } from '../state/layout.js'
-import { acquireLock, type LabLock } from '../state/lock.js'
+import { acquireLock, type LabLock, type LockChild } from '../state/lock.js'
 import { Journal } from '../state/journal.js'
 import { readState, writeState, type LabState } from '../state/state-file.js'
-import { setRunLogger, redact } from '../util/run.js'
+import { setRunLogger, setRunTracker, redact } from '../util/run.js'
 import { quoteArgv } from '../util/shell-quote.js'
 import { LabError } from '../util/errors.js'
 import type { Provider, ProviderInfo } from '../providers/provider.js'
@@ -29,6 +29,8 @@ export interface LabContext {
   saveState(): Promise<void>
   /** Appends a line to the lab's command log (secrets already redacted by the caller). */
   log(line: string): void
+  /** The hypervisor commands running now: a command stopped by a signal leaves them in the lock for the next one. */
+  runningCommands(): LockChild[]
   release(): Promise<void>
 }
 
@@ -50,9 +52,15 @@ export interface OpenOptions {
 export async function openLab(opts: OpenOptions): Promise<LabContext> {
   const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false })
   const paths = stateLayout(loaded.stateDir)
-  const lock: LabLock = await acquireLock(paths.lock, opts.command, (held) =>
-    opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
-  )
+  const lock: LabLock = await acquireLock(paths.lock, opts.command, {
+    onWait: (children, held) =>
+      opts.report({
+        type: 'warn',
+        message: `\`${held.command}\` (PID ${held.pid}) stopped while it ran ${children.map((c) => `\`${c.command}\` (PID ${c.pid})`).join(', ')}: waiting for ${children.length > 1 ? 'them' : 'it'} to finish first`,
+      }),
+    onStale: (held) =>
+      opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
+  })
   try {
     let previous: LabState | undefined
     try {
@@ -71,6 +79,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
     }
     mkdirSync(paths.logsDir, { recursive: true })
     const log = (line: string) => appendFileSync(paths.commandLog, `${new Date().toISOString()} ${redact(line, opts.secrets)}\n`)
+    setRunTracker(({ pid, command }) => lock.track({ pid, command: redact(command, opts.secrets) }))
     setRunLogger(({ command, result, error }) => {
       const line = `$ ${quoteArgv(command)} → ${result ? `exit ${result.exitCode} (${result.durationMs} ms)` : `failed: ${(error as Error).message}`}`
       log(line)
@@ -98,13 +107,16 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
       report: opts.report,
       saveState: () => writeState(paths.state, state),
       log,
+      runningCommands: () => lock.running(),
       release: async () => {
         setRunLogger(undefined)
+        setRunTracker(undefined)
         await lock.release()
       },
     }
   } catch (err) {
     setRunLogger(undefined)
+    setRunTracker(undefined)
     await lock.release()
     throw err
   }

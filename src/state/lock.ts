@@ -1,21 +1,49 @@
 /**
- * One command at a time per lab. The lock file holds who has it; a holder that died (kill -9, reboot) leaves a
- * stale lock that the next command takes over, saying so.
+ * One command at a time per lab. The lock file holds who has it and which hypervisor commands it is running;
+ * a holder that died (kill -9, reboot) leaves a stale lock that the next command takes over, saying so, once
+ * the commands the dead holder left running have finished: a `VBoxManage clonevm` or `vmware-vdiskmanager`
+ * outlives a killed `lab`, and a command that started beside it would meet a half-made VM or disk.
  */
-import { open, readFile, unlink, mkdir } from 'node:fs/promises'
+import { link, copyFile, readFile, unlink, mkdir } from 'node:fs/promises'
+import { constants, renameSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { LabError } from '../util/errors.js'
+
+/** A process the holder started and had not seen end, with a readable command line. */
+export interface LockChild {
+  pid: number
+  command: string
+  /** When it started, in clock ticks since boot, where /proc tells: a PID given to another process since differs here. */
+  startTicks?: number
+}
 
 export interface LockInfo {
   pid: number
   command: string
   host: string
   since: string
+  children?: LockChild[]
 }
 
 export interface LabLock {
+  /** Records a started process in the lock (with its start time, read here); the returned function records its end. */
+  track(child: LockChild): () => void
+  /** The recorded processes that still run. */
+  running(): LockChild[]
+  /** Frees the lock; while a recorded process still runs, the lock stays so that the next command waits for it. */
   release(): Promise<void>
+}
+
+export interface LockOptions {
+  /** Told when the lock of a command that is no longer running is taken over. */
+  onStale?: (held: LockInfo | undefined) => void
+  /** Told once when the commands a dead holder left running are waited for. */
+  onWait?: (children: LockChild[], held: LockInfo) => void
+  /** How long to wait for them before giving up (default 10 min: a full clone of a large disk). */
+  waitMs?: number
+  /** Between two looks at them. */
+  pollMs?: number
 }
 
 function alive(pid: number): boolean {
@@ -28,6 +56,23 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A process's start time from /proc/<pid>/stat (field 22, after the command name, which may hold spaces). */
+export function startTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+    return Number.isFinite(ticks) ? ticks : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The recorded process still runs: the same PID and, where it was recorded, the same start time. */
+export function stillRunning(child: LockChild): boolean {
+  if (!alive(child.pid)) return false
+  return child.startTicks === undefined || startTicks(child.pid) === child.startTicks
+}
+
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as LockInfo
@@ -36,22 +81,57 @@ async function readLock(path: string): Promise<LockInfo | undefined> {
   }
 }
 
-export async function acquireLock(path: string, command: string, onStale?: (held: LockInfo | undefined) => void): Promise<LabLock> {
+const tmpOf = (path: string, pid: number) => `${path}.${pid}.tmp`
+
+/** Writes the whole lock under a temporary name first, so that a reader never sees half of it. */
+function writeLockSync(path: string, info: LockInfo): string {
+  const tmp = tmpOf(path, info.pid)
+  writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
+  return tmp
+}
+
+/** A hard link where the file system has them; an exclusive copy (briefly empty to a reader) where it does not. */
+async function takeExclusive(tmp: string, path: string): Promise<void> {
+  try {
+    await link(tmp, path)
+  } catch (err) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err
+    await copyFile(tmp, path, constants.COPYFILE_EXCL)
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function waitForChildren(path: string, held: LockInfo, opts: LockOptions): Promise<void> {
+  let left = (held.children ?? []).filter(stillRunning)
+  if (left.length === 0) return
+  opts.onWait?.(left, held)
+  const until = Date.now() + (opts.waitMs ?? 600_000)
+  while (left.length > 0) {
+    if (Date.now() >= until) {
+      const which = left.map((c) => `\`${c.command}\` (PID ${c.pid})`).join(', ')
+      throw new LabError(`${which}, started by \`${held.command}\` (PID ${held.pid}) before it stopped, is still running`, {
+        hint: `wait for it to finish, or stop it (kill ${left.map((c) => c.pid).join(' ')}), then run the command again; ${path} is left as it is`,
+      })
+    }
+    await sleep(opts.pollMs ?? 250)
+    left = left.filter(stillRunning)
+  }
+}
+
+export async function acquireLock(path: string, command: string, opts: LockOptions = {}): Promise<LabLock> {
   await mkdir(dirname(path), { recursive: true })
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
   for (let attempt = 0; attempt < 3; attempt++) {
+    // A hard link of a complete file: taken or not in one step, and never seen empty by another command.
+    const tmp = writeLockSync(path, me)
     try {
-      const fh = await open(path, 'wx', 0o644)
-      await fh.writeFile(JSON.stringify(me) + '\n')
-      await fh.close()
-      return {
-        release: async () => {
-          const held = await readLock(path)
-          if (held?.pid === me.pid) await unlink(path).catch(() => {})
-        },
-      }
+      await takeExclusive(tmp, path)
+      return heldLock(path, me)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    } finally {
+      await unlink(tmp).catch(() => {})
     }
     const held = await readLock(path)
     if (held && held.host === me.host && alive(held.pid)) {
@@ -64,8 +144,50 @@ export async function acquireLock(path: string, command: string, onStale?: (held
         hint: `if nothing runs there any more, remove ${path}`,
       })
     }
-    onStale?.(held)
+    if (held) await waitForChildren(path, held, opts)
+    opts.onStale?.(held)
     await unlink(path).catch(() => {})
+    if (held) await unlink(tmpOf(path, held.pid)).catch(() => {})
   }
   throw new LabError(`could not take the lab lock ${path}`, { hint: 'another command keeps taking it; try again' })
+}
+
+function heldLock(path: string, me: LockInfo): LabLock {
+  const children = new Map<number, LockChild>()
+  let released = false
+  // Synchronous on purpose: records land in the order the processes start and end, with no await in between.
+  const rewrite = () => {
+    if (released) return
+    const info: LockInfo = children.size ? { ...me, children: [...children.values()] } : me
+    renameSync(writeLockSync(path, info), path)
+  }
+  const free = () => {
+    try {
+      if ((JSON.parse(readFileSync(path, 'utf8')) as LockInfo).pid === me.pid) unlinkSync(path)
+    } catch {
+      // gone already, or not ours
+    }
+  }
+  // `lab … | head` ends lab with process.exit() when the reader goes: the lock is freed on the way out, as by release().
+  const onExit = () => {
+    if (!released && ![...children.values()].some(stillRunning)) free()
+  }
+  process.on('exit', onExit)
+  return {
+    track(child) {
+      const ticks = startTicks(child.pid)
+      children.set(child.pid, ticks === undefined ? child : { ...child, startTicks: ticks })
+      rewrite()
+      return () => {
+        if (children.delete(child.pid)) rewrite()
+      }
+    },
+    running: () => [...children.values()].filter(stillRunning),
+    release: async () => {
+      process.off('exit', onExit)
+      if ([...children.values()].some(stillRunning)) return
+      released = true
+      free()
+    },
+  }
 }

@@ -33,6 +33,16 @@ export function setRunLogger(fn: RunLogger | undefined): void {
   logger = fn
 }
 
+/** Told when run() starts a process; the function it returns is called when the process has ended. */
+export type RunTracker = (started: { pid: number; command: string }) => () => void
+
+let tracker: RunTracker | undefined
+
+/** One place that knows which processes are running now (the lab's lock records them, see state/lock.ts). */
+export function setRunTracker(fn: RunTracker | undefined): void {
+  tracker = fn
+}
+
 /** Records a process started outside run() (a VM left running in the background) in the same log. */
 export function noteStarted(command: string[], pid: number | undefined): void {
   logger?.({ command, result: { command, exitCode: 0, stdout: `started, pid ${pid ?? '?'}`, stderr: '', durationMs: 0 } })
@@ -53,7 +63,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
   const { execa } = await import('execa')
   const command = [file, ...args]
   const started = Date.now()
-  const child = await execa(file, args, {
+  const subprocess = execa(file, args, {
     cwd: opts.cwd,
     env: { ...opts.env, LANG: 'C', LC_ALL: 'C' },
     input: opts.input,
@@ -62,6 +72,13 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     stripFinalNewline: false,
     encoding: 'utf8',
   })
+  const ended = subprocess.pid !== undefined ? tracker?.({ pid: subprocess.pid, command: redact(quoteArgv(command), opts.secrets) }) : undefined
+  let child: Awaited<typeof subprocess>
+  try {
+    child = await subprocess
+  } finally {
+    ended?.()
+  }
   const result: RunResult = {
     command,
     exitCode: typeof child.exitCode === 'number' ? child.exitCode : -1,

@@ -24,6 +24,16 @@ export function readJournal(dir: string, labName: string): JournalEntry[] {
     })
 }
 
+/** The commands the lab's lock says its holder is running now (see src/state/lock.ts). */
+export function lockedCommands(dir: string, labName: string): string[] {
+  try {
+    const lock = JSON.parse(readFileSync(join(dir, '.lab', labName, 'lock'), 'utf8')) as { children?: Array<{ command: string }> }
+    return (lock.children ?? []).map((c) => c.command)
+  } catch {
+    return []
+  }
+}
+
 export const has = (entries: JournalEntry[], step: string | RegExp, phase: JournalEntry['phase']): boolean =>
   entries.some((e) => e.phase === phase && (typeof step === 'string' ? e.step === step : step.test(e.step)))
 
@@ -34,11 +44,13 @@ export interface Killed {
   journal: JournalEntry[]
   /** What the command printed on stderr (why it ended, when it ended on its own). */
   stderr: string
+  /** Its exit code, when it exited rather than died of the signal. */
+  code: number | null
 }
 
 /**
- * Starts `lab ARGS` in `dir` and kills it with SIGKILL as soon as `when` holds. The hypervisor's tools the
- * command had started are not killed: like after a real crash, they finish on their own.
+ * Starts `lab ARGS` in `dir` and kills it with SIGKILL (or `signal`) as soon as `when` holds. The hypervisor's
+ * tools the command had started are not killed: like after a real crash, they finish on their own.
  */
 export async function labKilledWhen(opts: {
   dir: string
@@ -47,6 +59,7 @@ export async function labKilledWhen(opts: {
   args: string[]
   when: (journal: JournalEntry[]) => boolean | Promise<boolean>
   pollMs?: number
+  signal?: NodeJS.Signals
 }): Promise<Killed> {
   const child = spawn(process.execPath, [LAB_BIN, ...opts.args], { cwd: opts.dir, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
@@ -57,12 +70,12 @@ export async function labKilledWhen(opts: {
   while (child.exitCode === null && child.signalCode === null) {
     journal = readJournal(opts.dir, opts.labName)
     if (await opts.when(journal)) {
-      child.kill('SIGKILL')
+      child.kill(opts.signal ?? 'SIGKILL')
       killed = true
       break
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 20))
   }
   await exited
-  return { killed, journal, stderr }
+  return { killed, journal, stderr, code: child.exitCode }
 }

@@ -1,8 +1,9 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { writeFileSync, statSync, readFileSync, existsSync, appendFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { acquireLock } from '../../src/state/lock.js'
+import { writeFileSync, statSync, readFileSync, existsSync, appendFileSync, readdirSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { hostname } from 'node:os'
+import { acquireLock, startTicks } from '../../src/state/lock.js'
 import { Journal } from '../../src/state/journal.js'
 import { readState, writeState, type LabState } from '../../src/state/state-file.js'
 import { readSecrets, writeSecrets } from '../../src/state/secrets.js'
@@ -26,7 +27,7 @@ t.test('a stale lock (dead PID) is taken over, with a message', async (t) => {
   await new Promise((r) => child.on('exit', r))
   writeFileSync(path, JSON.stringify({ pid: child.pid, command: 'lab up', host: (await import('node:os')).hostname(), since: 'then' }))
   let stale: unknown
-  const lock = await acquireLock(path, 'lab up', (held) => (stale = held))
+  const lock = await acquireLock(path, 'lab up', { onStale: (held) => (stale = held) })
   t.match(stale, { pid: child.pid, command: 'lab up' })
   t.match(JSON.parse(readFileSync(path, 'utf8')), { pid: process.pid, command: 'lab up' })
   await lock.release()
@@ -40,6 +41,102 @@ t.test('lock taken and released in turn', async (t) => {
   await a.release()
   const b = await acquireLock(path, 'two')
   await b.release()
+})
+
+/** A process that lives `seconds`, and waits to be seen ended. */
+function sleeper(seconds: number) {
+  const child = spawn('sleep', [String(seconds)], { stdio: 'ignore' })
+  const ended = new Promise((r) => child.on('exit', r))
+  return { child, ended }
+}
+
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' })
+  await new Promise((r) => child.on('exit', r))
+  return child.pid!
+}
+
+t.test('the lock records the processes its holder runs, and forgets each as it ends', async (t) => {
+  const path = join(t.testdir({}), 'lock')
+  const lock = await acquireLock(path, 'lab up')
+  const read = () => JSON.parse(readFileSync(path, 'utf8')) as { pid: number; children?: Array<{ pid: number; command: string }> }
+  t.same(read().children, undefined, 'none at first')
+  const untrackA = lock.track({ pid: 101, command: 'VBoxManage clonevm base' })
+  const untrackB = lock.track({ pid: 102, command: 'vmrun list' })
+  t.same(read().children?.map((c) => c.pid), [101, 102])
+  t.equal(read().pid, process.pid, 'the holder is still this process')
+  untrackA()
+  t.same(read().children?.map((c) => c.command), ['vmrun list'])
+  untrackB()
+  t.same(read().children, undefined)
+  t.same(readdirSync(dirname(path)), ['lock'], 'no temporary file left beside the lock')
+  await lock.release()
+  t.notOk(existsSync(path))
+})
+
+t.test('a stale lock whose holder left a hypervisor command running: the next command waits for it, then takes over', async (t) => {
+  const path = join(t.testdir({}), 'lock')
+  const { child, ended } = sleeper(1.5)
+  t.teardown(() => child.kill())
+  writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 1.5', startTicks: startTicks(child.pid!) }] }))
+  const told: string[] = []
+  const started = Date.now()
+  let exited = false
+  void ended.then(() => (exited = true))
+  const lock = await acquireLock(path, 'lab destroy', {
+    onWait: (children, held) => told.push(`wait ${held.command}: ${children.map((c) => `${c.command} ${c.pid}`).join()}`),
+    onStale: (held) => told.push(`stale ${held?.command}`),
+    pollMs: 20,
+  })
+  t.ok(exited, 'the lock was taken only after the left process ended')
+  t.ok(Date.now() - started >= 1000, `waited ${Date.now() - started} ms`)
+  t.same(told, [`wait lab up: sleep 1.5 ${child.pid}`, 'stale lab up'], 'told once that it waits, then that it takes over')
+  t.match(JSON.parse(readFileSync(path, 'utf8')), { pid: process.pid, command: 'lab destroy' })
+  await lock.release()
+})
+
+t.test('a left process that outlives the wait: a clear error, and the lock is left as it was', async (t) => {
+  const path = join(t.testdir({}), 'lock')
+  const { child } = sleeper(30)
+  t.teardown(() => child.kill())
+  const before = JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 30' }] })
+  writeFileSync(path, before)
+  await t.rejects(acquireLock(path, 'lab up', { waitMs: 200, pollMs: 20 }), {
+    message: new RegExp(`\`sleep 30\` \\(PID ${child.pid}\\), started by \`lab up\` \\(PID \\d+\\) before it stopped, is still running`),
+    hint: new RegExp(`kill ${child.pid}\\), then run the command again`),
+  })
+  t.equal(readFileSync(path, 'utf8'), before, 'the stale lock is untouched')
+})
+
+t.test('recorded processes that ended, or whose PID now belongs to another program, are not waited for', async (t) => {
+  const path = join(t.testdir({}), 'lock')
+  const { child } = sleeper(30)
+  t.teardown(() => child.kill())
+  // A live PID that started at another time than the one recorded: the system gave the PID to another process.
+  const children = [{ pid: await deadPid(), command: 'sleep 1' }, { pid: child.pid, command: 'VBoxManage clonevm', startTicks: startTicks(child.pid!)! - 1 }]
+  writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children }))
+  let waited = false
+  const started = Date.now()
+  const lock = await acquireLock(path, 'lab up', { onWait: () => (waited = true), waitMs: 5000 })
+  t.notOk(waited)
+  t.ok(Date.now() - started < 1000, 'taken over at once')
+  await lock.release()
+})
+
+t.test('a holder stopped while its command still runs leaves the lock for the next command to wait on', async (t) => {
+  const path = join(t.testdir({}), 'lock')
+  const lock = await acquireLock(path, 'lab up')
+  const { child, ended } = sleeper(0.5)
+  t.teardown(() => child.kill())
+  lock.track({ pid: child.pid!, command: 'sleep 0.5' })
+  t.same(lock.running().map((c) => c.pid), [child.pid])
+  t.equal(JSON.parse(readFileSync(path, 'utf8')).children[0].startTicks, startTicks(child.pid!), 'recorded with its start time')
+  await lock.release()
+  t.ok(existsSync(path), 'kept while the command runs')
+  await ended
+  t.same(lock.running(), [])
+  await lock.release()
+  t.notOk(existsSync(path), 'freed once it has ended')
 })
 
 t.test('journal: appends in order, ignores a torn last line, knows finished steps', async (t) => {
