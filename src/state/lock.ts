@@ -110,8 +110,9 @@ async function waitForChildren(path: string, held: LockInfo, opts: LockOptions):
   while (left.length > 0) {
     if (Date.now() >= until) {
       const which = left.map((c) => `\`${c.command}\` (PID ${c.pid})`).join(', ')
-      throw new LabError(`${which}, started by \`${held.command}\` (PID ${held.pid}) before it stopped, is still running`, {
-        hint: `wait for it to finish, or stop it (kill ${left.map((c) => c.pid).join(' ')}), then run the command again; ${path} is left as it is`,
+      const [is, it] = left.length > 1 ? ['are', 'them'] : ['is', 'it']
+      throw new LabError(`${which}, started by \`${held.command}\` (PID ${held.pid}) before it stopped, ${is} still running`, {
+        hint: `wait for ${it} to finish, or stop ${it} (kill ${left.map((c) => c.pid).join(' ')}), then run the command again; ${path} is left as it is`,
       })
     }
     await sleep(opts.pollMs ?? 250)
@@ -144,7 +145,12 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
         hint: `if nothing runs there any more, remove ${path}`,
       })
     }
-    if (held) await waitForChildren(path, held, opts)
+    if (held?.children?.length) {
+      await waitForChildren(path, held, opts)
+      // Another command may have waited too and taken the lock first: theirs is not stale.
+      const now = await readLock(path)
+      if (now?.pid !== held.pid || now.since !== held.since) continue
+    }
     opts.onStale?.(held)
     await unlink(path).catch(() => {})
     if (held) await unlink(tmpOf(path, held.pid)).catch(() => {})

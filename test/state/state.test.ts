@@ -95,6 +95,21 @@ t.test('a stale lock whose holder left a hypervisor command running: the next co
   await lock.release()
 })
 
+t.test('two commands waiting on the same left process: one takes the lock, the other is told the lab is busy', async (t) => {
+  const path = join(t.testdir({}), 'lock')
+  const { child } = sleeper(0.5)
+  t.teardown(() => child.kill())
+  writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 0.5' }] }))
+  const results = await Promise.allSettled([acquireLock(path, 'lab up', { pollMs: 20 }), acquireLock(path, 'lab destroy', { pollMs: 35 })])
+  const taken = results.filter((r) => r.status === 'fulfilled')
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+  t.equal(taken.length, 1, 'one of them has the lock')
+  t.equal(refused.length, 1)
+  t.match(String(refused[0]?.reason), /this lab is busy/)
+  t.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid, 'the lock is the winner\'s, not removed by the other')
+  await (taken[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release()
+})
+
 t.test('a left process that outlives the wait: a clear error, and the lock is left as it was', async (t) => {
   const path = join(t.testdir({}), 'lock')
   const { child } = sleeper(30)
