@@ -43,7 +43,7 @@ t.test('lock taken and released in turn', async (t) => {
   await b.release()
 })
 
-/** A process that lives `seconds`, and waits to be seen ended. */
+/** A process that lives `seconds` (or until killed), and a promise of its end. */
 function sleeper(seconds: number) {
   const child = spawn('sleep', [String(seconds)], { stdio: 'ignore' })
   const ended = new Promise((r) => child.on('exit', r))
@@ -76,31 +76,40 @@ t.test('the lock records the processes its holder runs, and forgets each as it e
 
 t.test('a stale lock whose holder left a hypervisor command running: the next command waits for it, then takes over', async (t) => {
   const path = join(t.testdir({}), 'lock')
-  const { child, ended } = sleeper(1.5)
+  const holder = await deadPid()
+  const { child, ended } = sleeper(30)
   t.teardown(() => child.kill())
-  writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 1.5', startTicks: startTicks(child.pid!) }] }))
+  writeFileSync(path, JSON.stringify({ pid: holder, command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 30', startTicks: startTicks(child.pid!) }] }))
   const told: string[] = []
-  const started = Date.now()
-  let exited = false
-  void ended.then(() => (exited = true))
-  const lock = await acquireLock(path, 'lab destroy', {
+  let taken = false
+  const acquiring = acquireLock(path, 'lab destroy', {
     onWait: (children, held) => told.push(`wait ${held.command}: ${children.map((c) => `${c.command} ${c.pid}`).join()}`),
     onStale: (held) => told.push(`stale ${held?.command}`),
     pollMs: 20,
-  })
-  t.ok(exited, 'the lock was taken only after the left process ended')
-  t.ok(Date.now() - started >= 1000, `waited ${Date.now() - started} ms`)
-  t.same(told, [`wait lab up: sleep 1.5 ${child.pid}`, 'stale lab up'], 'told once that it waits, then that it takes over')
+  }).then((lock) => ((taken = true), lock))
+  await new Promise((r) => setTimeout(r, 400))
+  t.notOk(taken, 'not taken while the left process runs')
+  t.same(told, [`wait lab up: sleep 30 ${child.pid}`], 'told once that it waits')
+  child.kill()
+  await ended
+  const lock = await acquiring
+  t.same(told, [`wait lab up: sleep 30 ${child.pid}`, 'stale lab up'], 'then that it takes over')
   t.match(JSON.parse(readFileSync(path, 'utf8')), { pid: process.pid, command: 'lab destroy' })
   await lock.release()
 })
 
 t.test('two commands waiting on the same left process: one takes the lock, the other is told the lab is busy', async (t) => {
   const path = join(t.testdir({}), 'lock')
-  const { child } = sleeper(0.5)
+  const holder = await deadPid()
+  const { child, ended } = sleeper(30)
   t.teardown(() => child.kill())
-  writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 0.5' }] }))
-  const results = await Promise.allSettled([acquireLock(path, 'lab up', { pollMs: 20 }), acquireLock(path, 'lab destroy', { pollMs: 35 })])
+  writeFileSync(path, JSON.stringify({ pid: holder, command: 'lab up', host: hostname(), since: 'then', children: [{ pid: child.pid, command: 'sleep 30' }] }))
+  const both = Promise.allSettled([acquireLock(path, 'lab up', { pollMs: 20 }), acquireLock(path, 'lab destroy', { pollMs: 35 })])
+  // Both are waiting by now; then the left process ends.
+  await new Promise((r) => setTimeout(r, 300))
+  child.kill()
+  await ended
+  const results = await both
   const taken = results.filter((r) => r.status === 'fulfilled')
   const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
   t.equal(taken.length, 1, 'one of them has the lock')
@@ -131,23 +140,22 @@ t.test('recorded processes that ended, or whose PID now belongs to another progr
   const children = [{ pid: await deadPid(), command: 'sleep 1' }, { pid: child.pid, command: 'VBoxManage clonevm', startTicks: startTicks(child.pid!)! - 1 }]
   writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children }))
   let waited = false
-  const started = Date.now()
   const lock = await acquireLock(path, 'lab up', { onWait: () => (waited = true), waitMs: 5000 })
-  t.notOk(waited)
-  t.ok(Date.now() - started < 1000, 'taken over at once')
+  t.notOk(waited, 'taken over without waiting')
   await lock.release()
 })
 
 t.test('a holder stopped while its command still runs leaves the lock for the next command to wait on', async (t) => {
   const path = join(t.testdir({}), 'lock')
   const lock = await acquireLock(path, 'lab up')
-  const { child, ended } = sleeper(0.5)
+  const { child, ended } = sleeper(30)
   t.teardown(() => child.kill())
-  lock.track({ pid: child.pid!, command: 'sleep 0.5' })
+  lock.track({ pid: child.pid!, command: 'sleep 30' })
   t.same(lock.running().map((c) => c.pid), [child.pid])
   t.equal(JSON.parse(readFileSync(path, 'utf8')).children[0].startTicks, startTicks(child.pid!), 'recorded with its start time')
   await lock.release()
   t.ok(existsSync(path), 'kept while the command runs')
+  child.kill()
   await ended
   t.same(lock.running(), [])
   await lock.release()
