@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { interruptSuite, journalCuts, midStepCuts, openSuiteLab, referenceJournal, assertNothingLeft, type SuiteOptions } from '../helpers/interrupt-suite.js'
 import { labKilledWhen, lockedCommands } from '../helpers/kill-at.js'
+import { labInBackground } from '../helpers/cli.js'
 import { processesMentioning } from '../helpers/lab-processes.js'
 
 t.setTimeout(1_800_000)
@@ -16,6 +17,8 @@ t.setTimeout(1_800_000)
 t.jobs = 2
 
 let net = 0
+/** The vmrun call that takes the snapshot "exam". */
+const EXAM = /\bvmrun\b.*\bsnapshot\b.*\bexam\b/
 const suite: SuiteOptions = {
   provider: 'vmware',
   name: 'cut',
@@ -46,20 +49,23 @@ t.test('a VM folder holding a disk but no .vmx yet (killed while the disk was ma
 })
 
 t.test('killed while the lab is being snapshotted, the same save again waits for the vmrun left running, then succeeds', { buffered: true }, async (t) => {
-  // A snapshot that takes two seconds is a moment a poll cannot miss, and outlasts the kill.
-  const lab = await openSuiteLab(t, suite, { snapshotSeconds: 2 })
+  const lab = await openSuiteLab(t, suite)
   t.equal((await lab.run(['up'])).code, 0)
-  const taking = () => processesMentioning(lab.dir, /\bvmrun\b.*\bsnapshot\b.*\bexam\b/)
+  // Every `vmrun snapshot` stays in progress until the test lets it finish, however busy the machine is.
+  lab.holdSnapshots(true)
   // Killed once the lock names that vmrun: a process seen in /proc may be a few microseconds too young to be recorded.
-  const recorded = () => lockedCommands(lab.dir, 'cut').some((c) => /\bvmrun\b.*\bsnapshot\b.*\bexam\b/.test(c))
+  const recorded = () => lockedCommands(lab.dir, 'cut').some((c) => EXAM.test(c))
   const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], when: recorded })
-  t.ok(k.killed, `killed while vmrun was taking "exam": ${taking().join('; ')}`)
-  // The killed run's vmrun calls go on, as the real ones would; the next save is started at once.
-  t.ok(taking().length > 0, 'a vmrun of the killed run is still taking "exam"')
-  const again = await lab.run(['snapshot', 'save', 'exam'])
-  t.match(again.stderr, /`lab snapshot save` \(PID \d+\) stopped while it ran .*`\S*vmrun -T ws snapshot \S+ exam` \(PID \d+\)[^\n]*: waiting for (it|them) to finish first/, 'it says what it waits for')
-  t.match(again.stderr, /taking over the lock of `lab snapshot save`/)
-  t.equal(again.code, 0, again.stderr)
+  t.ok(k.killed, 'killed while vmrun was taking "exam"')
+  t.ok(processesMentioning(lab.dir, EXAM).length > 0, 'the killed run\'s vmrun is still taking "exam", as a real one would')
+  const again = labInBackground(['snapshot', 'save', 'exam'], { cwd: lab.dir, env: lab.env })
+  await again.said(/waiting for (it|them) to finish first/)
+  t.match(again.stderr(), /`lab snapshot save` \(PID \d+\) stopped while it ran .*`\S*vmrun -T ws snapshot \S+ exam` \(PID \d+\)[^\n]*: waiting for (it|them) to finish first/, 'it says what it waits for')
+  t.notMatch(again.stderr(), /taking over/, 'and does not take the lock over meanwhile')
+  lab.holdSnapshots(false)
+  const r = await again.done
+  t.match(r.stderr, /taking over the lock of `lab snapshot save`/)
+  t.equal(r.code, 0, r.stderr)
   const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ snapshots: string[] }>
   t.same(list.map((n) => n.snapshots), [['clean', 'ready', 'exam'], ['clean', 'ready', 'exam']], 'every node has "exam" once')
   const dup = await lab.run(['snapshot', 'save', 'exam'])
@@ -69,18 +75,20 @@ t.test('killed while the lab is being snapshotted, the same save again waits for
 })
 
 t.test('stopped with SIGTERM while a vmrun runs, lab says so and keeps the lock; the next command waits for that vmrun', { buffered: true }, async (t) => {
-  const lab = await openSuiteLab(t, suite, { snapshotSeconds: 2 })
+  const lab = await openSuiteLab(t, suite)
   t.equal((await lab.run(['up'])).code, 0)
-  const taking = () => processesMentioning(lab.dir, /\bvmrun\b.*\bsnapshot\b.*\bexam\b/)
-  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], signal: 'SIGTERM', when: () => taking().length > 0 })
+  lab.holdSnapshots(true)
+  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], signal: 'SIGTERM', when: () => processesMentioning(lab.dir, EXAM).length > 0 })
   t.ok(k.killed, k.stderr)
   t.equal(k.code, 130)
   t.match(k.stderr, /lab snapshot save interrupted \(SIGTERM\); .*`\S*vmrun -T ws snapshot \S+ exam`.* still finishing, and the next command waits for (it|them); run it again/)
   const lock = join(lab.dir, '.lab', 'cut', 'lock')
   t.ok(existsSync(lock), 'the lock stays while the vmrun runs')
-  const again = await lab.run(['snapshot', 'save', 'exam'])
-  t.match(again.stderr, /waiting for (it|them) to finish first/)
-  t.equal(again.code, 0, again.stderr)
+  const again = labInBackground(['snapshot', 'save', 'exam'], { cwd: lab.dir, env: lab.env })
+  await again.said(/waiting for (it|them) to finish first/)
+  lab.holdSnapshots(false)
+  const r = await again.done
+  t.equal(r.code, 0, r.stderr)
   t.notOk(existsSync(lock), 'freed at the end of the next command')
   t.equal((await lab.run(['destroy', '--force'])).code, 0)
   assertNothingLeft(t, lab, 'cut')

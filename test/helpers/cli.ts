@@ -1,5 +1,5 @@
 /** Runs the built `lab` CLI (npm test builds first) as a user would, with no shell in between. */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -24,4 +24,28 @@ export function lab(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
       },
     )
   })
+}
+
+/** A `lab` command running in the background: what it has printed on stderr so far, and how it ends. */
+export interface RunningLab {
+  stderr(): string
+  /** Resolves once stderr matches, or rejects when the command ends or `timeoutMs` passes first. */
+  said(pattern: RegExp, timeoutMs?: number): Promise<void>
+  done: Promise<CliResult>
+}
+
+export function labInBackground(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): RunningLab {
+  const child = spawn(process.execPath, [LAB_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  let ended = false
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => ((ended = true), resolve({ code: code ?? 1, stdout, stderr }))))
+  const said = async (pattern: RegExp, timeoutMs = 60_000) => {
+    for (const until = Date.now() + timeoutMs; !pattern.test(stderr); await new Promise((r) => setTimeout(r, 50))) {
+      if (ended || Date.now() > until) throw new Error(`lab ${args.join(' ')} ${ended ? 'ended' : 'went on'} without saying ${pattern}:\n${stderr}`)
+    }
+  }
+  return { stderr: () => stderr, said, done }
 }

@@ -2,7 +2,7 @@
  * A lab on the VirtualBox or VMware simulator in a tap test dir, driven through the built `lab` CLI, with
  * what the simulated host holds afterwards (VMs, files, networks) so that tests can demand it is empty.
  */
-import { writeFileSync, readdirSync, readFileSync, existsSync } from 'node:fs'
+import { writeFileSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs'
 import { join, delimiter } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { lab, ROOT, type CliResult } from './cli.js'
@@ -43,6 +43,8 @@ export interface SimLab {
   networks(): string[]
   /** Every file under the VMs folder: disks, configurations, logs, snapshot files. */
   files(): string[]
+  /** VMware: while on, every `vmrun snapshot` stays in progress (VMLAB_SIM_SNAPSHOT_HOLD). */
+  holdSnapshots(on: boolean): void
 }
 
 export function filesUnder(dir: string): string[] {
@@ -91,6 +93,7 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     VMLAB_SIM_ACPI_SECONDS: '0.2',
     VMLAB_SIM_LOCK_SECONDS: '0.2',
     VMLAB_SIM_SNAPSHOT_SECONDS: String(o.snapshotSeconds ?? 0),
+    VMLAB_SIM_SNAPSHOT_HOLD: join(dir, 'hold-snapshots'),
     VMLAB_SIM_NETWORKS_CONF: '* 127.0.0.0/8',
     VMLAB_VBOX_NETWORKS_CONF: conf,
     VMLAB_VBOX_VM_FOLDER: vmsDir,
@@ -124,5 +127,6 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     sim,
     ...(provider === 'virtualbox' ? vbox : vmware),
     files: () => filesUnder(vmsDir),
+    holdSnapshots: (on) => (on ? writeFileSync(join(dir, 'hold-snapshots'), '') : rmSync(join(dir, 'hold-snapshots'), { force: true })),
   }
 }

@@ -394,18 +394,30 @@ t.test('a linked clone without -snapshot hangs from a new snapshot named "Clone"
   t.notMatch(fs.readFileSync(path.join(h.root, 'f', 'master-cl1.vmdk')).subarray(512, 10752).toString(), /parentFileNameHint/)
 })
 
-t.test('VMLAB_SIM_SNAPSHOT_SECONDS: a snapshot exists only when vmrun snapshot returns, and other commands run meanwhile', async (t) => {
+t.test('VMLAB_SIM_SNAPSHOT_SECONDS: vmrun snapshot takes the time set, and the snapshot exists when it returns', async (t) => {
   const h = host(t)
   const master = await makeBase(t, h)
   const started = Date.now()
-  const take = h.vmrun(['snapshot', master, 'slow'], { VMLAB_SIM_SNAPSHOT_SECONDS: '1' })
-  await new Promise((r) => setTimeout(r, 300))
-  t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 0\n', 'not there while it is being taken')
-  t.ok(Date.now() - started < 1000, 'the host state lock is not held while the snapshot is taken')
-  t.equal((await take).exitCode, 0)
+  t.equal((await h.vmrun(['snapshot', master, 'slow'], { VMLAB_SIM_SNAPSHOT_SECONDS: '1' })).exitCode, 0)
   t.ok(Date.now() - started >= 1000, 'vmrun snapshot took the time set')
   t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 1\nslow\n')
   t.match((await h.vmrun(['snapshot', master, 'x'], { VMLAB_SIM_SNAPSHOT_SECONDS: 'soon' })).stderr, /VMLAB_SIM_SNAPSHOT_SECONDS must be a number of seconds/)
+})
+
+t.test('VMLAB_SIM_SNAPSHOT_HOLD: a snapshot is in progress while the file exists, and other commands run meanwhile', async (t) => {
+  const h = host(t)
+  const master = await makeBase(t, h)
+  const hold = path.join(h.root, 'hold')
+  fs.writeFileSync(hold, '')
+  let done = false
+  const take = h.vmrun(['snapshot', master, 'held'], { VMLAB_SIM_SNAPSHOT_HOLD: hold }).then((r) => ((done = true), r))
+  // However long these take on a busy machine, the snapshot cannot finish before the file goes.
+  t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 0\n', 'not there while it is held: the host state lock is free meanwhile')
+  await new Promise((r) => setTimeout(r, 300))
+  t.notOk(done, 'still in progress')
+  fs.rmSync(hold)
+  t.equal((await take).exitCode, 0)
+  t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 1\nheld\n')
 })
 
 t.test('simulated VMware Tools answer for an installed, running guest', async (t) => {

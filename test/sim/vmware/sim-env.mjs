@@ -33,6 +33,8 @@ export function readSimEnv(env, { needState }) {
     installMs: installSeconds * 1000,
     // How long `vmrun snapshot` works before the snapshot exists (0: at once).
     snapshotMs: snapshotSeconds * 1000,
+    // While a file is at this path, `vmrun snapshot` waits before the snapshot exists: a test holds the moment open.
+    snapshotHold: env.VMLAB_SIM_SNAPSHOT_HOLD || undefined,
     tools: tools === '1',
     stateDir,
     failSpecs: parseFailSpecs(env.VMLAB_SIM_FAIL ?? ''),

@@ -2,6 +2,7 @@
 // Output and exit codes follow the real tool (errors on stdout, exit -1); see README-vmware.md.
 
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
+import { existsSync } from 'node:fs'
 import { sleepSync, withHostState } from './sim-state.mjs'
 import { advanceClock } from './vm-power.mjs'
 import { VmrunError, errors } from './vmrun-errors.mjs'
@@ -66,6 +67,7 @@ function run(argv, processEnv) {
   const hostType = checkHostType(env, flags)
   // Outside the host state lock, as VMware works on a snapshot without holding up other commands.
   if (name === 'snapshot' && env.snapshotMs > 0) sleepSync(env.snapshotMs)
+  if (name === 'snapshot' && env.snapshotHold) while (existsSync(env.snapshotHold)) sleepSync(50)
   return withHostState(env.stateDir, (state) => {
     const ctx = { env, state, hostType, now: Date.now() }
     advanceClock(ctx)
