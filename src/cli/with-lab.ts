@@ -1,6 +1,6 @@
 /**
  * Runs a lifecycle command on an opened lab: lock, provider, progress, and on Ctrl-C a clean stop that
- * leaves the lock free and says how to resume.
+ * says how to resume, and leaves the lock free (or, while a hypervisor command finishes, to the next command).
  */
 import { openLab, type LabContext, type OpenOptions } from '../engine/lab-context.js'
 import { reporterFor } from './progress.js'
@@ -28,7 +28,7 @@ export async function withLab<T>(
   if (opts.warn) open.warn = true
   const ctx = await openLab(open)
   const onSignal = (signal: NodeJS.Signals) => {
-    // A hypervisor command does not stop with us (SIGTERM reaches only this process): the lock keeps it, and the next command waits for it.
+    // A hypervisor command is left to finish (util/run.ts): the lock keeps it, and the next command waits for it.
     const left = ctx.runningCommands()
     const still = left.length ? `; ${left.map((c) => `\`${c.command}\``).join(', ')} ${left.length > 1 ? 'are' : 'is'} still finishing, and the next command waits for ${left.length > 1 ? 'them' : 'it'}` : ''
     void ctx.release().finally(() => {

@@ -71,6 +71,11 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     reject: false,
     stripFinalNewline: false,
     encoding: 'utf8',
+    // A hypervisor command is left to finish when lab stops (Ctrl-C, SIGTERM, an error elsewhere), as Vagrant
+    // does: killing `VBoxManage clonevm` half way leaves a half-made VM. Its own process group keeps the
+    // terminal's Ctrl-C from reaching it; the lab's lock records it, and the next command waits for it.
+    cleanup: false,
+    detached: process.platform !== 'win32',
   })
   const ended = subprocess.pid !== undefined ? tracker?.({ pid: subprocess.pid, command: redact(quoteArgv(command), opts.secrets) }) : undefined
   let child: Awaited<typeof subprocess>

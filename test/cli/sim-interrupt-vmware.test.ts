@@ -8,7 +8,7 @@ import t from 'tap'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { interruptSuite, journalCuts, midStepCuts, openSuiteLab, referenceJournal, assertNothingLeft, type SuiteOptions } from '../helpers/interrupt-suite.js'
-import { labKilledWhen, lockedCommands } from '../helpers/kill-at.js'
+import { labKilledWhen, lockedChildren } from '../helpers/kill-at.js'
 import { labInBackground } from '../helpers/cli.js'
 import { processesMentioning } from '../helpers/lab-processes.js'
 
@@ -54,8 +54,8 @@ t.test('killed while the lab is being snapshotted, the same save again waits for
   // Every `vmrun snapshot` stays in progress until the test lets it finish, however busy the machine is.
   lab.holdSnapshots(true)
   // Killed once the lock names that vmrun: a process seen in /proc may be a few microseconds too young to be recorded.
-  const recorded = () => lockedCommands(lab.dir, 'cut').some((c) => EXAM.test(c))
-  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], when: recorded })
+  const recorded = () => lockedChildren(lab.dir, 'cut').some((c) => EXAM.test(c.command))
+  const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], when: recorded })
   t.ok(k.killed, 'killed while vmrun was taking "exam"')
   t.ok(processesMentioning(lab.dir, EXAM).length > 0, 'the killed run\'s vmrun is still taking "exam", as a real one would')
   const again = labInBackground(['snapshot', 'save', 'exam'], { cwd: lab.dir, env: lab.env })
@@ -74,30 +74,38 @@ t.test('killed while the lab is being snapshotted, the same save again waits for
   assertNothingLeft(t, lab, 'cut')
 })
 
-t.test('stopped with SIGTERM while a vmrun runs, lab says so and keeps the lock; the next command waits for that vmrun', { buffered: true }, async (t) => {
-  const lab = await openSuiteLab(t, suite)
-  t.equal((await lab.run(['up'])).code, 0)
-  lab.holdSnapshots(true)
-  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], signal: 'SIGTERM', when: () => processesMentioning(lab.dir, EXAM).length > 0 })
-  t.ok(k.killed, k.stderr)
-  t.equal(k.code, 130)
-  t.match(k.stderr, /lab snapshot save interrupted \(SIGTERM\); .*`\S*vmrun -T ws snapshot \S+ exam`.* still finishing, and the next command waits for (it|them); run it again/)
-  const lock = join(lab.dir, '.lab', 'cut', 'lock')
-  t.ok(existsSync(lock), 'the lock stays while the vmrun runs')
-  const again = labInBackground(['snapshot', 'save', 'exam'], { cwd: lab.dir, env: lab.env })
-  await again.said(/waiting for (it|them) to finish first/)
-  lab.holdSnapshots(false)
-  const r = await again.done
-  t.equal(r.code, 0, r.stderr)
-  t.notOk(existsSync(lock), 'freed at the end of the next command')
-  t.equal((await lab.run(['destroy', '--force'])).code, 0)
-  assertNothingLeft(t, lab, 'cut')
-})
+for (const stop of [
+  { how: 'SIGTERM', signal: 'SIGTERM' as const, group: false },
+  { how: "Ctrl-C (SIGINT to the terminal's whole process group)", signal: 'SIGINT' as const, group: true },
+]) {
+  t.test(`stopped with ${stop.how} while a vmrun runs: the vmrun finishes, lab says so and keeps the lock, the next command waits for it`, { buffered: true }, async (t) => {
+    const lab = await openSuiteLab(t, suite)
+    t.equal((await lab.run(['up'])).code, 0)
+    lab.holdSnapshots(true)
+    const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], signal: stop.signal, group: stop.group, when: () => lockedChildren(lab.dir, 'cut').some((c) => EXAM.test(c.command)) })
+    t.ok(k.killed, k.stderr)
+    t.equal(k.code, 130)
+    t.match(k.stderr, new RegExp(`lab snapshot save interrupted \\(${stop.signal}\\); .*\`\\S*vmrun -T ws snapshot \\S+ exam\`.* still finishing, and the next command waits for (it|them); run it again`))
+    t.ok(processesMentioning(lab.dir, EXAM).length > 0, 'the vmrun was not stopped with lab')
+    const lock = join(lab.dir, '.lab', 'cut', 'lock')
+    t.ok(existsSync(lock), 'the lock stays while the vmrun runs')
+    const again = labInBackground(['snapshot', 'save', 'exam'], { cwd: lab.dir, env: lab.env })
+    await again.said(/waiting for (it|them) to finish first/)
+    lab.holdSnapshots(false)
+    const r = await again.done
+    t.equal(r.code, 0, r.stderr)
+    const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ snapshots: string[] }>
+    t.same(list.map((n) => n.snapshots), [['clean', 'ready', 'exam'], ['clean', 'ready', 'exam']], 'every node has "exam" once')
+    t.notOk(existsSync(lock), 'freed at the end of the next command')
+    t.equal((await lab.run(['destroy', '--force'])).code, 0)
+    assertNothingLeft(t, lab, 'cut')
+  })
+}
 
 t.test('killed while the lab is being reset, the next reset succeeds', { buffered: true }, async (t) => {
   const lab = await openSuiteLab(t, suite)
   t.equal((await lab.run(['up'])).code, 0)
-  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['reset'], when: () => lab.running().length < suite.nodes.length })
+  const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: 'cut', args: ['reset'], when: () => lab.running().length < suite.nodes.length })
   t.ok(k.killed, `killed with ${lab.running().length} of ${suite.nodes.length} nodes running`)
   const again = await lab.run(['reset'])
   t.equal(again.code, 0, again.stderr)

@@ -41,7 +41,7 @@ t.test('killed after the interface got its address, before the journal said so: 
   const lab = await openSuiteLab(t, suite)
   const cidr = /network: \{ cidr: (\S+) \}/.exec(readFileSync(join(lab.dir, 'lab.yaml'), 'utf8'))![1]!
   const hostIp = cidr.replace(/0\/24$/, '1')
-  const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: suite.name, args: ['up', ...lab.upArgs], when: (j) => has(j, 'network', 'start') && !has(j, 'network', 'done') && vboxHostOnlyIfs(lab.dir).length > 0 })
+  const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: suite.name, args: ['up', ...lab.upArgs], when: (j) => has(j, 'network', 'start') && !has(j, 'network', 'done') && vboxHostOnlyIfs(lab.dir).length > 0 })
   t.ok(k.killed, k.stderr)
   // The rest of that moment, by hand: the address lab was about to give it.
   const [made] = vboxHostOnlyIfs(lab.dir)

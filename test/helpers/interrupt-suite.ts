@@ -93,7 +93,7 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
     for (const then of variants) {
       t.test(`killed ${cut.name}, then ${then}`, { buffered: true, ...(cut.todo ? { todo: cut.todo } : {}) }, async (t) => {
         const lab = await openSuiteLab(t, o, cut.host)
-        const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
+        const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
         t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(", ")})\n${k.stderr}`)
         if (then === 'resume') {
           const again = await lab.run(['up'], 600_000)

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { LAB_BIN } from './cli.js'
+import { childrenOf } from './lab-processes.js'
 import type { JournalEntry } from '../../src/state/journal.js'
 
 /** The lab's journal as `lab up` wrote it so far (a torn last line is skipped, as the journal reader does). */
@@ -24,11 +25,11 @@ export function readJournal(dir: string, labName: string): JournalEntry[] {
     })
 }
 
-/** The commands the lab's lock says its holder is running now (see src/state/lock.ts). */
-export function lockedCommands(dir: string, labName: string): string[] {
+/** The processes the lab's lock says its holder is running now (see src/state/lock.ts). */
+export function lockedChildren(dir: string, labName: string): Array<{ pid: number; command: string }> {
   try {
-    const lock = JSON.parse(readFileSync(join(dir, '.lab', labName, 'lock'), 'utf8')) as { children?: Array<{ command: string }> }
-    return (lock.children ?? []).map((c) => c.command)
+    const lock = JSON.parse(readFileSync(join(dir, '.lab', labName, 'lock'), 'utf8')) as { children?: Array<{ pid: number; command: string }> }
+    return lock.children ?? []
   } catch {
     return []
   }
@@ -60,8 +61,22 @@ export async function labKilledWhen(opts: {
   when: (journal: JournalEntry[]) => boolean | Promise<boolean>
   pollMs?: number
   signal?: NodeJS.Signals
+  /** Send the signal to lab's whole process group, as a terminal's Ctrl-C does. */
+  group?: boolean
+  /**
+   * Kill only at a moment when every process lab has started is in its lock. lab records a process the moment
+   * spawn() returns it; a kill inside those few milliseconds leaves a process the next command cannot know
+   * of. A real crash lands there about once in a thousand; a kill timed on a journal record, just before a
+   * spawn, would land there often.
+   */
+  whenRecorded?: boolean
 }): Promise<Killed> {
-  const child = spawn(process.execPath, [LAB_BIN, ...opts.args], { cwd: opts.dir, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [LAB_BIN, ...opts.args], {
+    cwd: opts.dir,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: opts.group ?? false,
+  })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<void>((r) => child.on('exit', () => r()))
@@ -69,8 +84,11 @@ export async function labKilledWhen(opts: {
   let journal: JournalEntry[] = []
   while (child.exitCode === null && child.signalCode === null) {
     journal = readJournal(opts.dir, opts.labName)
-    if (await opts.when(journal)) {
-      child.kill(opts.signal ?? 'SIGKILL')
+    if ((await opts.when(journal)) && (!opts.whenRecorded || (await frozenWithAllRecorded(child.pid!, opts.dir, opts.labName)))) {
+      if (opts.group) process.kill(-child.pid!, opts.signal ?? 'SIGKILL')
+      else child.kill(opts.signal ?? 'SIGKILL')
+      // A process stopped to be looked at gets the signal when it continues (SIGKILL needs no continue).
+      if (opts.whenRecorded) process.kill(child.pid!, 'SIGCONT')
       killed = true
       break
     }
@@ -78,4 +96,17 @@ export async function labKilledWhen(opts: {
   }
   await exited
   return { killed, journal, stderr, code: child.exitCode }
+}
+
+/**
+ * Stops lab (SIGSTOP: it cannot start anything more), lets a child it forked finish becoming its program,
+ * and says whether every child is in the lock; if not, lab continues and the caller looks again later.
+ */
+async function frozenWithAllRecorded(pid: number, dir: string, labName: string): Promise<boolean> {
+  process.kill(pid, 'SIGSTOP')
+  await new Promise((r) => setTimeout(r, 30))
+  const recorded = new Set(lockedChildren(dir, labName).map((c) => c.pid))
+  if (childrenOf(pid).every((c) => recorded.has(c))) return true
+  process.kill(pid, 'SIGCONT')
+  return false
 }

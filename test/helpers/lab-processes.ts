@@ -19,6 +19,20 @@ export function processesMentioning(path: string, kind: RegExp = /qemu-system|vd
   return out
 }
 
+/** The processes whose parent is `pid` (from /proc/<pid>/stat: the parent is the field after the state). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = []
+  for (const p of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(p))
+    } catch {
+      // gone
+    }
+  }
+  return out
+}
+
 /** What `lab destroy` must leave of a QEMU lab: no process of it, and nothing in its VM or network folders. */
 export function assertNoQemuLeft(t: Test, qemuDir: string): void {
   t.same(processesMentioning(qemuDir), [], 'no qemu or vde_switch process of the lab')
