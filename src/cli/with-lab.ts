@@ -4,6 +4,7 @@
  */
 import { openLab, type LabContext, type OpenOptions } from '../engine/lab-context.js'
 import { reporterFor } from './progress.js'
+import { describeChildren } from '../state/lock.js'
 import type { Reporter } from '../engine/events.js'
 
 export interface LabCommandOptions {
@@ -30,7 +31,8 @@ export async function withLab<T>(
   const onSignal = (signal: NodeJS.Signals) => {
     // A hypervisor command is left to finish (util/run.ts): the lock keeps it, and the next command waits for it.
     const left = ctx.runningCommands()
-    const still = left.length ? `; ${left.map((c) => `\`${c.command}\``).join(', ')} ${left.length > 1 ? 'are' : 'is'} still finishing, and the next command waits for ${left.length > 1 ? 'them' : 'it'}` : ''
+    const { list, it, is } = describeChildren(left)
+    const still = left.length ? `; ${list} ${is} still finishing, and the next command waits for ${it}` : ''
     void ctx.release().finally(() => {
       process.stderr.write(`\n${command} interrupted (${signal})${still}; run it again to resume where it stopped, or \`lab destroy\` to clean up\n`)
       process.exit(130)

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync } from 'node:fs'
 import { loadLab, type LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { stateLayout, type StateLayout } from '../state/layout.js'
-import { acquireLock, type LabLock, type LockChild } from '../state/lock.js'
+import { acquireLock, describeChildren, type LabLock, type LockChild } from '../state/lock.js'
 import { Journal } from '../state/journal.js'
 import { readState, writeState, type LabState } from '../state/state-file.js'
 import { setRunLogger, setRunTracker, redact } from '../util/run.js'
@@ -49,15 +49,20 @@ export interface OpenOptions {
   tolerateDamagedState?: boolean
 }
 
+/** run()'s log and process record point at the open lab; releasing it (or failing to open it) lets go of both. */
+function unhook(): void {
+  setRunLogger(undefined)
+  setRunTracker(undefined)
+}
+
 export async function openLab(opts: OpenOptions): Promise<LabContext> {
   const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false })
   const paths = stateLayout(loaded.stateDir)
   const lock: LabLock = await acquireLock(paths.lock, opts.command, {
-    onWait: (children, held) =>
-      opts.report({
-        type: 'warn',
-        message: `\`${held.command}\` (PID ${held.pid}) stopped while it ran ${children.map((c) => `\`${c.command}\` (PID ${c.pid})`).join(', ')}: waiting for ${children.length > 1 ? 'them' : 'it'} to finish first`,
-      }),
+    onWait: (children, held) => {
+      const { list, it } = describeChildren(children)
+      opts.report({ type: 'warn', message: `\`${held.command}\` (PID ${held.pid}) stopped while it ran ${list}: waiting for ${it} to finish first` })
+    },
     onStale: (held) =>
       opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
   })
@@ -109,14 +114,12 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
       log,
       runningCommands: () => lock.running(),
       release: async () => {
-        setRunLogger(undefined)
-        setRunTracker(undefined)
+        unhook()
         await lock.release()
       },
     }
   } catch (err) {
-    setRunLogger(undefined)
-    setRunTracker(undefined)
+    unhook()
     await lock.release()
     throw err
   }

@@ -4,11 +4,12 @@
  * the commands the dead holder left running have finished: a `VBoxManage clonevm` or `vmware-vdiskmanager`
  * outlives a killed `lab`, and a command that started beside it would meet a half-made VM or disk.
  */
-import { link, copyFile, readFile, unlink, mkdir } from 'node:fs/promises'
+import { link, copyFile, unlink, mkdir } from 'node:fs/promises'
 import { constants, renameSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { LabError } from '../util/errors.js'
+import { startTicks } from '../util/proc-stat.js'
 
 /** A process the holder started and had not seen end, with a readable command line. */
 export interface LockChild {
@@ -56,29 +57,29 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A process's start time from /proc/<pid>/stat (field 22, after the command name, which may hold spaces). */
-export function startTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
-    return Number.isFinite(ticks) ? ticks : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** The recorded process still runs: the same PID and, where it was recorded, the same start time. */
-export function stillRunning(child: LockChild): boolean {
+function stillRunning(child: LockChild): boolean {
   if (!alive(child.pid)) return false
   return child.startTicks === undefined || startTicks(child.pid) === child.startTicks
 }
 
-async function readLock(path: string): Promise<LockInfo | undefined> {
+/** The lock as its holder wrote it; a damaged file reads as no holder, and damaged process entries as none. */
+function readLock(path: string): LockInfo | undefined {
+  let info: LockInfo
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockInfo
+    info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo
   } catch {
     return undefined
   }
+  if (typeof info !== 'object' || info === null) return undefined
+  const children = Array.isArray(info.children) ? info.children.filter((c) => Number.isInteger(c?.pid) && c.pid > 0 && typeof c.command === 'string') : []
+  return { ...info, children }
+}
+
+/** The processes named the way every message names them, and the pronouns that go with how many there are. */
+export function describeChildren(children: LockChild[]): { list: string; it: string; is: string } {
+  const list = children.map((c) => `\`${c.command}\` (PID ${c.pid})`).join(', ')
+  return children.length > 1 ? { list, it: 'them', is: 'are' } : { list, it: 'it', is: 'is' }
 }
 
 const tmpOf = (path: string, pid: number) => `${path}.${pid}.tmp`
@@ -109,9 +110,8 @@ async function waitForChildren(path: string, held: LockInfo, opts: LockOptions):
   const until = Date.now() + (opts.waitMs ?? 600_000)
   while (left.length > 0) {
     if (Date.now() >= until) {
-      const which = left.map((c) => `\`${c.command}\` (PID ${c.pid})`).join(', ')
-      const [is, it] = left.length > 1 ? ['are', 'them'] : ['is', 'it']
-      throw new LabError(`${which}, started by \`${held.command}\` (PID ${held.pid}) before it stopped, ${is} still running`, {
+      const { list, it, is } = describeChildren(left)
+      throw new LabError(`${list}, started by \`${held.command}\` (PID ${held.pid}) before it stopped, ${is} still running`, {
         hint: `wait for ${it} to finish, or stop ${it} (kill ${left.map((c) => c.pid).join(' ')}), then run the command again; ${path} is left as it is`,
       })
     }
@@ -134,7 +134,7 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
     } finally {
       await unlink(tmp).catch(() => {})
     }
-    const held = await readLock(path)
+    const held = readLock(path)
     if (held && held.host === me.host && alive(held.pid)) {
       throw new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
         hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
@@ -148,7 +148,7 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
     if (held?.children?.length) {
       await waitForChildren(path, held, opts)
       // Another command may have waited too and taken the lock first: theirs is not stale.
-      const now = await readLock(path)
+      const now = readLock(path)
       if (now?.pid !== held.pid || now.since !== held.since) continue
     }
     opts.onStale?.(held)
@@ -167,16 +167,18 @@ function heldLock(path: string, me: LockInfo): LabLock {
     const info: LockInfo = children.size ? { ...me, children: [...children.values()] } : me
     renameSync(writeLockSync(path, info), path)
   }
+  const running = () => [...children.values()].filter(stillRunning)
   const free = () => {
+    if (readLock(path)?.pid !== me.pid) return
     try {
-      if ((JSON.parse(readFileSync(path, 'utf8')) as LockInfo).pid === me.pid) unlinkSync(path)
+      unlinkSync(path)
     } catch {
-      // gone already, or not ours
+      // gone already
     }
   }
   // `lab … | head` ends lab with process.exit() when the reader goes: the lock is freed on the way out, as by release().
   const onExit = () => {
-    if (!released && ![...children.values()].some(stillRunning)) free()
+    if (!released && running().length === 0) free()
   }
   process.on('exit', onExit)
   return {
@@ -188,10 +190,10 @@ function heldLock(path: string, me: LockInfo): LabLock {
         if (children.delete(child.pid)) rewrite()
       }
     },
-    running: () => [...children.values()].filter(stillRunning),
+    running,
     release: async () => {
       process.off('exit', onExit)
-      if ([...children.values()].some(stillRunning)) return
+      if (running().length > 0) return
       released = true
       free()
     },

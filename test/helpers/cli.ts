@@ -1,5 +1,5 @@
 /** Runs the built `lab` CLI (npm test builds first) as a user would, with no shell in between. */
-import { execFile, spawn } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -32,10 +32,18 @@ export interface RunningLab {
   /** Resolves once stderr matches, or rejects when the command ends or `timeoutMs` passes first. */
   said(pattern: RegExp, timeoutMs?: number): Promise<void>
   done: Promise<CliResult>
+  /** The `lab` process itself, to be signalled. */
+  child: ChildProcess
 }
 
-export function labInBackground(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): RunningLab {
-  const child = spawn(process.execPath, [LAB_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `group`: lab leads its own process group, as a command started from a terminal does. */
+export function labInBackground(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; group?: boolean }): RunningLab {
+  const child = spawn(process.execPath, [LAB_BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.group ?? false,
+  })
   let stdout = ''
   let stderr = ''
   let ended = false
@@ -47,5 +55,5 @@ export function labInBackground(args: string[], opts: { cwd: string; env?: NodeJ
       if (ended || Date.now() > until) throw new Error(`lab ${args.join(' ')} ${ended ? 'ended' : 'went on'} without saying ${pattern}:\n${stderr}`)
     }
   }
-  return { stderr: () => stderr, said, done }
+  return { stderr: () => stderr, said, done, child }
 }

@@ -3,10 +3,9 @@
  * crash, an OOM kill or a pulled plug would) at the moment a condition on its journal or on the hypervisor
  * becomes true.
  */
-import { spawn } from 'node:child_process'
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { LAB_BIN } from './cli.js'
+import { labInBackground } from './cli.js'
 import { childrenOf } from './lab-processes.js'
 import type { JournalEntry } from '../../src/state/journal.js'
 
@@ -71,15 +70,8 @@ export async function labKilledWhen(opts: {
    */
   whenRecorded?: boolean
 }): Promise<Killed> {
-  const child = spawn(process.execPath, [LAB_BIN, ...opts.args], {
-    cwd: opts.dir,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: opts.group ?? false,
-  })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<void>((r) => child.on('exit', () => r()))
+  const running = labInBackground(opts.args, { cwd: opts.dir, env: opts.env, group: opts.group ?? false })
+  const child = running.child
   let killed = false
   let journal: JournalEntry[] = []
   while (child.exitCode === null && child.signalCode === null) {
@@ -94,8 +86,8 @@ export async function labKilledWhen(opts: {
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 20))
   }
-  await exited
-  return { killed, journal, stderr, code: child.exitCode }
+  await running.done
+  return { killed, journal, stderr: running.stderr(), code: child.exitCode }
 }
 
 /**

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
+import { parentPid } from '../../src/util/proc-stat.js'
 
 export function processesMentioning(path: string, kind: RegExp = /qemu-system|vde_switch/): string[] {
   const out: string[] = []
@@ -19,18 +20,12 @@ export function processesMentioning(path: string, kind: RegExp = /qemu-system|vd
   return out
 }
 
-/** The processes whose parent is `pid` (from /proc/<pid>/stat: the parent is the field after the state). */
+/** The processes whose parent is `pid`. */
 export function childrenOf(pid: number): number[] {
-  const out: number[] = []
-  for (const p of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(p))
-    } catch {
-      // gone
-    }
-  }
-  return out
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((p) => parentPid(p) === pid)
 }
 
 /** What `lab destroy` must leave of a QEMU lab: no process of it, and nothing in its VM or network folders. */

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process'
 import { writeFileSync, statSync, readFileSync, existsSync, appendFileSync, readdirSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { hostname } from 'node:os'
-import { acquireLock, startTicks } from '../../src/state/lock.js'
+import { acquireLock } from '../../src/state/lock.js'
+import { startTicks } from '../../src/util/proc-stat.js'
 import { Journal } from '../../src/state/journal.js'
 import { readState, writeState, type LabState } from '../../src/state/state-file.js'
 import { readSecrets, writeSecrets } from '../../src/state/secrets.js'
@@ -143,6 +144,19 @@ t.test('recorded processes that ended, or whose PID now belongs to another progr
   const lock = await acquireLock(path, 'lab up', { onWait: () => (waited = true), waitMs: 5000 })
   t.notOk(waited, 'taken over without waiting')
   await lock.release()
+})
+
+t.test('a damaged lock, or damaged process entries in it, is taken over as stale without waiting', async (t) => {
+  const dead = await deadPid()
+  for (const body of ['{"pid": ' + dead + ', "command": "lab up", "host": "' + hostname() + '", "since": "then", "children": "x"}', '{"pid": ' + dead + ', "command": "lab up", "host": "' + hostname() + '", "since": "then", "children": [{"pid": "1"}, null, {"pid": -1, "command": "x"}]}', 'null', '{not json']) {
+    const path = join(t.testdir({}), 'lock')
+    writeFileSync(path, body)
+    let waited = false
+    const lock = await acquireLock(path, 'lab up', { onWait: () => (waited = true), waitMs: 200 })
+    t.notOk(waited, `not waited on: ${body}`)
+    t.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid)
+    await lock.release()
+  }
 })
 
 t.test('a holder stopped while its command still runs leaves the lock for the next command to wait on', async (t) => {
