@@ -4,10 +4,11 @@
  * the commands the dead holder left running have finished: a `VBoxManage clonevm` or `vmware-vdiskmanager`
  * outlives a killed `lab`, and a command that started beside it would meet a half-made VM or disk.
  */
-import { link, copyFile, unlink, mkdir } from 'node:fs/promises'
-import { constants, renameSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs'
+import { link, copyFile, unlink, mkdir, rename } from 'node:fs/promises'
+import { constants, renameSync, writeFileSync, readFileSync, unlinkSync, openSync, fstatSync, closeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
 import { LabError } from '../util/errors.js'
 import { startTicks } from '../util/proc-stat.js'
 
@@ -65,9 +66,17 @@ function stillRunning(child: LockChild): boolean {
 
 /** The lock as its holder wrote it; a damaged file reads as no holder, and damaged process entries as none. */
 function readLock(path: string): LockInfo | undefined {
+  try {
+    return parseLock(readFileSync(path, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+function parseLock(text: string): LockInfo | undefined {
   let info: LockInfo
   try {
-    info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo
+    info = JSON.parse(text) as LockInfo
   } catch {
     return undefined
   }
@@ -87,8 +96,66 @@ const tmpOf = (path: string, pid: number) => `${path}.${pid}.tmp`
 /** Writes the whole lock under a temporary name first, so that a reader never sees half of it. */
 function writeLockSync(path: string, info: LockInfo): string {
   const tmp = tmpOf(path, info.pid)
-  writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
+  try {
+    writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
+  } catch (err) {
+    // A full disk leaves a truncated file: it must not stay beside the lock.
+    try {
+      unlinkSync(tmp)
+    } catch {
+      // never made
+    }
+    throw err
+  }
   return tmp
+}
+
+/** One look at the lock file: its exact text, and which file it was, to tell it from a lock written since. */
+interface Seen {
+  text: string
+  ino: number
+}
+
+function look(path: string): Seen | undefined {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    return { ino: fstatSync(fd).ino, text: readFileSync(fd, 'utf8') }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const sameLock = (a: Seen | undefined, b: Seen) => a !== undefined && a.ino === b.ino && a.text === b.text
+
+/**
+ * Moves a stale lock out of the way under a name of our own. Of several commands that judged it stale, one
+ * rename moves it; the others find it gone, or move the lock a faster one has taken since, which goes back at
+ * once. True when it was the stale lock we saw that we moved.
+ */
+async function setAsideStale(path: string, seen: Seen): Promise<boolean> {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`
+  try {
+    await rename(path, aside)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+  try {
+    if (sameLock(look(aside), seen)) return true
+    // Not ours to remove; it only fails to go back when its holder rewrote it meanwhile, which is newer anyway.
+    await takeExclusive(aside, path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+    })
+    return false
+  } finally {
+    await unlink(aside).catch(() => {})
+  }
 }
 
 /** A hard link where the file system has them; an exclusive copy (briefly empty to a reader) where it does not. */
@@ -134,7 +201,10 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
     } finally {
       await unlink(tmp).catch(() => {})
     }
-    const held = readLock(path)
+    let seen = look(path)
+    // Freed between our try and our look: try again.
+    if (seen === undefined) continue
+    const held = parseLock(seen.text)
     if (held && held.host === me.host && alive(held.pid)) {
       throw new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
         hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
@@ -148,11 +218,13 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
     if (held?.children?.length) {
       await waitForChildren(path, held, opts)
       // Another command may have waited too and taken the lock first: theirs is not stale.
-      const now = readLock(path)
-      if (now?.pid !== held.pid || now.since !== held.since) continue
+      const now = look(path)
+      if (!sameLock(now, seen)) continue
+      seen = now!
     }
+    // Never unlink(path): between our look and the unlink another command may have taken the lock over.
+    if (!(await setAsideStale(path, seen))) continue
     opts.onStale?.(held)
-    await unlink(path).catch(() => {})
     if (held) await unlink(tmpOf(path, held.pid)).catch(() => {})
   }
   throw new LabError(`could not take the lab lock ${path}`, { hint: 'another command keeps taking it; try again' })
