@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { LabError } from '../util/errors.js'
+import { fsError } from '../util/fs-errors.js'
 import { startTicks } from '../util/proc-stat.js'
 
 /** A process the holder started and had not seen end, with a readable command line. */
@@ -97,7 +98,7 @@ const tmpOf = (path: string, pid: number) => `${path}.${pid}.tmp`
 function writeLockSync(path: string, info: LockInfo): string {
   const tmp = tmpOf(path, info.pid)
   try {
-    writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
+    writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o600 })
   } catch (err) {
     // A full disk leaves a truncated file: it must not stay beside the lock.
     try {
@@ -188,7 +189,15 @@ async function waitForChildren(path: string, held: LockInfo, opts: LockOptions):
 }
 
 export async function acquireLock(path: string, command: string, opts: LockOptions = {}): Promise<LabLock> {
-  await mkdir(dirname(path), { recursive: true })
+  try {
+    return await takeLock(path, command, opts)
+  } catch (err) {
+    throw fsError(err, { doing: 'cannot take the lab lock', path })
+  }
+}
+
+async function takeLock(path: string, command: string, opts: LockOptions): Promise<LabLock> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
   for (let attempt = 0; attempt < 3; attempt++) {
     // A hard link of a complete file: taken or not in one step, and never seen empty by another command.
