@@ -11,17 +11,27 @@ import { LabError } from './errors.js'
 interface Cause {
   words: string
   fix: (target: string) => string
+  /** The fix is about the file itself (its mode, its owner), not about the disk or folder it is on. */
+  ofFile?: boolean
 }
 
-/** The folder or file whose state a fix changes: the path itself where it exists, else the folder it was to go in. */
-function existing(path: string): string {
+/**
+ * What a fix is about: the nearest part of the path that exists, and of those only a folder unless the fix is
+ * about files (a folder the disk holds, the one a new file was to go in, a file where a folder should be).
+ */
+function fixTarget(path: string, ofFile: boolean): string {
   for (let p = path; ; p = dirname(p)) {
-    try {
-      statSync(p)
-      return p
-    } catch {
-      if (dirname(p) === p) return path
-    }
+    const isDir = lookDir(p)
+    if (isDir === true || (isDir === false && ofFile)) return p
+    if (dirname(p) === p) return path
+  }
+}
+
+function lookDir(path: string): boolean | undefined {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return undefined
   }
 }
 
@@ -43,8 +53,8 @@ const CAUSES: Record<string, Cause> = {
     words: 'the file system is read-only',
     fix: (target) => `remount the disk that holds ${target} read-write, or copy the lab's folder to a writable disk and run lab there`,
   },
-  EACCES: { words: 'permission denied', fix: permissionFix },
-  EPERM: { words: 'operation not permitted', fix: permissionFix },
+  EACCES: { words: 'permission denied', fix: permissionFix, ofFile: true },
+  EPERM: { words: 'operation not permitted', fix: permissionFix, ofFile: true },
   ENOSPC: {
     words: 'no space left on device',
     fix: (target) => `free space on the disk that holds ${target} (\`df -h ${target}\` shows how much is left), then run the command again`,
@@ -56,8 +66,9 @@ const CAUSES: Record<string, Cause> = {
   ENOTDIR: {
     words: 'a part of the path is a file where a folder should be',
     fix: (target) => `move the file ${target} out of the way, then run the command again`,
+    ofFile: true,
   },
-  EISDIR: { words: 'it is a folder where a file should be', fix: (target) => `move the folder ${target} out of the way, then run the command again` },
+  EISDIR: { words: 'it is a folder where a file should be', fix: (target) => `move the folder ${target} out of the way, then run the command again`, ofFile: true },
   EIO: { words: 'input/output error: the disk failed to read or write', fix: (target) => `check the disk that holds ${target} (\`dmesg\` shows what the kernel saw)` },
 }
 
@@ -76,7 +87,7 @@ export function fsError(err: unknown, opts: { doing?: string; path?: string } = 
   if (failed === undefined) return err
   const shown = opts.path ?? failed
   const doing = opts.doing ?? DOING[e.syscall ?? ''] ?? 'cannot write'
-  return new LabError(`${doing} ${shown}: ${cause.words}`, { hint: cause.fix(existing(failed)), cause: err })
+  return new LabError(`${doing} ${shown}: ${cause.words}`, { hint: cause.fix(fixTarget(failed, cause.ofFile ?? false)), cause: err })
 }
 
 /** Runs `fn`, explaining a file-system failure as fsError() does. */
