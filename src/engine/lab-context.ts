@@ -3,7 +3,7 @@
  * provider (detected, with fatal preflight problems stopping here before anything is created), and the
  * command log that sees every hypervisor call.
  */
-import { appendFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { loadLab, type LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { stateLayout, type StateLayout } from '../state/layout.js'
@@ -15,6 +15,7 @@ import { quoteArgv } from '../util/shell-quote.js'
 import { LabError } from '../util/errors.js'
 import { fsError } from '../util/fs-errors.js'
 import { ensureStateDir } from '../state/state-dir.js'
+import { ensurePrivateDir } from '../util/files.js'
 import type { Provider, ProviderInfo } from '../providers/provider.js'
 import { createProvider } from '../providers/index.js'
 import { chooseProvider } from './plan.js'
@@ -85,11 +86,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
         hint: `run \`lab destroy\` first, or leave out --provider`,
       })
     }
-    try {
-      mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 })
-    } catch (err) {
-      throw fsError(err)
-    }
+    await ensurePrivateDir(paths.logsDir)
     const log = (line: string) => {
       try {
         appendFileSync(paths.commandLog, `${new Date().toISOString()} ${redact(line, opts.secrets)}\n`, { mode: 0o600 })

@@ -2,8 +2,8 @@
  * An append-only record of every step started and finished. `lab up` resumes from it after an interruption,
  * and `lab destroy` learns from it what may exist even when the state file never got written.
  */
-import { open, mkdir } from 'node:fs/promises'
-import { readTextIfExists } from '../util/files.js'
+import { open } from 'node:fs/promises'
+import { readTextIfExists, makePrivateDir } from '../util/files.js'
 import { fsError } from '../util/fs-errors.js'
 import { dirname } from 'node:path'
 
@@ -21,7 +21,7 @@ export class Journal {
 
   async append(entry: Omit<JournalEntry, 'at'>): Promise<void> {
     try {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
+      await makePrivateDir(dirname(this.path))
       // One write per line with O_APPEND: a crash can only lose or truncate the last line.
       const fh = await open(this.path, 'a', 0o600)
       const size = (await fh.stat()).size

@@ -4,13 +4,14 @@
  * the commands the dead holder left running have finished: a `VBoxManage clonevm` or `vmware-vdiskmanager`
  * outlives a killed `lab`, and a command that started beside it would meet a half-made VM or disk.
  */
-import { link, copyFile, unlink, mkdir, rename } from 'node:fs/promises'
+import { link, copyFile, unlink, rename } from 'node:fs/promises'
 import { constants, renameSync, writeFileSync, readFileSync, unlinkSync, openSync, fstatSync, closeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { LabError } from '../util/errors.js'
 import { fsError } from '../util/fs-errors.js'
+import { makePrivateDir } from '../util/files.js'
 import { startTicks } from '../util/proc-stat.js'
 
 /** A process the holder started and had not seen end, with a readable command line. */
@@ -197,7 +198,7 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
 }
 
 async function takeLock(path: string, command: string, opts: LockOptions): Promise<LabLock> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await makePrivateDir(dirname(path))
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
   for (let attempt = 0; attempt < 3; attempt++) {
     // A hard link of a complete file: taken or not in one step, and never seen empty by another command.

@@ -1,5 +1,5 @@
 /** Small file primitives the state layer relies on: atomic replace, private files. Failures come out in words (fs-errors.ts). */
-import { open, rename, mkdir, chmod, readFile, unlink } from 'node:fs/promises'
+import { open, rename, mkdir, chmod, readFile, unlink, stat } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { fsError } from './fs-errors.js'
@@ -10,9 +10,7 @@ import { fsError } from './fs-errors.js'
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   // A folder made here holds the lab's state (media, keys, logs): only its owner reads it.
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((err: unknown) => {
-    throw fsError(err)
-  })
+  await makePrivateDir(dirname(path))
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     const fh = await open(tmp, 'wx', mode)
@@ -39,11 +37,33 @@ export async function writePrivateFile(path: string, data: string | Uint8Array):
 
 /** A folder only its owner can enter; one made wider by an older version is narrowed. */
 export async function ensurePrivateDir(path: string): Promise<void> {
+  await makePrivateDir(path)
   try {
-    await mkdir(path, { recursive: true, mode: 0o700 })
-    await chmod(path, 0o700)
+    // Only when wider: a private folder on a read-only disk is still readable.
+    if (((await stat(path)).mode & 0o777) !== 0o700) await chmod(path, 0o700)
   } catch (err) {
     throw fsError(err)
+  }
+}
+
+/** The folder and those above it that are missing, made 0700; one that exists is left as it is. */
+export async function makePrivateDir(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true, mode: 0o700 })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err)
+    // Node's recursive mkdir says ENOENT on a read-only disk: one level at a time tells the real cause.
+    throw fsError(await firstMissingLevel(path).then(() => err, (real: unknown) => real))
+  }
+}
+
+async function firstMissingLevel(path: string): Promise<void> {
+  const levels: string[] = []
+  for (let p = path; dirname(p) !== p; p = dirname(p)) levels.unshift(p)
+  for (const level of levels) {
+    await mkdir(level, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err
+    })
   }
 }
 

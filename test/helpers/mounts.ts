@@ -65,7 +65,7 @@ export function remountReadOnly(dir: string): void {
   execFileSync('mount', ['-o', 'remount,ro', dir])
 }
 
-/** argv that runs `argv` as nobody, with no groups. */
+/** argv that runs `argv` as nobody, with no groups; without tap's process tracking, which nobody cannot record. */
 export function asNobody(argv: string[]): string[] {
-  return ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv]
+  return ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', 'env', '-u', 'NODE_OPTIONS', ...argv]
 }
