@@ -4,11 +4,10 @@
  * the commands the dead holder left running have finished: a `VBoxManage clonevm` or `vmware-vdiskmanager`
  * outlives a killed `lab`, and a command that started beside it would meet a half-made VM or disk.
  */
-import { link, copyFile, unlink, rename } from 'node:fs/promises'
-import { constants, renameSync, writeFileSync, readFileSync, unlinkSync, openSync, fstatSync, closeSync } from 'node:fs'
+import { link, copyFile, unlink } from 'node:fs/promises'
+import { constants, renameSync, writeFileSync, readFileSync, unlinkSync, openSync, fstatSync, closeSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
-import { randomBytes } from 'node:crypto'
 import { LabError } from '../util/errors.js'
 import { fsError } from '../util/fs-errors.js'
 import { makePrivateDir } from '../util/files.js'
@@ -48,7 +47,11 @@ export interface LockOptions {
   waitMs?: number
   /** Between two looks at them. */
   pollMs?: number
+  /** After how long another command's takeover of a stale lock counts as abandoned (default 10 s). */
+  takeoverMs?: number
 }
+
+const TAKEOVER_MS = 10_000
 
 function alive(pid: number): boolean {
   try {
@@ -133,30 +136,48 @@ function look(path: string): Seen | undefined {
   }
 }
 
-const sameLock = (a: Seen | undefined, b: Seen) => a !== undefined && a.ino === b.ino && a.text === b.text
+/** The same lock file as we saw, by its text: pid, command and start time tell one holding from any other. */
+const sameLock = (a: Seen | undefined, b: Seen) => a !== undefined && a.text === b.text
+
+type Takeover = 'removed' | 'changed' | 'in progress'
 
 /**
- * Moves a stale lock out of the way under a name of our own. Of several commands that judged it stale, one
- * rename moves it; the others find it gone, or move the lock a faster one has taken since, which goes back at
- * once. True when it was the stale lock we saw that we moved.
+ * Removes the stale lock we saw, as the only command doing so. The takeover's sentinel is a second name for
+ * whatever the lock file is now, made by link(), which fails where the name exists; it is named after the stale
+ * lock's inode, so every command that judged that lock stale competes for one name. While we hold it nothing
+ * else can change the lock (its holder is dead, a fresh command's link fails on a file that exists, other
+ * takers wait on the sentinel), so once the sentinel shows it is the lock we saw, unlinking the lock is safe.
+ * Moving the lock aside instead leaves a moment without it, in which a third command took it (1 in 150).
  */
-async function setAsideStale(path: string, seen: Seen): Promise<boolean> {
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`
+async function removeStale(path: string, seen: Seen, takeoverMs: number): Promise<Takeover> {
+  const sentinel = `${path}.takeover-${seen.ino}`
   try {
-    await rename(path, aside)
+    await takeExclusive(path, sentinel)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return 'changed'
+    if (code !== 'EEXIST') throw err
+    // A takeover lasts milliseconds: a sentinel older than that was left by a command killed in the middle of one
+    // (two commands that both find it so could both unlink it, the second a new one: only after such a kill).
+    if (!abandoned(sentinel, takeoverMs)) return 'in progress'
+    await unlink(sentinel).catch(() => {})
+    return 'changed'
   }
   try {
-    if (sameLock(look(aside), seen)) return true
-    // Not ours to remove; it only fails to go back when its holder rewrote it meanwhile, which is newer anyway.
-    await takeExclusive(aside, path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err
-    })
-    return false
+    if (!sameLock(look(sentinel), seen)) return 'changed'
+    await unlink(path)
+    return 'removed'
   } finally {
-    await unlink(aside).catch(() => {})
+    await unlink(sentinel).catch(() => {})
+  }
+}
+
+/** The sentinel was made (its inode linked, or its copy written) longer ago than a takeover takes. */
+function abandoned(sentinel: string, takeoverMs: number): boolean {
+  try {
+    return Date.now() - statSync(sentinel).ctimeMs > takeoverMs
+  } catch {
+    return false
   }
 }
 
@@ -200,6 +221,7 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
 async function takeLock(path: string, command: string, opts: LockOptions): Promise<LabLock> {
   await makePrivateDir(dirname(path))
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
+  const until = Date.now() + (opts.takeoverMs ?? TAKEOVER_MS) + 1000
   for (let attempt = 0; attempt < 3; attempt++) {
     // A hard link of a complete file: taken or not in one step, and never seen empty by another command.
     const tmp = writeLockSync(path, me)
@@ -232,8 +254,15 @@ async function takeLock(path: string, command: string, opts: LockOptions): Promi
       if (!sameLock(now, seen)) continue
       seen = now!
     }
-    // Never unlink(path): between our look and the unlink another command may have taken the lock over.
-    if (!(await setAsideStale(path, seen))) continue
+    // Never a bare unlink(path): between our look and the unlink another command may have taken the lock over.
+    const takeover = await removeStale(path, seen, opts.takeoverMs ?? TAKEOVER_MS)
+    if (takeover === 'in progress' && Date.now() < until) {
+      // Another command is taking it over this moment: its lock is there when we look again.
+      await sleep(10)
+      attempt--
+      continue
+    }
+    if (takeover !== 'removed') continue
     opts.onStale?.(held)
     if (held) await unlink(tmpOf(path, held.pid)).catch(() => {})
   }
