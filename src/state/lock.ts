@@ -115,7 +115,7 @@ function writeLockSync(path: string, info: LockInfo): string {
   return tmp
 }
 
-/** One look at the lock file: its exact text, and which file it was, to tell it from a lock written since. */
+/** One look at the lock file: its exact text, which tells one holding from any other, and its inode, which names a takeover. */
 interface Seen {
   text: string
   ino: number
@@ -136,7 +136,7 @@ function look(path: string): Seen | undefined {
   }
 }
 
-/** The same lock file as we saw, by its text: pid, command and start time tell one holding from any other. */
+/** The same holding as we saw: pid, command and start time in the text tell one from any other. */
 const sameLock = (a: Seen | undefined, b: Seen) => a !== undefined && a.text === b.text
 
 type Takeover = 'removed' | 'changed' | 'in progress'
@@ -221,7 +221,7 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
 async function takeLock(path: string, command: string, opts: LockOptions): Promise<LabLock> {
   await makePrivateDir(dirname(path))
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
-  const until = Date.now() + (opts.takeoverMs ?? TAKEOVER_MS) + 1000
+  let until: number | undefined
   for (let attempt = 0; attempt < 3; attempt++) {
     // A hard link of a complete file: taken or not in one step, and never seen empty by another command.
     const tmp = writeLockSync(path, me)
@@ -256,11 +256,14 @@ async function takeLock(path: string, command: string, opts: LockOptions): Promi
     }
     // Never a bare unlink(path): between our look and the unlink another command may have taken the lock over.
     const takeover = await removeStale(path, seen, opts.takeoverMs ?? TAKEOVER_MS)
-    if (takeover === 'in progress' && Date.now() < until) {
+    if (takeover === 'in progress') {
       // Another command is taking it over this moment: its lock is there when we look again.
-      await sleep(10)
-      attempt--
-      continue
+      until ??= Date.now() + (opts.takeoverMs ?? TAKEOVER_MS) + 1000
+      if (Date.now() < until) {
+        await sleep(10)
+        attempt--
+        continue
+      }
     }
     if (takeover !== 'removed') continue
     opts.onStale?.(held)
