@@ -93,3 +93,14 @@ t.test('state folders are 0700 from every command, files of secrets and state 06
   t.equal(mode(join(s.dir, '.lab')), 0o700)
   t.match(again.stderr, `${state} could be read by other users; it holds the lab's passwords and keys, so it is now 0700`)
 })
+
+t.test('`lab up` on a simulator lab whose .lab fills up: stops in words, frees its lock, leaves no temporary file', async (t) => {
+  const sc = scratch(t)
+  const s = simLab({ testdir: (f) => sc.testdir(f as Parameters<typeof sc.testdir>[0]) }, 'virtualbox', { name: 'full', cidr: '127.31.10.0/24', nodes: ['master'] })
+  const state = sc.tmpfs(join(s.dir, '.lab'), '96k')
+  const r = await s.run(['up'])
+  notABug(t, r)
+  t.match(r.stderr, new RegExp(`error: cannot \\S+( \\S+)*? ${join(state, 'full')}\\S*: no space left on device`))
+  t.match(r.stderr, `hint: free space on the disk that holds ${join(state, 'full')}`)
+  t.same(filesUnder(state).filter((f) => /\.tmp$|\/lock$|\.takeover-/.test(f)), [], 'no temporary file, and the lock freed')
+})
