@@ -89,12 +89,3 @@ export function fsError(err: unknown, opts: { doing?: string; path?: string } = 
   const doing = opts.doing ?? DOING[e.syscall ?? ''] ?? 'cannot write'
   return new LabError(`${doing} ${shown}: ${cause.words}`, { hint: cause.fix(fixTarget(failed, cause.ofFile ?? false)), cause: err })
 }
-
-/** Runs `fn`, explaining a file-system failure as fsError() does. */
-export async function explainingFsErrors<T>(fn: () => Promise<T>, opts: { doing?: string; path?: string } = {}): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    throw fsError(err, opts)
-  }
-}
