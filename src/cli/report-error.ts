@@ -1,7 +1,10 @@
 import { LabError, CommandError } from '../util/errors.js'
+import { fsError } from '../util/fs-errors.js'
 
 /** Prints an error the way a user can act on it and returns the exit code. */
-export function reportError(err: unknown, verbose: boolean): number {
+export function reportError(thrown: unknown, verbose: boolean): number {
+  // A file-system failure no caller put in words (a full disk, a read-only folder) is still not a bug.
+  const err = fsError(thrown)
   if (err instanceof LabError) {
     process.stderr.write(`error: ${err.message}\n`)
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`)

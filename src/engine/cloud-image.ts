@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../util/files.js'
+import { writeFileAtomic, readTextIfExists } from '../util/files.js'
+import { parseJsonText } from '../util/json-text.js'
 import { LabError } from '../util/errors.js'
 import { IMAGE_MEMO } from '../lab/image-file.js'
 
@@ -32,7 +33,10 @@ export async function sha256File(path: string): Promise<string> {
 
 export async function cloudImageRef(path: string, stateDir: string): Promise<CloudImageRef> {
   const memo = join(stateDir, IMAGE_MEMO)
-  const seen = JSON.parse(await readFile(memo, 'utf8').catch(() => '{}')) as Partial<Remembered>
+  const text = await readTextIfExists(memo)
+  const json = text === undefined ? undefined : parseJsonText(text)
+  // A memo cut off by a full disk or a crash only costs hashing the image again; the write below replaces it.
+  const seen = (json?.ok && typeof json.value === 'object' && json.value !== null ? json.value : {}) as Partial<Remembered>
   let st
   try {
     st = await stat(path)

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import type { LoadedLab } from '../lab/load.js'
 import { stateLayout } from '../state/layout.js'
 import { readSecrets, writeSecrets, type Secrets } from '../state/secrets.js'
+import { ensureStateDir } from '../state/state-dir.js'
 import { generatePassword, sha512Crypt } from '../kickstart/password.js'
 import { generateUserKey, writePrivateKey } from '../media/ssh-keys.js'
 import { writeFileAtomic, ensurePrivateDir } from '../util/files.js'
@@ -33,6 +34,8 @@ function settle(given: { clear?: string; hash?: string }, stored: { clear?: stri
 
 export async function ensureCredentials(loaded: LoadedLab): Promise<LabCredentials> {
   const paths = stateLayout(loaded.stateDir)
+  // `lab kickstart` comes here without opening the lab: its folder is made private here too.
+  await ensureStateDir(paths.dir)
   const install = loaded.lab.install
   const stored = await readSecrets(paths.secrets)
   const root = settle(

@@ -3,7 +3,7 @@
  * provider (detected, with fatal preflight problems stopping here before anything is created), and the
  * command log that sees every hypervisor call.
  */
-import { appendFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { loadLab, type LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { stateLayout, type StateLayout } from '../state/layout.js'
@@ -13,6 +13,9 @@ import { readState, writeState, type LabState } from '../state/state-file.js'
 import { setRunLogger, setRunTracker, redact } from '../util/run.js'
 import { quoteArgv } from '../util/shell-quote.js'
 import { LabError } from '../util/errors.js'
+import { fsError } from '../util/fs-errors.js'
+import { ensureStateDir } from '../state/state-dir.js'
+import { ensurePrivateDir } from '../util/files.js'
 import type { Provider, ProviderInfo } from '../providers/provider.js'
 import { createProvider } from '../providers/index.js'
 import { chooseProvider } from './plan.js'
@@ -58,6 +61,7 @@ function unhook(): void {
 export async function openLab(opts: OpenOptions): Promise<LabContext> {
   const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false })
   const paths = stateLayout(loaded.stateDir)
+  for (const dir of await ensureStateDir(paths.dir)) opts.report({ type: 'warn', message: `${dir} could be read by other users; it holds the lab's passwords and keys, so it is now 0700` })
   const lock: LabLock = await acquireLock(paths.lock, opts.command, {
     onWait: (children, held) => {
       const { list, it } = describeChildren(children)
@@ -82,8 +86,14 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
         hint: `run \`lab destroy\` first, or leave out --provider`,
       })
     }
-    mkdirSync(paths.logsDir, { recursive: true })
-    const log = (line: string) => appendFileSync(paths.commandLog, `${new Date().toISOString()} ${redact(line, opts.secrets)}\n`)
+    await ensurePrivateDir(paths.logsDir)
+    const log = (line: string) => {
+      try {
+        appendFileSync(paths.commandLog, `${new Date().toISOString()} ${redact(line, opts.secrets)}\n`, { mode: 0o600 })
+      } catch (err) {
+        throw fsError(err, { doing: "cannot write the lab's command log", path: paths.commandLog })
+      }
+    }
     setRunTracker(({ pid, command }) => lock.track({ pid, command: redact(command, opts.secrets) }))
     setRunLogger(({ command, result, error }) => {
       const line = `$ ${quoteArgv(command)} → ${result ? `exit ${result.exitCode} (${result.durationMs} ms)` : `failed: ${(error as Error).message}`}`

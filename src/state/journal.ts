@@ -2,8 +2,9 @@
  * An append-only record of every step started and finished. `lab up` resumes from it after an interruption,
  * and `lab destroy` learns from it what may exist even when the state file never got written.
  */
-import { appendFile, mkdir } from 'node:fs/promises'
-import { readTextIfExists } from '../util/files.js'
+import { open } from 'node:fs/promises'
+import { readTextIfExists, makePrivateDir } from '../util/files.js'
+import { fsError } from '../util/fs-errors.js'
 import { dirname } from 'node:path'
 
 export interface JournalEntry {
@@ -19,9 +20,23 @@ export class Journal {
   constructor(readonly path: string) {}
 
   async append(entry: Omit<JournalEntry, 'at'>): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true })
-    // One write per line with O_APPEND: a crash can only lose or truncate the last line.
-    await appendFile(this.path, JSON.stringify({ at: new Date().toISOString(), ...entry }) + '\n')
+    try {
+      await makePrivateDir(dirname(this.path))
+      // One write per line with O_APPEND: a crash can only lose or truncate the last line.
+      const fh = await open(this.path, 'a', 0o600)
+      const size = (await fh.stat()).size
+      try {
+        await fh.writeFile(JSON.stringify({ at: new Date().toISOString(), ...entry }) + '\n')
+      } catch (err) {
+        // A full disk may have taken part of the line: the next one would be glued to it and lost too.
+        await fh.truncate(size).catch(() => {})
+        throw err
+      } finally {
+        await fh.close()
+      }
+    } catch (err) {
+      throw fsError(err, { doing: "cannot record the step in the lab's journal", path: this.path })
+    }
   }
 
   /** Entries in order; a torn last line (crash mid-write) is ignored. */

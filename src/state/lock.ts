@@ -4,11 +4,13 @@
  * the commands the dead holder left running have finished: a `VBoxManage clonevm` or `vmware-vdiskmanager`
  * outlives a killed `lab`, and a command that started beside it would meet a half-made VM or disk.
  */
-import { link, copyFile, unlink, mkdir } from 'node:fs/promises'
-import { constants, renameSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs'
+import { link, copyFile, unlink } from 'node:fs/promises'
+import { constants, renameSync, writeFileSync, readFileSync, unlinkSync, openSync, fstatSync, closeSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { LabError } from '../util/errors.js'
+import { fsError } from '../util/fs-errors.js'
+import { makePrivateDir } from '../util/files.js'
 import { startTicks } from '../util/proc-stat.js'
 
 /** A process the holder started and had not seen end, with a readable command line. */
@@ -45,7 +47,11 @@ export interface LockOptions {
   waitMs?: number
   /** Between two looks at them. */
   pollMs?: number
+  /** After how long another command's takeover of a stale lock counts as abandoned (default 10 s). */
+  takeoverMs?: number
 }
+
+const TAKEOVER_MS = 10_000
 
 function alive(pid: number): boolean {
   try {
@@ -65,9 +71,17 @@ function stillRunning(child: LockChild): boolean {
 
 /** The lock as its holder wrote it; a damaged file reads as no holder, and damaged process entries as none. */
 function readLock(path: string): LockInfo | undefined {
+  try {
+    return parseLock(readFileSync(path, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+function parseLock(text: string): LockInfo | undefined {
   let info: LockInfo
   try {
-    info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo
+    info = JSON.parse(text) as LockInfo
   } catch {
     return undefined
   }
@@ -87,8 +101,84 @@ const tmpOf = (path: string, pid: number) => `${path}.${pid}.tmp`
 /** Writes the whole lock under a temporary name first, so that a reader never sees half of it. */
 function writeLockSync(path: string, info: LockInfo): string {
   const tmp = tmpOf(path, info.pid)
-  writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o644 })
+  try {
+    writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o600 })
+  } catch (err) {
+    // A full disk leaves a truncated file: it must not stay beside the lock.
+    try {
+      unlinkSync(tmp)
+    } catch {
+      // never made
+    }
+    throw err
+  }
   return tmp
+}
+
+/** One look at the lock file: its exact text, which tells one holding from any other, and its inode, which names a takeover. */
+interface Seen {
+  text: string
+  ino: number
+}
+
+function look(path: string): Seen | undefined {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    return { ino: fstatSync(fd).ino, text: readFileSync(fd, 'utf8') }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The same holding as we saw: pid, command and start time in the text tell one from any other. */
+const sameLock = (a: Seen | undefined, b: Seen) => a !== undefined && a.text === b.text
+
+type Takeover = 'removed' | 'changed' | 'in progress'
+
+/**
+ * Removes the stale lock we saw, as the only command doing so. The takeover's sentinel is a second name for
+ * whatever the lock file is now, made by link(), which fails where the name exists; it is named after the stale
+ * lock's inode, so every command that judged that lock stale competes for one name. While we hold it nothing
+ * else can change the lock (its holder is dead, a fresh command's link fails on a file that exists, other
+ * takers wait on the sentinel), so once the sentinel shows it is the lock we saw, unlinking the lock is safe.
+ * Moving the lock aside instead leaves a moment without it, in which a third command took it (1 in 150).
+ */
+async function removeStale(path: string, seen: Seen, takeoverMs: number): Promise<Takeover> {
+  const sentinel = `${path}.takeover-${seen.ino}`
+  try {
+    await takeExclusive(path, sentinel)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return 'changed'
+    if (code !== 'EEXIST') throw err
+    // A takeover lasts milliseconds: a sentinel older than that was left by a command killed in the middle of one
+    // (two commands that both find it so could both unlink it, the second a new one: only after such a kill).
+    if (!abandoned(sentinel, takeoverMs)) return 'in progress'
+    await unlink(sentinel).catch(() => {})
+    return 'changed'
+  }
+  try {
+    if (!sameLock(look(sentinel), seen)) return 'changed'
+    await unlink(path)
+    return 'removed'
+  } finally {
+    await unlink(sentinel).catch(() => {})
+  }
+}
+
+/** The sentinel was made (its inode linked, or its copy written) longer ago than a takeover takes. */
+function abandoned(sentinel: string, takeoverMs: number): boolean {
+  try {
+    return Date.now() - statSync(sentinel).ctimeMs > takeoverMs
+  } catch {
+    return false
+  }
 }
 
 /** A hard link where the file system has them; an exclusive copy (briefly empty to a reader) where it does not. */
@@ -121,8 +211,17 @@ async function waitForChildren(path: string, held: LockInfo, opts: LockOptions):
 }
 
 export async function acquireLock(path: string, command: string, opts: LockOptions = {}): Promise<LabLock> {
-  await mkdir(dirname(path), { recursive: true })
+  try {
+    return await takeLock(path, command, opts)
+  } catch (err) {
+    throw fsError(err, { doing: 'cannot take the lab lock', path })
+  }
+}
+
+async function takeLock(path: string, command: string, opts: LockOptions): Promise<LabLock> {
+  await makePrivateDir(dirname(path))
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
+  let until: number | undefined
   for (let attempt = 0; attempt < 3; attempt++) {
     // A hard link of a complete file: taken or not in one step, and never seen empty by another command.
     const tmp = writeLockSync(path, me)
@@ -134,7 +233,10 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
     } finally {
       await unlink(tmp).catch(() => {})
     }
-    const held = readLock(path)
+    let seen = look(path)
+    // Freed between our try and our look: try again.
+    if (seen === undefined) continue
+    const held = parseLock(seen.text)
     if (held && held.host === me.host && alive(held.pid)) {
       throw new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
         hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
@@ -148,11 +250,23 @@ export async function acquireLock(path: string, command: string, opts: LockOptio
     if (held?.children?.length) {
       await waitForChildren(path, held, opts)
       // Another command may have waited too and taken the lock first: theirs is not stale.
-      const now = readLock(path)
-      if (now?.pid !== held.pid || now.since !== held.since) continue
+      const now = look(path)
+      if (!sameLock(now, seen)) continue
+      seen = now!
     }
+    // Never a bare unlink(path): between our look and the unlink another command may have taken the lock over.
+    const takeover = await removeStale(path, seen, opts.takeoverMs ?? TAKEOVER_MS)
+    if (takeover === 'in progress') {
+      // Another command is taking it over this moment: its lock is there when we look again.
+      until ??= Date.now() + (opts.takeoverMs ?? TAKEOVER_MS) + 1000
+      if (Date.now() < until) {
+        await sleep(10)
+        attempt--
+        continue
+      }
+    }
+    if (takeover !== 'removed') continue
     opts.onStale?.(held)
-    await unlink(path).catch(() => {})
     if (held) await unlink(tmpOf(path, held.pid)).catch(() => {})
   }
   throw new LabError(`could not take the lab lock ${path}`, { hint: 'another command keeps taking it; try again' })

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { writePrivateFile, readTextIfExists } from '../util/files.js'
 import { LabError } from '../util/errors.js'
+import { parseJsonText } from '../util/json-text.js'
 
 const secretsSchema = z.object({
   rootPassword: z.string().optional(),
@@ -20,9 +21,20 @@ export type Secrets = z.output<typeof secretsSchema>
 export async function readSecrets(path: string): Promise<Secrets | undefined> {
   const text = await readTextIfExists(path)
   if (text === undefined) return undefined
-  const parsed = secretsSchema.safeParse(JSON.parse(text))
-  if (!parsed.success) throw new LabError(`the lab's secrets file ${path} is damaged`, { hint: `remove it to generate new passwords (the VMs keep the old ones until rebuilt)` })
+  const json = parseJsonText(text)
+  if (!json.ok) throw damaged(path, json.problem)
+  const parsed = secretsSchema.safeParse(json.value)
+  if (!parsed.success) throw damaged(path, parsed.error.issues.map((i) => `${i.path.join('.') || 'the file'}: ${i.message}`).join('; '))
   return parsed.data
+}
+
+function damaged(path: string, why: string): LabError {
+  // New passwords would not open VMs installed with the old ones: say so before anyone removes the file.
+  return new LabError(`the lab's secrets file ${path} is damaged: ${why}`, {
+    hint:
+      `it holds the passwords the lab's VMs were installed with (they are in its base image): restore ${path} from a backup if you have one; ` +
+      'otherwise move it away and run `lab destroy --force`, then `lab up` builds the lab again with new passwords',
+  })
 }
 
 export async function writeSecrets(path: string, secrets: Secrets): Promise<void> {

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { writeFileAtomic, readTextIfExists } from '../util/files.js'
 import { LabError } from '../util/errors.js'
+import { parseJsonText } from '../util/json-text.js'
 
 const nodeState = z.object({
   vm: z.string(),
@@ -38,13 +39,9 @@ export type NodeState = z.output<typeof nodeState>
 export async function readState(path: string): Promise<LabState | undefined> {
   const text = await readTextIfExists(path)
   if (text === undefined) return undefined
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (err) {
-    throw corrupted(path, `it is not valid JSON (${(err as Error).message})`)
-  }
-  const parsed = labStateSchema.safeParse(data)
+  const json = parseJsonText(text)
+  if (!json.ok) throw corrupted(path, json.problem)
+  const parsed = labStateSchema.safeParse(json.value)
   if (!parsed.success) throw corrupted(path, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
   return parsed.data
 }
@@ -57,5 +54,5 @@ function corrupted(path: string, why: string): LabError {
 
 export async function writeState(path: string, state: LabState): Promise<void> {
   state.updatedAt = new Date().toISOString()
-  await writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n', 0o644)
+  await writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n', 0o600)
 }

@@ -195,6 +195,8 @@ t.test('state file round trip, and a damaged one is a clear error with a way out
   await writeState(path, s)
   t.match(await readState(path), { lab: 'swarm', provider: 'qemu' })
   writeFileSync(path, '{"version":1,"lab":')
+  await t.rejects(readState(path), /state file .* is damaged: it ends early, at byte 19: it was cut off/)
+  writeFileSync(path, '{"version":1,\n "lab": x}')
   await t.rejects(readState(path), /state file .* is damaged: it is not valid JSON/)
   try {
     writeFileSync(path, JSON.stringify({ version: 7 }))
