@@ -3,7 +3,7 @@
  * hangs: these are plain programs working on local files, so a hang is a stuck disk or file system, or an
  * image another process holds.
  */
-import { PROBE, operation, limitOptions, type CallLimit } from '../call-limits.js'
+import { CHANGE, PROBE, long, limitOptions, type CallLimit } from '../call-limits.js'
 import type { RunOptions } from '../../util/run.js'
 
 /** qemu-img by sub-command (and `snapshot`'s flag): reads are probes, a new qcow2 takes a moment. */
@@ -11,9 +11,9 @@ export function qemuImgCallLimit(args: readonly string[]): CallLimit {
   const [command, flag] = args
   if (command === 'info' || (command === 'snapshot' && flag === '-l')) return PROBE
   // Taking, applying or deleting an internal snapshot rewrites the image's tables; converting copies it.
-  if (command === 'snapshot') return operation(10)
-  if (command === 'convert') return operation(30)
-  return operation(2)
+  if (command === 'snapshot') return long(10)
+  if (command === 'convert') return long(30)
+  return CHANGE
 }
 
 /** `qemu-system-… --version`, `vde_switch -d` (it returns once it runs in the background). */

@@ -3,7 +3,7 @@
  * hangs: vmrun waits on the VM's vmware-vmx process and on VMware's host service, and a wedged one makes it
  * wait without a word.
  */
-import { PROBE, operation, limitOptions, type CallLimit } from '../call-limits.js'
+import { CHANGE, PROBE, long, limitOptions, type CallLimit } from '../call-limits.js'
 import type { RunOptions } from '../../util/run.js'
 
 /** vmrun commands by name; `''` is vmrun alone, which prints its version. The rest take seconds. */
@@ -13,21 +13,21 @@ const LIMITS: Record<string, CallLimit> = {
   listSnapshots: PROBE,
   checkToolsState: PROBE,
   getGuestIPAddress: PROBE,
-  start: operation(5),
-  snapshot: operation(15),
-  revertToSnapshot: operation(15),
+  start: long(5),
+  snapshot: long(15),
+  revertToSnapshot: long(15),
   // Merges the snapshot's disk files: as long as copying them.
-  deleteSnapshot: operation(30),
+  deleteSnapshot: long(30),
   // A linked clone takes seconds; a full one copies every disk.
-  clone: operation(30),
-  deleteVM: operation(10),
+  clone: long(30),
+  deleteVM: long(10),
 }
 
 /** vmware-vdiskmanager: a growable disk is made in seconds; 10 min is a host that does not answer. */
-export const VDISKMANAGER = operation(10)
+export const VDISKMANAGER = long(10)
 
 export function vmrunCallLimit(command: string): CallLimit {
-  return LIMITS[command] ?? operation(2)
+  return LIMITS[command] ?? CHANGE
 }
 
 function whenHung(platform: NodeJS.Platform): string {
