@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { simLab, type SimLab } from '../helpers/sim-lab.js'
+import { simLab, type SimLab, type SimProvider } from '../helpers/sim-lab.js'
 import { labInBackground, lab as labCli } from '../helpers/cli.js'
 import { processesWithEnv } from '../helpers/lab-processes.js'
 import { lockedChildren } from '../helpers/kill-at.js'
@@ -15,7 +15,7 @@ t.setTimeout(300_000)
 
 let net = 0
 const NAME = 'hung'
-const open = (t: Test) => simLab(t, 'virtualbox', { name: NAME, cidr: `127.79.${++net}.0/24`, nodes: ['master'] })
+const open = (t: Test, provider: SimProvider = 'virtualbox') => simLab(t, provider, { name: NAME, cidr: `127.79.${++net}.0/24`, nodes: ['master'] })
 const lockFile = (lab: SimLab) => join(lab.dir, '.lab', NAME, 'lock')
 const simProcesses = (lab: SimLab) => processesWithEnv('VMLAB_SIM_STATE', lab.env.VMLAB_SIM_STATE!)
 const up = (lab: SimLab, env: NodeJS.ProcessEnv) => labCli(['up', ...lab.upArgs], { cwd: lab.dir, env: { ...lab.env, ...env }, timeoutMs: 120_000 })
@@ -69,4 +69,14 @@ t.test('Ctrl-C while the hypervisor is asked its version: says it was interrupte
   t.equal(next.code, 0, next.stderr)
   t.match(next.stderr, /`\S*VBoxManage --version` \(PID \d+\), left running by `lab up` \(PID \d+\), is past its time limit: ending it/, 'the next command ends it and says so')
   t.same(simProcesses(lab), [], 'no hung VBoxManage left')
+})
+
+t.test('VMware: a hung vmrun stops lab up the same way, with what to do about VMware', async (t) => {
+  const lab = open(t, 'vmware')
+  const r = await up(lab, { VMLAB_SIM_HANG: 'usage', VMLAB_CLI_TIMEOUT_SCALE: 'probe=0.1' })
+  t.equal(r.code, 1, 'a failure exit')
+  t.match(r.stderr, /^error: \S*vmrun: no answer after 3 s; stopped it$/m)
+  t.match(r.stderr, /^hint: a VM's vmware-vmx process or VMware's host service may be wedged: run `vmrun list` by hand; .* then run the command again$/m)
+  t.same(simProcesses(lab), [], 'no hung vmrun left')
+  t.notOk(existsSync(lockFile(lab)), 'no lock left')
 })
