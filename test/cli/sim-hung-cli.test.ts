@@ -15,7 +15,7 @@ t.setTimeout(300_000)
 
 let net = 0
 const NAME = 'hung'
-const open = (t: Test, provider: SimProvider = 'virtualbox') => simLab(t, provider, { name: NAME, cidr: `127.79.${++net}.0/24`, nodes: ['master'] })
+const open = (t: Test, provider: SimProvider = 'virtualbox') => simLab(t, provider, { name: NAME, cidr: `127.81.${++net}.0/24`, nodes: ['master'] })
 const lockFile = (lab: SimLab) => join(lab.dir, '.lab', NAME, 'lock')
 const simProcesses = (lab: SimLab) => processesWithEnv('VMLAB_SIM_STATE', lab.env.VMLAB_SIM_STATE!)
 const up = (lab: SimLab, env: NodeJS.ProcessEnv) => labCli(['up', ...lab.upArgs], { cwd: lab.dir, env: { ...lab.env, ...env }, timeoutMs: 120_000 })
