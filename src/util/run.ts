@@ -140,7 +140,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     const out = (f: ScratchFile) => redact(f.read(), opts.secrets)
     if ('error' in end || timedOut) {
       const why = timedOut
-        ? `no answer after ${spokenDuration(opts.timeoutMs!)}; stopped it`
+        ? `did not finish within ${spokenDuration(opts.timeoutMs!)}; stopped it`
         : end && 'error' in end && end.error.code === 'ENOENT'
           ? 'program not found'
           : `cannot start it: ${'error' in end ? end.error.message : ''}`

@@ -70,5 +70,5 @@ t.test('a VBoxManage that never answers: the provider stops it and says what to 
   const h = simHost(t, { VMLAB_SIM_HANG: '--version' })
   const error = await h.provider().detect().catch((e: unknown) => e)
   t.type(error, CommandTimeoutError, 'not taken for a broken installation')
-  t.match(error, { message: /VBoxManage --version: no answer after 1\.5 s; stopped it$/, hint: /VBoxSVC.* may be wedged/ })
+  t.match(error, { message: /VBoxManage --version: did not finish within 1\.5 s; stopped it$/, hint: /VBoxSVC.* may be wedged/ })
 })

@@ -30,7 +30,7 @@ t.test('a process that fails or is timed out is still seen ended', async (t) => 
   setRunTracker(({ pid }) => () => ends.push(pid))
   t.teardown(() => setRunTracker(undefined))
   await t.rejects(run('sh', ['-c', 'exit 3']), /exited with 3/)
-  await t.rejects(run('sleep', ['5'], { timeoutMs: 100 }), /^sleep 5: no answer after 100 ms; stopped it$/)
+  await t.rejects(run('sleep', ['5'], { timeoutMs: 100 }), /^sleep 5: did not finish within 100 ms; stopped it$/)
   t.equal(ends.length, 2)
 })
 
@@ -97,7 +97,7 @@ t.test('past its time limit, the process and everything it started are stopped, 
   const started = Date.now()
   const error = await run('sh', ['-c', 'sleep 30 & echo $! > "$1"; wait', 'sh', pidFile], { timeoutMs: 300, timeoutHint: 'restart the thing, then run the command again' }).catch((e: unknown) => e)
   t.type(error, CommandTimeoutError)
-  t.match((error as CommandTimeoutError).message, /^sh -c .* sh \S+: no answer after 300 ms; stopped it$/, 'names the command and how long it waited')
+  t.match((error as CommandTimeoutError).message, /^sh -c .* sh \S+: did not finish within 300 ms; stopped it$/, 'names the command and how long it waited')
   t.equal((error as CommandTimeoutError).hint, 'restart the thing, then run the command again')
   t.equal((error as CommandTimeoutError).waitedMs, 300)
   t.ok(Date.now() - started < 2000, 'a process that ends on SIGTERM is not waited for longer')
