@@ -27,13 +27,20 @@ export async function withLab<T>(
   if (opts.verbose) open.verbose = true
   if (opts.tolerateDamagedState) open.tolerateDamagedState = true
   if (opts.warn) open.warn = true
-  const ctx = await openLab(open)
+  // Ctrl-C may come before the lab is open: while the lock is waited for, or a hypervisor is asked its version.
+  let ctx: LabContext | undefined
   const onSignal = (signal: NodeJS.Signals) => {
+    if (!ctx) {
+      // Nothing is made before the lab is open; the lock, if taken, is freed on the way out (state/lock.ts).
+      process.stderr.write(`\n${command} interrupted (${signal}) before it changed anything; run it again when you are ready\n`)
+      process.exit(130)
+    }
     // A hypervisor command is left to finish (util/run.ts): the lock keeps it, and the next command waits for it.
-    const left = ctx.runningCommands()
+    const opened = ctx
+    const left = opened.runningCommands()
     const { list, it, is } = describeChildren(left)
     const still = left.length ? `; ${list} ${is} still finishing, and the next command waits for ${it}` : ''
-    void ctx.release().finally(() => {
+    void opened.release().finally(() => {
       process.stderr.write(`\n${command} interrupted (${signal})${still}; run it again to resume where it stopped, or \`lab destroy\` to clean up\n`)
       process.exit(130)
     })
@@ -41,11 +48,12 @@ export async function withLab<T>(
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
+    ctx = await openLab(open)
     return await fn(ctx)
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await ctx.release()
+    await ctx?.release()
   }
 }
 

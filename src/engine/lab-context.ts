@@ -67,6 +67,10 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
       const { list, it } = describeChildren(children)
       opts.report({ type: 'warn', message: `\`${held.command}\` (PID ${held.pid}) stopped while it ran ${list}: waiting for ${it} to finish first` })
     },
+    onOverdue: (children, held) => {
+      const { list, it, is } = describeChildren(children)
+      opts.report({ type: 'warn', message: `${list}, left running by \`${held.command}\` (PID ${held.pid}), ${is} past ${children.length > 1 ? 'their' : 'its'} time limit: ending ${it}` })
+    },
     onStale: (held) =>
       opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
   })
@@ -94,7 +98,9 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
         throw fsError(err, { doing: "cannot write the lab's command log", path: paths.commandLog })
       }
     }
-    setRunTracker(({ pid, command }) => lock.track({ pid, command: redact(command, opts.secrets) }))
+    setRunTracker(({ pid, command, timeoutMs }) =>
+      lock.track({ pid, command: redact(command, opts.secrets), ...(timeoutMs === undefined ? {} : { deadline: new Date(Date.now() + timeoutMs).toISOString() }) }),
+    )
     setRunLogger(({ command, result, error }) => {
       const line = `$ ${quoteArgv(command)} → ${result ? `exit ${result.exitCode} (${result.durationMs} ms)` : `failed: ${(error as Error).message}`}`
       log(line)

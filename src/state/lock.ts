@@ -19,6 +19,8 @@ export interface LockChild {
   command: string
   /** When it started, in clock ticks since boot, where /proc tells: a PID given to another process since differs here. */
   startTicks?: number
+  /** When its time limit runs out (ISO time): past it, the next command ends it instead of waiting for it. */
+  deadline?: string
 }
 
 export interface LockInfo {
@@ -43,6 +45,8 @@ export interface LockOptions {
   onStale?: (held: LockInfo | undefined) => void
   /** Told once when the commands a dead holder left running are waited for. */
   onWait?: (children: LockChild[], held: LockInfo) => void
+  /** Told when commands a dead holder left running are past their time limit, as they are ended. */
+  onOverdue?: (children: LockChild[], held: LockInfo) => void
   /** How long to wait for them before giving up (default 10 min: a full clone of a large disk). */
   waitMs?: number
   /** Between two looks at them. */
@@ -193,13 +197,44 @@ async function takeExclusive(tmp: string, path: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Past its deadline; a damaged deadline reads as none. */
+const overdue = (child: LockChild, now: number) => typeof child.deadline === 'string' && Date.parse(child.deadline) <= now
+
+/** Ends a process we started that is past its time limit, with what it started (it leads its own process group). */
+function endOverdue(child: LockChild, signal: NodeJS.Signals): void {
+  for (const target of [-child.pid, child.pid]) {
+    try {
+      process.kill(target, signal)
+      return
+    } catch {
+      // not a group leader, or gone already
+    }
+  }
+}
+
+/** After SIGTERM, how long an overdue process has before SIGKILL. */
+const END_GRACE_MS = 2000
+
 async function waitForChildren(path: string, held: LockInfo, opts: LockOptions): Promise<void> {
   let left = (held.children ?? []).filter(stillRunning)
   if (left.length === 0) return
-  opts.onWait?.(left, held)
+  const waited = left.filter((c) => !overdue(c, Date.now()))
+  if (waited.length > 0) opts.onWait?.(waited, held)
   const until = Date.now() + (opts.waitMs ?? 600_000)
+  // A process past its deadline is one of ours that hangs (run() would have stopped it): it is not waited for.
+  const ending = new Map<number, number>()
   while (left.length > 0) {
-    if (Date.now() >= until) {
+    const now = Date.now()
+    const due = left.filter((c) => overdue(c, now) && !ending.has(c.pid))
+    if (due.length > 0) {
+      opts.onOverdue?.(due, held)
+      for (const c of due) {
+        endOverdue(c, 'SIGTERM')
+        ending.set(c.pid, now)
+      }
+    }
+    for (const c of left) if ((ending.get(c.pid) ?? Infinity) + END_GRACE_MS <= now) endOverdue(c, 'SIGKILL')
+    if (now >= until) {
       const { list, it, is } = describeChildren(left)
       throw new LabError(`${list}, started by \`${held.command}\` (PID ${held.pid}) before it stopped, ${is} still running`, {
         hint: `wait for ${it} to finish, or stop ${it} (kill ${left.map((c) => c.pid).join(' ')}), then run the command again; ${path} is left as it is`,

@@ -43,3 +43,13 @@ export class CommandError extends LabError {
     this.stderr = opts.stderr
   }
 }
+
+/** A process we ran did not finish within its time limit and was stopped. */
+export class CommandTimeoutError extends CommandError {
+  readonly waitedMs: number
+  constructor(opts: ConstructorParameters<typeof CommandError>[0] & { waitedMs: number }) {
+    super(opts)
+    this.name = 'CommandTimeoutError'
+    this.waitedMs = opts.waitedMs
+  }
+}

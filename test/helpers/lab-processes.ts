@@ -33,3 +33,19 @@ export function assertNoQemuLeft(t: Test, qemuDir: string): void {
   t.same(processesMentioning(qemuDir), [], 'no qemu or vde_switch process of the lab')
   for (const sub of ['vms', 'networks']) t.same(existsSync(join(qemuDir, sub)) ? readdirSync(join(qemuDir, sub)) : [], [], `nothing in ${sub}`)
 }
+
+/** Processes (of this user) started with `name=value` in their environment: a simulated lab's hypervisor calls carry its VMLAB_SIM_STATE. */
+export function processesWithEnv(name: string, value: string): string[] {
+  const entry = `${name}=${value}`
+  const out: string[] = []
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) continue
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
+      if (state !== 'Z') out.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 120)}`)
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return out
+}

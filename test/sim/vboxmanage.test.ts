@@ -529,3 +529,16 @@ t.test('VMLAB_SIM_STATE is required', async (t) => {
   t.equal(r.exitCode, 1)
   t.match(r.stderr, 'VMLAB_SIM_STATE is not set')
 })
+
+t.test('VMLAB_SIM_HANG: the named command hangs without a word, holding up no other command', async (t) => {
+  const h = host(t)
+  const env = { VMLAB_SIM_STATE: path.join(h.root, 'state'), NODE_OPTIONS: '' }
+  const hung = (args: string[], hang: string, timeoutMs = 1500) => run(VBOX, args, { env: { ...env, VMLAB_SIM_HANG: hang }, timeoutMs }).catch((e: unknown) => e)
+  for (const spelling of ['--version', '-V', '-v']) t.match(await hung([spelling], '--version'), { name: 'CommandTimeoutError', stdout: '', stderr: '' }, `${spelling} hangs, silent`)
+  const list = hung(['list', 'vms'], 'list,clonevm', 4000)
+  const other = await h.vbox(['createvm', '--name', 'other', '--register'], { VMLAB_SIM_HANG: 'list' })
+  t.equal(other.exitCode, 0, 'another command answers while one hangs (the state lock is not held)')
+  t.match(await list, { name: 'CommandTimeoutError' }, 'list hangs')
+  t.match(await hung(['clonevm', 'other', '--name', 'x', '--register'], 'clonevm'), { name: 'CommandTimeoutError' }, 'a sub-command hangs by its name')
+  t.notMatch((await h.vbox(['list', 'vms'])).stdout, /"x"/, 'and did nothing')
+})

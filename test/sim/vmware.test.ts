@@ -458,3 +458,15 @@ t.test('a Windows host ends lines with CRLF', async (t) => {
   t.equal(r.stdout, `Error: Cannot open VM: ${path.join(h.root, 'x.vmx')}, The virtual machine cannot be found\r\n`)
   t.equal(r.exitCode, 255, 'a POSIX process cannot exit with 4294967295; see README-vmware.md')
 })
+
+t.test('VMLAB_SIM_HANG: the named vmrun command, vmrun alone (`usage`) or vdiskmanager hangs without a word', async (t) => {
+  const h = host(t)
+  const env = { VMLAB_SIM_STATE: path.join(h.root, 'state'), NODE_OPTIONS: '' }
+  const hung = (file: string, args: string[], hang: string) => run(file, args, { env: { ...env, VMLAB_SIM_HANG: hang }, timeoutMs: 1500 }).catch((e: unknown) => e)
+  t.match(await hung(VMRUN, [], 'usage'), { name: 'CommandTimeoutError', stdout: '', stderr: '' }, 'vmrun alone')
+  t.match(await hung(VMRUN, ['-T', 'ws', 'list'], 'list'), { name: 'CommandTimeoutError', stdout: '' }, 'vmrun list')
+  t.match(await hung(VDISK, ['-c', '-s', '1GB', '-a', 'lsilogic', '-t', '0', path.join(h.root, 'd.vmdk')], 'vdiskmanager'), { name: 'CommandTimeoutError' }, 'vdiskmanager')
+  t.notOk(fs.existsSync(path.join(h.root, 'd.vmdk')), 'a hung vdiskmanager made nothing')
+  const other = await run(VMRUN, ['-T', 'ws', 'list'], { env: { ...env, VMLAB_SIM_HANG: 'clone' }, reject: false })
+  t.equal(other.stdout, 'Total running VMs: 0\n', 'a command not named answers')
+})

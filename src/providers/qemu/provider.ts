@@ -12,6 +12,7 @@ import { createServer } from 'node:net'
 import type { BaseSpec, CloneSpec, DiskUsage, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, Preflight, VmState, BaseSource } from '../provider.js'
 import type { OsInfo } from '../../lab/os-catalog.js'
 import { realRunner, type CliRunner } from '../cli-runner.js'
+import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 import { locateQemu } from '../locate.js'
 import { which } from '../../util/which.js'
 import { LabError } from '../../util/errors.js'
@@ -120,7 +121,7 @@ export class QemuProvider implements Provider {
     const vde = which('vde_switch', [], this.env)
     if (vde) this.vde = vde
     else if (!this.runner.dryRun) problems.push({ problem: 'vde_switch is not installed: it carries the lab network between the VMs without root', fix: 'install it (Debian/Ubuntu: apt install vde-switch; Fedora: dnf install vde2; macOS: brew install vde)', fatal: true })
-    const version = /version (\d+\.\d+(\.\d+)?)/.exec((await this.runner.run(this.qemu, ['--version'])).stdout)?.[1] ?? 'unknown'
+    const version = /version (\d+\.\d+(\.\d+)?)/.exec((await this.runner.run(this.qemu, ['--version'], qemuCallOptions(this.qemu, QEMU_PROBE, this.env))).stdout)?.[1] ?? 'unknown'
     if (!this.runner.dryRun) {
       const choice = await cachedAccel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
       this.accel = choice.accel

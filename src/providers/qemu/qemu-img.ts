@@ -1,5 +1,6 @@
 /** Disks and offline snapshots through qemu-img: linked clones are qcow2 overlays on the base's disk. */
 import type { CliRunner } from '../cli-runner.js'
+import { qemuCallOptions, qemuImgCallLimit } from './call-limits.js'
 import { CommandError, LabError } from '../../util/errors.js'
 
 export interface QcowSnapshot {
@@ -49,7 +50,7 @@ export class QemuImg {
 
   private async run(args: string[]): Promise<string> {
     try {
-      return (await this.runner.run(this.binary, args)).stdout
+      return (await this.runner.run(this.binary, args, qemuCallOptions('qemu-img', qemuImgCallLimit(args)))).stdout
     } catch (err) {
       if (err instanceof CommandError && /Failed to get "write" lock|Is another process using the image/.test(err.stderr + err.message)) {
         throw new LabError(`${args.at(-1)} is in use by a running VM`, { hint: 'stop the VM first (lab reset and lab destroy do that)', cause: err })

@@ -6,6 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CliRunner } from '../cli-runner.js'
+import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 import { LabError } from '../../util/errors.js'
 
 export function vdePaths(networksDir: string, lab: string) {
@@ -38,7 +39,7 @@ export async function ensureVdeSwitch(runner: CliRunner, binary: string, network
     await mkdir(p.dir, { recursive: true })
   }
   // -d daemonizes after the socket exists, so the VMs can connect as soon as this returns.
-  await runner.run(binary, ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700'])
+  await runner.run(binary, ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700'], qemuCallOptions(binary, QEMU_PROBE))
   // The daemon writes its pid file after the command that started it has returned: on a busy machine
   // it comes a moment later. Failing at once left a running switch that no journal or state knew of.
   for (let i = 0; i < 50 && !runner.dryRun && !(await pidAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 100))

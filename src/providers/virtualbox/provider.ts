@@ -11,7 +11,7 @@
  */
 import { dirname } from 'node:path'
 import { formatNetmask } from '../../lab/net.js'
-import { InputError, LabError } from '../../util/errors.js'
+import { CommandTimeoutError, InputError, LabError } from '../../util/errors.js'
 import type {
   BaseSpec,
   CloneSpec,
@@ -82,6 +82,8 @@ export class VirtualBoxProvider implements Provider {
     try {
       out = await this.driver.versionOutput()
     } catch (error) {
+      // A VBoxManage that does not answer is no broken installation: its error says what to do.
+      if (error instanceof CommandTimeoutError) throw error
       return info([versionFailed(error instanceof Error ? error.message : String(error))])
     }
     const problems = installationProblems(out, this.opts)

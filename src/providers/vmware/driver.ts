@@ -11,6 +11,7 @@ import { quoteArgv } from '../../util/shell-quote.js'
 import { RetryTimeoutError, retryUntil } from '../../util/retry.js'
 import { parseListSnapshots, parseVmrunList, parseVmrunVersion, vmrunErrorLines } from './vmrun-output.js'
 import { VmrunError } from './vmrun-error.js'
+import { VDISKMANAGER, vmrunCallLimit, vmwareCallOptions } from './call-limits.js'
 
 /** `-T ws` for Workstation Pro, `-T fusion` for Fusion (Player's `-T player` can neither snapshot nor clone). */
 export type HostType = 'ws' | 'fusion'
@@ -41,8 +42,10 @@ export class VmrunDriver {
   /** Runs `vmrun -T <type> <command> …`, retrying lock errors until `lockRetryMs` has passed. */
   private async vmrun(command: string, args: readonly string[] = [], runOpts: RunOptions = {}): Promise<RunResult> {
     const argv = ['-T', this.opts.hostType, command, ...args]
-    if (this.opts.runner.dryRun) return this.vmrunOnce(argv, runOpts)
-    return retryUntil(() => this.vmrunOnce(argv, runOpts), {
+    // A caller's own limit (a soft stop's wait for the guest) goes before the command's.
+    const opts = { ...vmwareCallOptions(vmrunCallLimit(command)), ...runOpts }
+    if (this.opts.runner.dryRun) return this.vmrunOnce(argv, opts)
+    return retryUntil(() => this.vmrunOnce(argv, opts), {
       deadlineMs: this.opts.lockRetryMs ?? 10_000,
       initialMs: 500,
       maxMs: 2000,
@@ -55,7 +58,7 @@ export class VmrunDriver {
 
   /** `vmrun` alone prints its usage, headed by `vmrun version 1.17.0 build-…`. */
   async version(): Promise<string | undefined> {
-    const r = await this.opts.runner.run(this.opts.vmrun, [], { reject: false })
+    const r = await this.opts.runner.run(this.opts.vmrun, [], { reject: false, ...vmwareCallOptions(vmrunCallLimit('')) })
     return parseVmrunVersion(r.stdout)
   }
 
@@ -103,7 +106,7 @@ export class VmrunDriver {
    */
   async createDisk(file: string, sizeGiB: number, adapter: 'lsilogic' | 'pvscsi' = 'lsilogic'): Promise<void> {
     const args = ['-c', '-s', `${sizeGiB}GB`, '-a', adapter, '-t', '0', file]
-    const r = await this.opts.runner.run(this.opts.vdiskmanager, args, { reject: false })
+    const r = await this.opts.runner.run(this.opts.vdiskmanager, args, { reject: false, ...vmwareCallOptions(VDISKMANAGER) })
     if (r.exitCode !== 0 || !/Virtual disk creation successful/.test(r.stdout)) {
       const said = (r.stdout.trim() || r.stderr.trim()).split(/\r?\n/).slice(-3).join('\n')
       throw new CommandError({

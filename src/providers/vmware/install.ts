@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path'
 import type { CliRunner } from '../cli-runner.js'
+import { PROBE, limitOptions } from '../call-limits.js'
 import { locateVmrun } from '../locate.js'
 import { which } from '../../util/which.js'
 
@@ -36,7 +37,7 @@ function inDir(dir: string, name: string, env: NodeJS.ProcessEnv): string | unde
 
 async function vmrunFromRegistry(runner: CliRunner, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   for (const key of WINDOWS_INSTALL_KEYS) {
-    const r = await runner.run('reg', ['query', key, '/v', 'InstallPath'], { reject: false })
+    const r = await runner.run('reg', ['query', key, '/v', 'InstallPath'], { reject: false, ...limitOptions(PROBE, `run \`reg query "${key}"\` by hand to see why it does not answer, then run the command again`) })
     const dir = r.exitCode === 0 ? parseRegInstallPath(r.stdout) : undefined
     const vmrun = dir === undefined ? undefined : inDir(dir, 'vmrun', env)
     if (vmrun) return vmrun

@@ -8,6 +8,7 @@ import { withLock } from './lock.mjs'
 import { loadState, saveState } from './state.mjs'
 import { advanceClock } from './machines.mjs'
 import { COMMANDS, NOT_SIMULATED } from './commands.mjs'
+import { hangForEver, hangs } from '../hang.mjs'
 
 function kernelModuleWarning(release) {
   return [
@@ -54,11 +55,13 @@ async function runCommand(env, report, argv) {
   let i = 0
   while (i < argv.length && ['-q', '--nologo', '-nologo', '-d', '--detailed-progress'].includes(argv[i])) i++
   const first = argv[i]
+  const VERSION = ['-V', '--version', '-v', '-version', '-Version']
+  if (hangs(process.env, VERSION.includes(first) ? '--version' : (COMMANDS[first]?.alias ?? first))) await hangForEver()
   if (first === undefined || ['help', '--help', '-h', '-?', '-help'].includes(first)) {
     report.out(logo(env.version) + usageText(null, env.version).text)
     return 0
   }
-  if (['-V', '--version', '-v', '-version', '-Version'].includes(first)) {
+  if (VERSION.includes(first)) {
     report.line(env.version.raw)
     return 0
   }

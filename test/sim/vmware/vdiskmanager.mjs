@@ -7,6 +7,7 @@ import { readSimEnv, SimConfigError } from './sim-env.mjs'
 import { withHostState } from './sim-state.mjs'
 import { DiskError, createDisk, parseSize, readChain, supportedDiskType } from './vmdk.mjs'
 import { vdiskmanagerUsage } from './vdiskmanager-usage.mjs'
+import { hangForEver, hangs } from '../hang.mjs'
 
 const ADAPTERS = ['ide', 'buslogic', 'lsilogic', 'pvscsi', 'sata', 'nvme']
 const WITH_VALUE = new Set(['a', 's', 't', 'x', 'n', 'r', 'h', 'u', 'f'])
@@ -114,6 +115,7 @@ function injectedFailure(env) {
 
 function main() {
   let eol = '\n'
+  if (hangs(process.env, 'vdiskmanager')) return hangForEver()
   try {
     const env = readSimEnv(process.env, { needState: false })
     eol = env.eol

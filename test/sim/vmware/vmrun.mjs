@@ -2,6 +2,7 @@
 // Output and exit codes follow the real tool (errors on stdout, exit -1); see README-vmware.md.
 
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
+import { hangForEver, hangs } from '../hang.mjs'
 import { existsSync } from 'node:fs'
 import { sleepSync, withHostState } from './sim-state.mjs'
 import { advanceClock } from './vm-power.mjs'
@@ -54,6 +55,15 @@ function checkHostType(env, flags) {
   return hostType
 }
 
+/** The command's name as VMLAB_SIM_HANG spells it: lower case; vmrun alone (its usage, headed by its version) is `usage`. */
+function commandName(argv) {
+  try {
+    return parseArgs(argv).command?.toLowerCase() ?? 'usage'
+  } catch {
+    return undefined
+  }
+}
+
 function run(argv, processEnv) {
   const { flags, command, args } = parseArgs(argv)
   if (command === undefined) throw errors.usage()
@@ -84,6 +94,7 @@ function run(argv, processEnv) {
 
 function main() {
   let eol = '\n'
+  if (hangs(process.env, commandName(process.argv.slice(2)))) return hangForEver()
   try {
     eol = readSimEnv(process.env, { needState: false }).eol
     const { lines, exitCode } = run(process.argv.slice(2), process.env)
