@@ -13,6 +13,7 @@ import { parseEntries } from './entries.js'
 import { validateLab } from './validate.js'
 import { resolveLab, type ResolvedLab } from './resolve.js'
 import { locate } from './locate.js'
+import { unresolvedAliases, toDataOrProblem } from './aliases.js'
 import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
 import { InputError } from '../util/errors.js'
@@ -49,9 +50,12 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
     const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || e.linePos?.[0]
     problems.push({ path: [], message: yamlMessage(e.code, e.message), hint: yamlHint(e.code), line: pos?.line ?? 1, col: pos?.col ?? 1 })
   }
+  if (!problems.length) problems.push(...unresolvedAliases(doc, lc))
   if (problems.length) throw new LabFileError(displayName, problems)
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown
+  const converted = toDataOrProblem(doc, lc)
+  if ('problem' in converted) throw new LabFileError(displayName, [converted.problem])
+  const data = converted.data
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new LabFileError(displayName, [{ path: [], message: 'the lab file is empty or not a mapping', hint: 'start from one of the labs in labs/ (name:, os:, network:, nodes:)', line: 1, col: 1 }])
   }

@@ -154,3 +154,26 @@ t.test('--only names: every node when none is named, the named ones, bad input w
   t.same(selectNodes(lab, ['node1']).map((n) => n.name), ['node1'])
   t.throws(() => selectNodes(lab, ['nod1']), { message: "no node named 'nod1' in this lab", hint: /did you mean 'node1'/, exitCode: 2 })
 })
+
+t.test('an alias without its anchor is a problem at the alias, with a fix', async (t) => {
+  const problems = problemsOf(edit(8, '  - name: node1\n    memory: *mem'))
+  t.equal(problems.length, 1)
+  t.match(problems[0], { line: 9, col: 13, message: /alias \*mem has no anchor &mem/, hint: /define &mem/ })
+})
+
+t.test('an alias bomb (billion laughs) is a problem at the alias that repeats aliases, not a crash', async (t) => {
+  const bomb = [
+    'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  ].join('\n')
+  const problems = problemsOf(`${bomb}\n${GOOD}`)
+  t.equal(problems.length, 1)
+  t.match(problems[0], { line: 3, col: 8, message: /aliases repeat content more than 100 times/, hint: /alias of an alias/ })
+})
+
+t.test('an alias of a defined anchor still works', async (t) => {
+  const lab = parseLab(edit(7, '    ip: 192.168.56.10\n    memory: &mem 3072').replace('  - name: node1', '  - name: node1\n    memory: *mem'), 'lab.yaml')
+  t.same(lab.nodes.map((n) => n.memory), [3072, 3072])
+})
