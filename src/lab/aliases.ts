@@ -5,6 +5,7 @@
  */
 import { visit, isAlias, isCollection, type Alias, type Document, type LineCounter, type Node } from 'yaml'
 import type { Problem } from './problems.js'
+import { excerpt } from './excerpt.js'
 
 /** How often an anchor's content may be repeated through aliases (the YAML library's own guard). */
 export const MAX_ALIAS_COUNT = 100
@@ -26,8 +27,8 @@ export function unresolvedAliases(doc: Document, lc: LineCounter): Problem[] {
     .filter((a) => a.resolve(doc) === undefined)
     .map((a) => ({
       path: [],
-      message: `YAML: the alias *${a.source} has no anchor &${a.source} before it`,
-      hint: `define &${a.source} on a value above this line, or write the value out instead of *${a.source}`,
+      message: `YAML: the alias *${excerpt(a.source)} has no anchor &${excerpt(a.source)} before it`,
+      hint: `define &${excerpt(a.source)} on a value above this line, or write the value out instead of the alias`,
       ...at(lc, a),
     }))
 }

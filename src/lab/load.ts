@@ -13,6 +13,7 @@ import { parseEntries } from './entries.js'
 import { validateLab } from './validate.js'
 import { resolveLab, type ResolvedLab } from './resolve.js'
 import { locate } from './locate.js'
+import { excerpt } from './excerpt.js'
 import { unresolvedAliases, toDataOrProblem } from './aliases.js'
 import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
@@ -111,7 +112,8 @@ function unclosedQuote(text: string): { line: number; col: number } | undefined 
 
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
-  return `YAML: ${first}`
+  // The parser's own sentence is kept whole; only what it quotes from the file may be long.
+  return `YAML: ${excerpt(first, 300)}`
 }
 
 function yamlHint(code: string): string {

@@ -1,4 +1,5 @@
 /** Maps a path inside the parsed YAML (['nodes', 1, 'memory']) back to a line and column of the file. */
+import { excerpt } from './excerpt.js'
 import { isMap, isSeq, isScalar, isPair, type Document, type LineCounter, type Node } from 'yaml'
 
 export type Path = ReadonlyArray<string | number>
@@ -41,6 +42,6 @@ export function locate(doc: Document, lc: LineCounter, path: Path, as: 'value' |
 
 export function formatPath(path: Path): string {
   let out = ''
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${excerpt(seg)}` : excerpt(seg)
   return out
 }

@@ -3,6 +3,7 @@ import { OS_CATALOG } from './os-catalog.js'
 import { parseCidr, parseIPv4, formatIPv4, contains, broadcast, hostAddress, type Cidr } from './net.js'
 import { macProblem, normalizeMac } from './mac.js'
 import { closest } from './suggest.js'
+import { excerpt } from './excerpt.js'
 import { collectRefs, type Entry } from './entries.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import type { LabFile } from './schema.js'
@@ -142,7 +143,7 @@ function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, section:
       const guess = closest(ref.value, nodeNames)
       problems.push({
         path: [section, e.index, e.name, ...ref.path],
-        message: `no node named '${ref.value}' in this lab`,
+        message: `no node named '${excerpt(ref.value)}' in this lab`,
         hint: guess ? `did you mean '${guess}'?` : `nodes: ${nodeNames.join(', ')}`,
       })
     }

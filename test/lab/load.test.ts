@@ -177,3 +177,23 @@ t.test('an alias of a defined anchor still works', async (t) => {
   const lab = parseLab(edit(7, '    ip: 192.168.56.10\n    memory: &mem 3072').replace('  - name: node1', '  - name: node1\n    memory: *mem'), 'lab.yaml')
   t.same(lab.nodes.map((n) => n.memory), [3072, 3072])
 })
+
+t.test('a very long value or key is quoted as its first 60 characters and its length, never whole', async (t) => {
+  const long = 'a'.repeat(100_000)
+  for (const text of [edit(6, `  - name: ${long}`), edit(1, `name: demo\n${long.slice(0, 1000)}: 1`), edit(10, `  - ${long}`), edit(4, `  cidr: ${long}`)]) {
+    try {
+      parseLab(text, 'lab.yaml')
+      t.fail('accepted')
+    } catch (err) {
+      t.ok(err instanceof LabFileError)
+      const message = (err as Error).message
+      t.ok(message.length < 2000, `message is short (${message.length} characters)`)
+      t.match(message, /a{60}… \(100+ characters\)/)
+    }
+  }
+})
+
+t.test('a quoted value with a line break stays on its problem line', async (t) => {
+  const problems = problemsOf(edit(6, '  - name: "mas\\nter"'))
+  t.match(problems[0]!.message, /the text "mas\\nter"/)
+})
