@@ -4,6 +4,7 @@ import { parseCidr, parseIPv4, formatIPv4, contains, broadcast, hostAddress, typ
 import { macProblem, normalizeMac } from './mac.js'
 import { closest } from './suggest.js'
 import { excerpt } from './excerpt.js'
+import { isFqdn } from './install-values.js'
 import { collectRefs, type Entry } from './entries.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import type { LabFile } from './schema.js'
@@ -106,6 +107,8 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
     })
   })
 
+  hostNameProblems(lab, problems)
+
   if (cidr) {
     const free = 2 ** (32 - cidr.prefix) - 3 // network, broadcast, host
     if (lab.nodes.length > free) problems.push({ path: ['nodes'], message: `${lab.nodes.length} nodes do not fit in ${cidr.text}`, hint: 'use a larger network (smaller prefix)' })
@@ -134,6 +137,25 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
       })
     }
   }
+}
+
+/** Every node's FQDN, and the base VM's (`<lab>-base.<domain>`), is a kickstart host name. */
+function hostNameProblems(lab: LabFile, problems: Problem[]): void {
+  const domain = lab.network.domain
+  if (!isFqdn(`a.${domain}`)) {
+    problems.push({
+      path: ['network', 'domain'],
+      message: `${excerpt(domain)} cannot end a host name`,
+      hint: 'use labels of at most 63 characters, the last one not all digits, e.g. localdomain or lab.example',
+    })
+    return
+  }
+  if (!isFqdn(`${lab.name}-base.${domain}`)) {
+    problems.push({ path: ['name'], message: `the base VM's host name ${excerpt(`${lab.name}-base.${domain}`)} is too long`, hint: 'shorten the lab name to 58 characters at most, or the domain' })
+  }
+  lab.nodes.forEach((node, i) => {
+    if (!isFqdn(`${node.name}.${domain}`)) problems.push({ path: ['nodes', i, 'name'], message: `the host name ${excerpt(`${node.name}.${domain}`)} is longer than 253 characters`, hint: 'shorten the node name or the domain' })
+  })
 }
 
 function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, section: string, nodeNames: string[], problems: Problem[]): void {

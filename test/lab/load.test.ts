@@ -106,6 +106,20 @@ const CASES: Array<{ name: string; text: string; line: number; col?: number; mes
   { name: 'bad password hash', text: edit(4, `  cidr: 192.168.56.0/24\ninstall:\n  root_password_hash: "$1$abc$def"`), line: 6, col: 23, message: /not valid/, hint: /openssl passwd -6/ },
   { name: 'duplicate forwarded host port', text: edit(7, '    ip: 192.168.56.10\n    forwards: ["8080:80"]').replace('  - name: node1', '  - name: node1\n    forwards: [8080]'), line: 10, col: 16, message: /host port 8080 is already forwarded to master/ },
   { name: 'insecure registry with scheme', text: edit(12, '  - docker: { insecure_registries: ["http://master:5000"] }'), line: 12, col: 37, message: /not valid/, hint: /host:port/ },
+  // Values that end up in the kickstart are held to the renderer's own rules (src/lab/install-values.ts).
+  { name: 'time zone with a line break and %post', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  timezone: "Europe/Paris\\n%post\\nreboot"'), line: 6, col: 13, message: /the text "Europe\/Paris\\n%post\\nreboot" is not valid/, hint: /Olson name like Europe\/Paris/ },
+  { name: 'time zone with a command substitution', text: edit(4, '  cidr: 192.168.56.0/24\ninstall: { timezone: "$(reboot)" }'), line: 5, col: 22, message: /not valid/, hint: /Olson name/ },
+  { name: 'lang with %pre', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  lang: "en_US.UTF-8 %pre"'), line: 6, col: 9, message: /not valid/, hint: /locale like en_US\.UTF-8/ },
+  { name: 'keyboard with a backtick', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  keyboard: "us`id`"'), line: 6, col: 13, message: /not valid/, hint: /keyboard layout name/ },
+  { name: 'package with %end', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  packages: [vim, "%end"]'), line: 6, col: 19, message: /the text "%end" is not valid/, hint: /@group/ },
+  { name: 'package with a line break', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  packages:\n    - "vim\\n%post"'), line: 7, col: 7, message: /not valid/, hint: /package names/ },
+  { name: 'NTP server with a space', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  ntp: ["pool.ntp.org --nontp"]'), line: 6, col: 9, message: /not valid/, hint: /host name or an IPv4 address/ },
+  { name: 'mirror that Anaconda cannot use', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  source: url\n  mirror: "mailto:x@example.org"'), line: 7, col: 11, message: /not valid/, hint: /http\(s\), ftp or nfs URL/ },
+  { name: 'user root', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  user: { name: root }'), line: 6, col: 17, message: /not valid/, hint: /belongs to the system itself/ },
+  { name: 'user of a system service', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  user: { name: systemd-network }'), line: 6, col: 17, message: /not valid/, hint: /belongs to the system itself/ },
+  { name: 'user name useradd refuses', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  user: { name: 9lab }'), line: 6, col: 17, message: /not valid/, hint: /1-32 lower-case letters/ },
+  { name: 'domain ending in digits', text: edit(4, '  cidr: 192.168.56.0/24\n  domain: lab.42'), line: 5, col: 11, message: /cannot end a host name/, hint: /not all digits/ },
+  { name: 'lab name too long for the base VM host name', text: edit(1, `name: a${'b'.repeat(59)}`), line: 1, col: 7, message: /the base VM's host name .* is too long/, hint: /58 characters/ },
 ]
 
 for (const c of CASES) {
