@@ -125,6 +125,13 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
     problems.push({ path: ['install', 'source'], message: `network installs of ${lab.os} need a mirror`, hint: 'add install.mirror: <base URL of the OS repository>' })
   }
 
+  checks.forEach((c) => {
+    const ready = c.name === 'swarm' ? (c.options as { ready: number }).ready : undefined
+    if (ready !== undefined && ready > lab.nodes.length) {
+      problems.push({ path: ['checks', c.index, 'swarm', 'ready'], message: `${ready} nodes can never be ready: the lab has ${lab.nodes.length}`, hint: `use at most ${lab.nodes.length}` })
+    }
+  })
+
   checkRefs(modules, MODULES, 'modules', nodeNames, problems)
   checkRefs(checks, CHECKS, 'checks', nodeNames, problems)
 

@@ -120,6 +120,21 @@ const CASES: Array<{ name: string; text: string; line: number; col?: number; mes
   { name: 'user name useradd refuses', text: edit(4, '  cidr: 192.168.56.0/24\ninstall:\n  user: { name: 9lab }'), line: 6, col: 17, message: /not valid/, hint: /1-32 lower-case letters/ },
   { name: 'domain ending in digits', text: edit(4, '  cidr: 192.168.56.0/24\n  domain: lab.42'), line: 5, col: 11, message: /cannot end a host name/, hint: /not all digits/ },
   { name: 'lab name too long for the base VM host name', text: edit(1, `name: a${'b'.repeat(59)}`), line: 1, col: 7, message: /the base VM's host name .* is too long/, hint: /58 characters/ },
+  // Ports on either side, in every option that takes one, and counts with an upper bound.
+  { name: 'service published port out of range', text: edit(12, '  - service: { name: web, image: nginx, publish: "99999:80" }'), line: 12, col: 50, message: /not valid/, hint: /ports are 1-65535/ },
+  { name: 'service target port out of range (in a list)', text: edit(12, '  - service: { name: web, image: nginx, publish: ["8080:80", "8081:0"] }'), line: 12, col: 62, message: /not valid/, hint: /ports are 1-65535/ },
+  { name: 'insecure registry port out of range', text: edit(12, '  - docker: { insecure_registries: ["master:70000"] }'), line: 12, col: 37, message: /not valid/, hint: /ports are 1-65535/ },
+  { name: 'firewall port out of range', text: edit(12, '  - firewall: { ports: [99999/tcp] }'), line: 12, col: 25, message: /not valid/, hint: /ports are 1-65535/ },
+  { name: 'firewall port range upside down', text: edit(12, '  - firewall: { ports: [30100-30000/tcp] }'), line: 12, col: 25, message: /not valid/, hint: /lower port to the higher/ },
+  { name: 'registry port out of range', text: edit(12, '  - registry: { node: master, port: 65536 }'), line: 12, col: 37, message: /too big/, hint: /at most 65535/ },
+  { name: 'portainer port out of range', text: edit(12, '  - portainer: { http_port: 0 }'), line: 12, col: 29, message: /too small/, hint: /at least 1/ },
+  { name: 'swarm.ready beyond 32 bits', text: edit(14, '  - swarm: { ready: 4294967296 }'), line: 14, col: 21, message: /too big/, hint: /at most 1000/ },
+  { name: 'swarm.ready more than the nodes', text: edit(14, '  - swarm: { ready: 3 }'), line: 14, col: 21, message: /3 nodes can never be ready: the lab has 2/, hint: /at most 2/ },
+  { name: 'service check replicas huge', text: edit(14, '  - service: { name: web, replicas: 1e12 }'), line: 14, col: 37, message: /too big/, hint: /at most 1000/ },
+  { name: 'exec check exit code beyond 255', text: edit(14, '  - exec: { command: "true", exit: 256 }'), line: 14, col: 36, message: /too big/, hint: /at most 255/ },
+  { name: 'image that docker would read as an option', text: edit(12, '  - registry: { node: master, image: "--privileged" }'), line: 12, col: 38, message: /not valid/, hint: /an image is/ },
+  { name: 'docker user that usermod refuses', text: edit(12, '  - docker: { users: ["lab; reboot"] }'), line: 12, col: 23, message: /not valid/, hint: /user name/ },
+  { name: 'harbor host name with a space', text: edit(12, '  - harbor: { node: master, installer: "https://example.org/h.tgz", hostname: "a b" }'), line: 12, col: 79, message: /not valid/, hint: /host name/ },
 ]
 
 for (const c of CASES) {
