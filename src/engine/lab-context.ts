@@ -45,6 +45,8 @@ export interface OpenOptions {
   secrets?: string[]
   /** Show the provider's non-fatal preflight warnings (where VMs are made or booted; elsewhere they are noise). */
   warn?: boolean
+  /** The command runs modules, which copy the files the lab names: they must be there (checked before anything starts). */
+  needsLabFiles?: boolean
   /** `lab destroy --force`: a damaged state file is set aside instead of stopping the command. */
   tolerateDamagedState?: boolean
 }
@@ -56,7 +58,7 @@ function unhook(): void {
 }
 
 export async function openLab(opts: OpenOptions): Promise<LabContext> {
-  const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false })
+  const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false, missingFilesOk: !opts.needsLabFiles })
   const paths = stateLayout(loaded.stateDir)
   const lock: LabLock = await acquireLock(paths.lock, opts.command, {
     onWait: (children, held) => {

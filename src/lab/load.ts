@@ -15,6 +15,7 @@ import { resolveLab, type ResolvedLab } from './resolve.js'
 import { locate } from './locate.js'
 import { excerpt } from './excerpt.js'
 import { unresolvedAliases, toDataOrProblem } from './aliases.js'
+import { labFilesProblems } from './lab-files.js'
 import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
 import { InputError } from '../util/errors.js'
@@ -42,7 +43,11 @@ export function embeddedLabPath(name: string = DEFAULT_LAB): string {
  * Parses and checks lab text; throws LabFileError listing every problem. With `filesDir` (the lab file's
  * folder) the files the lab names are checked too, and their paths made absolute.
  */
-export function parseLab(text: string, displayName: string, opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean } = {}): ResolvedLab {
+export function parseLab(
+  text: string,
+  displayName: string,
+  opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean; missingFilesOk?: boolean } = {},
+): ResolvedLab {
   const lc = new LineCounter()
   const problems: Problem[] = []
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
@@ -72,6 +77,7 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
     const modules = parseEntries(lab.modules, MODULES, 'modules', problems)
     const checks = parseEntries(lab.checks, CHECKS, 'checks', problems)
     validateLab(lab, modules, checks, problems)
+    if (opts.filesDir !== undefined) problems.push(...labFilesProblems(modules, MODULES, 'modules', opts.filesDir, opts.missingFilesOk ?? false))
     if (lab.install.image !== undefined && opts.filesDir !== undefined) {
       lab.install.image = resolveImagePath(lab.install.image, opts.filesDir)
       // A file moved away after the lab's base was made from it is no mistake: the base has its own copy.
@@ -134,9 +140,10 @@ function yamlHint(code: string): string {
 
 /**
  * Finds and loads the lab: an explicit file, else ./lab.yaml, else (when `allowDefault`) the embedded default.
- * A bare name such as `swarm` also finds the lab shipped in the package.
+ * A bare name such as `swarm` also finds the lab shipped in the package. `missingFilesOk`: the command copies
+ * none of the files the modules name (destroy, status), so one removed since is no reason to refuse the lab.
  */
-export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string } = {}): Promise<LoadedLab> {
+export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string; missingFilesOk?: boolean } = {}): Promise<LoadedLab> {
   const cwd = opts.cwd ?? process.cwd()
   let path: string | undefined
   let embedded = false
@@ -168,6 +175,10 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
   const displayName = embedded ? `${file ?? DEFAULT_LAB} (built-in lab)` : rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
   // The built-in labs keep their state in the working directory, never inside the installed package.
   const stateRoot = embedded ? cwd : dirname(path)
-  const lab = parseLab(text, displayName, { filesDir: dirname(path), imageKnown: (name, image) => imageHashKnown(join(stateRoot, '.lab', name), image) })
+  const lab = parseLab(text, displayName, {
+    filesDir: dirname(path),
+    imageKnown: (name, image) => imageHashKnown(join(stateRoot, '.lab', name), image),
+    missingFilesOk: opts.missingFilesOk ?? false,
+  })
   return { displayName, path: embedded ? undefined : path, filesDir: dirname(path), stateDir: join(stateRoot, '.lab', lab.name), lab }
 }

@@ -44,6 +44,8 @@ const targetNodes = z
 export interface OptionSpec {
   schema: z.ZodType
   refs: string[]
+  /** Option paths (as `refs`) that name a file beside the lab file, copied to the nodes: checked at load (lab-files.ts). */
+  files?: string[]
   description: string
 }
 
@@ -118,6 +120,7 @@ export const MODULES = {
       nodes: targetNodes,
     }),
     refs: ['nodes.*'],
+    files: ['images.*.file'],
   },
   swarm: {
     description: 'docker swarm: init on the managers, join the others',
@@ -133,7 +136,10 @@ export const MODULES = {
     schema: z.strictObject({
       node: nodeRef,
       port: port.default(5000),
-      volume: dockerName.default('registry-data'),
+      volume: z
+        .string()
+        .regex(/^(\/[^\0\r\n:]*|[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/, { error: 'a Docker volume name (registry-data) or an absolute folder of the node (/opt/registry)' })
+        .default('registry-data'),
       image: image.default('registry:2'),
     }),
     refs: ['node'],
@@ -148,6 +154,7 @@ export const MODULES = {
       data_volume: guestPath.default('/data'),
     }),
     refs: ['node'],
+    files: ['installer'],
   },
   portainer: {
     description: 'Portainer with the agent stack, admin password preset',
@@ -203,6 +210,7 @@ export const MODULES = {
       files: z.array(z.string()).default([]).meta({ description: 'more files the project needs (copied next to it)' }),
     }),
     refs: ['node'],
+    files: ['file', 'files.*'],
   },
   exec: {
     description: "a teacher's own command, guarded so it runs once",
@@ -232,6 +240,7 @@ export const MODULES = {
         error: 'give exactly one of content or template',
       }),
     refs: ['nodes.*'],
+    files: ['template'],
   },
 } satisfies Record<string, OptionSpec>
 

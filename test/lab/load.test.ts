@@ -226,3 +226,44 @@ t.test('a quoted value with a line break stays on its problem line', async (t) =
   const problems = problemsOf(edit(6, '  - name: "mas\\nter"'))
   t.match(problems[0]!.message, /the text "mas\\nter"/)
 })
+
+t.test('files the modules name must be files inside the lab folder, checked at load with their position', async (t) => {
+  const { loadLab } = await import('../../src/lab/load.js')
+  const { symlinkSync, mkdirSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const dir = t.testdir({
+    lab: {
+      'compose.yaml': 'services: {}\n',
+      'busybox.tar': 'x',
+      'motd.hbs': 'hi',
+      sub: {},
+    },
+    'outside.yaml': 'services: {}\n',
+  })
+  const labDir = join(dir, 'lab')
+  symlinkSync(join(dir, 'outside.yaml'), join(labDir, 'link.yaml'))
+  mkdirSync(join(labDir, 'folder.yaml'))
+  const labText = (modules: string) => `name: demo\nos: rocky9\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: [{ name: master }]\nmodules:\n${modules}`
+  const { writeFileSync } = await import('node:fs')
+  const problemsAt = async (modules: string, opts: { missingFilesOk?: boolean } = {}) => {
+    writeFileSync(join(labDir, 'lab.yaml'), labText(modules))
+    try {
+      await loadLab('lab.yaml', { cwd: labDir, ...opts })
+      return []
+    } catch (err) {
+      if (!(err instanceof LabFileError)) throw err
+      return err.problems.map((p) => `${p.line}:${p.col} ${p.message} | ${p.hint}`)
+    }
+  }
+  t.same(await problemsAt('  - compose: { node: master, project: p, file: compose.yaml }\n  - docker: { images: [{ name: "b:1", file: busybox.tar }] }\n  - file: { path: /etc/motd, template: motd.hbs }\n'), [], 'files inside the folder are fine')
+  t.match(await problemsAt('  - compose: { node: master, project: p, file: ../../etc/shadow }\n'), [/^6:48 \.\.\/\.\.\/etc\/shadow is outside the lab's folder .*\| put the file in the lab file's folder/])
+  t.match(await problemsAt('  - compose: { node: master, project: p, file: /etc/passwd }\n'), [/^6:48 \/etc\/passwd is outside the lab's folder/])
+  t.match(await problemsAt('  - compose: { node: master, project: p, file: link.yaml }\n'), [/^6:48 link\.yaml leads outside the lab's folder \(to .*outside\.yaml\)/])
+  t.match(await problemsAt('  - compose: { node: master, project: p, file: compose.yaml, files: [sub/nope.conf] }\n'), [/^6:70 no file sub\/nope\.conf next to the lab file .*\| put the file there/])
+  t.match(await problemsAt('  - docker: { images: [{ name: "b:1", file: folder.yaml }] }\n'), [/^6:45 folder\.yaml is not a file/])
+  t.match(await problemsAt('  - file: { path: /etc/motd, template: ../outside.yaml }\n'), [/^6:40 \.\.\/outside\.yaml is outside/])
+  t.match(await problemsAt('  - harbor: { node: master, installer: harbor.tgz }\n'), [/^6:40 no file harbor\.tgz/])
+  t.same(await problemsAt('  - harbor: { node: master, installer: "https://example.org/harbor.tgz" }\n'), [], 'a URL is fetched by the node')
+  t.same(await problemsAt('  - compose: { node: master, project: p, file: gone.yaml }\n', { missingFilesOk: true }), [], 'commands that copy nothing read a lab whose files are gone')
+  t.match(await problemsAt('  - compose: { node: master, project: p, file: ../outside.yaml }\n', { missingFilesOk: true }), [/outside the lab's folder/], 'but never one outside')
+})
