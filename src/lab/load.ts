@@ -5,16 +5,16 @@
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { resolve as resolvePath, dirname, relative, isAbsolute, join } from 'node:path'
-import { parseDocument, LineCounter } from 'yaml'
+import { parseDocument } from 'yaml'
 import { labSchema } from './schema.js'
 import { MODULES, CHECKS, type ModuleStep, type CheckStep } from './module-options.js'
 import { issuesToProblems } from './zod-issues.js'
 import { parseEntries } from './entries.js'
 import { validateLab } from './validate.js'
 import { resolveLab, type ResolvedLab } from './resolve.js'
-import { locate } from './locate.js'
+import { locate, lineIndex } from './locate.js'
 import { excerpt } from './excerpt.js'
-import { unresolvedAliases, toDataOrProblem } from './aliases.js'
+import { collectionKeys, unresolvedAliases, toDataOrProblem } from './yaml-data.js'
 import { labFilesProblems } from './lab-files.js'
 import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
@@ -48,15 +48,24 @@ export function parseLab(
   displayName: string,
   opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean; missingFilesOk?: boolean } = {},
 ): ResolvedLab {
-  const lc = new LineCounter()
   const problems: Problem[] = []
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true, strict: true })
+  const lc = lineIndex(text)
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true })
   for (const e of doc.errors) {
-    const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || e.linePos?.[0]
-    problems.push({ path: [], message: yamlMessage(e.code, e.message), hint: yamlHint(e.code), line: pos?.line ?? 1, col: pos?.col ?? 1 })
+    const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || lc.linePos(e.pos[0])
+    const message = yamlMessage(e.code, e.message)
+    if (problems.some((p) => p.line === pos.line && p.col === pos.col && p.message === message)) continue
+    problems.push({ path: [], message, hint: yamlHint(e.code), ...pos })
   }
-  if (!problems.length) problems.push(...unresolvedAliases(doc, lc))
+  // One syntax error makes the parser stumble over the rest of the file: the first few are the ones to fix.
+  if (problems.length > MAX_YAML_ERRORS) {
+    const more = problems.length - MAX_YAML_ERRORS
+    problems.length = MAX_YAML_ERRORS
+    const last = problems[MAX_YAML_ERRORS - 1]!
+    last.hint = `${last.hint}; ${more} more YAML error${more === 1 ? '' : 's'} follow from these: fix the first ones and run again`
+  }
+  if (!problems.length) problems.push(...unresolvedAliases(doc, lc), ...collectionKeys(doc, lc))
   if (problems.length) throw new LabFileError(displayName, problems)
 
   const converted = toDataOrProblem(doc, lc)
@@ -100,6 +109,8 @@ export function parseLab(
   throw new LabFileError(displayName, unique)
 }
 
+const MAX_YAML_ERRORS = 5
+
 /** The parser reports an unclosed quote at the end of the file; the opening quote is what the user must fix. */
 function unclosedQuote(text: string): { line: number; col: number } | undefined {
   const lines = text.split('\n')
@@ -133,6 +144,8 @@ function yamlHint(code: string): string {
       return 'close the quote, or quote the whole value'
     case 'BAD_INDENT':
       return 'line the keys of one mapping up in the same column'
+    case 'RESOURCE_EXHAUSTION':
+      return 'the lab file nests too deep or repeats too much: a lab needs a few levels of indentation'
     default:
       return 'see the lab-file reference in the README'
   }

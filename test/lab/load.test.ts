@@ -267,3 +267,30 @@ t.test('files the modules name must be files inside the lab folder, checked at l
   t.same(await problemsAt('  - compose: { node: master, project: p, file: gone.yaml }\n', { missingFilesOk: true }), [], 'commands that copy nothing read a lab whose files are gone')
   t.match(await problemsAt('  - compose: { node: master, project: p, file: ../outside.yaml }\n', { missingFilesOk: true }), [/outside the lab's folder/], 'but never one outside')
 })
+
+t.test('syntax errors the parser recovers from are located on the line they are on', async (t) => {
+  // The YAML library's own line counter loses line starts here and points past the end of line 3.
+  const text = '--- !!map\n  - a: { b: c }\nname: x\n  - d: { e: f }\n'
+  const problems = problemsOf(text)
+  const lines = text.split('\n')
+  t.ok(problems.length > 0 && problems.length <= 5, `the first few errors only (${problems.length})`)
+  for (const p of problems) t.ok(p.col! <= lines[p.line! - 1]!.length + 1, `${p.line}:${p.col} is inside the line`)
+  t.ok(problems.some((p) => p.line === 4), 'the errors of line 4 are on line 4')
+})
+
+t.test('a syntax error that makes the parser stumble over the rest is reported a few times, not once per token', async (t) => {
+  const problems = problemsOf(`${GOOD}x: ${'['.repeat(3000)}\n"`)
+  t.ok(problems.length <= 5, `${problems.length} problems`)
+  t.ok(problems.every((p) => p.hint), 'each with a fix')
+})
+
+t.test('a mapping or list used as a key is a problem at the key, not a warning from the YAML library', async (t) => {
+  const warnings: Error[] = []
+  const onWarning = (w: Error) => warnings.push(w)
+  process.on('warning', onWarning)
+  const problems = problemsOf(`${GOOD}? [a, b]\n: 1\n`)
+  await new Promise((r) => setImmediate(r))
+  process.off('warning', onWarning)
+  t.match(problems, [{ line: 15, col: 3, message: /a mapping or a list is used as a key/, hint: /plain word/ }])
+  t.same(warnings, [], 'no warning printed')
+})

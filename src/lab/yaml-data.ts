@@ -1,9 +1,11 @@
 /**
- * YAML aliases (`*name`): the parser accepts any, and only turning the document into data finds an alias
- * without its anchor or one that multiplies the document (billion laughs). Both are the lab file's
- * mistakes, so they are reported at the alias rather than thrown from deep inside the YAML library.
+ * From a parsed YAML document to data. The parser accepts what only the conversion trips over: an alias
+ * (`*name`) without its anchor, aliases that multiply the document (billion laughs), a mapping or list used
+ * as a key (which JavaScript objects cannot hold: the library would stringify it with a warning on stderr).
+ * They are the lab file's mistakes, reported at their position rather than thrown from inside the library.
  */
-import { visit, isAlias, isCollection, type Alias, type Document, type LineCounter, type Node } from 'yaml'
+import { visit, isCollection, isPair, type Alias, type Document, type Node } from 'yaml'
+import type { Lines } from './locate.js'
 import type { Problem } from './problems.js'
 import { excerpt } from './excerpt.js'
 
@@ -16,13 +18,26 @@ function aliasesOf(doc: Document): Alias[] {
   return out
 }
 
-function at(lc: LineCounter, node: Node | undefined): { line: number; col: number } {
+function at(lc: Lines, node: Node | undefined): { line: number; col: number } {
   const p = lc.linePos(node?.range?.[0] ?? 0)
   return { line: p.line, col: p.col }
 }
 
+/** Keys that are a mapping or a list (`? [a, b]: x`, `{ a: 1 }: x`). */
+export function collectionKeys(doc: Document, lc: Lines): Problem[] {
+  const out: Problem[] = []
+  visit(doc, {
+    Pair: (_key, pair) => {
+      if (isPair(pair) && isCollection(pair.key)) {
+        out.push({ path: [], message: 'YAML: a mapping or a list is used as a key', hint: 'a key is a plain word, like name: or memory:', ...at(lc, pair.key as Node) })
+      }
+    },
+  })
+  return out
+}
+
 /** Aliases that name no anchor before them. */
-export function unresolvedAliases(doc: Document, lc: LineCounter): Problem[] {
+export function unresolvedAliases(doc: Document, lc: Lines): Problem[] {
   return aliasesOf(doc)
     .filter((a) => a.resolve(doc) === undefined)
     .map((a) => ({
@@ -37,7 +52,7 @@ export function unresolvedAliases(doc: Document, lc: LineCounter): Problem[] {
  * The document's data; an alias bomb (aliases of anchors that hold aliases, repeated until the data is huge)
  * becomes a problem at the first alias that repeats aliased content.
  */
-export function toDataOrProblem(doc: Document, lc: LineCounter): { data: unknown } | { problem: Problem } {
+export function toDataOrProblem(doc: Document, lc: Lines): { data: unknown } | { problem: Problem } {
   try {
     return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown }
   } catch (err) {
