@@ -294,3 +294,10 @@ t.test('a mapping or list used as a key is a problem at the key, not a warning f
   t.match(problems, [{ line: 15, col: 3, message: /a mapping or a list is used as a key/, hint: /plain word/ }])
   t.same(warnings, [], 'no warning printed')
 })
+
+t.test('automatic addresses use the ones below .10 once those above are taken, so a lab that validates resolves', async (t) => {
+  const nodes = Array.from({ length: 13 }, (_, i) => `  - name: n${i}\n`).join('')
+  const lab = parseLab(`name: a\nos: rocky9\nnetwork: { cidr: 10.1.0.0/28 }\nnodes:\n${nodes}`, 'x')
+  t.same(lab.nodes.map((n) => n.ip.split('.')[3]), ['10', '11', '12', '13', '14', '2', '3', '4', '5', '6', '7', '8', '9'])
+  t.match(problemsOf(`name: a\nos: rocky9\nnetwork: { cidr: 10.1.0.0/28 }\nnodes:\n${nodes}  - name: n13\n`), [{ line: 5, message: /14 nodes do not fit in 10\.1\.0\.0\/28/ }])
+})
