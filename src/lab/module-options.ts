@@ -226,7 +226,7 @@ export const MODULES = {
     description: 'a file from inline content or a template',
     schema: z
       .strictObject({
-        path: z.string().regex(/^\//, { error: 'the path in the guest must be absolute' }),
+        path: guestPath,
         content: z.string().optional(),
         template: z.string().optional(),
         mode: z.string().regex(/^0?[0-7]{3,4}$/).default('0644'),

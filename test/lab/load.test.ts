@@ -135,6 +135,7 @@ const CASES: Array<{ name: string; text: string; line: number; col?: number; mes
   { name: 'image that docker would read as an option', text: edit(12, '  - registry: { node: master, image: "--privileged" }'), line: 12, col: 38, message: /not valid/, hint: /an image is/ },
   { name: 'docker user that usermod refuses', text: edit(12, '  - docker: { users: ["lab; reboot"] }'), line: 12, col: 23, message: /not valid/, hint: /user name/ },
   { name: 'harbor host name with a space', text: edit(12, '  - harbor: { node: master, installer: "https://example.org/h.tgz", hostname: "a b" }'), line: 12, col: 79, message: /not valid/, hint: /host name/ },
+  { name: 'file path with a line break', text: edit(12, '  - file: { path: "/etc/motd\\nx", content: hi }'), line: 12, col: 19, message: /not valid/, hint: /absolute, on one line/ },
 ]
 
 for (const c of CASES) {
