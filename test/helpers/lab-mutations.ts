@@ -81,6 +81,12 @@ const MUTATIONS: Record<string, Mutation> = {
   'flow collections': (s, r) => { const ls = lines(s); const i = valueLine(ls, r); ls[i] = ls[i]!.replace(/(:\s+)(.*)$/, (_m, lead: string) => lead + pick(r, ['{ a: [1, { b: *nope }] }', '[[[[[[[[[[]]]]]]]]]]', '{ ? : }', '[a, b, ]'])); return ls.join('\n') },
   'deep nesting': (s) => `${s}\nnest: ${'['.repeat(2000)}${']'.repeat(2000)}\n`,
   'many nodes': (s) => s.replace(/^nodes:\n/m, `nodes:\n${Array.from({ length: 120 }, (_, i) => `  - name: n${i}\n`).join('')}`),
+  'install value': (s, r) => {
+    // The shipped labs keep the install defaults: this reaches the values that end up in the kickstart.
+    const value = r() < 0.4 ? pick(r, ['Europe/Paris', 'fr', 'de-latin1', 'en_US.UTF-8', '"@development"', 'vim-enhanced', 'student', 'pool.ntp.org']) : pick(r, NASTY)
+    const line = pick(r, [`  timezone: ${value}`, `  lang: ${value}`, `  keyboard: ${value}`, `  packages: [${value}]`, `  ntp: [${value}]`, `  user: { name: ${value} }`, `  mirror: ${value}\n  source: url`])
+    return s.replace(/^nodes:/m, `install:\n${line}\nnodes:`)
+  },
   'empty': (_s, r) => pick(r, ['', '\n', '# only a comment\n', '---\n', '...\n', 'null\n', '[]\n', '"text"\n']),
 }
 
