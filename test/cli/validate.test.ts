@@ -78,6 +78,14 @@ t.test('--json reports problems as data', async (t) => {
   t.match(out.problems[0], { line: 2, column: 5, path: ['os'], message: /rocky10/ })
 })
 
+t.test('--json quotes a long key in the path short, as the message does', async (t) => {
+  const dir = t.testdir({ 'bad.yaml': `name: bad\nos: rocky9\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: [{ name: a }]\n${'k'.repeat(1000)}: 1\n` })
+  const r = await lab(['validate', 'bad.yaml', '--json'], { cwd: dir })
+  t.equal(r.code, 2)
+  t.ok(r.stdout.length < 1000, `${r.stdout.length} characters`)
+  t.match(JSON.parse(r.stdout).problems[0], { line: 5, column: 1, path: [/^k{60}… \(1000 characters\)$/], message: /unknown key/ })
+})
+
 t.test('a missing file is bad input with a hint', async (t) => {
   const r = await lab(['validate', 'nope.yaml'], { cwd: t.testdir({}) })
   t.equal(r.code, 2)
