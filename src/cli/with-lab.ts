@@ -16,7 +16,7 @@ export interface LabCommandOptions {
 
 export async function withLab<T>(
   command: string,
-  opts: LabCommandOptions & { allowDefault?: boolean; tolerateDamagedState?: boolean; warn?: boolean },
+  opts: LabCommandOptions & { allowDefault?: boolean; tolerateDamagedState?: boolean; warn?: boolean; needsLabFiles?: boolean },
   fn: (ctx: LabContext) => Promise<T>,
 ): Promise<T> {
   // With --json, stdout is the data: progress goes to stderr as plain lines.
@@ -27,6 +27,7 @@ export async function withLab<T>(
   if (opts.verbose) open.verbose = true
   if (opts.tolerateDamagedState) open.tolerateDamagedState = true
   if (opts.warn) open.warn = true
+  if (opts.needsLabFiles) open.needsLabFiles = true
   // Ctrl-C may come before the lab is open: while the lock is waited for, or a hypervisor is asked its version.
   let ctx: LabContext | undefined
   const onSignal = (signal: NodeJS.Signals) => {

@@ -48,6 +48,8 @@ export interface OpenOptions {
   secrets?: string[]
   /** Show the provider's non-fatal preflight warnings (where VMs are made or booted; elsewhere they are noise). */
   warn?: boolean
+  /** The command runs modules, which copy the files the lab names: they must be there (checked before anything starts). */
+  needsLabFiles?: boolean
   /** `lab destroy --force`: a damaged state file is set aside instead of stopping the command. */
   tolerateDamagedState?: boolean
 }
@@ -59,7 +61,7 @@ function unhook(): void {
 }
 
 export async function openLab(opts: OpenOptions): Promise<LabContext> {
-  const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false })
+  const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false, missingFilesOk: !opts.needsLabFiles })
   const paths = stateLayout(loaded.stateDir)
   for (const dir of await ensureStateDir(paths.dir)) opts.report({ type: 'warn', message: `${dir} could be read by other users; it holds the lab's passwords and keys, so it is now 0700` })
   const lock: LabLock = await acquireLock(paths.lock, opts.command, {

@@ -1,18 +1,8 @@
 import { InputError } from '../util/errors.js'
 import type { KickstartInput } from './input.js'
 import { isSha512CryptHash } from './password.js'
-import {
-  isFqdn,
-  isIPv4,
-  isInstallUrl,
-  isMac,
-  isNetworkOrBroadcast,
-  isNtpServer,
-  isSshPublicKey,
-  isUserName,
-  prefixToNetmask,
-  sameSubnet,
-} from './values.js'
+import { isMac, isNetworkOrBroadcast, isSshPublicKey, prefixToNetmask, sameSubnet } from './values.js'
+import { INSTALL_URL, KEYMAP, LANG, NTP_SERVER, PACKAGE, TIMEZONE, X_LAYOUT, isFqdn, isIPv4, isInstallUrl, userNameProblem } from '../lab/install-values.js'
 
 /**
  * Refuses input that would make a kickstart the installer misreads or a %post that fails
@@ -29,20 +19,20 @@ export function assertValidInput(input: KickstartInput): void {
 
   if (!isFqdn(input.hostname)) bad('host name', input.hostname, 'use a fully qualified name of letters, digits and dashes, like node1.localdomain')
   if (input.source.kind === 'url') {
-    if (!isInstallUrl(input.source.url)) bad('install URL', input.source.url, 'use an http(s), ftp or nfs URL of an installation tree')
+    if (!INSTALL_URL.ok(input.source.url)) bad('install URL', input.source.url, INSTALL_URL.hint)
     for (const repo of input.source.repos) {
       if (!/^[A-Za-z0-9_.:-]+$/.test(repo.name)) bad('repository name', repo.name, 'use letters, digits, dot, dash, underscore')
       if (!isInstallUrl(repo.baseurl)) bad('repository URL', repo.baseurl, 'use an http(s), ftp or nfs URL')
     }
   }
-  if (!/^[a-z]{2,3}(_[A-Z]{2})?(\.[A-Za-z0-9-]+)?(@[a-z]+)?$/.test(input.lang)) bad('language', input.lang, 'use a locale like en_US.UTF-8')
-  if (!/^[A-Za-z0-9_.-]+$/.test(input.keyboard.vconsoleKeymap)) bad('console keymap', input.keyboard.vconsoleKeymap, 'use a name from `localectl list-keymaps`, like us or fr')
+  if (!LANG.ok(input.lang)) bad('language', input.lang, LANG.hint)
+  if (!KEYMAP.ok(input.keyboard.vconsoleKeymap)) bad('console keymap', input.keyboard.vconsoleKeymap, KEYMAP.hint)
   if (input.keyboard.xLayouts.length === 0) bad('X layouts', input.keyboard.xLayouts, 'give at least one layout, like us')
   for (const l of input.keyboard.xLayouts) {
-    if (!/^[A-Za-z0-9_-]+( \([A-Za-z0-9_-]+\))?$/.test(l)) bad('X layout', l, 'use a layout like us or "fr (oss)"')
+    if (!X_LAYOUT.ok(l)) bad('X layout', l, X_LAYOUT.hint)
   }
-  if (!/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/.test(input.timezone)) bad('time zone', input.timezone, 'use an Olson name like Europe/Paris or Etc/UTC')
-  for (const s of input.ntpServers) if (!isNtpServer(s)) bad('NTP server', s, 'use a host name or an IPv4 address')
+  if (!TIMEZONE.ok(input.timezone)) bad('time zone', input.timezone, TIMEZONE.hint)
+  for (const s of input.ntpServers) if (!NTP_SERVER.ok(s)) bad('NTP server', s, NTP_SERVER.hint)
 
   if (input.natNic.mac !== undefined && !isMac(input.natNic.mac)) bad('NAT NIC MAC', input.natNic.mac, 'use six hex pairs like 08:00:27:aa:bb:cc')
   const lab = input.labNic
@@ -64,7 +54,8 @@ export function assertValidInput(input: KickstartInput): void {
   if (!isSha512CryptHash(input.rootPasswordHash)) bad('root password hash', '(hidden)', 'give a $6$ SHA-512-crypt hash (sha512Crypt() makes one)')
   if (!isSshPublicKey(input.rootSshKey)) bad('root SSH key', input.rootSshKey, 'give one OpenSSH public key line, like the content of id_ed25519.pub')
   const user = input.user
-  if (!isUserName(user.name) || user.name === 'root') bad('user name', user.name, 'use lower-case letters, digits, dash, underscore (not root)')
+  const wrongName = userNameProblem(user.name)
+  if (wrongName) bad('user name', user.name, wrongName)
   if (!isSha512CryptHash(user.passwordHash)) bad(`password hash of ${user.name}`, '(hidden)', 'give a $6$ SHA-512-crypt hash (sha512Crypt() makes one)')
   if (!isSshPublicKey(user.sshKey)) bad(`SSH key of ${user.name}`, user.sshKey, 'give one OpenSSH public key line')
 
@@ -73,7 +64,7 @@ export function assertValidInput(input: KickstartInput): void {
     if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) bad('firewall port', p.port, 'use 1 to 65535')
   }
   for (const p of input.packages) {
-    if (!/^-?@?\^?[A-Za-z0-9_.+*:-]+$/.test(p)) bad('package', p, 'use package names, @group or -name to leave one out')
+    if (!PACKAGE.ok(p)) bad('package', p, PACKAGE.hint)
   }
   if (input.disk.device !== undefined && !/^[a-z0-9][a-z0-9_./-]*$/.test(input.disk.device)) {
     bad('disk device', input.disk.device, 'use a device name like sda, vda or nvme0n1')

@@ -1,13 +1,12 @@
 /**
  * Checks for the values a kickstart carries. Anaconda's parser takes any string for an IP, a
  * netmask or a host name, so a typo only shows up as a broken network after a long install:
- * both the renderer (before writing) and the checker (after) use these.
+ * both the renderer (before writing) and the checker (after) use these. The rules a lab file's own
+ * values must follow are the lab's (validate applies them too), re-exported here.
  */
+import { isIPv4 } from '../lab/install-values.js'
 
-export function isIPv4(s: string): boolean {
-  const parts = s.split('.')
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)
-}
+export { isIPv4, isHostname, isFqdn, isUserName, isInstallUrl, isNtpServer } from '../lab/install-values.js'
 
 function ipv4ToInt(ip: string): number {
   return ip.split('.').reduce((acc, p) => acc * 256 + Number(p), 0)
@@ -42,28 +41,8 @@ export function isNetworkOrBroadcast(ip: string, netmask: string): boolean {
   return host === 0 || host === 0xffffffff - m
 }
 
-const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
-
-/** A host name of RFC 1123 labels (one label allowed). */
-export function isHostname(s: string): boolean {
-  if (s.length === 0 || s.length > 253) return false
-  const labels = s.split('.')
-  // an all-numeric last label would be read as an IPv4 address
-  return labels.every((l) => LABEL.test(l)) && !/^[0-9]+$/.test(labels[labels.length - 1] ?? '')
-}
-
-/** A fully qualified host name: at least two RFC 1123 labels. */
-export function isFqdn(s: string): boolean {
-  return isHostname(s) && s.includes('.')
-}
-
 export function isMac(s: string): boolean {
   return /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(s)
-}
-
-/** Unix account name as useradd accepts it on EL (lower case, no dots so sudoers.d accepts the file name). */
-export function isUserName(s: string): boolean {
-  return /^[a-z_][a-z0-9_-]{0,31}$/.test(s)
 }
 
 /** Public key types and how many SSH wire-format strings their blob holds (type included). */
@@ -97,20 +76,4 @@ export function isSshPublicKey(s: string): boolean {
   }
   if (at !== blob.length || parts.length !== fields || parts[0]?.toString('latin1') !== type) return false
   return !type.endsWith('ed25519') || parts[1]?.length === 32
-}
-
-/** http(s)/ftp URL, or nfs:host:/path as Anaconda's repo and url commands take it. */
-export function isInstallUrl(s: string): boolean {
-  if (/^nfs:\/\/?[^\s]+:\/\S*$/.test(s)) return true
-  if (!/^(https?|ftp):\/\/\S+$/.test(s)) return false
-  try {
-    return new URL(s).hostname.length > 0
-  } catch {
-    return false
-  }
-}
-
-/** An NTP server: a host name or an IPv4 address. */
-export function isNtpServer(s: string): boolean {
-  return isIPv4(s) || isHostname(s)
 }

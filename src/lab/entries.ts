@@ -1,6 +1,7 @@
 /** Module and check entries: `- chrony: { server: master }` or a bare `- hosts`. */
 import type { z } from 'zod'
 import { didYouMean } from './suggest.js'
+import { excerpt } from './excerpt.js'
 import { issuesToProblems } from './zod-issues.js'
 import type { OptionSpec } from './module-options.js'
 import type { Problem } from './problems.js'
@@ -40,7 +41,7 @@ export function parseEntries(
     }
     const spec = specs[name]
     if (!spec) {
-      problems.push({ path: typeof raw === 'string' ? path : [...path, name], at: 'key', message: `unknown ${what} '${name}'`, hint: didYouMean(name, names) })
+      problems.push({ path: typeof raw === 'string' ? path : [...path, name], at: 'key', message: `unknown ${what} '${excerpt(name)}'`, hint: didYouMean(name, names) })
       return
     }
     const parsed = (spec.schema as z.ZodType).safeParse(given)

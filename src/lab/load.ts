@@ -5,14 +5,17 @@
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { resolve as resolvePath, dirname, relative, isAbsolute, join } from 'node:path'
-import { parseDocument, LineCounter } from 'yaml'
+import { parseDocument } from 'yaml'
 import { labSchema } from './schema.js'
 import { MODULES, CHECKS, type ModuleStep, type CheckStep } from './module-options.js'
 import { issuesToProblems } from './zod-issues.js'
 import { parseEntries } from './entries.js'
 import { validateLab } from './validate.js'
 import { resolveLab, type ResolvedLab } from './resolve.js'
-import { locate } from './locate.js'
+import { locate, lineIndex } from './locate.js'
+import { excerpt } from './excerpt.js'
+import { collectionKeys, unresolvedAliases, toDataOrProblem } from './yaml-data.js'
+import { labFilesProblems } from './lab-files.js'
 import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
 import { InputError } from '../util/errors.js'
@@ -40,18 +43,34 @@ export function embeddedLabPath(name: string = DEFAULT_LAB): string {
  * Parses and checks lab text; throws LabFileError listing every problem. With `filesDir` (the lab file's
  * folder) the files the lab names are checked too, and their paths made absolute.
  */
-export function parseLab(text: string, displayName: string, opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean } = {}): ResolvedLab {
-  const lc = new LineCounter()
+export function parseLab(
+  text: string,
+  displayName: string,
+  opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean; missingFilesOk?: boolean } = {},
+): ResolvedLab {
   const problems: Problem[] = []
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true, strict: true })
+  const lc = lineIndex(text)
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true })
   for (const e of doc.errors) {
-    const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || e.linePos?.[0]
-    problems.push({ path: [], message: yamlMessage(e.code, e.message), hint: yamlHint(e.code), line: pos?.line ?? 1, col: pos?.col ?? 1 })
+    const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || lc.linePos(e.pos[0])
+    const message = yamlMessage(e.code, e.message)
+    if (problems.some((p) => p.line === pos.line && p.col === pos.col && p.message === message)) continue
+    problems.push({ path: [], message, hint: yamlHint(e.code), ...pos })
   }
+  // One syntax error makes the parser stumble over the rest of the file: the first few are the ones to fix.
+  if (problems.length > MAX_YAML_ERRORS) {
+    const more = problems.length - MAX_YAML_ERRORS
+    problems.length = MAX_YAML_ERRORS
+    const last = problems[MAX_YAML_ERRORS - 1]!
+    last.hint = `${last.hint}; ${more} more YAML error${more === 1 ? '' : 's'} follow from these: fix the first ones and run again`
+  }
+  if (!problems.length) problems.push(...unresolvedAliases(doc, lc), ...collectionKeys(doc, lc))
   if (problems.length) throw new LabFileError(displayName, problems)
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown
+  const converted = toDataOrProblem(doc, lc)
+  if ('problem' in converted) throw new LabFileError(displayName, [converted.problem])
+  const data = converted.data
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new LabFileError(displayName, [{ path: [], message: 'the lab file is empty or not a mapping', hint: 'start from one of the labs in labs/ (name:, os:, network:, nodes:)', line: 1, col: 1 }])
   }
@@ -67,6 +86,7 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
     const modules = parseEntries(lab.modules, MODULES, 'modules', problems)
     const checks = parseEntries(lab.checks, CHECKS, 'checks', problems)
     validateLab(lab, modules, checks, problems)
+    if (opts.filesDir !== undefined) problems.push(...labFilesProblems(modules, MODULES, 'modules', opts.filesDir, opts.missingFilesOk ?? false))
     if (lab.install.image !== undefined && opts.filesDir !== undefined) {
       lab.install.image = resolveImagePath(lab.install.image, opts.filesDir)
       // A file moved away after the lab's base was made from it is no mistake: the base has its own copy.
@@ -89,6 +109,8 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
   throw new LabFileError(displayName, unique)
 }
 
+const MAX_YAML_ERRORS = 5
+
 /** The parser reports an unclosed quote at the end of the file; the opening quote is what the user must fix. */
 function unclosedQuote(text: string): { line: number; col: number } | undefined {
   const lines = text.split('\n')
@@ -107,7 +129,8 @@ function unclosedQuote(text: string): { line: number; col: number } | undefined 
 
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
-  return `YAML: ${first}`
+  // The parser's own sentence is kept whole; only what it quotes from the file may be long.
+  return `YAML: ${excerpt(first, 300)}`
 }
 
 function yamlHint(code: string): string {
@@ -121,6 +144,8 @@ function yamlHint(code: string): string {
       return 'close the quote, or quote the whole value'
     case 'BAD_INDENT':
       return 'line the keys of one mapping up in the same column'
+    case 'RESOURCE_EXHAUSTION':
+      return 'the lab file nests too deep or repeats too much: a lab needs a few levels of indentation'
     default:
       return 'see the lab-file reference in the README'
   }
@@ -128,9 +153,10 @@ function yamlHint(code: string): string {
 
 /**
  * Finds and loads the lab: an explicit file, else ./lab.yaml, else (when `allowDefault`) the embedded default.
- * A bare name such as `swarm` also finds the lab shipped in the package.
+ * A bare name such as `swarm` also finds the lab shipped in the package. `missingFilesOk`: the command copies
+ * none of the files the modules name (destroy, status), so one removed since is no reason to refuse the lab.
  */
-export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string } = {}): Promise<LoadedLab> {
+export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string; missingFilesOk?: boolean } = {}): Promise<LoadedLab> {
   const cwd = opts.cwd ?? process.cwd()
   let path: string | undefined
   let embedded = false
@@ -162,6 +188,10 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
   const displayName = embedded ? `${file ?? DEFAULT_LAB} (built-in lab)` : rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
   // The built-in labs keep their state in the working directory, never inside the installed package.
   const stateRoot = embedded ? cwd : dirname(path)
-  const lab = parseLab(text, displayName, { filesDir: dirname(path), imageKnown: (name, image) => imageHashKnown(join(stateRoot, '.lab', name), image) })
+  const lab = parseLab(text, displayName, {
+    filesDir: dirname(path),
+    imageKnown: (name, image) => imageHashKnown(join(stateRoot, '.lab', name), image),
+    missingFilesOk: opts.missingFilesOk ?? false,
+  })
   return { displayName, path: embedded ? undefined : path, filesDir: dirname(path), stateDir: join(stateRoot, '.lab', lab.name), lab }
 }

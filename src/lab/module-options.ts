@@ -6,12 +6,36 @@
  */
 import { z } from 'zod'
 import { nodeRef, nodeRefs } from './names.js'
+import { NTP_SERVER, USER_NAME, USER_NAME_HINT, isHostname } from './install-values.js'
 
 const port = z.number().int().min(1).max(65535)
-const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: "write it as host:port, e.g. master.localdomain:5000" })
+/** Every port written inside a text (host:port, PUBLISHED:TARGET, a range) is a port too: 1-65535. */
+const portsInRange = (s: string) => (s.match(/\d+/g) ?? []).every((p) => Number(p) >= 1 && Number(p) <= 65535)
+const PORT_RANGE = { error: 'ports are 1-65535' }
+const ascending = (range: string) => {
+  const [lo, hi] = (range.match(/\d+/g) ?? []).map(Number)
+  return hi === undefined || lo! <= hi
+}
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: "write it as host:port, e.g. master.localdomain:5000" })
+  .refine((s) => !s.includes(':') || portsInRange(s.slice(s.lastIndexOf(':'))), PORT_RANGE)
 const publish = z
   .string()
   .regex(/^\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, { error: "write it as PUBLISHED:TARGET, e.g. \"8080:80\"" })
+  .refine(portsInRange, PORT_RANGE)
+/** How many nodes or replicas a lab can mean: more is a typo, and a huge number would only wait for ever. */
+const count = (min: number) => z.number().int().min(min).max(1000)
+/** Docker's rule for volume, network and service names (and no leading '-' that docker would read as an option). */
+const dockerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'a Docker name is letters, digits and _.-, starting with a letter or digit' })
+/** An image reference as docker takes it: [registry[:port]/]name[:tag][@digest], one word, not an option. */
+const image = z
+  .string()
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, { error: 'an image is [registry[:port]/]name[:tag], e.g. nginx:1.27 or master.localdomain:5000/web' })
+const hostName = z.string().refine((s) => isHostname(s), { error: 'a host name is dot-separated labels of letters, digits and -, e.g. harbor.localdomain' })
+const guestPath = z.string().regex(/^\/[^\0\r\n]*$/, { error: 'the path in the guest must be absolute, on one line' })
+const userName = z.string().regex(USER_NAME, { error: USER_NAME_HINT })
 const targetNodes = z
   .union([z.literal('all'), nodeRefs])
   .default('all')
@@ -20,6 +44,8 @@ const targetNodes = z
 export interface OptionSpec {
   schema: z.ZodType
   refs: string[]
+  /** Option paths (as `refs`) that name a file beside the lab file, copied to the nodes: checked at load (lab-files.ts). */
+  files?: string[]
   description: string
 }
 
@@ -27,7 +53,7 @@ export const MODULES = {
   hosts: {
     description: '/etc/hosts with every node (FQDN and short name) and the hostname',
     schema: z.strictObject({
-      extra: z.array(z.strictObject({ ip: z.string(), names: z.array(z.string()).min(1) })).default([]),
+      extra: z.array(z.strictObject({ ip: z.ipv4({ error: 'write an IPv4 address such as 192.168.56.50' }), names: z.array(hostName).min(1) })).default([]),
     }),
     refs: [],
   },
@@ -40,7 +66,15 @@ export const MODULES = {
     description: 'open what the other modules need when firewalld runs, or turn it off',
     schema: z.strictObject({
       enabled: z.boolean().default(true),
-      ports: z.array(z.string().regex(/^\d{1,5}(-\d{1,5})?\/(tcp|udp)$/, { error: 'write ports as 8080/tcp or 4789/udp' })).default([]),
+      ports: z
+        .array(
+          z
+            .string()
+            .regex(/^\d{1,5}(-\d{1,5})?\/(tcp|udp)$/, { error: 'write ports as 8080/tcp or 4789/udp' })
+            .refine(portsInRange, PORT_RANGE)
+            .refine(ascending, { error: 'a port range goes from the lower port to the higher, e.g. 30000-30100/tcp' }),
+        )
+        .default([]),
     }),
     refs: [],
   },
@@ -48,7 +82,7 @@ export const MODULES = {
     description: 'time from one node of the lab: it serves the lab network, the others use only it',
     schema: z.strictObject({
       server: nodeRef,
-      upstream: z.array(z.string()).default([]).meta({ description: 'NTP servers the lab server itself follows (none: local clock)' }),
+      upstream: z.array(z.string().refine((s) => NTP_SERVER.ok(s), { error: NTP_SERVER.hint })).default([]).meta({ description: 'NTP servers the lab server itself follows (none: local clock)' }),
       stratum: z.number().int().min(1).max(15).default(10),
     }),
     refs: ['server'],
@@ -66,13 +100,14 @@ export const MODULES = {
         .meta({ description: "daemon.json registry-mirrors (Docker Hub mirrors); when empty, the node's own list is left alone" }),
       version: z
         .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._:~+-]*$/, { error: 'a package version, e.g. 26.1.4' })
         .optional()
         .meta({ description: 'version to install where docker is missing (EL: docker-ce-VERSION, default 26.1.4 on EL7; Debian: docker.io=VERSION); an installed docker is kept' }),
-      users: z.array(z.string()).default([]).meta({ description: 'users added to the docker group' }),
+      users: z.array(userName).default([]).meta({ description: 'users added to the docker group' }),
       images: z
         .array(
           z.strictObject({
-            name: z.string().min(1).meta({ description: 'the image the tarball holds, e.g. busybox:latest' }),
+            name: image.meta({ description: 'the image the tarball holds, e.g. busybox:latest' }),
             file: z.string().min(1).meta({ description: 'the tarball, relative to the lab file' }),
             format: z
               .enum(['save', 'rootfs'])
@@ -85,6 +120,7 @@ export const MODULES = {
       nodes: targetNodes,
     }),
     refs: ['nodes.*'],
+    files: ['images.*.file'],
   },
   swarm: {
     description: 'docker swarm: init on the managers, join the others',
@@ -100,8 +136,11 @@ export const MODULES = {
     schema: z.strictObject({
       node: nodeRef,
       port: port.default(5000),
-      volume: z.string().default('registry-data'),
-      image: z.string().default('registry:2'),
+      volume: z
+        .string()
+        .regex(/^(\/[^\0\r\n:]*|[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/, { error: 'a Docker volume name (registry-data) or an absolute folder of the node (/opt/registry)' })
+        .default('registry-data'),
+      image: image.default('registry:2'),
     }),
     refs: ['node'],
   },
@@ -110,11 +149,12 @@ export const MODULES = {
     schema: z.strictObject({
       node: nodeRef,
       installer: z.string().min(1).meta({ description: 'path (relative to the lab file) or URL of harbor-offline-installer-*.tgz' }),
-      hostname: z.string().optional(),
+      hostname: hostName.optional(),
       http_port: port.default(80),
-      data_volume: z.string().default('/data'),
+      data_volume: guestPath.default('/data'),
     }),
     refs: ['node'],
+    files: ['installer'],
   },
   portainer: {
     description: 'Portainer with the agent stack, admin password preset',
@@ -134,11 +174,11 @@ export const MODULES = {
     description: 'a swarm service: create, scale, update',
     schema: z.strictObject({
       name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/),
-      image: z.string().min(1),
-      replicas: z.number().int().min(0).max(1000).default(1),
+      image,
+      replicas: count(0).default(1),
       mode: z.enum(['replicated', 'global']).default('replicated'),
       publish: z.union([publish, z.array(publish)]).optional(),
-      network: z.string().optional(),
+      network: dockerName.optional(),
       command: z.union([z.string(), z.array(z.string())]).optional(),
       no_resolve_image: z
         .boolean()
@@ -150,9 +190,9 @@ export const MODULES = {
   overlay: {
     description: 'an attachable overlay network with replicas that ping each other across nodes',
     schema: z.strictObject({
-      network: z.string().default('busybox_overlay_network'),
-      service: z.string().default('busybox_service'),
-      image: z.string().default('busybox'),
+      network: dockerName.default('busybox_overlay_network'),
+      service: dockerName.default('busybox_service'),
+      image: image.default('busybox'),
       replicas: z.number().int().min(2).max(100).default(2),
       no_resolve_image: z
         .boolean()
@@ -170,13 +210,14 @@ export const MODULES = {
       files: z.array(z.string()).default([]).meta({ description: 'more files the project needs (copied next to it)' }),
     }),
     refs: ['node'],
+    files: ['file', 'files.*'],
   },
   exec: {
     description: "a teacher's own command, guarded so it runs once",
     schema: z.strictObject({
       command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
       nodes: targetNodes,
-      creates: z.string().optional(),
+      creates: guestPath.optional(),
       unless: z.string().optional(),
     }),
     refs: ['nodes.*'],
@@ -185,36 +226,40 @@ export const MODULES = {
     description: 'a file from inline content or a template',
     schema: z
       .strictObject({
-        path: z.string().regex(/^\//, { error: 'the path in the guest must be absolute' }),
+        path: guestPath,
         content: z.string().optional(),
         template: z.string().optional(),
         mode: z.string().regex(/^0?[0-7]{3,4}$/).default('0644'),
-        owner: z.string().default('root'),
+        owner: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?$/, { error: 'write the owner as user or user:group' })
+          .default('root'),
         nodes: targetNodes,
       })
       .refine((o) => (o.content === undefined) !== (o.template === undefined), {
         error: 'give exactly one of content or template',
       }),
     refs: ['nodes.*'],
+    files: ['template'],
   },
 } satisfies Record<string, OptionSpec>
 
 export const CHECKS = {
   swarm: {
     description: 'swarm nodes Ready (and a leader)',
-    schema: z.strictObject({ ready: z.number().int().min(1) }),
+    schema: z.strictObject({ ready: count(1) }),
     refs: [],
   },
   service: {
     description: 'a swarm service runs its replicas',
-    schema: z.strictObject({ name: z.string(), replicas: z.number().int().min(0) }),
+    schema: z.strictObject({ name: dockerName, replicas: count(0) }),
     refs: [],
   },
   http: {
     description: 'an HTTP answer on a port of every listed node',
     schema: z.strictObject({
       port,
-      path: z.string().default('/'),
+      path: z.string().regex(/^\/\S*$/, { error: 'an HTTP path starts with / and has no spaces, e.g. /health' }).default('/'),
       nodes: targetNodes,
       status: z.number().int().min(100).max(599).default(200),
       contains: z.string().optional(),
@@ -228,7 +273,11 @@ export const CHECKS = {
   },
   registry: {
     description: 'the registry answers /v2/ (and lists a repository)',
-    schema: z.strictObject({ node: nodeRef, port: port.default(5000), repository: z.string().optional() }),
+    schema: z.strictObject({
+      node: nodeRef,
+      port: port.default(5000),
+      repository: z.string().regex(/^[a-z0-9]+([._\/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. library/web' }).optional(),
+    }),
     refs: ['node'],
   },
   harbor: {
@@ -238,7 +287,7 @@ export const CHECKS = {
   },
   overlay: {
     description: 'replicas on different nodes ping each other over the overlay network',
-    schema: z.strictObject({ service: z.string().default('busybox_service') }),
+    schema: z.strictObject({ service: dockerName.default('busybox_service') }),
     refs: [],
   },
   exec: {
@@ -246,7 +295,7 @@ export const CHECKS = {
     schema: z.strictObject({
       command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
       nodes: targetNodes,
-      exit: z.number().int().default(0),
+      exit: z.number().int().min(0).max(255).default(0),
       contains: z.string().optional(),
     }),
     refs: ['nodes.*'],

@@ -1,4 +1,5 @@
 /** IPv4 arithmetic for the lab network. Addresses are unsigned 32-bit numbers. */
+import { excerpt } from './excerpt.js'
 
 export interface Cidr {
   network: number
@@ -31,10 +32,10 @@ export type CidrProblem = { message: string; hint: string }
 /** Parses `a.b.c.d/p`; a host address with bits set is a mistake we explain, not silently mask. */
 export function parseCidr(text: string): Cidr | CidrProblem {
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text)
-  if (!m) return { message: `'${text}' is not a CIDR block`, hint: 'write it as address/prefix, e.g. 192.168.56.0/24' }
+  if (!m) return { message: `'${excerpt(text)}' is not a CIDR block`, hint: 'write it as address/prefix, e.g. 192.168.56.0/24' }
   const addr = parseIPv4(m[1]!)
   const prefix = Number(m[2])
-  if (addr === undefined) return { message: `'${m[1]}' is not an IPv4 address`, hint: 'use four numbers 0-255, e.g. 192.168.56.0/24' }
+  if (addr === undefined) return { message: `'${excerpt(m[1]!)}' is not an IPv4 address`, hint: 'use four numbers 0-255, e.g. 192.168.56.0/24' }
   if (prefix < 8 || prefix > 29) {
     return { message: `prefix /${prefix} is out of range`, hint: 'a lab network needs a prefix between /8 and /29; /24 is typical' }
   }

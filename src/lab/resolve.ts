@@ -4,7 +4,6 @@ import { parseCidr, parseIPv4, formatIPv4, formatNetmask, hostAddress, broadcast
 import { labMac, normalizeMac } from './mac.js'
 import type { LabFile, ProviderName } from './schema.js'
 import type { ModuleStep, CheckStep } from './module-options.js'
-import { InputError } from '../util/errors.js'
 
 export interface ResolvedNode {
   name: string
@@ -43,15 +42,18 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   const cidr = parseCidr(lab.network.cidr) as Cidr
   const taken = new Set(lab.nodes.filter((n) => n.ip).map((n) => parseIPv4(n.ip!)!))
   const last = broadcast(cidr) - 1
-  // Small networks have no room for the offset: start right after the host's address.
-  let next = cidr.network + FIRST_AUTO_OFFSET <= last ? cidr.network + FIRST_AUTO_OFFSET : hostAddress(cidr) + 1
+  // Small networks have no room for the offset: start right after the host's address. Past the last address
+  // come the ones below the offset: validate counts every address but the host's as free.
+  const start = cidr.network + FIRST_AUTO_OFFSET <= last ? cidr.network + FIRST_AUTO_OFFSET : hostAddress(cidr) + 1
+  const order = addresses(start, last, hostAddress(cidr) + 1)
   const nodes = lab.nodes.map((n): ResolvedNode => {
     let ip = n.ip
     if (ip === undefined) {
-      while (taken.has(next) && next <= last) next++
-      if (next > last) throw new InputError(`no free address left in ${cidr.text} for node ${n.name}`, 'use a larger network or give the node an ip')
-      ip = formatIPv4(next)
-      taken.add(next)
+      let free = order.next()
+      while (!free.done && taken.has(free.value)) free = order.next()
+      if (free.done) throw new Error(`no free address left in ${cidr.text} for node ${n.name}, though validate found room`)
+      ip = formatIPv4(free.value)
+      taken.add(free.value)
     }
     const node: ResolvedNode = {
       name: n.name,
@@ -85,6 +87,12 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   }
   if (lab.description !== undefined) resolved.description = lab.description
   return resolved
+}
+
+/** `start`..`last`, then `first`..`start - 1`. */
+function* addresses(start: number, last: number, first: number): Generator<number> {
+  for (let a = start; a <= last; a++) yield a
+  for (let a = first; a < start; a++) yield a
 }
 
 export function macFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName): string {

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { OS_IDS } from './os-catalog.js'
 import { labelSchema } from './names.js'
+import { INSTALL_URL, KEYBOARD, LANG, NTP_SERVER, PACKAGE, TIMEZONE, USER_NAME, USER_NAME_HINT, SYSTEM_ACCOUNT_HINT, isSystemAccount, type ValueRule } from './install-values.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 
 export const PROVIDERS = ['auto', 'virtualbox', 'vmware', 'qemu'] as const
@@ -41,26 +42,32 @@ const passwordHash = z.string().regex(/^\$6\$(rounds=\d+\$)?[./0-9A-Za-z]{1,16}\
   error: 'a password hash is SHA-512 crypt ($6$salt$…); make one with: openssl passwd -6',
 })
 
+/** A value the kickstart carries, held to the rule the renderer applies (src/lab/install-values.ts). */
+const ruled = (rule: ValueRule) => z.string().refine((s) => rule.ok(s), { error: rule.hint })
+
 export const installSchema = z.strictObject({
-  timezone: z.string().default('Etc/UTC'),
-  keyboard: z.string().default('us'),
-  lang: z.string().default('en_US.UTF-8'),
+  timezone: ruled(TIMEZONE).default('Etc/UTC'),
+  keyboard: ruled(KEYBOARD).default('us'),
+  lang: ruled(LANG).default('en_US.UTF-8'),
   selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
   firewall: z.boolean().default(true),
   source: z.enum(['cdrom', 'url']).default('cdrom').meta({ description: 'install from the ISO, or from `mirror` over the network' }),
-  mirror: z.url().optional().meta({ description: 'base URL of the OS repository for url installs' }),
-  ntp: z.array(z.string()).default([]).meta({ description: 'NTP servers during installation (none by default)' }),
+  mirror: z.url({ error: INSTALL_URL.hint }).refine((s) => INSTALL_URL.ok(s), { error: INSTALL_URL.hint }).optional().meta({ description: 'base URL of the OS repository for url installs' }),
+  ntp: z.array(ruled(NTP_SERVER)).default([]).meta({ description: 'NTP servers during installation (none by default)' }),
   root_password: z.string().min(8).optional().meta({ description: 'plain text; hashed before it is written anywhere' }),
   root_password_hash: passwordHash.optional(),
   user: z
     .strictObject({
-      name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'a user name is lower-case letters, digits, - and _' }),
+      name: z
+        .string()
+        .regex(USER_NAME, { error: USER_NAME_HINT })
+        .refine((s) => !isSystemAccount(s), { error: SYSTEM_ACCOUNT_HINT }),
       password: z.string().min(8).optional(),
       password_hash: passwordHash.optional(),
       sudo: z.boolean().default(true),
     })
     .default({ name: 'lab', sudo: true }),
-  packages: z.array(z.string()).default([]),
+  packages: z.array(ruled(PACKAGE)).default([]),
   image: z
     .string()
     .min(1)

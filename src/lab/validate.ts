@@ -3,6 +3,8 @@ import { OS_CATALOG } from './os-catalog.js'
 import { parseCidr, parseIPv4, formatIPv4, contains, broadcast, hostAddress, type Cidr } from './net.js'
 import { macProblem, normalizeMac } from './mac.js'
 import { closest } from './suggest.js'
+import { excerpt } from './excerpt.js'
+import { isFqdn } from './install-values.js'
 import { collectRefs, type Entry } from './entries.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import type { LabFile } from './schema.js'
@@ -105,6 +107,8 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
     })
   })
 
+  hostNameProblems(lab, problems)
+
   if (cidr) {
     const free = 2 ** (32 - cidr.prefix) - 3 // network, broadcast, host
     if (lab.nodes.length > free) problems.push({ path: ['nodes'], message: `${lab.nodes.length} nodes do not fit in ${cidr.text}`, hint: 'use a larger network (smaller prefix)' })
@@ -121,6 +125,13 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
     problems.push({ path: ['install', 'source'], message: `network installs of ${lab.os} need a mirror`, hint: 'add install.mirror: <base URL of the OS repository>' })
   }
 
+  checks.forEach((c) => {
+    const ready = c.name === 'swarm' ? (c.options as { ready: number }).ready : undefined
+    if (ready !== undefined && ready > lab.nodes.length) {
+      problems.push({ path: ['checks', c.index, 'swarm', 'ready'], message: `${ready} nodes can never be ready: the lab has ${lab.nodes.length}`, hint: `use at most ${lab.nodes.length}` })
+    }
+  })
+
   checkRefs(modules, MODULES, 'modules', nodeNames, problems)
   checkRefs(checks, CHECKS, 'checks', nodeNames, problems)
 
@@ -135,6 +146,25 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
   }
 }
 
+/** Every node's FQDN, and the base VM's (`<lab>-base.<domain>`), is a kickstart host name. */
+function hostNameProblems(lab: LabFile, problems: Problem[]): void {
+  const domain = lab.network.domain
+  if (!isFqdn(`a.${domain}`)) {
+    problems.push({
+      path: ['network', 'domain'],
+      message: `${excerpt(domain)} cannot end a host name`,
+      hint: 'use labels of at most 63 characters, the last one not all digits, e.g. localdomain or lab.example',
+    })
+    return
+  }
+  if (!isFqdn(`${lab.name}-base.${domain}`)) {
+    problems.push({ path: ['name'], message: `the base VM's host name ${excerpt(`${lab.name}-base.${domain}`)} is too long`, hint: 'shorten the lab name to 58 characters at most, or the domain' })
+  }
+  lab.nodes.forEach((node, i) => {
+    if (!isFqdn(`${node.name}.${domain}`)) problems.push({ path: ['nodes', i, 'name'], message: `the host name ${excerpt(`${node.name}.${domain}`)} is longer than 253 characters`, hint: 'shorten the node name or the domain' })
+  })
+}
+
 function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, section: string, nodeNames: string[], problems: Problem[]): void {
   for (const e of entries) {
     for (const ref of collectRefs(e.options, specs[e.name]!.refs)) {
@@ -142,7 +172,7 @@ function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, section:
       const guess = closest(ref.value, nodeNames)
       problems.push({
         path: [section, e.index, e.name, ...ref.path],
-        message: `no node named '${ref.value}' in this lab`,
+        message: `no node named '${excerpt(ref.value)}' in this lab`,
         hint: guess ? `did you mean '${guess}'?` : `nodes: ${nodeNames.join(', ')}`,
       })
     }

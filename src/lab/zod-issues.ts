@@ -1,6 +1,7 @@
 /** Turns zod issues into problems a teacher can act on: what is wrong, and how to fix it. */
 import type { z } from 'zod'
 import { closest } from './suggest.js'
+import { excerpt } from './excerpt.js'
 import type { Path } from './locate.js'
 import type { Problem } from './problems.js'
 
@@ -10,7 +11,7 @@ function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing'
   if (Array.isArray(v)) return 'a list'
   if (typeof v === 'object') return 'a mapping'
-  if (typeof v === 'string') return `the text "${v}"`
+  if (typeof v === 'string') return `the text "${excerpt(v)}"`
   return `${typeof v} ${String(v)}`
 }
 
@@ -58,7 +59,7 @@ export function issuesToProblems(issues: readonly Issue[], schema: z.ZodType, in
           out.push({
             path: [...path, key],
             at: 'key',
-            message: `unknown key '${key}'`,
+            message: `unknown key '${excerpt(key)}'`,
             hint: guess ? `did you mean '${guess}'?` : `allowed keys here: ${allowed.join(', ')}`,
           })
         }
@@ -76,7 +77,7 @@ export function issuesToProblems(issues: readonly Issue[], schema: z.ZodType, in
         const guess = typeof found === 'string' ? closest(found, values) : undefined
         out.push({
           path,
-          message: `unknown value ${JSON.stringify(found)}`,
+          message: `unknown value ${typeof found === 'string' ? `"${excerpt(found)}"` : describe(found)}`,
           hint: guess ? `did you mean '${guess}'? (one of: ${values.join(', ')})` : `use one of: ${values.join(', ')}`,
         })
         break

@@ -10,6 +10,7 @@ import { basename, posix } from 'node:path'
 import { z } from 'zod'
 import type { Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
+import { isRemoteFile } from '../lab/lab-files.js'
 import { InputError, LabError } from '../util/errors.js'
 import { must } from './lib/must.js'
 import { probeSections } from './lib/probe-script.js'
@@ -68,11 +69,10 @@ export interface HarborTiming {
 
 export const HARBOR_TIMING: HarborTiming = { health: { timeoutMs: 600_000, pollMs: 5_000 } }
 
-const isUrl = (s: string): boolean => /^https?:\/\//i.test(s)
 
 /** What the marker records: the installer's file name, so a newer one in the lab file is noticed. */
 export function installerName(installer: string): string {
-  return isUrl(installer) ? posix.basename(new URL(installer).pathname) : basename(installer)
+  return isRemoteFile(installer) ? posix.basename(new URL(installer).pathname) : basename(installer)
 }
 
 export function harborHostname(ctx: Ctx): string {
@@ -104,7 +104,7 @@ function needed(ctx: Ctx, probed: HarborProbe): string[] {
 async function fetchInstaller(ctx: Ctx): Promise<void> {
   const { installer } = ctx.options
   const name = ctx.node.name
-  if (isUrl(installer)) {
+  if (isRemoteFile(installer)) {
     await must(ctx.guest, name, ['curl', '-fSL', '--retry', '3', '-o', STAGING, installer], { timeoutMs: 60 * 60_000, hint: `${name} must be able to reach ${installer}; or download it next to the lab file and name the file` })
     return
   }
@@ -155,7 +155,7 @@ export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Optio
       }
       if (s.marker.code === 0 && s.marker.out.trim() !== '') probed.installedFrom = s.marker.out.trim()
       if (probed.installedFrom === undefined) {
-        if (!isUrl(ctx.options.installer)) {
+        if (!isRemoteFile(ctx.options.installer)) {
           const local = ctx.labFile(ctx.options.installer)
           const found = await stat(local).catch(() => undefined)
           if (!found?.isFile()) {

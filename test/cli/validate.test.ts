@@ -1,17 +1,42 @@
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
+import { copyFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { lab, ROOT } from '../helpers/cli.js'
 import { snapshotTree } from '../helpers/tree.js'
 
 t.test('every shipped lab is valid', async (t) => {
-  for (const name of ['swarm', 'registry', 'harbor', 'compose', 'debian-swarm']) {
+  for (const name of ['swarm', 'registry', 'harbor', 'compose']) {
     const r = await lab(['validate', join(ROOT, 'labs', `${name}.yaml`)])
     t.equal(r.code, 0, `${name}: ${r.stderr}`)
     t.match(r.stdout, new RegExp(`^OK: .*lab "${name}"`))
     t.equal(r.stdout.trim().split('\n').length, 1, 'one line')
     t.equal(r.stderr, '')
   }
+})
+
+t.test('the test bed lab is valid once its image tarball is made, and says which file is missing before', async (t) => {
+  const dir = t.testdir({})
+  copyFileSync(join(ROOT, 'labs', 'debian-swarm.yaml'), join(dir, 'debian-swarm.yaml'))
+  const before = await lab(['validate', 'debian-swarm.yaml'], { cwd: dir })
+  t.equal(before.code, 2)
+  t.match(before.stderr, /debian-swarm\.yaml:25:49: modules\[2\]\.docker\.images\[0\]\.file: no file images\/busybox-rootfs\.tar next to the lab file/)
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'busybox-image.mjs'), join(dir, 'images', 'busybox-rootfs.tar')])
+  const after = await lab(['validate', 'debian-swarm.yaml'], { cwd: dir })
+  t.equal(after.code, 0, after.stderr)
+  t.match(after.stdout, /^OK: debian-swarm\.yaml: lab "debian-swarm"/)
+})
+
+t.test('a file outside the lab folder is refused at its position, before anything is written', async (t) => {
+  const dir = t.testdir({
+    'lab.yaml': 'name: esc\nos: rocky9\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: [{ name: one }]\nmodules:\n  - compose: { node: one, project: p, file: ../../etc/shadow }\n',
+  })
+  const before = snapshotTree(dir)
+  const r = await lab(['validate'], { cwd: dir })
+  t.equal(r.code, 2)
+  t.match(r.stderr, /lab\.yaml:6:45: modules\[0\]\.compose\.file: \.\.\/\.\.\/etc\/shadow is outside the lab's folder .*\n\s+fix: put the file in the lab file's folder/)
+  t.notMatch(r.stderr, /bug/)
+  t.same(snapshotTree(dir), before, 'nothing was written')
 })
 
 t.test('without a file, validate checks the built-in default lab', async (t) => {
@@ -51,6 +76,14 @@ t.test('--json reports problems as data', async (t) => {
   const out = JSON.parse(r.stdout)
   t.equal(out.valid, false)
   t.match(out.problems[0], { line: 2, column: 5, path: ['os'], message: /rocky10/ })
+})
+
+t.test('--json quotes a long key in the path short, as the message does', async (t) => {
+  const dir = t.testdir({ 'bad.yaml': `name: bad\nos: rocky9\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: [{ name: a }]\n${'k'.repeat(1000)}: 1\n` })
+  const r = await lab(['validate', 'bad.yaml', '--json'], { cwd: dir })
+  t.equal(r.code, 2)
+  t.ok(r.stdout.length < 1000, `${r.stdout.length} characters`)
+  t.match(JSON.parse(r.stdout).problems[0], { line: 5, column: 1, path: [/^k{60}… \(1000 characters\)$/], message: /unknown key/ })
 })
 
 t.test('a missing file is bad input with a hint', async (t) => {

@@ -42,7 +42,7 @@ export async function provisionCommand(file: string | undefined, opts: Record<st
   const { secretFor } = await import('../../engine/service-secrets.js')
   const { recordApplied } = await import('../../engine/applied-modules.js')
   const check = Boolean(opts.check)
-  const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx: LabContext) => {
+  const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), ...(file ? { file } : {}), needsLabFiles: true }, async (ctx: LabContext) => {
     const lab = ctx.loaded.lab
     const only = Array.isArray(opts.only) ? (opts.only as string[]) : undefined
     for (const m of only ?? []) if (!lab.modules.some((s) => s.module === m)) throw new InputError(`this lab has no module '${m}'`, `its modules: ${lab.modules.map((s) => s.module).join(', ')}`)

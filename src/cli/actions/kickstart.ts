@@ -14,7 +14,7 @@ import type { ProviderName } from '../../lab/schema.js'
 const EL_IDS = OS_IDS.filter((id) => OS_CATALOG[id].family !== 'debian')
 
 export async function kickstartCommand(file: string | undefined, opts: { os?: string; out?: string; provider?: string }): Promise<void> {
-  const loaded = await loadLab(file, { allowDefault: true })
+  const loaded = await loadLab(file, { allowDefault: true, missingFilesOk: true })
   const lab = loaded.lab
   let os = lab.os
   if (opts.os !== undefined) {

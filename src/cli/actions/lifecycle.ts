@@ -21,7 +21,7 @@ function seconds(ms: number): string {
 export async function upCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const started = Date.now()
   const { up } = await import('../../engine/up.js')
-  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true }, (ctx) =>
+  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true, needsLabFiles: true }, (ctx) =>
     up(ctx, {
       ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
       provision: opts.provision !== false,
@@ -141,7 +141,7 @@ export async function statusCommand(file: string | undefined, opts: Record<strin
 export async function credsCommand(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const { loadLab } = await import('../../lab/load.js')
   const { ensureCredentials } = await import('../../engine/credentials.js')
-  const loaded = await loadLab(file, { allowDefault: true })
+  const loaded = await loadLab(file, { allowDefault: true, missingFilesOk: true })
   const c = await ensureCredentials(loaded)
   const data = {
     root: { user: 'root', password: c.secrets.rootPassword ?? '(given as a hash in the lab file)' },

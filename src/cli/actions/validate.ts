@@ -1,5 +1,6 @@
 import { loadLab } from '../../lab/load.js'
 import { LabFileError } from '../../lab/problems.js'
+import { excerpt } from '../../lab/excerpt.js'
 
 export async function validateCommand(file: string | undefined, opts: { json?: boolean }): Promise<number> {
   try {
@@ -10,7 +11,8 @@ export async function validateCommand(file: string | undefined, opts: { json?: b
     return 0
   } catch (err) {
     if (opts.json && err instanceof LabFileError) {
-      const problems = err.problems.map((p) => ({ line: p.line, column: p.col, path: p.path, message: p.message, fix: p.hint }))
+      // A key in the path is the lab file's text: quoted short, as in the message.
+      const problems = err.problems.map((p) => ({ line: p.line, column: p.col, path: p.path.map((s) => (typeof s === 'string' ? excerpt(s) : s)), message: p.message, fix: p.hint }))
       process.stdout.write(JSON.stringify({ file: err.file, valid: false, problems }, null, 2) + '\n')
       return 2
     }
