@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { NAME_PREFIX } from '../lab/naming.js'
 import type { LabContext } from './lab-context.js'
 import { stage } from './events.js'
+import { mapLimit } from '../util/parallel.js'
 
 export interface DestroyOptions {
   keepBase?: boolean
@@ -52,7 +53,9 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
   }
 
   await stage(report, 'remove nodes', async () => {
-    await Promise.all([...nodeVms].map(remove))
+    // Every removal runs to its end even when one fails: a rejection that left the others running would end
+    // the command (and let go of the lab lock) while they still change the lab, or keep the lock for ever.
+    await mapLimit([...nodeVms], nodeVms.size, remove)
   })
   if (opts.keepBase) {
     for (const vm of baseVms) kept.push({ vm, why: '--keep-base' })

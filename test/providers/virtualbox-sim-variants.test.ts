@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { LabError } from '../../src/util/errors.js'
 import { VBoxError } from '../../src/providers/virtualbox/vbox-error.js'
+import { LOCK_RETRY } from '../../src/util/retry.js'
 import { parseHostOnlyIfs, parseHostOnlyNets, parseVmList } from '../../src/providers/virtualbox/lists.js'
 import { parseVmInfo } from '../../src/providers/virtualbox/vm-info.js'
 import { baseSpec, cloneSpec, filesUnder, LAB_NET, simHost } from './virtualbox-sim-helpers.js'
@@ -38,7 +39,7 @@ async function bareVm(h: ReturnType<typeof simHost>, name: string): Promise<void
 
 t.test('a session still locked after a power-off is waited out', async (t) => {
   const h = simHost(t, { VMLAB_SIM_LOCK_SECONDS: '2' })
-  const p = h.provider({ retry: { attempts: 10, delayMs: 400 } })
+  const p = h.provider({ retry: { deadlineMs: 10_000, initialMs: 200, maxMs: 800 } })
   await bareVm(h, 'vmlab-lock')
   await p.start('vmlab-lock')
   await p.stop('vmlab-lock', { force: true })
@@ -52,7 +53,7 @@ t.test('a session still locked after a power-off is waited out', async (t) => {
 
 t.test('a lock that outlasts the retries ends in a clear error', async (t) => {
   const h = simHost(t, { VMLAB_SIM_LOCK_SECONDS: '30' })
-  const p = h.provider({ retry: { attempts: 2, delayMs: 100 } })
+  const p = h.provider({ retry: { deadlineMs: 3000, initialMs: 100, maxMs: 100 } })
   await bareVm(h, 'vmlab-stuck')
   await p.start('vmlab-stuck')
   await p.stop('vmlab-stuck', { force: true })
@@ -61,8 +62,19 @@ t.test('a lock that outlasts the retries ends in a clear error', async (t) => {
   t.ok(err instanceof VBoxError)
   t.ok((err as VBoxError).transient)
   t.match((err as VBoxError).message, /already locked/)
-  t.match((err as VBoxError).hint, /close its window in the VirtualBox GUI/)
-  t.equal(h.calls.slice(before).filter((c) => c[0] === 'snapshot').length, 2, 'tried as often as configured')
+  t.match((err as VBoxError).hint, /session lock of vmlab-stuck.*close its window in the VirtualBox GUI/)
+  // `snapshot list` once, then `snapshot take` until the deadline (a busy machine fits fewer calls in it).
+  t.ok(h.calls.slice(before).filter((c) => c[0] === 'snapshot').length >= 3, 'retried until the deadline, then VirtualBox\'s own error')
+})
+
+t.test('destroy waits out an unregister refused for seconds after the power-off (the default back-off)', async (t) => {
+  const h = simHost(t, { VMLAB_SIM_LOCK_SECONDS: '6' })
+  const p = h.provider({ retry: LOCK_RETRY })
+  await bareVm(h, 'vmlab-held')
+  await p.start('vmlab-held')
+  await p.destroy('vmlab-held')
+  t.same(await p.list('vmlab-'), [], 'unregistered')
+  t.ok(h.calls.filter((c) => c[0] === 'unregistervm').length > 1, 'after retries')
 })
 
 t.test('"The object is not ready" is retried', async (t) => {
