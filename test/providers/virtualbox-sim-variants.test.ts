@@ -8,7 +8,7 @@ import t from 'tap'
 import { LabError } from '../../src/util/errors.js'
 import { VBoxError } from '../../src/providers/virtualbox/vbox-error.js'
 import { LOCK_RETRY } from '../../src/util/retry.js'
-import { parseHostOnlyIfs, parseHostOnlyNets, parseVmList } from '../../src/providers/virtualbox/lists.js'
+import { parseDvds, parseHostOnlyIfs, parseHostOnlyNets, parseVmList } from '../../src/providers/virtualbox/lists.js'
 import { parseVmInfo } from '../../src/providers/virtualbox/vm-info.js'
 import { baseSpec, cloneSpec, filesUnder, LAB_NET, simHost } from './virtualbox-sim-helpers.js'
 
@@ -75,6 +75,24 @@ t.test('destroy waits out an unregister refused for seconds after the power-off 
   await p.destroy('vmlab-held')
   t.same(await p.list('vmlab-'), [], 'unregistered')
   t.ok(h.calls.filter((c) => c[0] === 'unregistervm').length > 1, 'after retries')
+})
+
+t.test('an install ISO another VM still uses stays registered after the base install; the OEMDRV disc is closed', async (t) => {
+  const h = simHost(t)
+  const p = h.provider({ labNetwork: LAB_NET })
+  const net = await p.ensureNetwork(LAB_NET)
+  const spec = baseSpec(h, net)
+  const { installIso, oemdrvIso } = spec.source as { installIso: string; oemdrvIso: string }
+  // Another base being installed from the same ISO, for another lab.
+  await bareVm(h, 'vmlab-base-other')
+  await h.vbox('storagectl', 'vmlab-base-other', '--name', 'SATA', '--add', 'sata', '--portcount', '3')
+  await h.vbox('storageattach', 'vmlab-base-other', '--storagectl', 'SATA', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', installIso)
+  await p.createBase(spec)
+  const dvds = parseDvds((await h.vbox('list', 'dvds')).stdout).map((d) => d.location)
+  t.same(dvds, [installIso], 'the shared ISO stays for the VM that uses it; the OEMDRV disc is gone')
+  t.notOk(dvds.includes(oemdrvIso))
+  await p.destroy('vmlab-base-other')
+  t.same(parseDvds((await h.vbox('list', 'dvds')).stdout), [], 'and its own destroy closes it')
 })
 
 t.test('"The object is not ready" is retried', async (t) => {
