@@ -87,6 +87,9 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
       network = 'removed'
     } else network = 'kept'
   }
+  // Registrations of the lab's discs that outlived their VM (a destroy cut short after unregistering one) go before the files.
+  const media = await readdir(ctx.paths.mediaDir).catch(() => [] as string[])
+  if (media.length > 0) await provider.forgetMedia?.(media.map((f) => join(ctx.paths.mediaDir, f)))
   await journal.append({ step: 'destroy', phase: 'done', data: { removed } })
   // The lab's own files: everything but the lock (released by the caller), and the credentials unless purged.
   const keep = new Set(['lock', ...(opts.purge ? [] : ['secrets.json', 'keys'])])

@@ -84,3 +84,18 @@ for (const provider of ['virtualbox', 'vmware'] as const) {
     assertHostEmpty(t, lab, provider, 'part')
   })
 }
+
+t.test('virtualbox: a seed disc whose node went without its destroy finishing is closed by the next destroy', async (t) => {
+  const lab = simLab(t, 'virtualbox', { name: 'gone', cidr: `127.81.${++net}.0/24`, nodes: NODES, installSeconds: 1 })
+  const up = await lab.run(['up'])
+  t.match(up.stderr, /node2: boot done/, up.stderr)
+  // What a destroy killed right after `unregistervm` leaves: the node is gone, its seed disc still registered.
+  lab.sim('VBoxManage', ['controlvm', 'vmlab-gone-node1', 'poweroff'])
+  lab.env.VMLAB_SIM_LOCK_SECONDS = '0'
+  lab.sim('VBoxManage', ['unregistervm', 'vmlab-gone-node1', '--delete'])
+  t.ok(media(lab, 'dvds').some((d) => d.endsWith('node1-seed.iso')), 'the seed disc outlived its node')
+
+  const destroy = await lab.run(['destroy', '--force'])
+  t.equal(destroy.code, 0, destroy.stderr)
+  assertHostEmpty(t, lab, 'virtualbox', 'gone')
+})

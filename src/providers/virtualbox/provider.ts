@@ -247,6 +247,10 @@ export class VirtualBoxProvider implements Provider {
     if (info.cfgFile !== undefined) await removeEmptyGroupFolder(info.cfgFile)
   }
 
+  async forgetMedia(files: readonly string[]): Promise<void> {
+    await closeDvdImages(this.driver, files)
+  }
+
   async list(prefix: string): Promise<string[]> {
     return (await this.driver.listVms()).map((v) => v.name).filter((n) => n.startsWith(prefix))
   }
