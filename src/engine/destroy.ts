@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { NAME_PREFIX } from '../lab/naming.js'
 import type { LabContext } from './lab-context.js'
 import { stage } from './events.js'
+import { mapLimit } from '../util/parallel.js'
 
 export interface DestroyOptions {
   keepBase?: boolean
@@ -52,7 +53,9 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
   }
 
   await stage(report, 'remove nodes', async () => {
-    await Promise.all([...nodeVms].map(remove))
+    // Every removal runs to its end even when one fails: a rejection that left the others running would end
+    // the command (and let go of the lab lock) while they still change the lab, or keep the lock for ever.
+    await mapLimit([...nodeVms], nodeVms.size, remove)
   })
   if (opts.keepBase) {
     for (const vm of baseVms) kept.push({ vm, why: '--keep-base' })
@@ -84,6 +87,9 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
       network = 'removed'
     } else network = 'kept'
   }
+  // Registrations of the lab's discs that outlived their VM (a destroy cut short after unregistering one) go before the files.
+  const media = await readdir(ctx.paths.mediaDir).catch(() => [] as string[])
+  if (media.length > 0) await provider.forgetMedia?.(media.map((f) => join(ctx.paths.mediaDir, f)))
   await journal.append({ step: 'destroy', phase: 'done', data: { removed } })
   // The lab's own files: everything but the lock (released by the caller), and the credentials unless purged.
   const keep = new Set(['lock', ...(opts.purge ? [] : ['secrets.json', 'keys'])])

@@ -149,6 +149,11 @@ export interface Provider {
   /** Remove the VM and every disk and file it owns (a base refuses while clones use it). */
   destroy(vm: string): Promise<void>
   /**
+   * Forget disc images the lab made (seed and kickstart discs) that the hypervisor still has registered
+   * although no VM of the lab is left to hold them (a destroy cut short after a VM went): before they are deleted.
+   */
+  forgetMedia?(files: readonly string[]): Promise<void>
+  /**
    * Every VM this provider knows whose name starts with the prefix, and what a half-made one left behind
    * (its state is then `missing`, and `destroy` removes those files): for clean-up of partial labs.
    */

@@ -40,6 +40,16 @@ export class RetryTimeoutError extends Error {
   }
 }
 
+/**
+ * How long a hypervisor may keep a VM locked after the command before returned: VirtualBox's session lock
+ * outlives a power-off by seconds on a loaded host, VMware lets go of a VM's files a moment after vmrun
+ * returned. Vagrant's 3 × 1 s is too short for either; half a minute with back-off is not.
+ */
+export const LOCK_RETRY: Readonly<RetryPolicy> = { deadlineMs: 30_000, initialMs: 500, maxMs: 4000 }
+
+/** The pauses and deadline of a retry, without what to retry. */
+export type RetryPolicy = Required<Pick<RetryOptions, 'deadlineMs' | 'initialMs' | 'maxMs'>>
+
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -70,6 +80,18 @@ export async function retryUntil<T>(fn: (attempt: RetryAttempt) => Promise<T>, o
         delayMs = Math.min(delayMs * 2, maxMs)
       }
     }
+  }
+}
+
+/**
+ * retryUntil, but after the deadline it throws the last failure itself: a command that kept failing is
+ * better explained by its own error (and hint) than by "gave up after N attempts".
+ */
+export async function retryOrLastError<T>(fn: (attempt: RetryAttempt) => Promise<T>, opts: RetryOptions): Promise<T> {
+  try {
+    return await retryUntil(fn, opts)
+  } catch (error) {
+    throw error instanceof RetryTimeoutError ? error.lastError : error
   }
 }
 

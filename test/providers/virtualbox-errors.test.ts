@@ -38,6 +38,21 @@ t.test('Windows: VBoxManage.exe prefix and CRLF; lock errors are transient', asy
   t.match(error.hint, /controlvm vmlab-docker-master poweroff/)
 })
 
+t.test('unregistervm refused while the session lock outlives a power-off: transient, and the hint is the lock', async (t) => {
+  // As VirtualBox 7 prints it (Machine::unregister, quoted in a Vagrant report).
+  const stderr = fixture('error-unregister-locked.txt')
+  const info = parseVBoxError(stderr)!
+  t.same(info.messages, ["Cannot unregister the machine 'vmlab-docker-node2' while it is locked"])
+  t.equal(info.codeName, 'VBOX_E_INVALID_OBJECT_STATE')
+  const error = new VBoxError({ command: ['VBoxManage', 'unregistervm', 'vmlab-docker-node2', '--delete'], exitCode: 1, stdout: '', stderr, info, platform: 'linux' })
+  t.ok(error.transient, 'retried like every session-lock refusal')
+  t.match(error.hint, /session lock of vmlab-docker-node2/)
+  t.match(error.hint, /VirtualBox GUI/, 'says what holds it when it persists')
+  t.notMatch(error.hint, /linked clone/, 'linked clones have nothing to do with it')
+  const medium = parseVBoxError("VBoxManage: error: Medium '/v/base.vdi' is locked for writing by another task\nVBoxManage: error: Details: code VBOX_E_INVALID_OBJECT_STATE (0x80bb0007), component MediumWrap, interface IMedium\n")!
+  t.ok(new VBoxError({ command: ['VBoxManage', 'clonevm', 'b'], exitCode: 1, stdout: '', stderr: '', info: medium, platform: 'linux' }).transient, 'a medium lock too')
+})
+
 t.test('"not ready" is transient, "not found" is not', async (t) => {
   const notReady = parseVBoxError(
     "VBoxManage: error: The object is not ready\nVBoxManage: error: Details: code E_ACCESSDENIED (0x80070005), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports\n",

@@ -63,7 +63,7 @@ export function simHost(t: Test, sim: Record<string, string> = {}): SimHost {
         arch: 'x64',
         vmFolder,
         networksConf: join(root, 'networks.conf'),
-        retry: { attempts: 4, delayMs: 150 },
+        retry: { deadlineMs: 3000, initialMs: 100, maxMs: 400 },
         pollIntervalMs: 50,
         bootWaitMs: 0,
         keyDelayMs: 0,

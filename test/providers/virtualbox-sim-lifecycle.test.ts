@@ -3,9 +3,10 @@
  * three linked clones, start, live snapshot, stop, restore, destroy, and nothing left behind.
  */
 import t from 'tap'
+import { readdirSync } from 'node:fs'
 import { LabError } from '../../src/util/errors.js'
 import { parseVmInfo } from '../../src/providers/virtualbox/vm-info.js'
-import { parseHdds, parseHostOnlyIfs, parseVmList } from '../../src/providers/virtualbox/lists.js'
+import { parseDvds, parseHdds, parseHostOnlyIfs, parseVmList } from '../../src/providers/virtualbox/lists.js'
 import { baseSpec, cloneSpec, filesUnder, LAB_NET, simHost } from './virtualbox-sim-helpers.js'
 
 // Every VBoxManage call starts a Node process: on a busy machine that adds up to minutes.
@@ -31,6 +32,7 @@ t.test('a three-node lab from install to nothing', async (t) => {
   const baseInfo = parseVmInfo((await h.vbox('showvminfo', base.name, '--machinereadable')).stdout)
   t.equal(baseInfo.storage.get('SATA-1-0'), 'none', 'install DVD detached')
   t.equal(baseInfo.storage.get('SATA-2-0'), 'none', 'OEMDRV detached')
+  t.same(parseDvds((await h.vbox('list', 'dvds')).stdout), [], 'and both closed: VirtualBox lists no DVD image')
   t.match(baseInfo.storage.get('SATA-0-0'), /vmlab-base-rocky9-test/)
   t.equal(baseInfo.nics.get(2)?.hostOnlyAdapter, 'vboxnet0')
   t.ok(
@@ -108,6 +110,8 @@ t.test('a three-node lab from install to nothing', async (t) => {
   t.same(parseHostOnlyIfs((await h.vbox('list', 'hostonlyifs')).stdout), [])
   t.same(parseHdds((await h.vbox('list', 'hdds')).stdout), [])
   t.same(filesUnder(h.vmFolder), [], 'no file left in the VM folder')
+  t.same(parseDvds((await h.vbox('list', 'dvds')).stdout), [], 'no seed disc registered')
+  t.same(readdirSync(h.vmFolder), [], 'no empty vmlab group folder either')
 })
 
 t.test('a network someone else made is reused and never removed', async (t) => {

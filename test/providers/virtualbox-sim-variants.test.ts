@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { LabError } from '../../src/util/errors.js'
 import { VBoxError } from '../../src/providers/virtualbox/vbox-error.js'
-import { parseHostOnlyIfs, parseHostOnlyNets, parseVmList } from '../../src/providers/virtualbox/lists.js'
+import { LOCK_RETRY } from '../../src/util/retry.js'
+import { parseDvds, parseHostOnlyIfs, parseHostOnlyNets, parseVmList } from '../../src/providers/virtualbox/lists.js'
 import { parseVmInfo } from '../../src/providers/virtualbox/vm-info.js'
 import { baseSpec, cloneSpec, filesUnder, LAB_NET, simHost } from './virtualbox-sim-helpers.js'
 
@@ -38,7 +39,7 @@ async function bareVm(h: ReturnType<typeof simHost>, name: string): Promise<void
 
 t.test('a session still locked after a power-off is waited out', async (t) => {
   const h = simHost(t, { VMLAB_SIM_LOCK_SECONDS: '2' })
-  const p = h.provider({ retry: { attempts: 10, delayMs: 400 } })
+  const p = h.provider({ retry: { deadlineMs: 10_000, initialMs: 200, maxMs: 800 } })
   await bareVm(h, 'vmlab-lock')
   await p.start('vmlab-lock')
   await p.stop('vmlab-lock', { force: true })
@@ -52,7 +53,7 @@ t.test('a session still locked after a power-off is waited out', async (t) => {
 
 t.test('a lock that outlasts the retries ends in a clear error', async (t) => {
   const h = simHost(t, { VMLAB_SIM_LOCK_SECONDS: '30' })
-  const p = h.provider({ retry: { attempts: 2, delayMs: 100 } })
+  const p = h.provider({ retry: { deadlineMs: 3000, initialMs: 100, maxMs: 100 } })
   await bareVm(h, 'vmlab-stuck')
   await p.start('vmlab-stuck')
   await p.stop('vmlab-stuck', { force: true })
@@ -61,8 +62,37 @@ t.test('a lock that outlasts the retries ends in a clear error', async (t) => {
   t.ok(err instanceof VBoxError)
   t.ok((err as VBoxError).transient)
   t.match((err as VBoxError).message, /already locked/)
-  t.match((err as VBoxError).hint, /close its window in the VirtualBox GUI/)
-  t.equal(h.calls.slice(before).filter((c) => c[0] === 'snapshot').length, 2, 'tried as often as configured')
+  t.match((err as VBoxError).hint, /session lock of vmlab-stuck.*close its window in the VirtualBox GUI/)
+  // `snapshot list` once, then `snapshot take` until the deadline (a busy machine fits fewer calls in it).
+  t.ok(h.calls.slice(before).filter((c) => c[0] === 'snapshot').length >= 3, 'retried until the deadline, then VirtualBox\'s own error')
+})
+
+t.test('destroy waits out an unregister refused for seconds after the power-off (the default back-off)', async (t) => {
+  const h = simHost(t, { VMLAB_SIM_LOCK_SECONDS: '6' })
+  const p = h.provider({ retry: LOCK_RETRY })
+  await bareVm(h, 'vmlab-held')
+  await p.start('vmlab-held')
+  await p.destroy('vmlab-held')
+  t.same(await p.list('vmlab-'), [], 'unregistered')
+  t.ok(h.calls.filter((c) => c[0] === 'unregistervm').length > 1, 'after retries')
+})
+
+t.test('an install ISO another VM still uses stays registered after the base install; the OEMDRV disc is closed', async (t) => {
+  const h = simHost(t)
+  const p = h.provider({ labNetwork: LAB_NET })
+  const net = await p.ensureNetwork(LAB_NET)
+  const spec = baseSpec(h, net)
+  const { installIso, oemdrvIso } = spec.source as { installIso: string; oemdrvIso: string }
+  // Another base being installed from the same ISO, for another lab.
+  await bareVm(h, 'vmlab-base-other')
+  await h.vbox('storagectl', 'vmlab-base-other', '--name', 'SATA', '--add', 'sata', '--portcount', '3')
+  await h.vbox('storageattach', 'vmlab-base-other', '--storagectl', 'SATA', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', installIso)
+  await p.createBase(spec)
+  const dvds = parseDvds((await h.vbox('list', 'dvds')).stdout).map((d) => d.location)
+  t.same(dvds, [installIso], 'the shared ISO stays for the VM that uses it; the OEMDRV disc is gone')
+  t.notOk(dvds.includes(oemdrvIso))
+  await p.destroy('vmlab-base-other')
+  t.same(parseDvds((await h.vbox('list', 'dvds')).stdout), [], 'and its own destroy closes it')
 })
 
 t.test('"The object is not ready" is retried', async (t) => {

@@ -126,3 +126,17 @@ t.test('vmrun errors: exit 0 with Error:, lock retries, typed errors', async (t)
   })
   t.equal(await p.state(BASE), 'poweroff', 'the first `list` hit a lock and was retried')
 })
+
+t.test('destroy waits out the files a stopped VM still holds, with the default back-off', async (t) => {
+  const h = simHost(t)
+  const p = h.provider({ lockRetryMs: undefined })
+  const network = await p.ensureNetwork(NETWORK)
+  await p.createBase(baseSpec(network, { kind: 'iso', ...installMedia(h) }))
+  await p.start(BASE)
+  // From here on, a VM that powers off keeps its files held for 12 s (a loaded host), longer than the old 10 s of retries.
+  h.env.VMLAB_SIM_LOCK_SECONDS = '12'
+  const started = Date.now()
+  await p.destroy(BASE)
+  t.ok(Date.now() - started >= 12_000, 'it waited for VMware to let go')
+  t.same(readdirSync(h.vmsDir), [], 'and then deleted the VM')
+})

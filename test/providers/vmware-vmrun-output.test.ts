@@ -46,6 +46,7 @@ t.test('error kinds from the known vmrun messages', async (t) => {
     ['Error: The virtual machine is not powered on: /x/a.vmx', 'not-powered-on'],
     ['Error: The VMware Tools are not running in the virtual machine: /x/a.vmx', 'tools-not-running'],
     ['Error: The file is already in use', 'file-in-use'],
+    ["Error: Cannot open the disk '/x/a.vmdk' or one of the snapshot disks it depends on. Failed to lock the file", 'file-in-use'],
     ['Error: The operation is not supported', 'not-supported'],
     ['Error: The operation was canceled', 'canceled'],
     ['Error: Service type VIX_SERVICEPROVIDER_VMWARE_WORKSTATION was specified, but not installed', 'product-not-installed'],

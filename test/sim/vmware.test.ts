@@ -394,6 +394,23 @@ t.test('a linked clone without -snapshot hangs from a new snapshot named "Clone"
   t.notMatch(fs.readFileSync(path.join(h.root, 'f', 'master-cl1.vmdk')).subarray(512, 10752).toString(), /parentFileNameHint/)
 })
 
+t.test('VMLAB_SIM_LOCK_SECONDS: the VMware process of a stopped VM holds its files a while', async (t) => {
+  const h = host(t)
+  const vmx = await makeBase(t, h, 'plain', 'NOT-A-KS')
+  const held = { VMLAB_SIM_LOCK_SECONDS: '60' }
+  t.equal((await h.vmrun(['start', vmx, 'nogui'], held)).exitCode, 0)
+  t.equal((await h.vmrun(['stop', vmx, 'hard'], held)).exitCode, 0)
+  t.equal((await h.vmrun(['list'], held)).stdout, 'Total running VMs: 0\n', 'off at once')
+  for (const args of [['deleteVM', vmx], ['start', vmx, 'nogui'], ['snapshot', vmx, 's'], ['clone', vmx, `${vmx}-2.vmx`, 'full']]) {
+    const r = await h.vmrun(args, held)
+    t.same([r.exitCode, r.stdout], [255, 'Error: The file is already in use\n'], `${args[0]} while the files are held`)
+  }
+  t.equal((await h.vmrun(['listSnapshots', vmx], held)).stdout, 'Total snapshots: 0\n', 'reading works meanwhile')
+  // Time passes (the knob read anew by each call): the files are let go.
+  t.equal((await h.vmrun(['deleteVM', vmx], { VMLAB_SIM_LOCK_SECONDS: '0' })).exitCode, 0)
+  t.notOk(fs.existsSync(vmx), 'deleted once let go')
+})
+
 t.test('VMLAB_SIM_SNAPSHOT_SECONDS: vmrun snapshot takes the time set, and the snapshot exists when it returns', async (t) => {
   const h = host(t)
   const master = await makeBase(t, h)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { retryUntil, RetryTimeoutError } from '../../src/util/retry.js'
+import { retryOrLastError, retryUntil, RetryTimeoutError } from '../../src/util/retry.js'
 
 const notYet = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
 const retryable = (e: unknown): boolean => (e as { code?: string }).code === 'ECONNREFUSED'
@@ -84,4 +84,19 @@ t.test('an abort signal stops the wait during a pause', async (t) => {
     { message: 'VM stopped' },
   )
   t.ok(Date.now() - started < 4000, 'not after the 5 s pause')
+})
+
+t.test('retryOrLastError ends with the last failure itself, not the wrapper', async (t) => {
+  let calls = 0
+  const error = await retryOrLastError(
+    async () => {
+      calls++
+      throw notYet()
+    },
+    { deadlineMs: 100, initialMs: 10, maxMs: 20, retryable },
+  ).catch((e: unknown) => e)
+  t.notOk(error instanceof RetryTimeoutError)
+  t.equal((error as Error).message, 'connect ECONNREFUSED')
+  t.ok(calls >= 2, `retried (${calls} calls)`)
+  t.equal(await retryOrLastError(async () => 'ok', { deadlineMs: 100, retryable }), 'ok')
 })

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { InputError, LabError } from '../../util/errors.js'
 import type { BaseSpec } from '../provider.js'
 import type { VBoxDriver } from './driver.js'
+import { attachedMedia, closeDvdImages } from './dvd-images.js'
 import { audioOffArgs, hostOnlyNicArgs, type VBoxFlavour } from './flavour.js'
 import type { ResolvedOptions } from './options.js'
 import { keyScancodes, textScancodes } from './scancodes.js'
@@ -122,8 +123,10 @@ async function install(ctx: BaseContext, spec: BaseSpec, cfgFile: string): Promi
       hint: 'the log above says why; a guru meditation or abort at boot usually means VT-x/AMD-V is not usable or the VM has too little memory',
     })
   }
+  const discs = attachedMedia(ended.storage)
   await driver.attach(spec.name, INSTALL_PORT, 'dvddrive', 'none')
   await driver.attach(spec.name, OEMDRV_PORT, 'dvddrive', 'none')
+  await closeDvdImages(driver, discs)
 }
 
 export async function createBaseVm(ctx: BaseContext, spec: BaseSpec): Promise<void> {

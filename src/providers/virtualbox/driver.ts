@@ -1,8 +1,8 @@
 /**
  * Thin typed wrappers over VBoxManage commands, one method per command we use, all through one runner
  * (argv arrays, LANG=C, logged). A call fails when VBoxManage exits non-zero or prints its error lines
- * (some failures exit 0); transient session-lock / "not ready" refusals are retried like Vagrant does
- * (3 attempts, 1 s apart by default). The provider decides what to run; this file only knows how.
+ * (some failures exit 0); transient session-lock / "not ready" refusals are retried with back-off for up to
+ * half a minute by default (LOCK_RETRY). The provider decides what to run; this file only knows how.
  */
 import type { CliRunner } from '../cli-runner.js'
 import type { RunResult } from '../../util/run.js'
@@ -11,12 +11,14 @@ import { vboxCallOptions } from './call-limits.js'
 import { lastLine, parseVBoxError, VBoxError, type VBoxErrorInfo } from './vbox-error.js'
 import { parseVmInfo, type VmInfo } from './vm-info.js'
 import {
+  parseDvds,
   parseHdds,
   parseHostOnlyIfs,
   parseHostOnlyNets,
   parseSnapshotList,
   parseVmList,
   saysNoSnapshots,
+  type DvdImage,
   type HardDisk,
   type HostOnlyInterface,
   type HostOnlyNetwork,
@@ -24,13 +26,7 @@ import {
   type VmListEntry,
 } from './lists.js'
 import { parseVersionOutput, type VBoxVersion, type VersionOutput } from './version.js'
-import { sleep } from './wait.js'
-
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number
-  delayMs: number
-}
+import { retryOrLastError, type RetryPolicy } from '../../util/retry.js'
 
 export interface DriverOptions {
   runner: CliRunner
@@ -56,14 +52,14 @@ export class VBoxDriver {
 
   /** Runs `VBoxManage ARGS`; throws VBoxError (typed, with a hint) when VirtualBox reports a failure. */
   async exec(args: readonly string[], opts: { retry?: boolean } = {}): Promise<RunResult> {
-    const attempts = opts.retry === false ? 1 : Math.max(1, this.opts.retry.attempts)
-    for (let attempt = 1; ; attempt++) {
+    const once = async () => {
       const result = await this.start(args)
       const error = this.failure(result)
-      if (!error) return result
-      if (!error.transient || attempt >= attempts) throw error
-      await sleep(this.opts.retry.delayMs)
+      if (error) throw error
+      return result
     }
+    if (opts.retry === false) return once()
+    return retryOrLastError(once, { ...this.opts.retry, retryable: (e) => e instanceof VBoxError && e.transient })
   }
 
   private async start(args: readonly string[]): Promise<RunResult> {
@@ -128,6 +124,15 @@ export class VBoxDriver {
 
   async listHdds(): Promise<HardDisk[]> {
     return parseHdds((await this.exec(['list', 'hdds'])).stdout)
+  }
+
+  async listDvds(): Promise<DvdImage[]> {
+    return parseDvds((await this.exec(['list', 'dvds'])).stdout)
+  }
+
+  /** Forgets a DVD image (by UUID or path); its file stays. */
+  async closeDvd(image: string): Promise<void> {
+    await this.exec(['closemedium', 'dvd', image])
   }
 
   async showVmInfo(vm: string): Promise<VmInfo> {

@@ -91,6 +91,16 @@ export function parseHdds(output: string): HardDisk[] {
   })
 }
 
+export interface DvdImage {
+  uuid: string
+  location: string
+}
+
+/** `list dvds`: every registered DVD image, also those whose file is gone. */
+export function parseDvds(output: string): DvdImage[] {
+  return parseRecords(output, 'UUID').map((r) => ({ uuid: r.UUID ?? '', location: r.Location ?? '' }))
+}
+
 export interface SnapshotTree {
   /** Depth first, as VirtualBox prints them: along one chain, oldest first. */
   names: string[]

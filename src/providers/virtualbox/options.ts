@@ -1,7 +1,7 @@
 /** How a VirtualBoxProvider is set up; every default can be replaced (tests make the waits short). */
 import { realRunner, type CliRunner } from '../cli-runner.js'
 import { locateVBoxManage } from '../locate.js'
-import type { RetryPolicy } from './driver.js'
+import { LOCK_RETRY, type RetryPolicy } from '../../util/retry.js'
 import { DEFAULT_NETWORKS_CONF } from './networks-conf.js'
 import { loopbackPortFree } from './ports.js'
 
@@ -24,7 +24,7 @@ export interface VirtualBoxOptions {
   networksConf?: string
   /** The lab network, so that detect() can check it against networks.conf before anything is created. */
   labNetwork?: { cidr: string; prefix: number; hostIp: string }
-  /** Retries of transient (locked / not ready) errors: 3 tries 1 s apart by default. */
+  /** Retries of transient (locked / not ready) errors: back-off from 0.5 s up to 4 s, for 30 s in all by default. */
   retry?: Partial<RetryPolicy>
   /** Between two looks at a VM's state (default 1 s). */
   pollIntervalMs?: number
@@ -67,7 +67,7 @@ export function resolveOptions(o: VirtualBoxOptions): ResolvedOptions {
     vmFolder: o.vmFolder ?? (env.VMLAB_VBOX_VM_FOLDER || undefined),
     networksConf: o.networksConf ?? (env.VMLAB_VBOX_NETWORKS_CONF || DEFAULT_NETWORKS_CONF),
     labNetwork: o.labNetwork,
-    retry: { attempts: o.retry?.attempts ?? 3, delayMs: o.retry?.delayMs ?? 1000 },
+    retry: { ...LOCK_RETRY, ...o.retry },
     pollIntervalMs: o.pollIntervalMs ?? 1000,
     stopTimeoutMs: o.stopTimeoutMs ?? 60_000,
     bootWaitMs: o.bootWaitMs ?? 10_000,

@@ -25,6 +25,8 @@ import type {
 } from '../provider.js'
 import { createBaseVm, SSH_RULE, sshRule, VM_GROUP } from './create-base.js'
 import { VBoxDriver } from './driver.js'
+import { attachedMedia, closeDvdImages } from './dvd-images.js'
+import { removeEmptyGroupFolder } from './group-folder.js'
 import { hostOnlyNicArgs, usesHostOnlyNetworks, type VBoxFlavour } from './flavour.js'
 import { cloneImagesOf, cloneNameOf } from './linked-clones.js'
 import { ensureHostOnly, findHostOnly, networksConfPreflight, removeHostOnly } from './network.js'
@@ -243,6 +245,12 @@ export class VirtualBoxProvider implements Provider {
     }
     if (!OFF_STATES.includes(info.state)) await this.stop(vm, { force: true })
     await this.driver.unregisterVm(vm)
+    await closeDvdImages(this.driver, attachedMedia(info.storage))
+    if (info.cfgFile !== undefined) await removeEmptyGroupFolder(info.cfgFile)
+  }
+
+  async forgetMedia(files: readonly string[]): Promise<void> {
+    await closeDvdImages(this.driver, files)
   }
 
   async list(prefix: string): Promise<string[]> {

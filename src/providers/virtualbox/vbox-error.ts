@@ -11,7 +11,7 @@
  */
 import { quoteArgv } from '../../util/shell-quote.js'
 import { CommandError } from '../../util/errors.js'
-import { explainError } from './vbox-hints.js'
+import { explainError, SESSION_LOCKED } from './vbox-hints.js'
 
 export interface VBoxErrorInfo {
   /** The error lines that are neither Details nor Context: what went wrong, in VirtualBox's words. */
@@ -74,7 +74,7 @@ export function parseVBoxError(stderr: string): VBoxErrorInfo | undefined {
  * Packer retry these, and so do we.
  */
 function isTransient(info: VBoxErrorInfo): boolean {
-  return info.messages.some((m) => /already locked|being locked or unlocked|object is not ready/i.test(m))
+  return info.messages.some((m) => SESSION_LOCKED.test(m) || /object is not ready/i.test(m))
 }
 
 /** What controlvm says about a VM that is off (7.x, and 6.x or while its session is still closing). */

@@ -7,6 +7,14 @@ import { formatIPv4, parseIPv4 } from '../../lab/net.js'
 import { networksConfLine } from './networks-conf.js'
 import type { VBoxErrorInfo } from './vbox-error.js'
 
+/**
+ * A session (or medium) lock someone else holds: VBOX_E_INVALID_OBJECT_STATE with "The machine 'X' is already
+ * locked for a session (or being unlocked)", "… already locked by a session (or being locked or unlocked)",
+ * "Cannot unregister the machine 'X' while it is locked" (Machine::unregister), "Medium '…' is locked for
+ * writing by another task". VBoxSVC keeps a VM's session for seconds after it powered off.
+ */
+export const SESSION_LOCKED = /already locked|being locked or unlocked|while it is locked|is locked for (reading|writing)/i
+
 const VTX_TAKEN_ON_WINDOWS =
   'Hyper-V holds VT-x/AMD-V (it is on when WSL2, Docker Desktop, Windows Sandbox, Credential Guard or Memory integrity are used). ' +
   'Either turn it off: in an administrator prompt run `bcdedit /set hypervisorlaunchtype off` and reboot ' +
@@ -75,11 +83,12 @@ export function explainError(info: VBoxErrorInfo, command: readonly string[], pl
   const text = info.messages.join('\n')
   const sub = command[1]
   const vm = command[2]
-  if (/already locked|being locked or unlocked/i.test(text)) {
+  if (SESSION_LOCKED.test(text)) {
     return (
-      'another program holds this VM: close its window in the VirtualBox GUI and wait a few seconds. ' +
-      `If VirtualBox crashed and left it locked, power it off with \`VBoxManage controlvm ${vm ?? 'VM'} poweroff\` ` +
-      'or end the stale VBoxHeadless/VBoxSVC processes, then run the command again'
+      `VirtualBox still holds the session lock of ${vm ?? 'the VM'}: it lets go a few seconds after a power-off, and vmlab waits half a minute for that. ` +
+      'If it persists, something else has the VM open: close its window in the VirtualBox GUI, let another VBoxManage or `lab` command on it finish, ' +
+      `or, if VirtualBox crashed and left it locked, power it off with \`VBoxManage controlvm ${vm ?? 'VM'} poweroff\` ` +
+      'or end its stale VBoxHeadless process; then run the command again'
     )
   }
   if (/object is not ready/i.test(text)) return 'VirtualBox is still finishing the previous operation: run the command again in a few seconds'
@@ -100,7 +109,8 @@ export function explainError(info: VBoxErrorInfo, command: readonly string[], pl
       `add the line \`${line ?? '* 10.0.0.0/8 192.168.0.0/16'}\` to /etc/vbox/networks.conf (as root), or use a lab network inside 192.168.56.0/21`
     )
   }
-  if (sub === 'unregistervm') {
+  // Machine::deleteConfig cannot close a base image that linked clones still build on.
+  if (sub === 'unregistervm' && /because it has \d+ child media/i.test(text)) {
     return (
       `if other VMs are linked clones of ${vm ?? 'this VM'} (the nodes of a lab built from this base), destroy them first ` +
       '(`lab destroy` for each lab); `VBoxManage list vms` shows what VirtualBox still knows'

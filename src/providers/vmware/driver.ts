@@ -1,14 +1,15 @@
 /**
  * Thin typed wrappers over `vmrun` and `vmware-vdiskmanager`: one method per command, argv only, no policy.
  * Every vmrun call names the product (`-T ws` or `-T fusion`) and passes absolute .vmx paths; its output is
- * scanned for `Error:` lines whatever the exit code, and lock errors are retried for a short while because
- * VMware releases a VM's files a moment after the previous command returned.
+ * scanned for `Error:` lines whatever the exit code, and lock errors are retried with back-off (half a minute
+ * by default, LOCK_RETRY) because VMware releases a VM's files a moment after the previous command returned,
+ * longer on a loaded host.
  */
 import type { CliRunner } from '../cli-runner.js'
 import type { RunOptions, RunResult } from '../../util/run.js'
 import { CommandError } from '../../util/errors.js'
 import { quoteArgv } from '../../util/shell-quote.js'
-import { RetryTimeoutError, retryUntil } from '../../util/retry.js'
+import { LOCK_RETRY, retryOrLastError } from '../../util/retry.js'
 import { parseListSnapshots, parseVmrunList, parseVmrunVersion, vmrunErrorLines } from './vmrun-output.js'
 import { VmrunError } from './vmrun-error.js'
 import { VDISKMANAGER, vmrunCallLimit, vmwareCallOptions } from './call-limits.js'
@@ -45,14 +46,10 @@ export class VmrunDriver {
     // A caller's own limit (a soft stop's wait for the guest) goes before the command's.
     const opts = { ...vmwareCallOptions(vmrunCallLimit(command)), ...runOpts }
     if (this.opts.runner.dryRun) return this.vmrunOnce(argv, opts)
-    return retryUntil(() => this.vmrunOnce(argv, opts), {
-      deadlineMs: this.opts.lockRetryMs ?? 10_000,
-      initialMs: 500,
-      maxMs: 2000,
+    return retryOrLastError(() => this.vmrunOnce(argv, opts), {
+      ...LOCK_RETRY,
+      deadlineMs: this.opts.lockRetryMs ?? LOCK_RETRY.deadlineMs,
       retryable: (e) => e instanceof VmrunError && e.kind === 'file-in-use',
-    }).catch((e: unknown) => {
-      // After the deadline the caller wants vmrun's own error, not the retry wrapper.
-      throw e instanceof RetryTimeoutError ? e.lastError : e
     })
   }
 

@@ -56,7 +56,7 @@ export interface VMwareProviderOptions {
   pollIntervalMs?: number
   /** Default for stop(): how long the guest may take to shut down before a hard power-off (ms). */
   stopTimeoutMs?: number
-  /** How long to retry vmrun's "The file is already in use" (ms). */
+  /** How long to retry vmrun's "The file is already in use" (ms; 30 s by default). */
   lockRetryMs?: number
 }
 

@@ -21,7 +21,8 @@ const KINDS: Array<[RegExp, VmrunErrorKind]> = [
   [/The virtual machine cannot be found/i, 'vm-not-found'],
   [/is not powered on/i, 'not-powered-on'],
   [/VMware Tools are not running/i, 'tools-not-running'],
-  [/already in use|is locked|in use by another/i, 'file-in-use'],
+  // VIX's "The file is already in use", and DiskLib's "Failed to lock the file" for a disk another VMware process holds.
+  [/already in use|is locked|in use by another|Failed to lock the file/i, 'file-in-use'],
   [/operation is not supported/i, 'not-supported'],
   [/operation was canceled/i, 'canceled'],
   [/Service type \S+ was specified, but not installed/i, 'product-not-installed'],
@@ -35,7 +36,8 @@ export const PLAYER_FIX =
 
 const HINTS: Partial<Record<VmrunErrorKind, string>> = {
   'file-in-use':
-    'another VMware process holds the VM\'s files: close the VM\'s tab in VMware Workstation / Fusion (or wait for the other vmrun to finish) and run the command again',
+    'another VMware process holds the VM\'s files (VMware lets go of them a few seconds after a VM stops, and vmlab waits half a minute for that): ' +
+    'close the VM\'s tab in VMware Workstation / Fusion, let another vmrun or `lab` command on it finish, or end a vmware-vmx process left by a crash, then run the command again',
   'not-supported': `${PLAYER_PROBLEM}: ${PLAYER_FIX}`,
   'product-not-installed': `vmrun found no VMware Workstation Pro / Fusion to talk to; ${PLAYER_FIX}`,
   canceled: "the VM did not power on: the reason is at the end of vmware.log in the VM's folder",

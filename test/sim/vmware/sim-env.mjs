@@ -17,6 +17,10 @@ export function readSimEnv(env, { needState }) {
   if (!Number.isFinite(snapshotSeconds) || snapshotSeconds < 0) {
     throw new SimConfigError(`VMLAB_SIM_SNAPSHOT_SECONDS must be a number of seconds >= 0 (got "${env.VMLAB_SIM_SNAPSHOT_SECONDS}")`)
   }
+  const lockSeconds = Number(env.VMLAB_SIM_LOCK_SECONDS || '0')
+  if (!Number.isFinite(lockSeconds) || lockSeconds < 0) {
+    throw new SimConfigError(`VMLAB_SIM_LOCK_SECONDS must be a number of seconds >= 0 (got "${env.VMLAB_SIM_LOCK_SECONDS}")`)
+  }
   const tools = env.VMLAB_SIM_VMWARE_TOOLS ?? '0'
   if (tools !== '0' && tools !== '1') {
     throw new SimConfigError(`VMLAB_SIM_VMWARE_TOOLS must be 0 or 1 (got "${tools}")`)
@@ -35,6 +39,8 @@ export function readSimEnv(env, { needState }) {
     snapshotMs: snapshotSeconds * 1000,
     // While a file is at this path, `vmrun snapshot` waits before the snapshot exists: a test holds the moment open.
     snapshotHold: env.VMLAB_SIM_SNAPSHOT_HOLD || undefined,
+    // How long the VMware process of a VM that powered off still holds its files.
+    lockMs: lockSeconds * 1000,
     tools: tools === '1',
     stateDir,
     failSpecs: parseFailSpecs(env.VMLAB_SIM_FAIL ?? ''),

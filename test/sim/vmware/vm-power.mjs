@@ -126,8 +126,11 @@ export function powerOn(ctx, vm) {
   saveConfig(ctx, vm)
 }
 
-/** Powers a VM off (or suspends it) and writes what VMware writes when it does; `vm` comes from openVm. */
-export function powerOff(ctx, vm, { soft = false, suspend = false } = {}) {
+/**
+ * Powers a VM off (or suspends it) and writes what VMware writes when it does; `vm` comes from openVm, `at`
+ * is when it happened (a guest that shut itself down did so before this command).
+ */
+export function powerOff(ctx, vm, { soft = false, suspend = false, at = ctx.now } = {}) {
   for (const lck of staleLockFolders(vm)) fs.rmSync(lck, { recursive: true, force: true })
   vm.dict.set('cleanShutdown', 'TRUE')
   vm.dict.set('softPowerOff', soft ? 'TRUE' : 'FALSE')
@@ -135,6 +138,19 @@ export function powerOff(ctx, vm, { soft = false, suspend = false } = {}) {
   appendLog(vm, [suspend ? 'Suspending the virtual machine.' : 'VMX has left the building: 0.'])
   if (suspend) markSuspended(ctx, vm)
   else forget(ctx, vm.vmx)
+  const releasing = (ctx.state.releasing ??= {})
+  releasing[ctx.env.pathKey(vm.vmx)] = at
+}
+
+/**
+ * Whether the VMware process of a VM that powered off still holds its files: it exits a moment after the
+ * power-off that vmrun (or the guest) asked for, and until then other commands find the files in use. How
+ * long is this invocation's VMLAB_SIM_LOCK_SECONDS, like every delay of the simulator.
+ */
+export function stillReleasing(ctx, vmx) {
+  const releasing = ctx.state.releasing ?? {}
+  for (const [key, at] of Object.entries(releasing)) if (at + ctx.env.lockMs <= ctx.now) delete releasing[key]
+  return releasing[ctx.env.pathKey(vmx)] !== undefined
 }
 
 /** A suspended VM (or one restored to a memory snapshot) keeps its state in a .vmss file. */
@@ -165,7 +181,7 @@ export function advanceClock(ctx) {
       if (!(error instanceof DiskError)) throw error
     }
     appendLog(vm, ['Guest: installation complete, the guest powered itself off'])
-    powerOff(ctx, vm, { soft: true })
+    powerOff(ctx, vm, { soft: true, at: rt.powerOffAt })
   }
 }
 

@@ -4,8 +4,9 @@
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
 import { hangForEver, hangs } from '../hang.mjs'
 import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { sleepSync, withHostState } from './sim-state.mjs'
-import { advanceClock } from './vm-power.mjs'
+import { advanceClock, stillReleasing } from './vm-power.mjs'
 import { VmrunError, errors } from './vmrun-errors.mjs'
 import { KNOWN_COMMANDS } from './vmrun-usage.mjs'
 import { list, reset, start, stop, suspend } from './cmd-power.mjs'
@@ -29,6 +30,9 @@ const COMMANDS = {
   getguestipaddress: getGuestIPAddress,
   checktoolsstate: checkToolsState,
 }
+
+/** Commands that open a VM's files for writing: refused while the VMware process of a stopped VM still holds them. */
+const NEED_VM_FILES = new Set(['start', 'snapshot', 'reverttosnapshot', 'deletesnapshot', 'clone', 'deletevm'])
 
 /** Flags that take a value and must come before the command. */
 const VALUE_FLAGS = new Set(['-t', '-gu', '-gp', '-vp', '-h', '-p', '-u'])
@@ -87,6 +91,7 @@ function run(argv, processEnv) {
       const fallback = errors.unknown()
       return { lines: [injected.message ?? fallback.message], exitCode: injected.exitCode ?? fallback.exitCode }
     }
+    if (NEED_VM_FILES.has(name) && args[0] !== undefined && stillReleasing(ctx, path.resolve(args[0]))) throw errors.fileInUse()
     const result = handler(ctx, args)
     return Array.isArray(result) ? { lines: result, exitCode: 0 } : result
   })
