@@ -78,8 +78,14 @@ export function runCreateVm(ctx, args) {
 
   const m = newMachine({ name: o.name, ostype, groups: o.groups, cfgFile, uuid: o.uuid?.toLowerCase(), now: ctx.now })
   writeSettingsFile(m)
-  if (o.register) ctx.state.machines.push(m)
-  ctx.report.line(`Virtual machine '${o.name}' is created${o.register ? ' and registered' : ''}.`)
-  ctx.report.line(`UUID: ${m.uuid}`)
-  ctx.report.line(`Settings file: '${cfgFile}'`)
+  const register = (ctx) => {
+    if (o.register) ctx.state.machines.push(m)
+    ctx.report.line(`Virtual machine '${o.name}' is created${o.register ? ' and registered' : ''}.`)
+    ctx.report.line(`UUID: ${m.uuid}`)
+    ctx.report.line(`Settings file: '${cfgFile}'`)
+  }
+  // handleCreateVM saves the settings file, then registers the machine, then prints: a VBoxManage killed
+  // in between leaves a settings file no registered VM owns (VMLAB_SIM_CREATE_SECONDS widens that moment).
+  if (o.register && ctx.env.createSeconds > 0) ctx.later = { afterSeconds: ctx.env.createSeconds, run: register }
+  else register(ctx)
 }

@@ -1,6 +1,7 @@
 // Stand-in for VMware's `vmrun`: vmrun [AUTHENTICATION-FLAGS] COMMAND [PARAMETERS].
 // Output and exit codes follow the real tool (errors on stdout, exit -1); see README-vmware.md.
 
+import { dieOfSigpipeOnEpipe } from '../sigpipe.mjs'
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
 import { existsSync } from 'node:fs'
 import { sleepSync, withHostState } from './sim-state.mjs'
@@ -83,6 +84,7 @@ function run(argv, processEnv) {
 }
 
 function main() {
+  dieOfSigpipeOnEpipe()
   let eol = '\n'
   try {
     eol = readSimEnv(process.env, { needState: false }).eol
