@@ -31,9 +31,21 @@ export function refuseExistingSettings(ctx, cfgFile, where) {
   })
 }
 
+/** The settings file as VirtualBox starts it: the machine's UUID and name are what a reader looks for. */
 export function writeSettingsFile(m) {
   fs.mkdirSync(path.dirname(m.cfgFile), { recursive: true })
-  fs.writeFileSync(m.cfgFile, `<?xml version="1.0"?>\n<!-- VBoxManage simulator: settings of machine {${m.uuid}} -->\n`)
+  fs.writeFileSync(
+    m.cfgFile,
+    [
+      '<?xml version="1.0"?>',
+      '<!-- VBoxManage simulator: a settings file holding what vmlab reads of one -->',
+      '<VirtualBox xmlns="http://www.virtualbox.org/" version="1.19-linux">',
+      `  <Machine uuid="{${m.uuid}}" name="${m.name}" OSType="${m.config.ostype}" snapshotFolder="Snapshots">`,
+      '  </Machine>',
+      '</VirtualBox>',
+      '',
+    ].join('\n'),
+  )
 }
 
 export function runCreateVm(ctx, args) {

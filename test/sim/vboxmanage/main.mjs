@@ -6,6 +6,7 @@ import { hostConventions } from './host.mjs'
 import { Exit, Report, srcLine } from './report.mjs'
 import { logo, syntaxError, usageOnly, usageText } from './usage.mjs'
 import { withLock } from './lock.mjs'
+import { waitWhileHeld } from './hold.mjs'
 import { loadState, saveState } from './state.mjs'
 import { advanceClock } from './machines.mjs'
 import { COMMANDS, NOT_SIMULATED } from './commands.mjs'
@@ -52,6 +53,7 @@ function injectedFailure(ctx, command) {
 }
 
 async function runCommand(env, report, argv) {
+  await waitWhileHeld(env.holdFile, argv)
   let i = 0
   while (i < argv.length && ['-q', '--nologo', '-nologo', '-d', '--detailed-progress'].includes(argv[i])) i++
   const first = argv[i]
