@@ -12,7 +12,7 @@ import { audioOffArgs, hostOnlyNicArgs, type VBoxFlavour } from './flavour.js'
 import type { ResolvedOptions } from './options.js'
 import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
-import { replacingUnregistered } from './unregistered-folders.js'
+import { replacingUnregistered } from './leftovers.js'
 import { sleep, waitFor } from './wait.js'
 
 /** The snapshot every base gets once installed; clones link to it. */

@@ -33,7 +33,7 @@ import { PortPicker } from './ports.js'
 import { installationProblems, NOT_INSTALLED, versionFailed } from './preflight.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
 import { atLeast, shortVersion, type VBoxVersion } from './version.js'
-import { machineFolder, removeUnregisteredFolder, replacingUnregistered, unregisteredFolders } from './unregistered-folders.js'
+import { closeLeftoverDisks, machineFolder, removeUnregisteredFolder, replacingUnregistered, unregisteredFolders } from './leftovers.js'
 import { toVmState, type VmInfo } from './vm-info.js'
 import { waitFor } from './wait.js'
 
@@ -249,6 +249,7 @@ export class VirtualBoxProvider implements Provider {
     }
     if (!OFF_STATES.includes(info.state)) await this.stop(vm, { force: true })
     await this.driver.unregisterVm(vm)
+    if (info.cfgFile !== undefined) await closeLeftoverDisks(this.driver, dirname(info.cfgFile))
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -1,4 +1,6 @@
 /**
+ * What VBoxManage calls killed half way leave in the machine folder, and how it goes.
+ *
  * Machine folders that no registered VM owns. `createvm` saves the settings file, then registers the VM
  * (handleCreateVM: SaveSettings, then RegisterMachine), and `clonevm` registers its clone only after the
  * copy: a VBoxManage killed in between leaves `<machine folder>/<group>/<name>/<name>.vbox` that `list vms`
@@ -39,6 +41,19 @@ async function registeredOwner(driver: VBoxDriver, folder: string): Promise<stri
   const name = basename(folder)
   const uuid = await settingsUuid(join(folder, `${name}.vbox`))
   return (await driver.listVms()).find((v) => v.name === name || (uuid !== undefined && v.uuid.toLowerCase() === uuid))?.name
+}
+
+/**
+ * Closes and deletes the disks VirtualBox still has registered in a VM's folder once the VM is unregistered:
+ * a createmedium that finished after the `lab` that ran it was killed made a disk nothing attached, which
+ * `unregistervm --delete` leaves (it deletes only attached media) and which blocks the next createmedium.
+ */
+export async function closeLeftoverDisks(driver: VBoxDriver, folder: string): Promise<void> {
+  const inside = folder.endsWith(sep) ? folder : folder + sep
+  // Children before their parents: `list hdds` prints parents first.
+  for (const disk of (await driver.listHdds()).filter((d) => d.location.startsWith(inside)).reverse()) {
+    await driver.exec(['closemedium', 'disk', disk.uuid, '--delete'])
+  }
 }
 
 /** Names of the VM folders in `groupFolder` that start with `prefix` and hold a settings file no registered VM owns. */
