@@ -57,7 +57,7 @@ for (const half of [
     const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: suite.name, args: ['up', ...lab.upArgs], when: (j) => has(j, 'base', 'done') })
     t.ok(k.killed, k.stderr)
     // A vmrun the killed run left goes on by itself; the half-made node is made once it is done.
-    while (processesMentioning(lab.dir, /vmrun|vdiskmanager/).length > 0) await new Promise((r) => setTimeout(r, 100))
+    while (processesMentioning(lab.dir, /vmware\/(vmrun|vdiskmanager)\.mjs/).length > 0) await new Promise((r) => setTimeout(r, 100))
     const base = k.journal.find((e) => e.step === 'base')!.data!.vm as string
     const dir = join(lab.dir, 'vms', `vmlab-${suite.name}-node1`)
     rmSync(dir, { recursive: true, force: true })
