@@ -3,7 +3,7 @@
  * died (the `lab` that started it was killed) dying of SIGPIPE at its next write, as a C program does.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { run } from '../../src/util/run.js'
@@ -55,4 +55,19 @@ t.test('createvm with VMLAB_SIM_CREATE_SECONDS registers the VM once the time is
   t.equal(made.exitCode, 0, made.stderr)
   t.match(made.stdout, /^Virtual machine 'slow' is created and registered\.\nUUID: [0-9a-f-]{36}\nSettings file: '.*slow\.vbox'\n$/)
   t.match((await run(join(BIN, 'VBoxManage'), ['list', 'vms'], { env })).stdout, /^"slow" \{[0-9a-f-]{36}\}\n$/)
+})
+
+t.test('VMLAB_SIM_HOLD keeps a matching call waiting until its line is gone, and lets the others run', async (t) => {
+  const dir = t.testdir({ state: {}, hold: 'hostonlyif create\n' })
+  const env = simEnv(join(dir, 'state'), { VMLAB_SIM_HOLD: join(dir, 'hold') })
+  const vbox = (args: string[]) => run(join(BIN, 'VBoxManage'), args, { env, reject: false })
+  let done = false
+  const create = vbox(['hostonlyif', 'create']).then((r) => ((done = true), r))
+  t.equal((await vbox(['list', 'hostonlyifs'])).stdout, '', 'another call runs meanwhile')
+  await new Promise((r) => setTimeout(r, 500))
+  t.notOk(done, 'the held call has not run')
+  rmSync(join(dir, 'hold'))
+  const r = await create
+  t.equal(r.exitCode, 0, r.stderr)
+  t.match(r.stdout, /^Interface 'vboxnet0' was successfully created\n$/)
 })
