@@ -13,6 +13,7 @@ import { readdir, readFile, rm } from 'node:fs/promises'
 import { basename, dirname, join, sep } from 'node:path'
 import { LabError } from '../../util/errors.js'
 import type { VBoxDriver } from './driver.js'
+import type { HardDisk } from './lists.js'
 import { VBoxError } from './vbox-error.js'
 
 const SETTINGS_EXISTS = /Machine settings file '(.+)' already exists/
@@ -43,15 +44,20 @@ async function registeredOwner(driver: VBoxDriver, folder: string): Promise<stri
   return (await driver.listVms()).find((v) => v.name === name || (uuid !== undefined && v.uuid.toLowerCase() === uuid))?.name
 }
 
+/** The disk images VirtualBox has registered inside `folder`, parents before their children. */
+async function disksIn(driver: VBoxDriver, folder: string): Promise<HardDisk[]> {
+  const inside = folder.endsWith(sep) ? folder : folder + sep
+  return (await driver.listHdds()).filter((d) => d.location.startsWith(inside))
+}
+
 /**
  * Closes and deletes the disks VirtualBox still has registered in a VM's folder once the VM is unregistered:
  * a createmedium that finished after the `lab` that ran it was killed made a disk nothing attached, which
  * `unregistervm --delete` leaves (it deletes only attached media) and which blocks the next createmedium.
  */
 export async function closeLeftoverDisks(driver: VBoxDriver, folder: string): Promise<void> {
-  const inside = folder.endsWith(sep) ? folder : folder + sep
-  // Children before their parents: `list hdds` prints parents first.
-  for (const disk of (await driver.listHdds()).filter((d) => d.location.startsWith(inside)).reverse()) {
+  // Children before their parents.
+  for (const disk of (await disksIn(driver, folder)).reverse()) {
     await driver.exec(['closemedium', 'disk', disk.uuid, '--delete'])
   }
 }
@@ -73,8 +79,7 @@ export async function removeUnregisteredFolder(driver: VBoxDriver, folder: strin
       hint: `rename or remove that VM (\`VBoxManage unregistervm ${owner} --delete\`) if it is not needed, then run the command again`,
     })
   }
-  const inside = folder.endsWith(sep) ? folder : folder + sep
-  const disks = (await driver.listHdds()).filter((d) => d.location.startsWith(inside))
+  const disks = await disksIn(driver, folder)
   if (disks.length > 0) {
     throw new LabError(`${folder} holds a VM that VirtualBox does not have registered, with disks it still knows: ${disks.map((d) => basename(d.location)).join(', ')}`, {
       hint: `register it again (\`VBoxManage registervm ${join(folder, `${basename(folder)}.vbox`)}\`) and remove it with \`VBoxManage unregistervm --delete\`, or close those disks (\`VBoxManage closemedium disk <file>\`) and run the command again`,
