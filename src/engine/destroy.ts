@@ -43,8 +43,11 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
   const kept: DestroyResult['kept'] = []
   const remove = async (vm: string) => {
     if ((await provider.state(vm)) === 'missing') {
-      // Listed but missing: files of a VM whose creation was cut short; destroy removes them.
-      if (listed.has(vm)) await provider.destroy(vm)
+      // Files of a VM whose creation was cut short (the provider lists them, its state is missing): destroy removes them, and they count.
+      if (listed.has(vm) || (await provider.list(vm)).includes(vm)) {
+        await provider.destroy(vm)
+        removed.push(vm)
+      }
       return
     }
     await provider.stop(vm, { force: true })

@@ -5,10 +5,10 @@
  * half way, then run again.
  */
 import t from 'tap'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { interruptSuite, journalCuts, midStepCuts, openSuiteLab, referenceJournal, assertNothingLeft, type SuiteOptions } from '../helpers/interrupt-suite.js'
-import { labKilledWhen, lockedChildren } from '../helpers/kill-at.js'
+import { has, labKilledWhen, lockedChildren } from '../helpers/kill-at.js'
 import { labInBackground } from '../helpers/cli.js'
 import { processesMentioning } from '../helpers/lab-processes.js'
 
@@ -47,6 +47,33 @@ t.test('a VM folder holding a disk but no .vmx yet (killed while the disk was ma
   t.notOk(existsSync(half), 'the half-made VM folder is gone')
   assertNothingLeft(t, lab, suite.name)
 })
+
+for (const half of [
+  { what: 'a folder with a disk and no .vmx (killed while the disk was made)', vmx: undefined },
+  { what: 'a .vmx cut inside a line (vmrun killed while it wrote the clone)', vmx: (whole: string) => whole.slice(0, whole.indexOf('memsize') + 5) },
+]) {
+  t.test(`a resumed lab up replaces ${half.what}; destroy leaves nothing`, { buffered: true }, async (t) => {
+    const lab = await openSuiteLab(t, suite)
+    const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: suite.name, args: ['up', ...lab.upArgs], when: (j) => has(j, 'base', 'done') })
+    t.ok(k.killed, k.stderr)
+    // A vmrun the killed run left goes on by itself; the half-made node is made once it is done.
+    while (processesMentioning(lab.dir, /vmware\/(vmrun|vdiskmanager)\.mjs/).length > 0) await new Promise((r) => setTimeout(r, 100))
+    const base = k.journal.find((e) => e.step === 'base')!.data!.vm as string
+    const dir = join(lab.dir, 'vms', `vmlab-${suite.name}-node1`)
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'vmlab-cut-node1.vmdk'), '# Disk DescriptorFile\n')
+    if (half.vmx) writeFileSync(join(dir, 'vmlab-cut-node1.vmx'), half.vmx(readFileSync(join(lab.dir, 'vms', base, `${base}.vmx`), 'utf8')))
+    const again = await lab.run(['up'], 600_000)
+    t.equal(again.code, 0, again.stderr)
+    t.same(lab.vms().sort(), [base, 'vmlab-cut-master', 'vmlab-cut-node1'], 'the base and each node once')
+    const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ node: string; snapshots: string[] }>
+    t.same(list.map((n) => [n.node, n.snapshots]), [['master', ['clean', 'ready']], ['node1', ['clean', 'ready']]], 'every node has its snapshots')
+    const destroy = await lab.run(['destroy', '--force'])
+    t.equal(destroy.code, 0, destroy.stderr)
+    assertNothingLeft(t, lab, suite.name)
+  })
+}
 
 t.test('killed while the lab is being snapshotted, the same save again waits for the vmrun left running, then succeeds', { buffered: true }, async (t) => {
   const lab = await openSuiteLab(t, suite)

@@ -1,14 +1,18 @@
 /**
- * Fault injection against the VirtualBox simulator: `lab up` killed with SIGKILL at the stages where it
- * creates something (host-only network, base install, clones), then resumed by the next `lab up` or cleaned
- * up by `lab destroy`. No stand-in guest answers here (VirtualBox reaches SSH through a NAT port picked per
- * clone), so a resumed run is followed as far as SSH; the VMware suite follows resumed runs to the end.
+ * Fault injection against the VirtualBox simulator: `lab up` killed with SIGKILL at ten moments where it
+ * creates something (preflight, the host-only network, the base VM's creation, disk, attachments and
+ * install, the clones, their first snapshot, their boot), then resumed by the next `lab up` or cleaned up by
+ * `lab destroy`. A call in progress is held open by the simulator (VMLAB_SIM_HOLD) until lab is killed, so
+ * the kill lands inside it however loaded the machine is. No stand-in guest answers here (VirtualBox
+ * reaches SSH through a NAT port picked per clone), so a resumed run is followed as far as SSH; the VMware
+ * suite follows resumed runs to the end.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { assertNothingLeft, interruptSuite, midStepCuts, openSuiteLab, type Cut, type SuiteOptions } from '../helpers/interrupt-suite.js'
-import { has, labKilledWhen } from '../helpers/kill-at.js'
+import { assertNothingLeft, baseVm, interruptSuite, midStepCuts, openSuiteLab, type Cut, type SuiteOptions } from '../helpers/interrupt-suite.js'
+import { has, labKilledWhen, lockedChildren } from '../helpers/kill-at.js'
+import type { SimLab } from '../helpers/sim-lab.js'
 import { vboxHostOnlyIfs } from '../helpers/sim-lab.js'
 
 t.setTimeout(1_800_000)
@@ -25,6 +29,28 @@ const suite: SuiteOptions = {
 
 const [midInstall, midClone] = midStepCuts(suite.name, 'master') as [Cut, Cut]
 const cut = (name: string, when: Cut['when']): Cut => ({ name, when })
+/** A VBoxManage call lab has started and not seen end. */
+const calling = (lab: SimLab, call: RegExp) => lockedChildren(lab.dir, suite.name).some((c) => call.test(c.command))
+/** lab killed while the simulator holds `call` in progress; it finishes after lab is gone, as a real one would. */
+const held = (name: string, hold: string, call: RegExp): Cut => ({ name, hold: [hold], when: (_j, lab) => calling(lab, call) })
+const settingsFile = (lab: SimLab, vm: string) => join(lab.dir, 'vms', 'vmlab', vm, `${vm}.vbox`)
+
+interruptSuite(t, suite, [
+  held('in the preflight (VBoxManage --version in progress)', '--version', /VBoxManage --version/),
+  held('while the host-only interface is being made', 'hostonlyif create', /VBoxManage hostonlyif create/),
+  {
+    // The settings file is written and the VM not registered yet; VBoxManage dies with lab (a power cut).
+    name: 'in createvm, between the settings file and the registration',
+    host: { createSeconds: 600 },
+    alsoKill: /vboxmanage\/main\.mjs createvm /,
+    when: (j, lab) => has(j, 'base', 'start') && existsSync(settingsFile(lab, baseVm(j) ?? '?')),
+  },
+  held('while the base disk is being made', 'createmedium', /VBoxManage createmedium /),
+  held('while the base disk is being attached', 'storageattach', /VBoxManage storageattach /),
+  held('while the nodes are being cloned', 'clonevm', /VBoxManage clonevm /),
+  held('while the first snapshot of a clone is taken', 'snapshot take clean', /VBoxManage snapshot \S+ take clean/),
+  held('while a node is being started', 'startvm vmlab-cut-master', /VBoxManage startvm vmlab-cut-master/),
+])
 
 interruptSuite(
   t,

@@ -12,17 +12,25 @@ import type { JournalEntry } from '../../src/state/journal.js'
 import { labKilledWhen, has, readJournal } from './kill-at.js'
 import { simLab, type SimLab, type SimLabOptions, type SimProvider } from './sim-lab.js'
 import { startNodeSshds } from './node-sshd.js'
+import { processesMentioning } from './lab-processes.js'
 
 export interface Cut {
   name: string
   /** A known failure, with why: reported by tap as a todo, not as a failure. */
   todo?: string
   /** The simulated host for this cut, where it must differ from the suite's to make the moment last. */
-  host?: Pick<SimLabOptions, 'snapshotSeconds'>
+  host?: Pick<SimLabOptions, 'snapshotSeconds' | 'createSeconds'>
+  /** VirtualBox calls held in progress (see SimLab.hold) until lab is killed, then let finish. */
+  hold?: string[]
+  /**
+   * Hypervisor calls (matched on their command line) killed with lab, as a power cut or a kill of the whole
+   * session does; by default they are left to finish, as after a crash of lab alone.
+   */
+  alsoKill?: RegExp
   when: (journal: JournalEntry[], lab: SimLab) => boolean
 }
 
-const baseVm = (j: JournalEntry[]) => j.find((e) => e.step === 'base')?.data?.vm as string | undefined
+export const baseVm = (j: JournalEntry[]) => j.find((e) => e.step === 'base')?.data?.vm as string | undefined
 
 /**
  * A cut as each step `lab up` journals starts, in the order a complete run started them. Between one step's
@@ -83,8 +91,22 @@ export function assertNothingLeft(t: Test, lab: SimLab, labName: string): void {
   t.same(lab.running(), [], 'nothing running')
   t.same(lab.networks(), [], 'no network left')
   t.same(lab.files(), [], 'no disk or VM file left')
+  const media = lab.media()
+  t.same(media.filter((m) => m.startsWith('hdds:')), [], 'no disk image registered')
+  t.same(media.filter((m) => m.startsWith('dvds:')), [], 'no DVD image registered')
   const stateDir = join(lab.dir, '.lab', labName)
-  t.same(existsSync(stateDir) ? readdirSync(stateDir).sort() : [], ['keys', 'secrets.json'], 'no state, journal, lock or media file left')
+  // The credentials stay (a run killed before it made them has none).
+  const left = existsSync(stateDir) ? readdirSync(stateDir) : []
+  t.same(left.filter((f) => !['keys', 'secrets.json'].includes(f)), [], 'no state, journal, lock or media file left')
+}
+
+/** SIGKILL, for a process that may have ended by itself meanwhile. */
+function killGone(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
 }
 
 export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: Array<'resume' | 'destroy'> = ['resume', 'destroy']): void {
@@ -93,8 +115,13 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
     for (const then of variants) {
       t.test(`killed ${cut.name}, then ${then}`, { buffered: true, ...(cut.todo ? { todo: cut.todo } : {}) }, async (t) => {
         const lab = await openSuiteLab(t, o, cut.host)
+        if (cut.hold) lab.hold(cut.hold)
         const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
         t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(", ")})\n${k.stderr}`)
+        for (const p of cut.alsoKill ? processesMentioning(lab.dir, cut.alsoKill) : []) killGone(Number(p.split(':')[0]))
+        lab.hold([])
+        // A createvm pause long enough to be killed in is for the killed run only.
+        if (cut.host?.createSeconds) lab.env.VMLAB_SIM_CREATE_SECONDS = '0'
         if (then === 'resume') {
           const again = await lab.run(['up'], 600_000)
           t.match(again.stderr, /taking over the lock of `lab up` \(PID \d+\), which is no longer running/, 'the stale lock is taken over with a message')

@@ -21,6 +21,8 @@ export interface SimLabOptions {
   installSeconds?: number
   /** How long the simulated hypervisor takes a snapshot (0: at once). */
   snapshotSeconds?: number
+  /** VirtualBox: how long createvm waits between writing the settings file and registering the VM. */
+  createSeconds?: number
   sshTimeoutSeconds?: number
 }
 
@@ -45,6 +47,10 @@ export interface SimLab {
   files(): string[]
   /** VMware: while on, every `vmrun snapshot` stays in progress (VMLAB_SIM_SNAPSHOT_HOLD). */
   holdSnapshots(on: boolean): void
+  /** VirtualBox: the calls (`createmedium`, `hostonlyif create`, …) that wait until released (VMLAB_SIM_HOLD); [] releases them. */
+  hold(calls: string[]): void
+  /** VirtualBox: the disk and DVD images it has registered. */
+  media(): string[]
 }
 
 export function filesUnder(dir: string): string[] {
@@ -93,6 +99,8 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     VMLAB_SIM_ACPI_SECONDS: '0.2',
     VMLAB_SIM_LOCK_SECONDS: '0.2',
     VMLAB_SIM_SNAPSHOT_SECONDS: String(o.snapshotSeconds ?? 0),
+    VMLAB_SIM_CREATE_SECONDS: String(o.createSeconds ?? 0),
+    VMLAB_SIM_HOLD: join(dir, 'hold'),
     VMLAB_SIM_SNAPSHOT_HOLD: join(dir, 'hold-snapshots'),
     VMLAB_SIM_NETWORKS_CONF: '* 127.0.0.0/8',
     VMLAB_VBOX_NETWORKS_CONF: conf,
@@ -110,6 +118,7 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     running: () => lines(sim('VBoxManage', ['list', 'runningvms'])).map((l) => l.split('"')[1]!),
     networks: () => vboxHostOnlyIfs(dir).map((h) => `Name: ${h.name}`),
     isOn: (vm: string) => vbox.running().includes(vm),
+    media: () => ['hdds', 'dvds'].flatMap((kind) => lines(sim('VBoxManage', ['list', kind])).filter((l) => l.startsWith('Location:')).map((l) => `${kind}: ${l.replace(/^Location:\s*/, '')}`)),
   }
   const vmware = {
     vms: () => (existsSync(vmsDir) ? readdirSync(vmsDir).filter((n) => existsSync(join(vmsDir, n, `${n}.vmx`))) : []),
@@ -117,6 +126,7 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     networks: () => [],
     // A powered-on VMware VM holds its .vmx.lck folder; asking vmrun takes too long on a busy machine.
     isOn: (vm: string) => existsSync(join(vmsDir, vm, `${vm}.vmx.lck`)),
+    media: () => [],
   }
   return {
     dir,
@@ -128,5 +138,6 @@ export function simLab(t: { testdir: (fixture?: object) => string }, provider: S
     ...(provider === 'virtualbox' ? vbox : vmware),
     files: () => filesUnder(vmsDir),
     holdSnapshots: (on) => (on ? writeFileSync(join(dir, 'hold-snapshots'), '') : rmSync(join(dir, 'hold-snapshots'), { force: true })),
+    hold: (calls) => (calls.length ? writeFileSync(join(dir, 'hold'), calls.join('\n') + '\n') : rmSync(join(dir, 'hold'), { force: true })),
   }
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeVmxValue, encodeVmxValue, Vmx } from '../../src/providers/vmware/vmx.js'
+import { cutShort, decodeVmxValue, encodeVmxValue, Vmx } from '../../src/providers/vmware/vmx.js'
 import { checkVmwareMac, renderBaseVmx } from '../../src/providers/vmware/vmx-template.js'
 import { InputError } from '../../src/util/errors.js'
 
@@ -118,4 +118,15 @@ t.test('static MACs must be in VMware\'s range', async (t) => {
     t.throws(() => checkVmwareMac(bad), InputError, bad)
   }
   t.throws(() => checkVmwareMac('00:50:56:40:00:00'), { hint: /00:50:56:00:00:00 to 00:50:56:3f:ff:ff/ })
+})
+
+t.test('a .vmx cut short (empty, or ending inside a line) is told from a whole one, whatever its other lines', async (t) => {
+  const whole = '.encoding = "UTF-8"\nmemsize = "1536"\n'
+  t.notOk(cutShort(whole), 'ends with a line end')
+  t.notOk(cutShort(whole.replace(/\n$/, '\r\n')), 'CRLF')
+  t.notOk(cutShort('.encoding = "UTF-8"\nmemsize = "1536"'), 'a last pair without its line end is whole')
+  t.notOk(cutShort('odd line VMware may accept\nmemsize = "1536"\n'), 'an odd line inside is not judged')
+  t.ok(cutShort(''), 'empty')
+  t.ok(cutShort('.encoding = "UTF-8"\nmemsi'), 'cut inside a key')
+  t.ok(cutShort('.encoding = "UTF-8"\nmemsize = "15'), 'cut inside a quoted value')
 })

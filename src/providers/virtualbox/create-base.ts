@@ -13,6 +13,7 @@ import { audioOffArgs, hostOnlyNicArgs, type VBoxFlavour } from './flavour.js'
 import type { ResolvedOptions } from './options.js'
 import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
+import { replacingUnregistered } from './leftovers.js'
 import { sleep, waitFor } from './wait.js'
 
 /** The snapshot every base gets once installed; clones link to it. */
@@ -139,12 +140,14 @@ export async function createBaseVm(ctx: BaseContext, spec: BaseSpec): Promise<vo
       'use a disk image with its own boot loader, or the qemu provider for kernel-booted images',
     )
   }
-  const reported = await driver.createVm({
-    name: spec.name,
-    osType: spec.os.virtualboxOsType,
-    group: VM_GROUP,
-    ...(opts.vmFolder === undefined ? {} : { baseFolder: opts.vmFolder }),
-  })
+  const reported = await replacingUnregistered(driver, () =>
+    driver.createVm({
+      name: spec.name,
+      osType: spec.os.virtualboxOsType,
+      group: VM_GROUP,
+      ...(opts.vmFolder === undefined ? {} : { baseFolder: opts.vmFolder }),
+    }),
+  )
   const cfgFile = await settingsFileOf(driver, spec.name, reported)
   await driver.modifyVm(spec.name, baseSettings(flavour, spec, await ctx.sshPort()))
   await driver.addSataController(spec.name, 3)

@@ -9,7 +9,7 @@
  * forward is the channel that always works. The forwarded port is read back from the VM itself, so no
  * state outside VirtualBox has to be kept.
  */
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { formatNetmask } from '../../lab/net.js'
 import { CommandTimeoutError, InputError, LabError } from '../../util/errors.js'
 import type {
@@ -35,6 +35,7 @@ import { PortPicker } from './ports.js'
 import { installationProblems, NOT_INSTALLED, versionFailed } from './preflight.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
 import { atLeast, shortVersion, type VBoxVersion } from './version.js'
+import { closeLeftoverDisks, machineFolder, removeUnregisteredFolder, replacingUnregistered, unregisteredFolders } from './leftovers.js'
 import { toVmState, type VmInfo } from './vm-info.js'
 import { waitFor } from './wait.js'
 
@@ -120,13 +121,15 @@ export class VirtualBoxProvider implements Provider {
   async cloneLinked(spec: CloneSpec): Promise<void> {
     const mac = vboxMac(spec.mac)
     const flavour = await this.flavour()
-    await this.driver.cloneVm({
-      base: spec.base,
-      snapshot: spec.baseSnapshot,
-      name: spec.name,
-      group: VM_GROUP,
-      ...(this.opts.vmFolder === undefined ? {} : { baseFolder: this.opts.vmFolder }),
-    })
+    await replacingUnregistered(this.driver, () =>
+      this.driver.cloneVm({
+        base: spec.base,
+        snapshot: spec.baseSnapshot,
+        name: spec.name,
+        group: VM_GROUP,
+        ...(this.opts.vmFolder === undefined ? {} : { baseFolder: this.opts.vmFolder }),
+      }),
+    )
     const port = await this.pickSshPort()
     await this.driver.modifyVm(spec.name, [
       '--cpus', String(spec.cpus),
@@ -233,7 +236,15 @@ export class VirtualBoxProvider implements Provider {
 
   async destroy(vm: string): Promise<void> {
     const info = await this.infoOrMissing(vm)
-    if (!info) return
+    if (!info) {
+      // Not registered: what a createvm or clonevm killed half way left, if anything.
+      const group = await this.groupFolder()
+      if (group !== undefined && (await unregisteredFolders(this.driver, group, vm)).includes(vm)) {
+        await removeUnregisteredFolder(this.driver, join(group, vm))
+        await removeEmptyGroupFolder(join(group, vm, `${vm}.vbox`))
+      }
+      return
+    }
     if (info.cfgFile !== undefined) {
       const clones = cloneImagesOf(await this.driver.listHdds(), dirname(info.cfgFile))
       if (clones.length > 0) {
@@ -245,6 +256,7 @@ export class VirtualBoxProvider implements Provider {
     }
     if (!OFF_STATES.includes(info.state)) await this.stop(vm, { force: true })
     await this.driver.unregisterVm(vm)
+    if (info.cfgFile !== undefined) await closeLeftoverDisks(this.driver, dirname(info.cfgFile))
     await closeDvdImages(this.driver, attachedMedia(info.storage))
     if (info.cfgFile !== undefined) await removeEmptyGroupFolder(info.cfgFile)
   }
@@ -254,7 +266,17 @@ export class VirtualBoxProvider implements Provider {
   }
 
   async list(prefix: string): Promise<string[]> {
-    return (await this.driver.listVms()).map((v) => v.name).filter((n) => n.startsWith(prefix))
+    const registered = (await this.driver.listVms()).map((v) => v.name).filter((n) => n.startsWith(prefix))
+    const group = await this.groupFolder()
+    const unregistered = group === undefined ? [] : await unregisteredFolders(this.driver, group, prefix)
+    return [...new Set([...registered, ...unregistered])]
+  }
+
+  /** The folder VirtualBox keeps vmlab's VMs in (the machine folder's vmlab group). */
+  private async groupFolder(): Promise<string | undefined> {
+    if (this.driver.dryRun) return undefined
+    const root = await machineFolder(this.driver, this.opts.vmFolder)
+    return root === undefined ? undefined : join(root, ...VM_GROUP.split('/').filter(Boolean))
   }
 
   async sshEndpoint(vm: string, labIp: string): Promise<Endpoint> {

@@ -222,13 +222,13 @@ export class VMwareProvider implements Provider {
   }
 
   /**
-   * Makes the folder of a VM about to be created. A folder without its .vmx is what a failed attempt left
-   * behind (a disk, a log): it goes, so that running the command again just works.
+   * Makes the folder of a VM about to be created. A folder without a whole .vmx is what a failed attempt left
+   * behind (a disk, a log, half a clone's .vmx): it goes, so that running the command again just works.
    */
   private prepareFolder(vm: string): void {
     const vmx = this.folders.vmx(vm)
     if (this.dryRun) return
-    if (existsSync(vmx)) {
+    if (this.folders.hasVm(vm)) {
       throw new LabError(`VMware VM "${vm}" already exists (${vmx})`, { hint: 'destroy it first, or keep it and skip creating it' })
     }
     rmSync(this.folders.dir(vm), { recursive: true, force: true })
@@ -402,7 +402,7 @@ export class VMwareProvider implements Provider {
 
   async state(vm: string): Promise<VmState> {
     const vmx = this.folders.vmx(checkName(vm))
-    if (!existsSync(vmx)) return 'missing'
+    if (!this.folders.hasVm(vm)) return 'missing'
     if (await this.isRunning(vmx)) return 'running'
     // A suspended VM (or one reverted to a snapshot taken while it ran) keeps its memory in <name>.vmss.
     return existsSync(join(this.folders.dir(vm), `${vm}.vmss`)) ? 'saved' : 'poweroff'
@@ -455,8 +455,8 @@ export class VMwareProvider implements Provider {
   async destroy(vm: string): Promise<void> {
     const vmx = this.folders.vmx(checkName(vm))
     const dir = this.folders.dir(vm)
-    if (!this.dryRun && !existsSync(vmx)) {
-      // Nothing VMware knows of; drop what a half-made VM left behind.
+    if (!this.dryRun && !this.folders.hasVm(vm)) {
+      // Nothing VMware can open; drop what a half-made VM left behind.
       rmSync(dir, { recursive: true, force: true })
       return
     }

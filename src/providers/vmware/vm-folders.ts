@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path'
 import { homedir } from 'node:os'
-import { readVmx } from './vmx.js'
+import { cutShort, readVmx } from './vmx.js'
 import { readDiskParent } from './vmdk.js'
 
 export function defaultVmsDir(env: NodeJS.ProcessEnv): string {
@@ -25,6 +25,18 @@ export class VmFolders {
 
   vmx(name: string): string {
     return join(this.root, name, `${name}.vmx`)
+  }
+
+  /**
+   * Is there a VM VMware can open in `name`'s folder? Not when the folder has no .vmx (killed while the disk
+   * was made) or one cut inside a line (killed while vmrun wrote a clone's): both are what a half-made VM left.
+   */
+  hasVm(name: string): boolean {
+    try {
+      return !cutShort(readFileSync(this.vmx(name), 'utf8'))
+    } catch {
+      return false
+    }
   }
 
   /**

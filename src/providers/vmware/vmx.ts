@@ -105,6 +105,19 @@ export function readVmx(path: string): Vmx {
   return Vmx.parse(readFileSync(path, 'utf8'))
 }
 
+/**
+ * Is this .vmx text cut short: empty, or ending inside a line that is no pair or comment? What a vmrun killed
+ * while it wrote a clone's configuration leaves, and VMware refuses to open ("Cannot read the virtual machine
+ * configuration file"). Only the end is judged: a hand-edited line VMware accepts elsewhere must not make a
+ * VM look half-made.
+ */
+export function cutShort(text: string): boolean {
+  if (text.length === 0) return true
+  if (text.endsWith('\n')) return false
+  const last = text.slice(text.lastIndexOf('\n') + 1)
+  return !PAIR.test(last) && !/^\s*#/.test(last)
+}
+
 /** Writes through a temporary file and a rename: VMware must never read half a configuration. */
 export function writeVmx(path: string, vmx: Vmx): void {
   const tmp = `${path}.vmlab-tmp`

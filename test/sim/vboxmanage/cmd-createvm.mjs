@@ -31,9 +31,21 @@ export function refuseExistingSettings(ctx, cfgFile, where) {
   })
 }
 
+/** The settings file as VirtualBox starts it: the machine's UUID and name are what a reader looks for. */
 export function writeSettingsFile(m) {
   fs.mkdirSync(path.dirname(m.cfgFile), { recursive: true })
-  fs.writeFileSync(m.cfgFile, `<?xml version="1.0"?>\n<!-- VBoxManage simulator: settings of machine {${m.uuid}} -->\n`)
+  fs.writeFileSync(
+    m.cfgFile,
+    [
+      '<?xml version="1.0"?>',
+      '<!-- VBoxManage simulator: a settings file holding what vmlab reads of one -->',
+      '<VirtualBox xmlns="http://www.virtualbox.org/" version="1.19-linux">',
+      `  <Machine uuid="{${m.uuid}}" name="${m.name}" OSType="${m.config.ostype}" snapshotFolder="Snapshots">`,
+      '  </Machine>',
+      '</VirtualBox>',
+      '',
+    ].join('\n'),
+  )
 }
 
 export function runCreateVm(ctx, args) {
@@ -78,8 +90,14 @@ export function runCreateVm(ctx, args) {
 
   const m = newMachine({ name: o.name, ostype, groups: o.groups, cfgFile, uuid: o.uuid?.toLowerCase(), now: ctx.now })
   writeSettingsFile(m)
-  if (o.register) ctx.state.machines.push(m)
-  ctx.report.line(`Virtual machine '${o.name}' is created${o.register ? ' and registered' : ''}.`)
-  ctx.report.line(`UUID: ${m.uuid}`)
-  ctx.report.line(`Settings file: '${cfgFile}'`)
+  const register = (ctx) => {
+    if (o.register) ctx.state.machines.push(m)
+    ctx.report.line(`Virtual machine '${o.name}' is created${o.register ? ' and registered' : ''}.`)
+    ctx.report.line(`UUID: ${m.uuid}`)
+    ctx.report.line(`Settings file: '${cfgFile}'`)
+  }
+  // handleCreateVM saves the settings file, then registers the machine, then prints: a VBoxManage killed
+  // in between leaves a settings file no registered VM owns (VMLAB_SIM_CREATE_SECONDS widens that moment).
+  if (o.register && ctx.env.createSeconds > 0) ctx.later = { afterSeconds: ctx.env.createSeconds, run: register }
+  else register(ctx)
 }

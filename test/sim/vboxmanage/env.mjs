@@ -56,6 +56,10 @@ export function readEnv(env = process.env) {
     acpiSeconds: seconds(env, 'VMLAB_SIM_ACPI_SECONDS', 1),
     // How long `snapshot take` works before the snapshot exists (0: at once).
     snapshotSeconds: seconds(env, 'VMLAB_SIM_SNAPSHOT_SECONDS', 0),
+    // How long `createvm --register` waits between writing the settings file and registering the VM.
+    createSeconds: seconds(env, 'VMLAB_SIM_CREATE_SECONDS', 0),
+    // Invocations matching a line of this file wait while it does (see hold.mjs).
+    holdFile: env.VMLAB_SIM_HOLD || undefined,
     failSpec: env.VMLAB_SIM_FAIL || '',
     failures: parseFailures(env.VMLAB_SIM_FAIL),
     kernelRelease: os.release(),

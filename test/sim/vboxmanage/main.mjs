@@ -1,10 +1,12 @@
 // VBoxManage simulator: entry point. Reads the knobs, takes the state lock, runs one command
 // and prints what the real VBoxManage would print, with its exit code.
 import { readEnv } from './env.mjs'
+import { dieOfSigpipeOnEpipe } from '../sigpipe.mjs'
 import { hostConventions } from './host.mjs'
 import { Exit, Report, srcLine } from './report.mjs'
 import { logo, syntaxError, usageOnly, usageText } from './usage.mjs'
 import { withLock } from './lock.mjs'
+import { waitWhileHeld } from './hold.mjs'
 import { loadState, saveState } from './state.mjs'
 import { advanceClock } from './machines.mjs'
 import { COMMANDS, NOT_SIMULATED } from './commands.mjs'
@@ -52,6 +54,7 @@ function injectedFailure(ctx, command) {
 }
 
 async function runCommand(env, report, argv) {
+  await waitWhileHeld(env.holdFile, argv)
   let i = 0
   while (i < argv.length && ['-q', '--nologo', '-nologo', '-d', '--detailed-progress'].includes(argv[i])) i++
   const first = argv[i]
@@ -80,24 +83,38 @@ async function runCommand(env, report, argv) {
   // Outside the state lock, as VirtualBox works on a snapshot without holding up other commands.
   if (name === 'snapshot' && args[1] === 'take' && env.snapshotSeconds > 0) await new Promise((r) => setTimeout(r, env.snapshotSeconds * 1000))
 
-  return withLock(env.stateDir, async () => {
-    const ctx = { env, conv: report.conv, report, state: loadState(env.stateDir), now: Date.now(), stateDir: env.stateDir }
-    advanceClock(ctx)
-    let code = 0
-    try {
-      if (consumeInjectedFailure(ctx, name)) injectedFailure(ctx, name)
-      await command.run(ctx, args)
-    } catch (e) {
-      // A failing VBoxManage command may already have changed things (unregistervm --delete).
-      if (!(e instanceof Exit)) throw e
-      code = e.code
-    }
-    saveState(env.stateDir, ctx.state)
-    return code
+  // One step of the command under the state lock, on the state as it is now.
+  const step = (fn) =>
+    withLock(env.stateDir, async () => {
+      const ctx = { env, conv: report.conv, report, state: loadState(env.stateDir), now: Date.now(), stateDir: env.stateDir }
+      advanceClock(ctx)
+      let code = 0
+      try {
+        await fn(ctx)
+      } catch (e) {
+        // A failing VBoxManage command may already have changed things (unregistervm --delete).
+        if (!(e instanceof Exit)) throw e
+        code = e.code
+      }
+      saveState(env.stateDir, ctx.state)
+      return { code, next: ctx.later }
+    })
+  let { code, next } = await step(async (ctx) => {
+    if (consumeInjectedFailure(ctx, name)) injectedFailure(ctx, name)
+    await command.run(ctx, args)
   })
+  // A command VBoxManage does in two API calls (createvm: SaveSettings, then RegisterMachine) may leave its
+  // second one in ctx.later, to run after a pause outside the lock: a kill in that pause leaves what a real one does.
+  while (next) {
+    const later = next
+    await new Promise((r) => setTimeout(r, later.afterSeconds * 1000))
+    ;({ code, next } = await step(later.run))
+  }
+  return code
 }
 
 async function main() {
+  dieOfSigpipeOnEpipe()
   let env
   try {
     env = readEnv()

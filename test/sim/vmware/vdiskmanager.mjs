@@ -1,6 +1,7 @@
 // Stand-in for `vmware-vdiskmanager`: creates real (tiny, sparse) VMDK files with -c, and
 // answers -d / -k / -R on them. See README-vmware.md for what is and is not simulated.
 
+import { dieOfSigpipeOnEpipe } from '../sigpipe.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
@@ -114,6 +115,7 @@ function injectedFailure(env) {
 }
 
 function main() {
+  dieOfSigpipeOnEpipe()
   let eol = '\n'
   if (hangs(process.env, 'vdiskmanager')) return hangForEver()
   try {

@@ -1,6 +1,7 @@
 // Stand-in for VMware's `vmrun`: vmrun [AUTHENTICATION-FLAGS] COMMAND [PARAMETERS].
 // Output and exit codes follow the real tool (errors on stdout, exit -1); see README-vmware.md.
 
+import { dieOfSigpipeOnEpipe } from '../sigpipe.mjs'
 import { readSimEnv, SimConfigError } from './sim-env.mjs'
 import { hangForEver, hangs } from '../hang.mjs'
 import { existsSync } from 'node:fs'
@@ -98,6 +99,7 @@ function run(argv, processEnv) {
 }
 
 function main() {
+  dieOfSigpipeOnEpipe()
   let eol = '\n'
   if (hangs(process.env, commandName(process.argv.slice(2)))) return hangForEver()
   try {
