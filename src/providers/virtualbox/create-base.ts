@@ -15,6 +15,7 @@ import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
 import { replacingUnregistered } from './leftovers.js'
 import { sleep, waitFor } from './wait.js'
+import { spokenDuration } from '../../util/duration.js'
 
 /** The snapshot every base gets once installed; clones link to it. */
 export const BASE_SNAPSHOT = 'base'
@@ -96,10 +97,6 @@ async function typeBootLine(ctx: BaseContext, vm: string): Promise<void> {
   }
 }
 
-function duration(ms: number): string {
-  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`
-}
-
 async function install(ctx: BaseContext, spec: BaseSpec, cfgFile: string): Promise<void> {
   const { driver, opts } = ctx
   await driver.startVm(spec.name)
@@ -113,7 +110,7 @@ async function install(ctx: BaseContext, spec: BaseSpec, cfgFile: string): Promi
   if (!ended) {
     // EL9 needs an x86-64-v2 CPU: on older (or badly emulated) ones the installer stops at boot.
     const el9 = spec.os.rhel === 9 ? '; EL9 stopping right at boot ("CPU does not support x86-64-v2") needs a newer CPU or a VM with the host\'s CPU features' : ''
-    throw new LabError(`the unattended installation in ${spec.name} did not finish within ${duration(spec.installTimeoutMs)}; ${await logTail(cfgFile)}`, {
+    throw new LabError(`the unattended installation in ${spec.name} did not finish within ${spokenDuration(spec.installTimeoutMs)}; ${await logTail(cfgFile)}`, {
       hint:
         `the VM is still running: look at its screen in the VirtualBox window to see where the installer stopped, ` +
         `then \`VBoxManage controlvm ${spec.name} poweroff\` and \`lab up\` again (a slow machine may need a longer install timeout)${el9}`,

@@ -36,6 +36,7 @@ import { defaultVmsDir, VmFolders, vmwareLogTail } from './vm-folders.js'
 import { PLAYER_FIX, PLAYER_PROBLEM, VmrunError } from './vmrun-error.js'
 import { readVmx, Vmx, writeVmx } from './vmx.js'
 import { checkVmwareMac, renderBaseVmx } from './vmx-template.js'
+import { spokenDuration } from '../../util/duration.js'
 
 /** The snapshot createBase ends with; clones link to it. */
 export const BASE_SNAPSHOT = 'base'
@@ -65,10 +66,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 function checkName(vm: string): string {
   if (!NAME.test(vm)) throw new InputError(`"${vm}" is not a valid VMware VM name`, 'use letters, digits, ".", "_" and "-"')
   return vm
-}
-
-function duration(ms: number): string {
-  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`
 }
 
 const PRODUCT_NAMES: Record<VmwareInstall['product'], string> = {
@@ -301,7 +298,7 @@ export class VMwareProvider implements Provider {
     while (await this.isRunning(vmx)) {
       if (Date.now() - started >= timeoutMs) {
         const tail = vmwareLogTail(this.folders.dir(vm))
-        throw new LabError(`the unattended install of "${vm}" did not finish within ${duration(timeoutMs)}; the VM is still running`, {
+        throw new LabError(`the unattended install of "${vm}" did not finish within ${spokenDuration(timeoutMs)}; the VM is still running`, {
           hint: `look at its screen in VMware (${vmx}) to see where the installer stopped${tail ? `; the end of vmware.log:\n${tail}` : ''}`,
         })
       }
