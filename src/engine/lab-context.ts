@@ -18,6 +18,7 @@ import { ensureStateDir } from '../state/state-dir.js'
 import { ensurePrivateDir } from '../util/files.js'
 import type { Provider, ProviderInfo } from '../providers/provider.js'
 import { createProvider } from '../providers/index.js'
+import { SCALE_VARIABLE, timeoutScale } from '../providers/call-limits.js'
 import { chooseProvider } from './plan.js'
 import type { Reporter } from './events.js'
 
@@ -62,6 +63,8 @@ function unhook(): void {
 
 export async function openLab(opts: OpenOptions): Promise<LabContext> {
   const loaded = await loadLab(opts.file, { allowDefault: opts.allowDefault ?? false, missingFilesOk: !opts.needsLabFiles })
+  // A bad time-limit setting is told before anything is written, as a bad lab file is.
+  timeoutScale(process.env[SCALE_VARIABLE])
   const paths = stateLayout(loaded.stateDir)
   for (const dir of await ensureStateDir(paths.dir)) opts.report({ type: 'warn', message: `${dir} could be read by other users; it holds the lab's passwords and keys, so it is now 0700` })
   const lock: LabLock = await acquireLock(paths.lock, opts.command, {

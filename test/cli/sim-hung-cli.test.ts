@@ -80,3 +80,12 @@ t.test('VMware: a hung vmrun stops lab up the same way, with what to do about VM
   t.same(simProcesses(lab), [], 'no hung vmrun left')
   t.notOk(existsSync(lockFile(lab)), 'no lock left')
 })
+
+t.test('a bad VMLAB_CLI_TIMEOUT_SCALE is bad input: told before anything is written, exit 2', async (t) => {
+  const lab = open(t)
+  const r = await up(lab, { VMLAB_CLI_TIMEOUT_SCALE: 'abc' })
+  t.equal(r.code, 2, 'the exit code of bad input')
+  t.match(r.stderr, /^error: VMLAB_CLI_TIMEOUT_SCALE="abc" is not a time limit scale$/m)
+  t.match(r.stderr, /^hint: set it to a positive factor/m)
+  t.notOk(existsSync(join(lab.dir, '.lab')), 'no state folder made')
+})
