@@ -4,6 +4,7 @@
  * one passes instead of a full round later. A step that passed once after the restore counts as passed.
  */
 import type { CheckRow } from '../checks/run-checks.js'
+import { sleep } from '../util/sleep.js'
 
 export interface SettleOptions {
   deadlineMs: number
@@ -20,7 +21,7 @@ export async function checksUntilPassing(stepCount: number, run: (steps: number[
     const failing = rows.filter((r) => !r.passed)
     if (!failing.length || Date.now() > deadline) return rows
     opts.onWait?.(failing)
-    await new Promise((r) => setTimeout(r, opts.pauseMs ?? 2000))
+    await sleep(opts.pauseMs ?? 2000)
     const again = [...new Set(failing.map((r) => r.index))]
     const fresh = await run(again)
     rows = [...rows.filter((r) => !again.includes(r.index)), ...fresh].sort((a, b) => a.index - b.index)

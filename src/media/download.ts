@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { LabError } from '../util/errors.js'
 import { hashFileInto } from './checksum.js'
+import { pidAlive } from '../util/pid-alive.js'
 
 export interface DownloadProgress {
   /** Bytes in the file so far, including what an earlier attempt left. */
@@ -330,7 +331,7 @@ async function lock(path: string, dest: string): Promise<() => Promise<void>> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
         throw new DownloadBusyError(`${basename(dest)} is being downloaded by another lab process (pid ${pid})`, {
           hint: `wait for it to finish, then run the command again (if no lab process is running, delete ${path})`,
         })
@@ -341,11 +342,3 @@ async function lock(path: string, dest: string): Promise<() => Promise<void>> {
   throw new LabError(`cannot lock ${path}`)
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}

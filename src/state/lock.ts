@@ -12,6 +12,8 @@ import { LabError } from '../util/errors.js'
 import { fsError } from '../util/fs-errors.js'
 import { makePrivateDir } from '../util/files.js'
 import { startTicks } from '../util/proc-stat.js'
+import { sleep } from '../util/sleep.js'
+import { pidAlive } from '../util/pid-alive.js'
 
 /** A process the holder started and had not seen end, with a readable command line. */
 export interface LockChild {
@@ -57,19 +59,10 @@ export interface LockOptions {
 
 const TAKEOVER_MS = 10_000
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** The recorded process still runs: the same PID and, where it was recorded, the same start time. */
 function stillRunning(child: LockChild): boolean {
-  if (!alive(child.pid)) return false
+  if (!pidAlive(child.pid)) return false
   return child.startTicks === undefined || startTicks(child.pid) === child.startTicks
 }
 
@@ -195,7 +188,6 @@ async function takeExclusive(tmp: string, path: string): Promise<void> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Past its deadline; a damaged deadline reads as none. */
 const overdue = (child: LockChild, now: number) => typeof child.deadline === 'string' && Date.parse(child.deadline) <= now
@@ -272,7 +264,7 @@ async function takeLock(path: string, command: string, opts: LockOptions): Promi
     // Freed between our try and our look: try again.
     if (seen === undefined) continue
     const held = parseLock(seen.text)
-    if (held && held.host === me.host && alive(held.pid)) {
+    if (held && held.host === me.host && pidAlive(held.pid)) {
       throw new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
         hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
       })

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { pidAlive } from '../../util/pid-alive.js'
 
 /**
  * The on-disk cache of built QEMU base images: one directory per image and set of inputs,
@@ -112,15 +113,6 @@ export async function makeStagingDir(finalDir: string): Promise<string> {
   const staging = `${finalDir}${STAGING_MARK}${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
   return staging
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Removes staging directories whose build process is gone (interrupted builds). */

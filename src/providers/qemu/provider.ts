@@ -25,6 +25,7 @@ import { cachedAccel } from './accel.js'
 import { cacheRoot } from './image-cache.js'
 import { cachedCloudImage } from './cloud-image-cache.js'
 import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK, writeCloudBaseSeed } from '../../media/cloud-base-seed.js'
+import { sleep } from '../../util/sleep.js'
 
 export interface QemuProviderOptions {
   runner?: CliRunner
@@ -45,8 +46,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'vmlab', 'qemu')
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vmlab', 'qemu')
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The NAT NIC's MAC: the lab MAC's tail under another prefix, so both are unique per node. */
 export function natMacFor(labMac: string): string {

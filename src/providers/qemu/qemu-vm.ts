@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { LabError } from '../../util/errors.js'
 import { noteStarted } from '../../util/run.js'
 import { QmpClient, withQmp } from './qmp.js'
+import { sleep } from '../../util/sleep.js'
+import { pidAlive } from '../../util/pid-alive.js'
 
 /**
  * One QEMU process: its command line (pure, from a `VmSpec`), starting it detached, and
@@ -131,7 +133,6 @@ export function qemuArgv(spec: VmSpec): string[] {
   return argv
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 async function tail(path: string, lines: number): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '')
@@ -145,11 +146,7 @@ async function tail(path: string, lines: number): Promise<string> {
 export async function vmPid(files: VmFiles): Promise<number | undefined> {
   const pid = Number((await readFile(files.pid, 'utf8').catch(() => '')).trim())
   if (!Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return undefined
-  }
+  if (!pidAlive(pid)) return undefined
   if (process.platform === 'linux') {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
     if (!cmdline.split('\0').includes(files.pid)) return undefined

@@ -8,32 +8,28 @@ import { join } from 'node:path'
 import type { CliRunner } from '../cli-runner.js'
 import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 import { LabError } from '../../util/errors.js'
+import { sleep } from '../../util/sleep.js'
+import { pidAlive } from '../../util/pid-alive.js'
 
 export function vdePaths(networksDir: string, lab: string) {
   const dir = join(networksDir, lab)
   return { dir, ctl: join(dir, 'ctl'), pid: join(dir, 'vde_switch.pid') }
 }
 
-export async function pidAlive(pidFile: string): Promise<number | undefined> {
+export async function switchPid(pidFile: string): Promise<number | undefined> {
   let pid: number
   try {
     pid = Number((await readFile(pidFile, 'utf8')).trim())
   } catch {
     return undefined
   }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-    return pid
-  } catch {
-    return undefined
-  }
+  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : undefined
 }
 
 /** Starts the lab's switch unless it runs already; returns its control socket folder. */
 export async function ensureVdeSwitch(runner: CliRunner, binary: string, networksDir: string, lab: string): Promise<{ ctl: string; created: boolean }> {
   const p = vdePaths(networksDir, lab)
-  if (!runner.dryRun && (await pidAlive(p.pid)) && existsSync(p.ctl)) return { ctl: p.ctl, created: false }
+  if (!runner.dryRun && (await switchPid(p.pid)) && existsSync(p.ctl)) return { ctl: p.ctl, created: false }
   if (!runner.dryRun) {
     await rm(p.dir, { recursive: true, force: true })
     await mkdir(p.dir, { recursive: true })
@@ -42,15 +38,15 @@ export async function ensureVdeSwitch(runner: CliRunner, binary: string, network
   await runner.run(binary, ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700'], qemuCallOptions(binary, QEMU_PROBE))
   // The daemon writes its pid file after the command that started it has returned: on a busy machine
   // it comes a moment later. Failing at once left a running switch that no journal or state knew of.
-  for (let i = 0; i < 50 && !runner.dryRun && !(await pidAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 100))
-  if (!runner.dryRun && !(await pidAlive(p.pid))) throw new LabError(`vde_switch did not stay up for lab ${lab}`, { hint: `try it by hand: ${binary} -s ${p.ctl} -p ${p.pid}` })
+  for (let i = 0; i < 50 && !runner.dryRun && !(await switchPid(p.pid)); i++) await sleep(100)
+  if (!runner.dryRun && !(await switchPid(p.pid))) throw new LabError(`vde_switch did not stay up for lab ${lab}`, { hint: `try it by hand: ${binary} -s ${p.ctl} -p ${p.pid}` })
   return { ctl: p.ctl, created: true }
 }
 
 export async function stopVdeSwitch(networksDir: string, lab: string): Promise<void> {
   const p = vdePaths(networksDir, lab)
-  const pid = await pidAlive(p.pid)
+  const pid = await switchPid(p.pid)
   if (pid) process.kill(pid, 'SIGTERM')
-  for (let i = 0; i < 50 && pid && (await pidAlive(p.pid)); i++) await new Promise((r) => setTimeout(r, 100))
+  for (let i = 0; i < 50 && pid && (await switchPid(p.pid)); i++) await sleep(100)
   await rm(p.dir, { recursive: true, force: true })
 }

@@ -14,7 +14,8 @@ import type { ResolvedOptions } from './options.js'
 import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
 import { replacingUnregistered } from './leftovers.js'
-import { sleep, waitFor } from './wait.js'
+import { waitFor } from './wait.js'
+import { sleep } from '../../util/sleep.js'
 import { spokenDuration } from '../../util/duration.js'
 
 /** The snapshot every base gets once installed; clones link to it. */

@@ -1,10 +1,7 @@
 /** Polling a VM's VMState: VBoxManage has no "wait until" command. */
 import type { VBoxDriver } from './driver.js'
 import type { VmInfo } from './vm-info.js'
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
+import { sleep } from '../../util/sleep.js'
 
 /**
  * Polls `showvminfo` until `done(info)` holds; returns the last info, or undefined when `timeoutMs`
