@@ -21,7 +21,7 @@ export async function withLab<T>(
 ): Promise<T> {
   // With --json, stdout is the data: progress goes to stderr as plain lines.
   const report: Reporter = reporterFor(process.stderr)
-  const open: OpenOptions = { command, report, allowDefault: opts.allowDefault ?? false }
+  const open: OpenOptions = { command, report, stderr: process.stderr, allowDefault: opts.allowDefault ?? false }
   if (opts.file !== undefined) open.file = opts.file
   if (opts.provider !== undefined) open.provider = opts.provider
   if (opts.verbose) open.verbose = true

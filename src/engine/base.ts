@@ -21,6 +21,7 @@ import { kickstartInput } from './kickstart-input.js'
 import { BASE_SNAPSHOT, baseSpec } from './vm-specs.js'
 import type { LabCredentials } from './credentials.js'
 import type { Reporter } from './events.js'
+import type { ProgressStream } from '../media/download-progress.js'
 
 export { BASE_SNAPSHOT } from './vm-specs.js'
 
@@ -115,8 +116,11 @@ export interface InstallMedium {
   kind: 'minimal' | 'dvd' | 'boot'
 }
 
-/** The install ISO: the one given with --iso (checked against the catalog), else the cache, else downloaded. */
-export async function installMedium(loaded: LoadedLab, iso: string | undefined, report: Reporter): Promise<InstallMedium> {
+/**
+ * The install ISO: the one given with --iso (checked against the catalog), else the cache, else downloaded,
+ * its progress drawn on `progress` (the CLI's stderr; none: not shown).
+ */
+export async function installMedium(loaded: LoadedLab, iso: string | undefined, report: Reporter, progress?: ProgressStream): Promise<InstallMedium> {
   const os = loaded.lab.os
   if (iso !== undefined) {
     const local = await resolveLocalIso(os.id, iso, { warn: (m: string) => report({ type: 'warn', message: m }) })
@@ -127,6 +131,6 @@ export async function installMedium(loaded: LoadedLab, iso: string | undefined, 
     if (cached) return { path: cached, kind: image.kind }
   }
   report({ type: 'info', message: `downloading the ${os.title} install ISO (once; it is kept in the cache)` })
-  const fetched = await fetchIso(os.id, { stderr: process.stderr })
+  const fetched = await fetchIso(os.id, progress ? { stderr: progress } : {})
   return { path: fetched.path, kind: fetched.iso.kind }
 }

@@ -21,6 +21,7 @@ import { createProvider } from '../providers/index.js'
 import { SCALE_VARIABLE, timeoutScale } from '../providers/call-limits.js'
 import { chooseProvider } from './plan.js'
 import type { Reporter } from './events.js'
+import type { ProgressStream } from '../media/download-progress.js'
 
 export interface LabContext {
   loaded: LoadedLab
@@ -30,6 +31,8 @@ export interface LabContext {
   info: ProviderInfo
   state: LabState
   report: Reporter
+  /** Where output that draws itself goes (a download's progress bar): the CLI's stderr; none in tests. */
+  stderr?: ProgressStream
   saveState(): Promise<void>
   /** Appends a line to the lab's command log (secrets already redacted by the caller). */
   log(line: string): void
@@ -44,6 +47,8 @@ export interface OpenOptions {
   provider?: string
   command: string
   report: Reporter
+  /** The CLI's stderr: a download's progress bar is drawn there, and with `verbose` every hypervisor call is shown there. */
+  stderr?: ProgressStream
   verbose?: boolean
   /** Secrets to redact from the command log. */
   secrets?: string[]
@@ -109,7 +114,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
     setRunLogger(({ command, result, error }) => {
       const line = `$ ${quoteArgv(command)} → ${result ? `exit ${result.exitCode} (${result.durationMs} ms)` : `failed: ${(error as Error).message}`}`
       log(line)
-      if (opts.verbose) process.stderr.write(redact(line, opts.secrets) + '\n')
+      if (opts.verbose) opts.stderr?.write(redact(line, opts.secrets) + '\n')
     })
     const provider = await createProvider(providerName, { stateDir: loaded.stateDir, lab: loaded.lab })
     const info = await provider.detect()
@@ -131,6 +136,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
       info,
       state,
       report: opts.report,
+      ...(opts.stderr ? { stderr: opts.stderr } : {}),
       saveState: () => writeState(paths.state, state),
       log,
       runningCommands: () => lock.running(),

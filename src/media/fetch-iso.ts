@@ -14,7 +14,7 @@ export interface FetchIsoOptions {
   kind?: string
   /** Accept an ISO that has no trusted checksum (a warning is printed). */
   insecureSkipChecksum?: boolean
-  /** Progress and warnings go here (the CLI passes stderr). */
+  /** Progress and warnings go here (the CLI passes stderr); without it they are not shown. */
   stderr?: ProgressStream
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
@@ -29,6 +29,8 @@ export interface FetchIsoResult {
   downloaded: boolean
 }
 
+const unseen: ProgressStream = { write: () => true }
+
 /** `lab iso fetch`: puts a verified copy of the OS's install ISO in the cache. */
 export async function fetchIso(osId: string, opts: FetchIsoOptions = {}): Promise<FetchIsoResult> {
   const os = osWithIsos(osId)
@@ -38,7 +40,7 @@ export async function fetchIso(osId: string, opts: FetchIsoOptions = {}): Promis
 /** Puts a verified copy of one catalog entry in the cache (the part of `fetchIso` after the lookup). */
 export async function fetchIsoImage(os: OsInfo, iso: IsoImage, opts: FetchIsoOptions = {}): Promise<FetchIsoResult> {
   const env = opts.env ?? process.env
-  const err = opts.stderr ?? process.stderr
+  const err = opts.stderr ?? unseen
   const dest = isoCachePath(iso, env)
   const urls = opts.mirror !== undefined ? [mirrorUrl(iso, opts.mirror)] : iso.urls
   const allowUnverified = opts.insecureSkipChecksum === true

@@ -1,13 +1,15 @@
 import { OS_CATALOG, OS_IDS } from '../lab/os-catalog.js'
 import { LabError } from '../util/errors.js'
 import { fetchIso } from './fetch-iso.js'
+import type { ProgressStream } from './download-progress.js'
 import { cachedIso, cacheState, isoCacheDir, isoCachePath, type CacheState } from './iso-cache.js'
 import { osWithIsos, pickIso } from './iso-select.js'
 
 /** The bodies of `lab iso fetch|list|path`: results on stdout, progress and warnings on stderr. */
 
-export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }): Promise<void> {
+export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }, stderr: ProgressStream): Promise<void> {
   const result = await fetchIso(os, {
+    stderr,
     ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
     ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
     insecureSkipChecksum: opts.insecureSkipChecksum === true,

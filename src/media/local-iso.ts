@@ -17,6 +17,7 @@ export interface LocalIso {
 export interface LocalIsoOptions {
   /** Kind to assume when the catalog does not know the file (otherwise guessed from its name). */
   kind?: IsoImage['kind']
+  /** Told what is accepted unchecked (the engine reports it as a warning); without it, not told. */
   warn?: (message: string) => void
 }
 
@@ -25,7 +26,7 @@ export interface LocalIsoOptions {
  * (by name, or by size) its checksum must match; an unknown file is accepted with a warning.
  */
 export async function resolveLocalIso(os: OsId, path: string, opts: LocalIsoOptions = {}): Promise<LocalIso> {
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`))
+  const warn = opts.warn ?? (() => undefined)
   const abs = resolve(path)
   const st = await stat(abs).catch(() => undefined)
   if (!st) throw new InputError(`ISO file not found: ${path}`, `download it with: lab iso fetch ${os}`)

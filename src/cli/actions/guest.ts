@@ -38,9 +38,7 @@ export async function checkCommand(file: string | undefined, opts: Record<string
 
 export async function provisionCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const { openSessions } = await import('../../engine/access.js')
-  const { provision } = await import('../../engine/provision.js')
-  const { secretFor } = await import('../../engine/service-secrets.js')
-  const { recordApplied } = await import('../../engine/applied-modules.js')
+  const { runModules } = await import('../../engine/run-modules.js')
   const check = Boolean(opts.check)
   const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), ...(file ? { file } : {}), needsLabFiles: true }, async (ctx: LabContext) => {
     const lab = ctx.loaded.lab
@@ -48,24 +46,7 @@ export async function provisionCommand(file: string | undefined, opts: Record<st
     for (const m of only ?? []) if (!lab.modules.some((s) => s.module === m)) throw new InputError(`this lab has no module '${m}'`, `its modules: ${lab.modules.map((s) => s.module).join(', ')}`)
     const sessions = await openSessions(ctx)
     try {
-      const out = await provision(
-        lab,
-        { guest: (n) => sessions.guest(n), secret: (name) => secretFor(ctx, name), labFile: (rel) => `${ctx.loaded.filesDir}/${rel}`, log: (node, line) => ctx.log(`[${node}] ${line}`) },
-        {
-          check,
-          ...(only ? { only } : {}),
-          events: { nodeResult: (r) => ctx.report({ type: 'task', stage: 'modules', node: r.node, title: r.module, status: r.status === 'failed' ? 'failed' : 'done', detail: r.status }) },
-        },
-      )
-      if (!check) {
-        recordApplied(ctx.state, lab, out, { only })
-        for (const r of out) {
-          const ns = ctx.state.nodes[r.node]
-          if (ns) ns.modules[r.module] = { status: r.status, at: new Date().toISOString(), ...(r.reason ? { reason: r.reason } : {}) }
-        }
-        await ctx.saveState()
-      }
-      return out
+      return await runModules(ctx, (n) => sessions.guest(n), { check, ...(only ? { only } : {}) })
     } finally {
       await sessions.close()
     }

@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .addHelpText('after', () => `\n${mirrorHelp()}\n\nExamples:\n  lab iso fetch rocky9\n  lab iso fetch centos7 --kind boot\n  lab iso fetch alma9 --mirror https://mirror.example.edu/almalinux/`)
     .action(async (os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }) => {
       const { runIsoFetch } = await import('../../media/iso-actions.js')
-      await runIsoFetch(os, opts)
+      await runIsoFetch(os, opts, process.stderr)
     })
 
   iso
