@@ -1,13 +1,13 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { basename, dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { LabError } from '../util/errors.js'
 import { hashFileInto } from './checksum.js'
-import { pidAlive } from '../util/pid-alive.js'
+import { acquireFileLock } from '../state/lock.js'
 
 export interface DownloadProgress {
   /** Bytes in the file so far, including what an earlier attempt left. */
@@ -318,27 +318,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Two `lab` processes appending to one `.part` would corrupt it (two labs of a class can start
- * at once), so the download holds a lock file with its pid; a lock whose process is gone is taken over.
+ * Two `lab` processes appending to one `.part` would corrupt it (two labs of a class can start at once), so the
+ * download holds the lab lock's kind of lock file (state/lock.ts); a lock whose process is gone is taken over.
  */
 async function lock(path: string, dest: string): Promise<() => Promise<void>> {
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      const fh = await open(path, 'wx')
-      await fh.writeFile(String(process.pid))
-      await fh.close()
-      return () => rm(path, { force: true })
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
-        throw new DownloadBusyError(`${basename(dest)} is being downloaded by another lab process (pid ${pid})`, {
-          hint: `wait for it to finish, then run the command again (if no lab process is running, delete ${path})`,
-        })
-      }
-      await rm(path, { force: true })
-    }
-  }
-  throw new LabError(`cannot lock ${path}`)
+  const held = await acquireFileLock(path, `download of ${basename(dest)}`, (holder) =>
+    new DownloadBusyError(`${basename(dest)} is being downloaded by another lab process (pid ${holder.pid})`, {
+      hint: `wait for it to finish, then run the command again (if no lab process is running, delete ${path})`,
+    }),
+  )
+  return () => held.release()
 }
-

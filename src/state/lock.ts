@@ -237,15 +237,41 @@ async function waitForChildren(path: string, held: LockInfo, opts: LockOptions):
   }
 }
 
+/** What a lock is called in its messages, and the error when a live command holds it (here or on another machine). */
+interface LockKind {
+  name: string
+  busy(held: LockInfo, elsewhere: boolean, path: string): LabError
+}
+
+const LAB_LOCK: LockKind = {
+  name: 'the lab lock',
+  busy: (held, elsewhere, path) =>
+    elsewhere
+      ? new LabError(`this lab is locked by \`${held.command}\` (PID ${held.pid}) on another machine, ${held.host}, since ${held.since}`, {
+          hint: `if nothing runs there any more, remove ${path}`,
+        })
+      : new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
+          hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
+        }),
+}
+
 export async function acquireLock(path: string, command: string, opts: LockOptions = {}): Promise<LabLock> {
   try {
-    return await takeLock(path, command, opts)
+    return await takeLock(path, command, opts, LAB_LOCK)
   } catch (err) {
     throw fsError(err, { doing: 'cannot take the lab lock', path })
   }
 }
 
-async function takeLock(path: string, command: string, opts: LockOptions): Promise<LabLock> {
+/**
+ * The same lock for anything else two `lab` processes must not do at once (appending to one download's
+ * `.part`): taken in one step, a dead holder's lock taken over. `busy` is the error when a live one holds it.
+ */
+export async function acquireFileLock(path: string, command: string, busy: (held: LockInfo) => LabError): Promise<LabLock> {
+  return takeLock(path, command, {}, { name: 'the lock', busy: (held) => busy(held) })
+}
+
+async function takeLock(path: string, command: string, opts: LockOptions, kind: LockKind): Promise<LabLock> {
   await makePrivateDir(dirname(path))
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }
   let until: number | undefined
@@ -264,16 +290,8 @@ async function takeLock(path: string, command: string, opts: LockOptions): Promi
     // Freed between our try and our look: try again.
     if (seen === undefined) continue
     const held = parseLock(seen.text)
-    if (held && held.host === me.host && pidAlive(held.pid)) {
-      throw new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
-        hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
-      })
-    }
-    if (held && held.host !== me.host) {
-      throw new LabError(`this lab is locked by \`${held.command}\` (PID ${held.pid}) on another machine, ${held.host}, since ${held.since}`, {
-        hint: `if nothing runs there any more, remove ${path}`,
-      })
-    }
+    if (held && held.host === me.host && pidAlive(held.pid)) throw kind.busy(held, false, path)
+    if (held && held.host !== me.host) throw kind.busy(held, true, path)
     if (held?.children?.length) {
       await waitForChildren(path, held, opts)
       // Another command may have waited too and taken the lock first: theirs is not stale.
@@ -296,7 +314,7 @@ async function takeLock(path: string, command: string, opts: LockOptions): Promi
     opts.onStale?.(held)
     if (held) await unlink(tmpOf(path, held.pid)).catch(() => {})
   }
-  throw new LabError(`could not take the lab lock ${path}`, { hint: 'another command keeps taking it; try again' })
+  throw new LabError(`could not take ${kind.name} ${path}`, { hint: 'another command keeps taking it; try again' })
 }
 
 function heldLock(path: string, me: LockInfo): LabLock {

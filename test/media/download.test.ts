@@ -4,6 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { hostname } from 'node:os'
 import { download, DownloadBusyError, type DownloadProgress } from '../../src/media/download.js'
 import { LabError } from '../../src/util/errors.js'
 import { fakeIso, sha256, startServer, type FixtureServer } from '../helpers/http-fixture.js'
@@ -152,14 +153,16 @@ t.test('a stalled connection times out and keeps the partial file', async (t) =>
 
 t.test('only one process downloads a file at a time', async (t) => {
   const { server, data, dest } = await setup(t)
-  await writeFile(`${dest}.lock`, String(process.pid))
+  // Held as state/lock.ts holds a lock: by this (live) process, on this machine.
+  const holder = (pid: number) => JSON.stringify({ pid, command: 'download of test.iso', host: hostname(), since: new Date().toISOString() })
+  await writeFile(`${dest}.lock`, holder(process.pid))
   const err = await download(server.url('/isos/test.iso'), dest, fast).catch((e: unknown) => e)
   t.type(err, DownloadBusyError)
   t.match((err as Error).message, `test.iso is being downloaded by another lab process (pid ${process.pid})`)
   t.equal(server.requests.length, 0)
 
   // A lock left by a process that is gone is taken over.
-  await writeFile(`${dest}.lock`, '999999999')
+  await writeFile(`${dest}.lock`, holder(999999999))
   await download(server.url('/isos/test.iso'), dest, { ...fast, sha256: sha256(data) })
   t.same(leftovers(dest), ['test.iso'])
 })
