@@ -12,9 +12,10 @@
  * keys of that union, so a misspelt key does not compile. At run time a key is the plain string it always
  * was: state files and `--check` show the same changes.
  *
- * The engine runs, per node: probe → plan → (unless --check) apply, when the plan is not empty → verify,
- * told what was applied (`applied` is empty after a run that planned nothing). verify is skipped only when
- * nothing was planned and `verified(probed)` says the probe already showed what verify would check.
+ * The engine runs, per node: probe → plan → apply (when the plan is not empty) → verify, told what was
+ * applied (`applied` is empty after a run that planned nothing). `--check` stops after plan; otherwise
+ * verify is skipped only when nothing was planned and `verified(probed)` says the probe already showed what
+ * verify would check.
  */
 import type { ResolvedLab, ResolvedNode } from '../lab/resolve.js'
 import type { Target } from '../lab/targets.js'
