@@ -36,11 +36,11 @@ export interface ProvisionOptions {
  * What follows a node's probe and plan: apply the changes, then verify, unless the run changed nothing and
  * its probe already showed what verify would check (the verify round trips are then skipped).
  */
-export async function converge<O, P>(
-  mod: Module<O, P>,
+export async function converge<O, P, K extends string>(
+  mod: Module<O, P, K>,
   ctx: ModuleContext<O>,
   probed: P,
-  changes: Change[],
+  changes: Change<K>[],
   opts: { check?: boolean; beforeApply?: () => void } = {},
 ): Promise<void> {
   if (opts.check) return
@@ -48,7 +48,7 @@ export async function converge<O, P>(
     opts.beforeApply?.()
     await mod.apply(ctx, changes, probed)
   }
-  if (mod.verify && !(changes.length === 0 && mod.verified?.(ctx, probed) === true)) await mod.verify(ctx)
+  if (mod.verify && !(changes.length === 0 && mod.verified?.(ctx, probed) === true)) await mod.verify(ctx, { applied: changes })
 }
 
 type Outcome<P> = { ok: true; value: P } | { ok: false; error: unknown }

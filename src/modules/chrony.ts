@@ -12,9 +12,11 @@ import { must } from './lib/must.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
 import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
-import { applyServiceChanges, parseService, serviceChanges, serviceSection, type ServiceState } from './lib/systemd-service.js'
+import { applyServiceChanges, parseService, serviceChanges, serviceSection, type ServiceKey, type ServiceState } from './lib/systemd-service.js'
+import { changeKeys } from './lib/change-keys.js'
 
 type Options = ModuleOptions<'chrony'>
+type Key = 'config' | 'install' | ServiceKey
 
 export interface ChronyProbe {
   packages: PackageState
@@ -23,6 +25,13 @@ export interface ChronyProbe {
   /** Whether chronyd answered and, on a client, follows the lab's server (what verify waits for). */
   synced: boolean
 }
+
+export interface ChronyTiming {
+  /** How long a client gets to select the lab's server (iburst needs a few polls of a server that may have just restarted). */
+  sync: Pace
+}
+
+export const CHRONY_TIMING: ChronyTiming = { sync: { timeoutMs: 60_000, pollMs: 500 } }
 
 /** Where the distribution keeps chrony's drift file (its own default, so an existing drift is reused). */
 function driftFile(family: Family): string {
@@ -96,64 +105,65 @@ export async function waitForTimeSource(ctx: Pick<ModuleContext<Options>, 'guest
   )
 }
 
-const chrony: Module<Options, ChronyProbe> = {
-  name: 'chrony',
+export function chronyModule(timing: ChronyTiming = CHRONY_TIMING): Module<Options, ChronyProbe, Key> {
+  return {
+    name: 'chrony',
 
-  // The Debian image builder bakes it enabled but without a time source (see INERT_CONFIGS): Debian's
-  // own configuration would reach the public pool at a clone's first boot, before this module ran.
-  bake() {
-    return ['chrony']
-  },
+    // The Debian image builder bakes it enabled but without a time source (see INERT_CONFIGS): Debian's
+    // own configuration would reach the public pool at a clone's first boot, before this module ran.
+    bake() {
+      return ['chrony']
+    },
 
-  async probe(ctx) {
-    const f = ctx.facts
-    const s = await probeSections(ctx.guest, ctx.node.name, {
-      packages: packagesSection(f.family, ['chrony']),
-      config: fileSection(f.paths.chronyConf),
-      service: serviceSection(f.services.chrony),
-      time: timeSection(ctx),
-    })
-    return {
-      packages: parsePackages(s.packages.out),
-      config: parseFileSection(f.paths.chronyConf, s.config.out),
-      service: parseService(s.service.out),
-      synced: s.time.code === 0 && (ctx.role === 'server' || sourceLine(s.time.out, serverIp(ctx.lab, ctx.options))?.startsWith('^*') === true),
-    }
-  },
+    async probe(ctx) {
+      const f = ctx.facts
+      const s = await probeSections(ctx.guest, ctx.node.name, {
+        packages: packagesSection(f.family, ['chrony']),
+        config: fileSection(f.paths.chronyConf),
+        service: serviceSection(f.services.chrony),
+        time: timeSection(ctx),
+      })
+      return {
+        packages: parsePackages(s.packages.out),
+        config: parseFileSection(f.paths.chronyConf, s.config.out),
+        service: parseService(s.service.out),
+        synced: s.time.code === 0 && (ctx.role === 'server' || sourceLine(s.time.out, serverIp(ctx.lab, ctx.options))?.startsWith('^*') === true),
+      }
+    },
 
-  plan(ctx, p) {
-    const changes: Change[] = []
-    const why = ctx.role === 'server' ? `${ctx.node.name} serves the lab's time` : `nodes must take their time from ${ctx.options.server} only`
-    // Debian starts chrony as soon as it is installed: the configuration goes first, so that it never
-    // starts with the distribution's pool (dpkg keeps a configuration file that is already there).
-    const config = fileChange('config', p.config, wanted(ctx), why)
-    if (config) changes.push(config)
-    const installing = !p.packages.installed.has('chrony')
-    if (installing) changes.push({ key: 'install', what: 'install chrony', why: 'chrony is not installed' })
-    const restart = config ? 'its configuration changed' : installing ? 'it was just installed' : undefined
-    changes.push(...serviceChanges(ctx.facts.services.chrony, p.service, restart))
-    return changes
-  },
+    plan(ctx, p) {
+      const changes: Change<Key>[] = []
+      const why = ctx.role === 'server' ? `${ctx.node.name} serves the lab's time` : `nodes must take their time from ${ctx.options.server} only`
+      // Debian starts chrony as soon as it is installed: the configuration goes first, so that it never
+      // starts with the distribution's pool (dpkg keeps a configuration file that is already there).
+      const config = fileChange('config', p.config, wanted(ctx), why)
+      if (config) changes.push(config)
+      const installing = !p.packages.installed.has('chrony')
+      if (installing) changes.push({ key: 'install', what: 'install chrony', why: 'chrony is not installed' })
+      const restart = config ? 'its configuration changed' : installing ? 'it was just installed' : undefined
+      changes.push(...serviceChanges(ctx.facts.services.chrony, p.service, restart))
+      return changes
+    },
 
-  async apply(ctx, changes, p) {
-    const keys = new Set(changes.map((c) => c.key))
-    if (keys.has('config')) await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.config, wanted(ctx))
-    if (keys.has('install')) await installPackages(ctx.guest, ctx.node.name, ctx.facts, ['chrony'], p.packages)
-    await applyServiceChanges(ctx.guest, ctx.node.name, ctx.facts.services.chrony, p.service, changes)
-  },
+    async apply(ctx, changes, p) {
+      const keys = changeKeys(changes)
+      if (keys.has('config')) await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.config, wanted(ctx))
+      if (keys.has('install')) await installPackages(ctx.guest, ctx.node.name, ctx.facts, ['chrony'], p.packages)
+      await applyServiceChanges(ctx.guest, ctx.node.name, ctx.facts.services.chrony, p.service, changes)
+    },
 
-  verified(_ctx, p) {
-    return p.synced
-  },
+    verified(_ctx, p) {
+      return p.synced
+    },
 
-  async verify(ctx) {
-    if (ctx.role === 'server') {
-      await must(ctx.guest, ctx.node.name, ['chronyc', 'tracking'], { hint: `chronyd does not answer on ${ctx.node.name}; see journalctl -u ${ctx.facts.services.chrony}` })
-      return
-    }
-    // iburst needs a few polls of the server, which may itself have been restarted a moment ago.
-    await waitForTimeSource(ctx, serverIp(ctx.lab, ctx.options), { timeoutMs: 60_000, pollMs: 500 })
-  },
+    async verify(ctx) {
+      if (ctx.role === 'server') {
+        await must(ctx.guest, ctx.node.name, ['chronyc', 'tracking'], { hint: `chronyd does not answer on ${ctx.node.name}; see journalctl -u ${ctx.facts.services.chrony}` })
+        return
+      }
+      await waitForTimeSource(ctx, serverIp(ctx.lab, ctx.options), timing.sync)
+    },
+  }
 }
 
-export default chrony
+export default chronyModule()

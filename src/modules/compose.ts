@@ -9,6 +9,7 @@ import type { Change, Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { LabError } from '../util/errors.js'
 import { must } from './lib/must.js'
+import { changeKeys } from './lib/change-keys.js'
 import { probeSections } from './lib/probe-script.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
@@ -28,6 +29,8 @@ import { loadProject, type ComposeProject, type ProjectFile } from './lib/compos
 
 type Options = ModuleOptions<'compose'>
 type Ctx = ModuleContext<Options>
+type Key = 'install' | FileKey | 'up'
+type FileKey = `file:${string}`
 
 export interface ComposeProbe {
   project: ComposeProject
@@ -49,7 +52,7 @@ function wanted(file: ProjectFile): WantedFile {
   return { path: file.remote, content: file.content, mode: file.mode }
 }
 
-const fileKey = (file: ProjectFile): string => `file:${file.name}`
+const fileKey = (file: ProjectFile): FileKey => `file:${file.name}`
 
 /** Services of the project without a running container, with what they have instead. */
 function notRunning(services: readonly string[], containers: readonly ComposeContainer[]): string[] {
@@ -65,7 +68,7 @@ function upArgv(ctx: Ctx, probed: ComposeProbe, build: boolean): string[] {
   return composeArgv(cli, ctx.options.project, [probed.project.files[0]!.remote], ['up', '-d', ...(build ? ['--build'] : [])])
 }
 
-export function composeModule(timing: ComposeTiming = COMPOSE_TIMING): Module<Options, ComposeProbe> {
+export function composeModule(timing: ComposeTiming = COMPOSE_TIMING): Module<Options, ComposeProbe, Key> {
   return {
     name: 'compose',
 
@@ -94,7 +97,7 @@ export function composeModule(timing: ComposeTiming = COMPOSE_TIMING): Module<Op
 
     plan(ctx, probed) {
       const { project } = probed
-      const changes: Change[] = []
+      const changes: Change<Key>[] = []
       if (probed.cli === 'none') {
         const pkg = composePackage(ctx.facts.family)
         if (probed.packages.installed.has(pkg)) {
@@ -119,7 +122,7 @@ export function composeModule(timing: ComposeTiming = COMPOSE_TIMING): Module<Op
 
     async apply(ctx, changes, probed) {
       const name = ctx.node.name
-      const keys = new Set(changes.map((c) => c.key))
+      const keys = changeKeys(changes)
       if (keys.has('install')) await installPackages(ctx.guest, name, ctx.facts, [composePackage(ctx.facts.family)], probed.packages)
       // Files of one new folder: the first write makes it.
       const made = new Set<string>()

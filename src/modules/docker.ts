@@ -12,11 +12,12 @@ import type { ModuleOptions } from '../lab/module-options.js'
 import { shellQuote } from '../guest/remote-command.js'
 import { LabError } from '../util/errors.js'
 import { must } from './lib/must.js'
+import { changeKeys } from './lib/change-keys.js'
 import { probeSections } from './lib/probe-script.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
-import { applyServiceChanges, parseService, serviceChanges, serviceSection, type ServiceState } from './lib/systemd-service.js'
+import { applyServiceChanges, parseService, serviceChanges, serviceSection, type ServiceKey, type ServiceState } from './lib/systemd-service.js'
 import {
   DAEMON_JSON,
   mergeDaemonJson,
@@ -30,6 +31,7 @@ import { DOCKER_STATE, infoFailure, parseDockerState, parseImageTags } from './l
 
 type Options = ModuleOptions<'docker'>
 type Ctx = ModuleContext<Options>
+type Key = 'repo' | 'conflicts' | 'packages' | 'config' | 'users' | ServiceKey | 'reload' | 'images'
 
 export const DOCKER_CE_REPO = 'https://download.docker.com/linux/centos/docker-ce.repo'
 const REPO_FILE = '/etc/yum.repos.d/docker-ce.repo'
@@ -151,12 +153,12 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
   }
 }
 
-function plan(ctx: Ctx, probed: DockerProbe): Change[] {
+function plan(ctx: Ctx, probed: DockerProbe): Change<Key>[] {
   const { family } = ctx.facts
   const node = ctx.node.name
   const set = packageSet(family, ctx.options.version)
   const installed = probed.packages.installed
-  const changes: Change[] = []
+  const changes: Change<Key>[] = []
 
   if (family !== 'debian' && !probed.repo) {
     changes.push({ key: 'repo', what: addRepoCommand(family).join(' '), why: "Docker CE comes from Docker's repository" })
@@ -245,11 +247,11 @@ async function loadImages(ctx: Ctx, probed: DockerProbe): Promise<void> {
   }
 }
 
-async function apply(ctx: Ctx, changes: Change[], probed: DockerProbe): Promise<void> {
+async function apply(ctx: Ctx, changes: Change<Key>[], probed: DockerProbe): Promise<void> {
   const { family } = ctx.facts
   const node = ctx.node.name
   const set = packageSet(family, ctx.options.version)
-  const keys = new Set(changes.map((c) => c.key))
+  const keys = changeKeys(changes)
   const installed = new Set(probed.packages.installed)
 
   if (keys.has('repo')) {
@@ -320,7 +322,7 @@ function verified(ctx: Ctx, probed: DockerProbe): boolean {
   return missingRegistries(probed.registries, wantedRegistries(ctx.options)).length === 0 && absentImages(ctx, probed.images).length === 0
 }
 
-export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Options, DockerProbe> {
+export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Options, DockerProbe, Key> {
   return {
     name: 'docker',
     // EL bases are installed from the ISO, which has no Docker CE: only Debian's docker.io can be baked.

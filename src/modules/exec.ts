@@ -8,9 +8,9 @@ import { commandText, shellQuote } from '../guest/remote-command.js'
 import { LabError } from '../util/errors.js'
 import { probeSections } from './lib/probe-script.js'
 import { must } from './lib/must.js'
-import { markApplied, wasApplied } from './lib/converged.js'
 
 type Options = ModuleOptions<'exec'>
+type Key = 'run'
 
 export interface ExecProbe {
   /** The `creates` path exists. */
@@ -28,46 +28,47 @@ function unlessSection(command: string): string {
   return `sh -c ${shellQuote(command)} >/dev/null 2>&1 </dev/null`
 }
 
-const exec: Module<Options, ExecProbe> = {
-  name: 'exec',
+export function execModule(): Module<Options, ExecProbe, Key> {
+  return {
+    name: 'exec',
 
-  async probe(ctx) {
-    const { creates, unless } = ctx.options
-    if (creates === undefined && unless === undefined) return { created: false }
-    const sections: Record<string, string> = {}
-    if (creates !== undefined) sections.creates = createsSection(creates)
-    if (unless !== undefined) sections.unless = unlessSection(unless)
-    const s = await probeSections(ctx.guest, ctx.node.name, sections)
-    return { created: s.creates?.code === 0, ...(s.unless === undefined ? {} : { unlessCode: s.unless.code }) }
-  },
+    async probe(ctx) {
+      const { creates, unless } = ctx.options
+      if (creates === undefined && unless === undefined) return { created: false }
+      const sections: Record<string, string> = {}
+      if (creates !== undefined) sections.creates = createsSection(creates)
+      if (unless !== undefined) sections.unless = unlessSection(unless)
+      const s = await probeSections(ctx.guest, ctx.node.name, sections)
+      return { created: s.creates?.code === 0, ...(s.unless === undefined ? {} : { unlessCode: s.unless.code }) }
+    },
 
-  plan(ctx, p) {
-    const { command, creates, unless } = ctx.options
-    if (p.created || p.unlessCode === 0) return []
-    const why =
-      creates !== undefined ? `${creates} does not exist` : unless !== undefined ? `\`${unless}\` exited with ${p.unlessCode}` : 'it has no creates/unless guard, so it runs every time'
-    return [{ key: 'run', what: `run \`${commandText(command)}\``, why }]
-  },
+    plan(ctx, p) {
+      const { command, creates, unless } = ctx.options
+      if (p.created || p.unlessCode === 0) return []
+      const why =
+        creates !== undefined ? `${creates} does not exist` : unless !== undefined ? `\`${unless}\` exited with ${p.unlessCode}` : 'it has no creates/unless guard, so it runs every time'
+      return [{ key: 'run', what: `run \`${commandText(command)}\``, why }]
+    },
 
-  async apply(ctx, changes) {
-    markApplied(ctx)
-    if (!changes.some((c) => c.key === 'run')) return
-    const command = ctx.options.command
-    // A string is shell text as the teacher wrote it; a list is argv, quoted word by word.
-    const argv = typeof command === 'string' ? ['sh', '-c', command] : command
-    await must(ctx.guest, ctx.node.name, argv)
-  },
+    async apply(ctx, changes) {
+      if (!changes.some((c) => c.key === 'run')) return
+      const command = ctx.options.command
+      // A string is shell text as the teacher wrote it; a list is argv, quoted word by word.
+      const argv = typeof command === 'string' ? ['sh', '-c', command] : command
+      await must(ctx.guest, ctx.node.name, argv)
+    },
 
-  async verify(ctx) {
-    const creates = ctx.options.creates
-    if (creates === undefined || !wasApplied(ctx)) return
-    const s = await probeSections(ctx.guest, ctx.node.name, { creates: createsSection(creates) })
-    if (s.creates.code !== 0) {
-      throw new LabError(`${ctx.node.name}: \`${commandText(ctx.options.command)}\` ran but ${creates} still does not exist`, {
-        hint: 'creates: must name a path the command makes, or the command runs again on every run',
-      })
-    }
-  },
+    async verify(ctx, { applied }) {
+      const creates = ctx.options.creates
+      if (creates === undefined || applied.length === 0) return
+      const s = await probeSections(ctx.guest, ctx.node.name, { creates: createsSection(creates) })
+      if (s.creates.code !== 0) {
+        throw new LabError(`${ctx.node.name}: \`${commandText(ctx.options.command)}\` ran but ${creates} still does not exist`, {
+          hint: 'creates: must name a path the command makes, or the command runs again on every run',
+        })
+      }
+    },
+  }
 }
 
-export default exec
+export default execModule()

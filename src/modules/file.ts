@@ -9,9 +9,10 @@ import type { ModuleOptions } from '../lab/module-options.js'
 import { InputError } from '../util/errors.js'
 import { probeSections } from './lib/probe-script.js'
 import { fileChange, fileSection, parseFileSection, sha256, writeFile, type RemoteFile, type WantedFile } from './lib/remote-file.js'
-import { expectConverged, markApplied } from './lib/converged.js'
+import { expectConverged } from './lib/converged.js'
 
 type Options = ModuleOptions<'file'>
+type Key = 'file'
 
 export interface FileProbe {
   current: RemoteFile
@@ -47,28 +48,30 @@ async function wantedFile(ctx: ModuleContext<Options>): Promise<WantedFile> {
   return { path: o.path, content, mode: Number.parseInt(o.mode, 8), ...ownership(o.owner) }
 }
 
-const file: Module<Options, FileProbe> = {
-  name: 'file',
+export function fileModule(): Module<Options, FileProbe, Key> {
+  const file: Module<Options, FileProbe, Key> = {
+    name: 'file',
 
-  async probe(ctx) {
-    const wanted = await wantedFile(ctx)
-    const s = await probeSections(ctx.guest, ctx.node.name, { file: fileSection(wanted.path, sha256(wanted.content)) })
-    return { current: parseFileSection(wanted.path, s.file.out), wanted }
-  },
+    async probe(ctx) {
+      const wanted = await wantedFile(ctx)
+      const s = await probeSections(ctx.guest, ctx.node.name, { file: fileSection(wanted.path, sha256(wanted.content)) })
+      return { current: parseFileSection(wanted.path, s.file.out), wanted }
+    },
 
-  plan(ctx, p) {
-    const c = fileChange('file', p.current, p.wanted, ctx.options.template === undefined ? 'the lab gives its content' : `rendered from ${ctx.options.template}`)
-    return c ? [c] : []
-  },
+    plan(ctx, p) {
+      const c = fileChange('file', p.current, p.wanted, ctx.options.template === undefined ? 'the lab gives its content' : `rendered from ${ctx.options.template}`)
+      return c ? [c] : []
+    },
 
-  async apply(ctx, changes, p) {
-    markApplied(ctx)
-    if (changes.some((c) => c.key === 'file')) await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.current, p.wanted)
-  },
+    async apply(ctx, changes, p) {
+      if (changes.some((c) => c.key === 'file')) await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.current, p.wanted)
+    },
 
-  verify(ctx) {
-    return expectConverged(file, ctx)
-  },
+    verify(ctx, run) {
+      return expectConverged(file, ctx, run)
+    },
+  }
+  return file
 }
 
-export default file
+export default fileModule()

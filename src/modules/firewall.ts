@@ -11,9 +11,13 @@ import { probeSections } from './lib/probe-script.js'
 import { must } from './lib/must.js'
 import { parseService, serviceSection, startsAtBoot, type ServiceState } from './lib/systemd-service.js'
 import { composePublishedPorts, labOpenings, type Opening } from './lib/lab-ports.js'
-import { expectConverged, markApplied } from './lib/converged.js'
+import { expectConverged } from './lib/converged.js'
+import { changeKeys } from './lib/change-keys.js'
 
 type Options = ModuleOptions<'firewall'>
+/** stop and disable turn firewalld off; `service:NAME` and `port:PORT/PROTO` open one opening. */
+type Key = 'stop' | 'disable' | OpeningKey
+type OpeningKey = `${Opening['kind']}:${string}`
 
 /** What `firewall-cmd --list-all` shows of a zone. */
 export interface ZoneInfo {
@@ -57,7 +61,7 @@ export function admits(zone: ZoneInfo, opening: Opening): boolean {
   })
 }
 
-function key(o: Opening): string {
+function key(o: Opening): OpeningKey {
   return `${o.kind}:${o.name}`
 }
 
@@ -80,70 +84,72 @@ async function composePorts(ctx: ModuleContext<Options>): Promise<Map<string, st
   return out
 }
 
-const firewall: Module<Options, FirewallProbe> = {
-  name: 'firewall',
+export function firewallModule(): Module<Options, FirewallProbe, Key> {
+  const firewall: Module<Options, FirewallProbe, Key> = {
+    name: 'firewall',
 
-  async probe(ctx) {
-    const running = 'systemctl is-active -q firewalld &&'
-    const s = await probeSections(ctx.guest, ctx.node.name, {
-      service: serviceSection('firewalld'),
-      runtime: `${running} firewall-cmd --list-all`,
-      permanent: `${running} firewall-cmd --permanent --list-all`,
-    })
-    const service = parseService(s.service.out)
-    const probed: FirewallProbe = { service, openings: [] }
-    if (service.active !== 'active' || !ctx.options.enabled) return probed
-    const runtime = parseListAll(s.runtime.out)
-    const permanent = parseListAll(s.permanent.out)
-    if (!runtime || !permanent) {
-      throw new LabError(`${ctx.node.name}: firewalld runs but \`firewall-cmd --list-all\` printed no zone (exit ${s.runtime.code}/${s.permanent.code})`, {
-        hint: 'run firewall-cmd --list-all on the node to see why, or turn the firewall off with firewall: { enabled: false }',
+    async probe(ctx) {
+      const running = 'systemctl is-active -q firewalld &&'
+      const s = await probeSections(ctx.guest, ctx.node.name, {
+        service: serviceSection('firewalld'),
+        runtime: `${running} firewall-cmd --list-all`,
+        permanent: `${running} firewall-cmd --permanent --list-all`,
       })
-    }
-    probed.runtime = runtime
-    probed.permanent = permanent
-    probed.openings = labOpenings(ctx.lab, ctx.node.name, ctx.options.ports, await composePorts(ctx))
-    return probed
-  },
+      const service = parseService(s.service.out)
+      const probed: FirewallProbe = { service, openings: [] }
+      if (service.active !== 'active' || !ctx.options.enabled) return probed
+      const runtime = parseListAll(s.runtime.out)
+      const permanent = parseListAll(s.permanent.out)
+      if (!runtime || !permanent) {
+        throw new LabError(`${ctx.node.name}: firewalld runs but \`firewall-cmd --list-all\` printed no zone (exit ${s.runtime.code}/${s.permanent.code})`, {
+          hint: 'run firewall-cmd --list-all on the node to see why, or turn the firewall off with firewall: { enabled: false }',
+        })
+      }
+      probed.runtime = runtime
+      probed.permanent = permanent
+      probed.openings = labOpenings(ctx.lab, ctx.node.name, ctx.options.ports, await composePorts(ctx))
+      return probed
+    },
 
-  plan(ctx, p) {
-    if (!ctx.options.enabled) {
-      const why = 'the lab turns the firewall off (firewall: enabled: false)'
-      const changes: Change[] = []
-      if (p.service.active === 'active') changes.push({ key: 'stop', what: 'stop firewalld', why })
-      if (startsAtBoot(p.service)) changes.push({ key: 'disable', what: 'disable firewalld', why })
+    plan(ctx, p) {
+      if (!ctx.options.enabled) {
+        const why = 'the lab turns the firewall off (firewall: enabled: false)'
+        const changes: Change<Key>[] = []
+        if (p.service.active === 'active') changes.push({ key: 'stop', what: 'stop firewalld', why })
+        if (startsAtBoot(p.service)) changes.push({ key: 'disable', what: 'disable firewalld', why })
+        return changes
+      }
+      if (p.runtime === undefined || p.permanent === undefined) return []
+      const changes: Change<Key>[] = []
+      for (const o of p.openings) {
+        const missing = missingIn(p, o)
+        if (missing.length === 0) continue
+        const layers = missing.length === 2 ? '' : ` (${missing[0]} only)`
+        changes.push({ key: key(o), what: `open ${o.name} in zone ${p.runtime.zone}${layers}`, why: o.why.join(', ') })
+      }
       return changes
-    }
-    if (p.runtime === undefined || p.permanent === undefined) return []
-    const changes: Change[] = []
-    for (const o of p.openings) {
-      const missing = missingIn(p, o)
-      if (missing.length === 0) continue
-      const layers = missing.length === 2 ? '' : ` (${missing[0]} only)`
-      changes.push({ key: key(o), what: `open ${o.name} in zone ${p.runtime.zone}${layers}`, why: o.why.join(', ') })
-    }
-    return changes
-  },
+    },
 
-  async apply(ctx, changes, p) {
-    markApplied(ctx)
-    const node = ctx.node.name
-    const keys = new Set(changes.map((c) => c.key))
-    if (keys.has('stop')) await must(ctx.guest, node, ['systemctl', 'stop', 'firewalld'])
-    if (keys.has('disable')) await must(ctx.guest, node, ['systemctl', 'disable', 'firewalld'])
-    const args = { runtime: [] as string[], permanent: [] as string[] }
-    for (const o of p.openings) {
-      if (!keys.has(key(o))) continue
-      for (const layer of missingIn(p, o)) args[layer].push(`--add-${o.kind}=${o.name}`)
-    }
-    // One call per layer, whatever the number of ports: each firewall-cmd call costs a D-Bus round trip.
-    if (args.runtime.length) await must(ctx.guest, node, ['firewall-cmd', ...args.runtime])
-    if (args.permanent.length) await must(ctx.guest, node, ['firewall-cmd', '--permanent', ...args.permanent])
-  },
+    async apply(ctx, changes, p) {
+      const node = ctx.node.name
+      const keys = changeKeys(changes)
+      if (keys.has('stop')) await must(ctx.guest, node, ['systemctl', 'stop', 'firewalld'])
+      if (keys.has('disable')) await must(ctx.guest, node, ['systemctl', 'disable', 'firewalld'])
+      const args = { runtime: [] as string[], permanent: [] as string[] }
+      for (const o of p.openings) {
+        if (!keys.has(key(o))) continue
+        for (const layer of missingIn(p, o)) args[layer].push(`--add-${o.kind}=${o.name}`)
+      }
+      // One call per layer, whatever the number of ports: each firewall-cmd call costs a D-Bus round trip.
+      if (args.runtime.length) await must(ctx.guest, node, ['firewall-cmd', ...args.runtime])
+      if (args.permanent.length) await must(ctx.guest, node, ['firewall-cmd', '--permanent', ...args.permanent])
+    },
 
-  verify(ctx) {
-    return expectConverged(firewall, ctx)
-  },
+    verify(ctx, run) {
+      return expectConverged(firewall, ctx, run)
+    },
+  }
+  return firewall
 }
 
-export default firewall
+export default firewallModule()

@@ -8,11 +8,12 @@
 import { readFile, stat } from 'node:fs/promises'
 import { basename, posix } from 'node:path'
 import { z } from 'zod'
-import type { Module, ModuleContext } from './module.js'
+import type { Change, Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { isRemoteFile } from '../lab/lab-files.js'
 import { InputError, LabError } from '../util/errors.js'
 import { must } from './lib/must.js'
+import { changeKeys } from './lib/change-keys.js'
 import { probeSections } from './lib/probe-script.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { describeAnswer, httpGet } from './lib/http-get.js'
@@ -35,6 +36,7 @@ import { adminPasswordOf, maskPassword, renderHarborYml, yamlScalar } from './li
 
 type Options = ModuleOptions<'harbor'>
 type Ctx = ModuleContext<Options>
+type Key = 'tools' | 'install' | 'config' | 'reconfigure' | 'up'
 
 /** The offline installer unpacks to harbor/. */
 export const HARBOR_DIR = '/opt/vmlab/harbor'
@@ -128,7 +130,7 @@ async function install(ctx: Ctx): Promise<void> {
   await must(ctx.guest, name, ['rm', '-f', STAGING])
 }
 
-export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Options, HarborProbe> {
+export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Options, HarborProbe, Key> {
   return {
     name: 'harbor',
 
@@ -189,7 +191,7 @@ export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Optio
       if (probed.wanted === undefined) {
         throw new LabError(`${name}: ${TEMPLATE} is missing, so lab cannot tell what harbor.yml should be`, { hint: `remove ${MARKER} on ${name} to install Harbor again` })
       }
-      const changes = toolsChange(needed(ctx, probed), 'Harbor is managed with them')
+      const changes: Change<Key>[] = toolsChange(needed(ctx, probed), 'Harbor is managed with them')
       const config = fileChange('config', probed.config, { path: CONFIG, content: probed.wanted, mode: 0o600 }, 'harbor.yml as the lab describes it')
       if (config !== undefined) {
         if (config.diff !== undefined) config.diff = unifiedDiff(maskPassword(probed.config.content ?? ''), maskPassword(probed.wanted), { from: CONFIG, to: CONFIG })
@@ -209,7 +211,7 @@ export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Optio
 
     async apply(ctx, changes, probed) {
       const name = ctx.node.name
-      const keys = new Set(changes.map((c) => c.key))
+      const keys = changeKeys(changes)
       if (keys.has('tools')) await installPackages(ctx.guest, name, ctx.facts, needed(ctx, probed), probed.packages)
       if (keys.has('install')) await install(ctx)
       if (keys.has('config')) await writeFile(ctx.guest, name, ctx.facts, probed.config, { path: CONFIG, content: probed.wanted!, mode: 0o600 })

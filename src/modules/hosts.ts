@@ -8,10 +8,12 @@ import type { ResolvedLab } from '../lab/resolve.js'
 import { probeSections } from './lib/probe-script.js'
 import { must } from './lib/must.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
-import { expectConverged, markApplied } from './lib/converged.js'
+import { expectConverged } from './lib/converged.js'
+import { changeKeys } from './lib/change-keys.js'
 import { HOSTS_BEGIN, HOSTS_END, LOCALHOST_LINES, hostsBlock } from '../lab/etc-hosts.js'
 
 type Options = ModuleOptions<'hosts'>
+type Key = 'hostname' | 'hosts'
 
 export interface HostsProbe {
   hostnameFile: RemoteFile
@@ -79,50 +81,52 @@ function withoutNames(line: string, managed: Set<string>): string | undefined {
   return [fields[0], ...left].join(' ') + (hash < 0 ? '' : ` ${line.slice(hash)}`)
 }
 
-const hosts: Module<Options, HostsProbe> = {
-  name: 'hosts',
+export function hostsModule(): Module<Options, HostsProbe, Key> {
+  const hosts: Module<Options, HostsProbe, Key> = {
+    name: 'hosts',
 
-  async probe(ctx) {
-    const s = await probeSections(ctx.guest, ctx.node.name, {
-      hostname: fileSection('/etc/hostname'),
-      // The kernel's name, as uname -n prints it, read by the shell (a process less).
-      running: 'read -r h </proc/sys/kernel/hostname && echo "$h"',
-      hosts: fileSection('/etc/hosts'),
-      hostnamectl: 'command -v hostnamectl',
-    })
-    return {
-      hostnameFile: parseFileSection('/etc/hostname', s.hostname.out),
-      running: s.running.out.trim(),
-      hosts: parseFileSection('/etc/hosts', s.hosts.out),
-      hostnamectl: s.hostnamectl.code === 0,
-    }
-  },
+    async probe(ctx) {
+      const s = await probeSections(ctx.guest, ctx.node.name, {
+        hostname: fileSection('/etc/hostname'),
+        // The kernel's name, as uname -n prints it, read by the shell (a process less).
+        running: 'read -r h </proc/sys/kernel/hostname && echo "$h"',
+        hosts: fileSection('/etc/hosts'),
+        hostnamectl: 'command -v hostnamectl',
+      })
+      return {
+        hostnameFile: parseFileSection('/etc/hostname', s.hostname.out),
+        running: s.running.out.trim(),
+        hosts: parseFileSection('/etc/hosts', s.hosts.out),
+        hostnamectl: s.hostnamectl.code === 0,
+      }
+    },
 
-  plan(ctx, p) {
-    const changes: Change[] = []
-    const fqdn = ctx.node.fqdn
-    const file = fileChange('hostname', p.hostnameFile, { path: '/etc/hostname', content: `${fqdn}\n` }, 'each node carries its own name')
-    if (file) changes.push({ ...file, what: `set the host name to ${fqdn}` })
-    else if (p.running !== fqdn) changes.push({ key: 'hostname', what: `set the host name to ${fqdn}`, why: `the running name is ${p.running}` })
-    const wanted = renderHosts(p.hosts.content ?? '', ctx.lab, ctx.options.extra)
-    const hostsFile = fileChange('hosts', p.hosts, { path: '/etc/hosts', content: wanted, mode: 0o644 }, 'every node must resolve the others by name')
-    if (hostsFile) changes.push(hostsFile)
-    return changes
-  },
+    plan(ctx, p) {
+      const changes: Change<Key>[] = []
+      const fqdn = ctx.node.fqdn
+      const file = fileChange('hostname', p.hostnameFile, { path: '/etc/hostname', content: `${fqdn}\n` }, 'each node carries its own name')
+      if (file) changes.push({ ...file, what: `set the host name to ${fqdn}` })
+      else if (p.running !== fqdn) changes.push({ key: 'hostname', what: `set the host name to ${fqdn}`, why: `the running name is ${p.running}` })
+      const wanted = renderHosts(p.hosts.content ?? '', ctx.lab, ctx.options.extra)
+      const hostsFile = fileChange('hosts', p.hosts, { path: '/etc/hosts', content: wanted, mode: 0o644 }, 'every node must resolve the others by name')
+      if (hostsFile) changes.push(hostsFile)
+      return changes
+    },
 
-  async apply(ctx, changes, p) {
-    markApplied(ctx)
-    const keys = new Set(changes.map((c) => c.key))
-    if (keys.has('hostname')) await setHostname(ctx, p)
-    if (keys.has('hosts')) {
-      const content = renderHosts(p.hosts.content ?? '', ctx.lab, ctx.options.extra)
-      await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.hosts, { path: '/etc/hosts', content, mode: 0o644 })
-    }
-  },
+    async apply(ctx, changes, p) {
+      const keys = changeKeys(changes)
+      if (keys.has('hostname')) await setHostname(ctx, p)
+      if (keys.has('hosts')) {
+        const content = renderHosts(p.hosts.content ?? '', ctx.lab, ctx.options.extra)
+        await writeFile(ctx.guest, ctx.node.name, ctx.facts, p.hosts, { path: '/etc/hosts', content, mode: 0o644 })
+      }
+    },
 
-  verify(ctx) {
-    return expectConverged(hosts, ctx)
-  },
+    verify(ctx, run) {
+      return expectConverged(hosts, ctx, run)
+    },
+  }
+  return hosts
 }
 
 /** hostnamectl writes /etc/hostname and renames the running system; without it, do both by hand. */
@@ -136,4 +140,4 @@ async function setHostname(ctx: ModuleContext<Options>, p: HostsProbe): Promise<
   await must(ctx.guest, node.name, ['hostname', node.fqdn])
 }
 
-export default hosts
+export default hostsModule()

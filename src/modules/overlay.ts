@@ -13,16 +13,8 @@ import { probeSections } from './lib/probe-script.js'
 import { must } from './lib/must.js'
 import { labNodeByHostname } from './lib/docker-swarm.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
-import {
-  applySwarmService,
-  networkChanges,
-  readServiceState,
-  requireManager,
-  swarmServiceChanges,
-  waitConverged,
-  type ServiceSpec,
-  type ServiceState,
-} from './lib/docker-service.js'
+import type { ServiceSpec, ServiceState } from './lib/docker-service.js'
+import { swarmServiceModule, type SwarmServiceModuleKey } from './lib/swarm-service-module.js'
 
 type Options = ModuleOptions<'overlay'>
 type Ctx = ModuleContext<Options>
@@ -150,43 +142,31 @@ interface OverlayState extends ServiceState {
   spread?: string[]
 }
 
-export function overlayModule(timing: OverlayTiming = OVERLAY_TIMING): Module<Options, OverlayState> {
-  return {
+export function overlayModule(timing: OverlayTiming = OVERLAY_TIMING): Module<Options, OverlayState, SwarmServiceModuleKey | 'spread'> {
+  return swarmServiceModule<Options, OverlayState, 'spread'>({
     name: 'overlay',
+    spec: overlaySpec,
+    attachable: true,
+    converge: timing.converge,
 
-    async probe(ctx) {
-      const state: OverlayState = await readServiceState(ctx.guest, ctx.node.name, ctx.options.service, ctx.options.network)
-      if (state.service !== undefined) {
-        const replicas = await runningReplicas(ctx, overlaySpec(ctx.options)).catch(() => undefined)
-        if (replicas !== undefined) state.spread = [...new Set(replicas.map((r) => r.node.name))]
-      }
-      return state
+    async probe(ctx, state, spec) {
+      if (state.service === undefined) return state
+      const replicas = await runningReplicas(ctx, spec).catch(() => undefined)
+      return replicas === undefined ? state : { ...state, spread: [...new Set(replicas.map((r) => r.node.name))] }
     },
 
-    plan(ctx, probed) {
-      requireManager(probed, ctx.node.name)
-      const spec = overlaySpec(ctx.options)
-      const changes = [...networkChanges(probed, ctx.options.network, ctx.node.name, true), ...swarmServiceChanges(probed, spec)]
+    plan(ctx, probed, spec, planned) {
       // Swarm never moves running tasks: after a node was down they all stay where they were rescheduled.
-      if (!changes.length && probed.spread?.length === 1 && spec.replicas > 1 && ctx.lab.nodes.length > 1) {
-        changes.push({ key: 'spread', what: `spread ${spec.name} over the nodes again (docker service update --force)`, why: `its replicas all run on ${probed.spread[0]}; the ping test needs two nodes` })
-      }
-      return changes
+      if (planned.length || probed.spread?.length !== 1 || spec.replicas <= 1 || ctx.lab.nodes.length <= 1) return []
+      return [{ key: 'spread', what: `spread ${spec.name} over the nodes again (docker service update --force)`, why: `its replicas all run on ${probed.spread[0]}; the ping test needs two nodes` }]
     },
 
-    async apply(ctx, changes, probed) {
-      const spec = overlaySpec(ctx.options)
-      await applySwarmService(ctx.guest, ctx.node.name, spec, probed, changes)
+    async apply(ctx, changes, spec) {
       if (changes.some((c) => c.key === 'spread')) await must(ctx.guest, ctx.node.name, ['docker', 'service', 'update', '--detach', '--force', spec.name], { timeoutMs: 300_000 })
-      await waitConverged(ctx.guest, ctx.node.name, spec, timing.converge)
     },
 
-    async verify(ctx) {
-      const spec = overlaySpec(ctx.options)
-      await waitConverged(ctx.guest, ctx.node.name, spec, timing.converge)
-      await verifyPings(ctx, spec, timing.ping)
-    },
-  }
+    check: (ctx, spec) => verifyPings(ctx, spec, timing.ping),
+  })
 }
 
 export default overlayModule()

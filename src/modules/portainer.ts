@@ -12,6 +12,7 @@ import type { ModuleOptions } from '../lab/module-options.js'
 import { packagePath } from '../util/package-root.js'
 import { LabError } from '../util/errors.js'
 import { must } from './lib/must.js'
+import { changeKeys } from './lib/change-keys.js'
 import { parseDockerJsonLines } from './lib/docker-json.js'
 import { probeSections } from './lib/probe-script.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
@@ -19,6 +20,7 @@ import { answered, httpStatuses } from './lib/docker-http.js'
 import { fileChange, fileSection, parseFileSection, sha256, writeFile, type RemoteFile, type WantedFile } from './lib/remote-file.js'
 
 type Options = ModuleOptions<'portainer'>
+type Key = 'secret' | 'stack-file' | 'deploy'
 
 export const STACK = 'portainer'
 export const STACK_FILE = '/opt/vmlab/portainer/portainer-agent-stack.yml'
@@ -96,7 +98,7 @@ function notRunning(services: StackService[]): string[] {
   })
 }
 
-export function portainerModule(timing: PortainerTiming = PORTAINER_TIMING): Module<Options, PortainerProbe> {
+export function portainerModule(timing: PortainerTiming = PORTAINER_TIMING): Module<Options, PortainerProbe, Key> {
   return {
     name: 'portainer',
 
@@ -117,7 +119,7 @@ export function portainerModule(timing: PortainerTiming = PORTAINER_TIMING): Mod
     },
 
     plan(ctx, probed) {
-      const changes: Change[] = []
+      const changes: Change<Key>[] = []
       if (!probed.secret) {
         changes.push({ key: 'secret', what: `docker secret create ${SECRET} (the lab's portainer password)`, why: 'Portainer sets its admin password from it when it first starts' })
       }
@@ -132,7 +134,7 @@ export function portainerModule(timing: PortainerTiming = PORTAINER_TIMING): Mod
 
     async apply(ctx, changes, probed) {
       const name = ctx.node.name
-      const keys = new Set(changes.map((c) => c.key))
+      const keys = changeKeys(changes)
       if (keys.has('secret')) {
         const password = await ctx.secret('portainer')
         await must(ctx.guest, name, ['docker', 'secret', 'create', SECRET, '-'], { input: password, secrets: [password] })

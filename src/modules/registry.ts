@@ -26,6 +26,8 @@ import {
 
 type Options = ModuleOptions<'registry'>
 type Ctx = ModuleContext<Options>
+type Key = 'tools' | ContainerKey
+type ContainerKey = 'run' | 'recreate' | 'start'
 
 export interface RegistryProbe {
   config: RegistryConfig
@@ -76,7 +78,7 @@ function checkTrust(ctx: Ctx, config: RegistryConfig): void {
   )
 }
 
-function planContainer(ctx: Ctx, container: RegistryContainer | undefined): Change[] {
+function planContainer(ctx: Ctx, container: RegistryContainer | undefined): Change<ContainerKey>[] {
   const what = runArgv(ctx.options).join(' ')
   if (container === undefined) return [{ key: 'run', what, why: `${ctx.node.name} has no container named ${CONTAINER}` }]
   const differences = registryDifferences(container, ctx.options)
@@ -115,7 +117,7 @@ async function roundTrip(ctx: Ctx): Promise<void> {
   await must(peer.guest, peer.name, ['docker', 'rmi', pulled])
 }
 
-export function registryModule(timing: RegistryTiming = REGISTRY_TIMING): Module<Options, RegistryProbe> {
+export function registryModule(timing: RegistryTiming = REGISTRY_TIMING): Module<Options, RegistryProbe, Key> {
   return {
     name: 'registry',
 

@@ -10,9 +10,11 @@ import { probeSections } from './lib/probe-script.js'
 import { must } from './lib/must.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile, type WantedFile } from './lib/remote-file.js'
 import { APT_UPDATE } from './lib/packages.js'
-import { expectConverged, markApplied } from './lib/converged.js'
+import { expectConverged } from './lib/converged.js'
+import { changeKeys } from './lib/change-keys.js'
 
 type Options = ModuleOptions<'repos'>
+type Key = `file:${string}` | 'refresh'
 
 export interface ReposProbe {
   files: RemoteFile[]
@@ -172,73 +174,75 @@ function unknownLayout(facts: Facts): LabError {
   })
 }
 
-const repos: Module<Options, ReposProbe> = {
-  name: 'repos',
+export function reposModule(): Module<Options, ReposProbe, Key> {
+  const repos: Module<Options, ReposProbe, Key> = {
+    name: 'repos',
 
-  async probe(ctx) {
-    const which = managedFiles(ctx.facts, ctx.options)
-    const node = ctx.node.name
-    if (which === 'none') return { files: [] }
-    if (which === 'centos7') {
-      const s = await probeSections(ctx.guest, node, { repo: fileSection(CENTOS7_REPO) })
-      return { files: [parseFileSection(CENTOS7_REPO, s.repo.out)] }
-    }
-    if (which === 'debian') {
+    async probe(ctx) {
+      const which = managedFiles(ctx.facts, ctx.options)
+      const node = ctx.node.name
+      if (which === 'none') return { files: [] }
+      if (which === 'centos7') {
+        const s = await probeSections(ctx.guest, node, { repo: fileSection(CENTOS7_REPO) })
+        return { files: [parseFileSection(CENTOS7_REPO, s.repo.out)] }
+      }
+      if (which === 'debian') {
+        const s = await probeSections(ctx.guest, node, {
+          list: fileSection(SOURCES_LIST),
+          sources: fileSection(DEBIAN_SOURCES),
+          codename: '. /etc/os-release && echo "$VERSION_CODENAME"',
+        })
+        const list = parseFileSection(SOURCES_LIST, s.list.out)
+        const codename = s.codename.out.trim()
+        if (codename === '') throw new LabError(`${node}: /etc/os-release names no VERSION_CODENAME, which the mirror's suites need`)
+        return { files: [...(list.kind === 'absent' ? [] : [list]), parseFileSection(DEBIAN_SOURCES, s.sources.out)], codename }
+      }
+      // Repository files are named differently on every EL flavour: read them all in one go.
       const s = await probeSections(ctx.guest, node, {
-        list: fileSection(SOURCES_LIST),
-        sources: fileSection(DEBIAN_SOURCES),
-        codename: '. /etc/os-release && echo "$VERSION_CODENAME"',
+        repos: `for f in ${YUM_REPOS}/*.repo; do [ -f "$f" ] || continue; echo "file $f"; base64 -w0 -- "$f"; echo; done`,
       })
-      const list = parseFileSection(SOURCES_LIST, s.list.out)
-      const codename = s.codename.out.trim()
-      if (codename === '') throw new LabError(`${node}: /etc/os-release names no VERSION_CODENAME, which the mirror's suites need`)
-      return { files: [...(list.kind === 'absent' ? [] : [list]), parseFileSection(DEBIAN_SOURCES, s.sources.out)], codename }
-    }
-    // Repository files are named differently on every EL flavour: read them all in one go.
-    const s = await probeSections(ctx.guest, node, {
-      repos: `for f in ${YUM_REPOS}/*.repo; do [ -f "$f" ] || continue; echo "file $f"; base64 -w0 -- "$f"; echo; done`,
-    })
-    const files: RemoteFile[] = []
-    const lines = s.repos.out.split('\n')
-    for (let i = 0; i + 1 < lines.length; i += 2) {
-      const path = /^file (.+)$/.exec(lines[i]!)?.[1]
-      if (path === undefined) throw new LabError(`${node}: cannot read the list of ${YUM_REPOS} files from the probe`)
-      files.push({ path, kind: 'file', dirExists: true, content: Buffer.from(lines[i + 1]!, 'base64').toString('utf8') })
-    }
-    const layout = EL_LAYOUT[ctx.facts.id]!
-    if (!files.some((f) => Object.keys(layout).some((id) => (f.content ?? '').includes(`[${id}]`)))) {
-      throw new LabError(`${node}: no file in ${YUM_REPOS} defines the OS repositories (${Object.keys(layout).join(', ')})`, {
-        hint: 'reinstall the release package (dnf reinstall <distribution>-repos) or remove mirror:',
-      })
-    }
-    return { files }
-  },
+      const files: RemoteFile[] = []
+      const lines = s.repos.out.split('\n')
+      for (let i = 0; i + 1 < lines.length; i += 2) {
+        const path = /^file (.+)$/.exec(lines[i]!)?.[1]
+        if (path === undefined) throw new LabError(`${node}: cannot read the list of ${YUM_REPOS} files from the probe`)
+        files.push({ path, kind: 'file', dirExists: true, content: Buffer.from(lines[i + 1]!, 'base64').toString('utf8') })
+      }
+      const layout = EL_LAYOUT[ctx.facts.id]!
+      if (!files.some((f) => Object.keys(layout).some((id) => (f.content ?? '').includes(`[${id}]`)))) {
+        throw new LabError(`${node}: no file in ${YUM_REPOS} defines the OS repositories (${Object.keys(layout).join(', ')})`, {
+          hint: 'reinstall the release package (dnf reinstall <distribution>-repos) or remove mirror:',
+        })
+      }
+      return { files }
+    },
 
-  plan(ctx, p) {
-    const changes: Change[] = []
-    for (const g of goals(ctx.facts, ctx.options, p)) {
-      const c = fileChange(`file:${g.wanted.path}`, g.current, g.wanted, g.why)
-      if (c) changes.push(c)
-    }
-    if (changes.length) {
-      const cmds = refreshCommands(ctx.facts)
-      changes.push({ key: 'refresh', what: `refresh the package metadata (${cmds.map((c) => c.join(' ')).join(' && ')})`, why: 'the repositories changed' })
-    }
-    return changes
-  },
+    plan(ctx, p) {
+      const changes: Change<Key>[] = []
+      for (const g of goals(ctx.facts, ctx.options, p)) {
+        const c = fileChange(`file:${g.wanted.path}`, g.current, g.wanted, g.why)
+        if (c) changes.push(c)
+      }
+      if (changes.length) {
+        const cmds = refreshCommands(ctx.facts)
+        changes.push({ key: 'refresh', what: `refresh the package metadata (${cmds.map((c) => c.join(' ')).join(' && ')})`, why: 'the repositories changed' })
+      }
+      return changes
+    },
 
-  async apply(ctx, changes, p) {
-    markApplied(ctx)
-    const keys = new Set(changes.map((c) => c.key))
-    for (const g of goals(ctx.facts, ctx.options, p)) {
-      if (keys.has(`file:${g.wanted.path}`)) await writeFile(ctx.guest, ctx.node.name, ctx.facts, g.current, g.wanted)
-    }
-    if (keys.has('refresh')) for (const cmd of refreshCommands(ctx.facts)) await must(ctx.guest, ctx.node.name, cmd)
-  },
+    async apply(ctx, changes, p) {
+      const keys = changeKeys(changes)
+      for (const g of goals(ctx.facts, ctx.options, p)) {
+        if (keys.has(`file:${g.wanted.path}`)) await writeFile(ctx.guest, ctx.node.name, ctx.facts, g.current, g.wanted)
+      }
+      if (keys.has('refresh')) for (const cmd of refreshCommands(ctx.facts)) await must(ctx.guest, ctx.node.name, cmd)
+    },
 
-  verify(ctx) {
-    return expectConverged(repos, ctx)
-  },
+    verify(ctx, run) {
+      return expectConverged(repos, ctx, run)
+    },
+  }
+  return repos
 }
 
-export default repos
+export default reposModule()

@@ -9,17 +9,8 @@ import type { ModuleOptions } from '../lab/module-options.js'
 import { swarmMembers } from './lib/docker-swarm.js'
 import { answered, httpStatuses } from './lib/docker-http.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
-import {
-  applySwarmService,
-  networkChanges,
-  parsePublish,
-  readServiceState,
-  requireManager,
-  swarmServiceChanges,
-  waitConverged,
-  type ServiceSpec,
-  type ServiceState,
-} from './lib/docker-service.js'
+import { parsePublish, type ServiceSpec, type ServiceState } from './lib/docker-service.js'
+import { swarmServiceModule, type SwarmServiceModuleKey } from './lib/swarm-service-module.js'
 
 type Options = ModuleOptions<'service'>
 type Ctx = ModuleContext<Options>
@@ -71,32 +62,14 @@ async function verifyMesh(ctx: Ctx, spec: ServiceSpec, pace: Pace): Promise<void
   )
 }
 
-export function serviceModule(timing: ServiceTiming = SERVICE_TIMING): Module<Options, ServiceState> {
-  return {
+export function serviceModule(timing: ServiceTiming = SERVICE_TIMING): Module<Options, ServiceState, SwarmServiceModuleKey> {
+  return swarmServiceModule<Options>({
     name: 'service',
-
-    probe(ctx) {
-      return readServiceState(ctx.guest, ctx.node.name, ctx.options.name, ctx.options.network)
-    },
-
-    plan(ctx, probed) {
-      requireManager(probed, ctx.node.name)
-      const spec = serviceSpec(ctx.options)
-      return [...(spec.network === undefined ? [] : networkChanges(probed, spec.network, ctx.node.name, false)), ...swarmServiceChanges(probed, spec)]
-    },
-
-    async apply(ctx, changes, probed) {
-      const spec = serviceSpec(ctx.options)
-      await applySwarmService(ctx.guest, ctx.node.name, spec, probed, changes)
-      await waitConverged(ctx.guest, ctx.node.name, spec, timing.converge)
-    },
-
-    async verify(ctx) {
-      const spec = serviceSpec(ctx.options)
-      await waitConverged(ctx.guest, ctx.node.name, spec, timing.converge)
-      await verifyMesh(ctx, spec, timing.mesh)
-    },
-  }
+    spec: serviceSpec,
+    attachable: false,
+    converge: timing.converge,
+    check: (ctx, spec) => verifyMesh(ctx, spec, timing.mesh),
+  })
 }
 
 export default serviceModule()

@@ -11,11 +11,15 @@ import type { ResolvedNode } from '../lab/resolve.js'
 import { moduleTargets } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
 import { must } from './lib/must.js'
+import { changeKeys } from './lib/change-keys.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { labNodeByHostname, managerAddr, readSwarm, staleEntries, type NodeEntry, type SwarmInfo, type SwarmState } from './lib/docker-swarm.js'
 
 type Options = ModuleOptions<'swarm'>
 type Ctx = ModuleContext<Options>
+type Key = FirstManagerKey | MemberKey
+type FirstManagerKey = 'init' | 'prune'
+type MemberKey = 'join' | 'leave' | 'promote' | 'demote'
 
 export interface SwarmProbe {
   self: SwarmState
@@ -75,7 +79,7 @@ function whyNotMember(ctx: Ctx, probed: SwarmProbe): string | undefined {
   return undefined
 }
 
-function planFirstManager(ctx: Ctx, probed: SwarmProbe): Change[] {
+function planFirstManager(ctx: Ctx, probed: SwarmProbe): Change<FirstManagerKey>[] {
   const { info, nodes } = probed.self
   const name = ctx.node.name
   const port = ctx.options.data_path_port
@@ -120,7 +124,7 @@ function planFirstManager(ctx: Ctx, probed: SwarmProbe): Change[] {
   }
 }
 
-function planMember(ctx: Ctx, probed: SwarmProbe): Change[] {
+function planMember(ctx: Ctx, probed: SwarmProbe): Change<MemberKey>[] {
   const first = firstManager(ctx)
   const hostname = ctx.facts.hostname
   if (hostname !== '' && probed.managerHostname !== undefined && hostname.toLowerCase() === probed.managerHostname.toLowerCase()) {
@@ -129,12 +133,12 @@ function planMember(ctx: Ctx, probed: SwarmProbe): Change[] {
     })
   }
   const as = wantsManager(ctx) ? 'manager' : 'worker'
-  const join = (why: string): Change => ({
+  const join = (why: string): Change<MemberKey> => ({
     key: 'join',
     what: `docker swarm join --advertise-addr ${ctx.node.ip} ${managerAddr(first.ip)} (as ${as})`,
     why,
   })
-  const leave = (why: string): Change => ({ key: 'leave', what: 'docker swarm leave --force', why })
+  const leave = (why: string): Change<MemberKey> => ({ key: 'leave', what: 'docker swarm leave --force', why })
   const self = probed.self.info
   switch (self.LocalNodeState) {
     case 'inactive':
@@ -151,7 +155,7 @@ function planMember(ctx: Ctx, probed: SwarmProbe): Change[] {
   }
 }
 
-async function applyFirstManager(ctx: Ctx, changes: Change[], probed: SwarmProbe): Promise<void> {
+async function applyFirstManager(ctx: Ctx, changes: Change<Key>[], probed: SwarmProbe): Promise<void> {
   const name = ctx.node.name
   for (const change of changes) {
     if (change.key === 'init') {
@@ -165,11 +169,11 @@ async function applyFirstManager(ctx: Ctx, changes: Change[], probed: SwarmProbe
   }
 }
 
-async function applyMember(ctx: Ctx, changes: Change[], probed: SwarmProbe, timing: SwarmTiming): Promise<void> {
+async function applyMember(ctx: Ctx, changes: Change<Key>[], probed: SwarmProbe, timing: SwarmTiming): Promise<void> {
   const name = ctx.node.name
   const first = firstManager(ctx)
   const manager = await ctx.peer(first.name)
-  const keys = new Set(changes.map((c) => c.key))
+  const keys = changeKeys(changes)
   if (keys.has('leave')) await must(ctx.guest, name, ['docker', 'swarm', 'leave', '--force'], { timeoutMs: 120_000 })
   if (keys.has('join')) {
     ctx.log(`waiting for ${first.name} to manage a swarm`)
@@ -270,7 +274,7 @@ async function graceForReady(read: () => Promise<SwarmState>, first: SwarmState,
   return state
 }
 
-export function swarmModule(timing: SwarmTiming = SWARM_TIMING): Module<Options, SwarmProbe> {
+export function swarmModule(timing: SwarmTiming = SWARM_TIMING): Module<Options, SwarmProbe, Key> {
   return {
     name: 'swarm',
 

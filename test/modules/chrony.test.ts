@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FakeGuest, type Answer } from '../helpers/fake-guest.js'
 import { FAMILIES, factsFor, fileOut, labWith, probeMatch, probeOutput, runModule, sent, type FamilyCase, type Section } from '../helpers/module-run.js'
-import chrony, { chronyConfig, waitForTimeSource } from '../../src/modules/chrony.js'
+import chrony, { CHRONY_TIMING, chronyConfig, chronyModule, waitForTimeSource } from '../../src/modules/chrony.js'
+import { contextFor, runModule as runOne } from './docker-lab.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'chrony')
 const DEFAULT_CONF: Record<FamilyCase, string> = {
@@ -296,6 +297,20 @@ t.test('verify polls until the master is selected, and fails saying what it saw'
   })
   const other = new FakeGuest([{ match: 'chronyc -n sources', stdout: SOURCES_SYNCED.replace('192.168.56.10', '162.159.200.1') }])
   await t.rejects(waitForTimeSource({ guest: other, node }, '192.168.56.10', { timeoutMs: 30, pollMs: 5 }), { message: /shows no line for 192\.168\.56\.10/ })
+})
+
+t.test("verify waits as long as the module's timing says: a client that never selects the master fails within it", async (t) => {
+  t.same(CHRONY_TIMING.sync, { timeoutMs: 60_000, pollMs: 500 }, 'a minute by default')
+  const guest = new FakeGuest([
+    probe('el9', chronyConfig(lab, options, 'client', 'el9'), { time: { out: SOURCES_WAITING } }),
+    { match: 'chronyc -n sources', stdout: SOURCES_WAITING },
+  ])
+  const quick = chronyModule({ sync: { timeoutMs: 30, pollMs: 5 } })
+  const ctx = contextFor({ lab, family: 'el9', guests: { node1: guest } }, 'node1', 'client', options)
+  const started = Date.now()
+  await t.rejects(runOne(quick, ctx), { message: /node1 did not select 192\.168\.56\.10 as its time source within 0 s/ })
+  t.ok(Date.now() - started < 5_000, 'within the injected time-out, not the default minute')
+  t.ok(guest.commands.length > 2, 'it polled chronyc more than once')
 })
 
 t.test('bake: chrony goes into every base (the Debian image builder keeps it disabled and sourceless)', async (t) => {

@@ -86,7 +86,7 @@ export function optionsOf<O>(lab: ResolvedLab, module: string): O {
 }
 
 /** What the engine does for one node (its own converge()); returns the plan. */
-export async function runModule<O, P>(mod: Module<O, P>, ctx: ModuleContext<O>, opts: { check?: boolean } = {}): Promise<Change[]> {
+export async function runModule<O, P, K extends string>(mod: Module<O, P, K>, ctx: ModuleContext<O>, opts: { check?: boolean } = {}): Promise<Change<K>[]> {
   const probed = await mod.probe(ctx)
   const changes = mod.plan(ctx, probed)
   await converge(mod, ctx, probed, changes, opts)

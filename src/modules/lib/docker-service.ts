@@ -15,6 +15,7 @@ import { probeSections } from './probe-script.js'
 import { swarmInfo, type SwarmInfo } from './docker-swarm.js'
 import { DOCKER_STATE, engineState } from './docker-api.js'
 import { NotYet, waitUntil, type Pace } from './wait-until.js'
+import { changeKeys } from './change-keys.js'
 
 export interface PortSpec {
   published: number
@@ -106,7 +107,7 @@ export function createNetworkCommand(network: string): string[] {
 }
 
 /** Creates the overlay network when it is missing; a network of that name that swarm services cannot use fails. */
-export function networkChanges(state: ServiceState, network: string, node: string, needAttachable: boolean): Change[] {
+export function networkChanges(state: ServiceState, network: string, node: string, needAttachable: boolean): Change<'network'>[] {
   const net = state.network
   if (net === undefined) {
     return [{ key: 'network', what: createNetworkCommand(network).join(' '), why: 'replicas on different nodes talk over an overlay network' }]
@@ -167,14 +168,17 @@ function argsText(args: string[]): string {
   return args.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `"${a.replace(/[\\"]/g, '\\$&')}"`)).join(' ')
 }
 
+/** The changes swarmServiceChanges plans. */
+export type SwarmServiceKey = 'create' | 'recreate' | 'image' | 'publish' | 'attach' | 'args' | 'scale'
+
 /** What makes the service on the manager into `spec` (nothing when it already is). */
-export function swarmServiceChanges(state: ServiceState, spec: ServiceSpec): Change[] {
+export function swarmServiceChanges(state: ServiceState, spec: ServiceSpec): Change<SwarmServiceKey>[] {
   const s = state.service
   if (s === undefined) return [{ key: 'create', what: createServiceCommand(spec).join(' '), why: `service ${spec.name} does not exist` }]
   if (modeOf(s) !== spec.mode) {
     return [{ key: 'recreate', what: `docker service rm ${spec.name}; ${createServiceCommand(spec).join(' ')}`, why: `it is ${modeOf(s)}, the lab wants ${spec.mode} (the mode cannot change in place)` }]
   }
-  const changes: Change[] = []
+  const changes: Change<SwarmServiceKey>[] = []
   const image = s.Spec.TaskTemplate.ContainerSpec.Image
   if (!sameImage(image, spec.image)) changes.push({ key: 'image', what: `docker service update --image ${spec.image} ${spec.name}`, why: `it runs ${image}` })
   const missing = missingPorts(s, spec)
@@ -201,8 +205,14 @@ export function swarmServiceChanges(state: ServiceState, spec: ServiceSpec): Cha
 }
 
 /** Carries out the network and service changes: create (or recreate), one update for everything else, scale. */
-export async function applySwarmService(guest: Guest, node: string, spec: ServiceSpec, state: ServiceState, changes: readonly Change[]): Promise<void> {
-  const keys = new Set(changes.map((c) => c.key))
+export async function applySwarmService<K extends string>(
+  guest: Guest,
+  node: string,
+  spec: ServiceSpec,
+  state: ServiceState,
+  changes: readonly Change<K | 'network' | SwarmServiceKey>[],
+): Promise<void> {
+  const keys = changeKeys(changes)
   const long = { timeoutMs: 300_000 }
   if (keys.has('network') && spec.network !== undefined) await must(guest, node, createNetworkCommand(spec.network))
   if (keys.has('recreate')) await must(guest, node, ['docker', 'service', 'rm', spec.name])

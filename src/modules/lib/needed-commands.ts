@@ -17,6 +17,6 @@ export function missingCommands(names: readonly string[], out: string): string[]
 }
 
 /** The change installing what is missing (apply it with installPackages), or none. */
-export function toolsChange(missing: readonly string[], why: string): Change[] {
+export function toolsChange(missing: readonly string[], why: string): Change<'tools'>[] {
   return missing.length ? [{ key: 'tools', what: `install ${missing.join(' ')}`, why }] : []
 }

@@ -75,7 +75,7 @@ export function parseFileSection(path: string, out: string): RemoteFile {
 }
 
 /** The change that makes `current` into `wanted` (with a diff when the content differs), or undefined when none is needed. */
-export function fileChange(key: string, current: RemoteFile, wanted: WantedFile, why: string): Change | undefined {
+export function fileChange<K extends string>(key: K, current: RemoteFile, wanted: WantedFile, why: string): Change<K> | undefined {
   if (current.kind === 'other') {
     throw new LabError(`${wanted.path} exists but is not a regular file`, { hint: 'move it out of the way on the node, or choose another path' })
   }

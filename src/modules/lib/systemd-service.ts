@@ -1,5 +1,6 @@
 /** A systemd service: probe its state in the module's script, enable it, (re)start it only after a change. */
 import type { Change, Guest } from '../module.js'
+import { changeKeys } from './change-keys.js'
 import { shellQuote } from '../../guest/remote-command.js'
 import { must } from './must.js'
 
@@ -9,6 +10,9 @@ export interface ServiceState {
   /** UnitFileState: enabled, disabled, masked, static…; '' when the unit does not exist. */
   enabled: string
 }
+
+/** The changes serviceChanges plans. */
+export type ServiceKey = 'enable' | 'restart' | 'start'
 
 /** States in which the unit starts at boot without `systemctl enable`. */
 const STARTS_AT_BOOT = new Set(['enabled', 'enabled-runtime', 'static', 'alias', 'generated', 'indirect'])
@@ -34,8 +38,8 @@ export function startsAtBoot(state: ServiceState): boolean {
  * Changes that leave `unit` enabled and running: a restart when `restartBecause` says something changed,
  * otherwise a start only when it is not running.
  */
-export function serviceChanges(unit: string, state: ServiceState, restartBecause?: string): Change[] {
-  const changes: Change[] = []
+export function serviceChanges(unit: string, state: ServiceState, restartBecause?: string): Change<ServiceKey>[] {
+  const changes: Change<ServiceKey>[] = []
   if (!startsAtBoot(state)) {
     changes.push({
       key: 'enable',
@@ -49,8 +53,8 @@ export function serviceChanges(unit: string, state: ServiceState, restartBecause
 }
 
 /** Carries out the `enable`, `restart` and `start` changes among `changes` (others are ignored). */
-export async function applyServiceChanges(guest: Guest, node: string, unit: string, state: ServiceState, changes: readonly Change[]): Promise<void> {
-  const keys = new Set(changes.map((c) => c.key))
+export async function applyServiceChanges<K extends string>(guest: Guest, node: string, unit: string, state: ServiceState, changes: readonly Change<K | ServiceKey>[]): Promise<void> {
+  const keys = changeKeys(changes)
   if (keys.has('enable')) {
     if (state.enabled === 'masked') await must(guest, node, ['systemctl', 'unmask', unit])
     await must(guest, node, ['systemctl', 'enable', unit])
