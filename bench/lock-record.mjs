@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vmlab-lock-bench-'))
 const lock = await acquireLock(join(dir, 'lock'), 'bench')
 
 const records = 2000
-let t0 = performance.now()
+const t0 = performance.now()
 for (let i = 0; i < records; i++) lock.track({ pid: process.pid, command: 'VBoxManage showvminfo vmlab-swarm-master --machinereadable' })()
 const perRecord = (performance.now() - t0) / records
 

@@ -5,7 +5,10 @@ import { reportError } from '../../src/cli/report-error.js'
 function printed(err: unknown): { code: number; text: string } {
   let text = ''
   const write = process.stderr.write.bind(process.stderr)
-  process.stderr.write = ((chunk: string) => ((text += chunk), true)) as typeof process.stderr.write
+  process.stderr.write = ((chunk: string) => {
+    text += chunk
+    return true
+  }) as typeof process.stderr.write
   try {
     return { code: reportError(err, false), text }
   } finally {

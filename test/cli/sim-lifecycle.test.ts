@@ -5,7 +5,7 @@
  * attempts never leave this machine; no SSH server answers there, which is the point where the simulators
  * stop and the real guests (QEMU suite) take over.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { writeFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs'
 import { join, delimiter } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -28,7 +28,7 @@ modules:
   - hosts
 `
 
-function setup(t: { testdir: typeof t.testdir }, provider: 'virtualbox' | 'vmware') {
+function setup(t: Pick<Test, 'testdir'>, provider: 'virtualbox' | 'vmware') {
   const dir = t.testdir({ 'lab.yaml': LAB, state: {}, vms: {}, cache: {} })
   const iso = join(dir, 'Rocky-install.iso')
   writeFileSync(iso, buildIso({ volumeId: 'Rocky-9-6-x86_64-dvd', files: [{ path: 'README', data: 'fake install medium\n' }] }))

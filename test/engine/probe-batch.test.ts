@@ -16,7 +16,7 @@ import type { ModuleOptions } from '../../src/lab/module-options.js'
 
 /** A guest whose commands run in a local sh, as they would on a node. */
 function shellGuest(): FakeGuest {
-  return new FakeGuest([{ match: /[^]*/, reply: (cmd) => ({ stdout: execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }) }) }])
+  return new FakeGuest([{ match: /[\s\S]*/, reply: (cmd) => ({ stdout: execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }) }) }])
 }
 
 t.test('probes asked together go out as one exec; equal commands run once; clashing names are kept apart', async (t) => {
@@ -56,7 +56,7 @@ t.test('a read whose commands are all in the script running at that moment share
 })
 
 t.test('a section the node did not report fails only the probes that asked for it, with what the node said', async (t) => {
-  const inner = new FakeGuest([{ match: /[^]*/, stdout: "#vmlab:begin:a\nok\n#vmlab:end:a:0\n", stderr: 'sh: 5: syntax error\n' }])
+  const inner = new FakeGuest([{ match: /[\s\S]*/, stdout: "#vmlab:begin:a\nok\n#vmlab:end:a:0\n", stderr: 'sh: 5: syntax error\n' }])
   const guest = new BatchingGuest(inner)
   const [a, b] = await Promise.allSettled([probeSections(guest, 'node1', { a: 'echo ok' }), probeSections(guest, 'node1', { b: 'echo broken' })])
   t.same(a, { status: 'fulfilled', value: { a: { code: 0, out: 'ok' } } })
@@ -118,7 +118,7 @@ t.test('a converged lab: every module of a node is probed in one round trip, and
   ])
   for (const [name, guest] of Object.entries(guests)) {
     t.equal(guest.commands.length, 1, `${name}: one exec`)
-    t.match(guest.commands[0], /#vmlab:begin:hosts'[^]*#vmlab:begin:config'[^]*#vmlab:begin:time'/, `${name}: hosts and chrony sections together`)
+    t.match(guest.commands[0], /#vmlab:begin:hosts'[\s\S]*#vmlab:begin:config'[\s\S]*#vmlab:begin:time'/, `${name}: hosts and chrony sections together`)
   }
 })
 

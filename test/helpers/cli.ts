@@ -49,7 +49,12 @@ export function labInBackground(args: string[], opts: { cwd: string; env?: NodeJ
   let ended = false
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => ((ended = true), resolve({ code: code ?? 1, stdout, stderr }))))
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code) => {
+      ended = true
+      resolve({ code: code ?? 1, stdout, stderr })
+    }),
+  )
   const said = async (pattern: RegExp, timeoutMs = 60_000) => {
     for (const until = Date.now() + timeoutMs; !pattern.test(stderr); await new Promise((r) => setTimeout(r, 50))) {
       if (ended || Date.now() > until) throw new Error(`lab ${args.join(' ')} ${ended ? 'ended' : 'went on'} without saying ${pattern}:\n${stderr}`)

@@ -12,7 +12,7 @@ import type { ResolvedLab } from '../../src/lab/resolve.js'
 import { provision } from '../../src/engine/provision.js'
 import type { ModuleResult } from '../../src/modules/module.js'
 import { sha256 } from '../../src/modules/lib/remote-file.js'
-import { FakeGuest } from './fake-guest.js'
+import type { FakeGuest } from './fake-guest.js'
 
 const OS_RELEASE = join(dirname(fileURLToPath(import.meta.url)), '..', 'guest', 'fixtures', 'os-release')
 

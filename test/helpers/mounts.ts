@@ -7,21 +7,20 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-
-type Fixture = { [name: string]: string | Fixture }
+import type { DirTree } from './sim-lab.js'
 
 /**
  * A scratch folder whose tmpfs mounts are unmounted before it is removed, in one teardown (a tap testdir is
  * removed first, and a mount inside it makes that fail). `testdir` stands in for tap's, e.g. for simLab().
  */
-export function scratch(t: Test): { dir: string; tmpfs(at: string, size: string): string; testdir(fixture?: Fixture): string } {
+export function scratch(t: Test): { dir: string; tmpfs(at: string, size: string): string; testdir(tree?: DirTree): string } {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-fs-'))
   const mounts: string[] = []
   t.teardown(() => {
     for (const m of mounts.reverse()) execFileSync('umount', ['-l', m])
     rmSync(dir, { recursive: true, force: true })
   })
-  const write = (at: string, fixture: Fixture) => {
+  const write = (at: string, fixture: DirTree) => {
     mkdirSync(at, { recursive: true })
     for (const [name, v] of Object.entries(fixture)) typeof v === 'string' ? writeFileSync(join(at, name), v) : write(join(at, name), v)
   }

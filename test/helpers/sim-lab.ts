@@ -80,7 +80,15 @@ export function vboxHostOnlyIfs(labDir: string): Array<{ name: string; ip: strin
   return (JSON.parse(readFileSync(file, 'utf8')) as { hostonlyifs: Array<{ name: string; ip: string }> }).hostonlyifs
 }
 
-export function simLab(t: { testdir: (fixture?: object) => string }, provider: SimProvider, o: SimLabOptions): SimLab {
+/** A folder to lay out: file names to their contents, folder names to what they hold. */
+export type DirTree = { [name: string]: string | DirTree }
+
+/** Where a lab's folder is made: tap's `t.testdir`, or mounts.ts's scratch() when the folder must hold tmpfs mounts. */
+export interface LabDirs {
+  testdir: (tree: DirTree) => string
+}
+
+export function simLab(t: LabDirs, provider: SimProvider, o: SimLabOptions): SimLab {
   const dir = t.testdir({ 'lab.yaml': labYaml(o), state: {}, vms: {}, cache: {} })
   const iso = join(dir, 'install.iso')
   writeFileSync(iso, buildIso({ volumeId: 'ROCKY', files: [{ path: 'README', data: 'x\n' }] }))

@@ -390,7 +390,7 @@ t.test('a seed without vmlab files (plain cloud-init) or a guest with cloud-init
   t.equal(withCloudInit.exitCode, 0)
   t.match(withCloudInit.stdout, 'cloud-init is installed and enabled')
   const after = await snapshot(root)
-  delete after['usr']
+  delete after.usr
   delete after['usr/bin']
   delete after['usr/bin/cloud-init']
   t.same(after, before)

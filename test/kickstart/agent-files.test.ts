@@ -18,6 +18,7 @@ const FILES: AgentFile[] = [
     mode: 0o755,
     content: [
       '#!/bin/bash',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax the script must keep literally
       'echo "$HOME ${USER:-x} $(id -u) `hostname`" \'single\' "double" \\ back\\slash',
       'cat <<EOF',
       'EOF',

@@ -3,7 +3,11 @@ import { duration, progressReporter } from '../../src/media/download-progress.js
 
 function fakeStream(isTTY: boolean): { text: () => string; write: (s: string) => boolean; isTTY: boolean; columns: number } {
   let out = ''
-  return { isTTY, columns: 100, write: (s) => ((out += s), true), text: () => out }
+  const write = (s: string) => {
+    out += s
+    return true
+  }
+  return { isTTY, columns: 100, write, text: () => out }
 }
 
 t.test('on a terminal: one bar redrawn in place with percent, MB, rate and ETA', async (t) => {

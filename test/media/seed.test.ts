@@ -14,7 +14,7 @@ import type { ResolvedLab } from '../../src/lab/resolve.js'
 const dir = await mkdtemp(join(tmpdir(), 'vmlab-seed-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
 
-const yaml11 = (text: string): any => parse(text, { version: '1.1' })
+const yaml11 = (text: string) => parse(text, { version: '1.1' })
 const byPath = (files: SeedFile[]): Record<string, SeedFile> => Object.fromEntries(files.map((f) => [f.path, f]))
 
 async function writeSeed(files: SeedFile[], to: string): Promise<string> {
@@ -185,6 +185,7 @@ async function sourceIn(shell: string, envText: string, names: string[]): Promis
 t.test('identity.env is sourced literally by sh and dash, whatever the values hold', async (t) => {
   const nasty: [string, string][] = [
     ['A', `it's "quoted"`],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax the file must keep literally
     ['B', '$HOME $(touch /tmp/vmlab-pwned) `id` ${X:-y}'],
     ['C', '  spaces  and\ttabs '],
     ['D', 'back\\slash \\n and a\nnewline\n'],

@@ -342,7 +342,7 @@ t.test('a daemon that failed (bad daemon.json fixed by the merge) is reset befor
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
   t.same(changes.map((c) => c.key), ['config', 'start'])
   t.same(actions(guest).slice(2), ['sudo systemctl reset-failed docker', 'sudo systemctl start docker'])
-  t.match(guest.commands.at(-1), /#vmlab:begin:engine'\n[^]*curl -sS --unix-socket \/var\/run\/docker.sock .*'http:\/\/localhost\/info'/, 'then verify reads /info')
+  t.match(guest.commands.at(-1), /#vmlab:begin:engine'\n[\s\S]*curl -sS --unix-socket \/var\/run\/docker.sock .*'http:\/\/localhost\/info'/, 'then verify reads /info')
 })
 
 /** This machine as a node, for the probe framing itself. */

@@ -178,7 +178,7 @@ t.test('registry node drift: removed → run; stopped → start; other port, pol
     await registry.apply(ctx, changes, probed)
     const ran = actions(master)
     t.equal(ran.length, c.run.length, `${c.name}: commands`)
-    c.run.forEach((re, i) => t.match(ran[i], new RegExp(re), `${c.name}: command ${i}`))
+    for (const [i, re] of c.run.entries()) t.match(ran[i], new RegExp(re), `${c.name}: command ${i}`)
   }
 })
 

@@ -19,7 +19,7 @@ t.test('VMLAB_CLI_TIMEOUT_SCALE: one factor, or one per kind; anything else is n
   t.same(timeoutScale('change=2'), { probe: 1, change: 2, long: 1 })
   for (const bad of ['abc', '0', '-1', 'probe=', 'probe=x', 'clone=2', 'probe=1=2', 'probe=1,,']) {
     t.throws(() => timeoutScale(bad), InputError, bad)
-    t.throws(() => timeoutScale(bad), { message: new RegExp(`^VMLAB_CLI_TIMEOUT_SCALE=".*" is not a time limit scale$`), hint: /positive factor/ })
+    t.throws(() => timeoutScale(bad), { message: /^VMLAB_CLI_TIMEOUT_SCALE=".*" is not a time limit scale$/, hint: /positive factor/ })
   }
   t.same(limitOptions(PROBE, 'do this', { VMLAB_CLI_TIMEOUT_SCALE: 'probe=0.5' }), { timeoutMs: 15_000, timeoutHint: 'do this' }, 'a probe: 30 s by default')
   t.match(limitOptions(long(10), 'do this', {}), { timeoutMs: 600_000, timeoutHint: /^do this; if it was only slow .* VMLAB_CLI_TIMEOUT_SCALE=3$/ }, 'a long operation may just be slow')
@@ -66,7 +66,10 @@ t.test('every VBoxManage call of the provider carries its time limit and hint', 
 t.test('a VBoxManage that never answers: the provider stops it and says what to do', async (t) => {
   const before = process.env.VMLAB_CLI_TIMEOUT_SCALE
   process.env.VMLAB_CLI_TIMEOUT_SCALE = 'probe=0.05'
-  t.teardown(() => (before === undefined ? delete process.env.VMLAB_CLI_TIMEOUT_SCALE : (process.env.VMLAB_CLI_TIMEOUT_SCALE = before)))
+  t.teardown(() => {
+    if (before === undefined) delete process.env.VMLAB_CLI_TIMEOUT_SCALE
+    else process.env.VMLAB_CLI_TIMEOUT_SCALE = before
+  })
   const h = simHost(t, { VMLAB_SIM_HANG: '--version' })
   const error = await h.provider().detect().catch((e: unknown) => e)
   t.type(error, CommandTimeoutError, 'not taken for a broken installation')

@@ -71,8 +71,7 @@ export function serveFakeQmp(path, { handlers = {}, vm = { running: true, snapsh
     socket.on('error', () => {})
     socket.on('data', (chunk) => {
       buffer += chunk
-      let nl
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl).trim()
         buffer = buffer.slice(nl + 1)
         if (!line) continue

@@ -63,7 +63,7 @@ t.test('no VMware at all', async (t) => {
 t.test('a VM that does not exist', async (t) => {
   const p = simHost(t).provider()
   for (const op of [() => p.start('vmlab-nope'), () => p.stop('vmlab-nope'), () => p.snapshotList('vmlab-nope'), () => p.snapshotTake('vmlab-nope', 'x')]) {
-    await t.rejects(op(), { name: 'LabError', message: /VMware VM "vmlab-nope" does not exist/ })
+    await t.rejects<unknown>(op(), { name: 'LabError', message: /VMware VM "vmlab-nope" does not exist/ })
   }
   t.equal(await p.state('vmlab-nope'), 'missing')
   await t.rejects(p.start('../etc'), { name: 'InputError' })

@@ -117,7 +117,7 @@ t.test('static MACs must be in VMware\'s range', async (t) => {
   for (const bad of ['00:50:56:40:00:00', '00:0c:29:01:02:03', '08:00:27:00:00:01', 'nonsense']) {
     t.throws(() => checkVmwareMac(bad), InputError, bad)
   }
-  t.throws(() => checkVmwareMac('00:50:56:40:00:00'), { hint: /00:50:56:00:00:00 to 00:50:56:3f:ff:ff/ })
+  t.throws(() => checkVmwareMac('00:50:56:40:00:00'), { name: 'InputError', hint: /00:50:56:00:00:00 to 00:50:56:3f:ff:ff/ })
 })
 
 t.test('a .vmx cut short (empty, or ending inside a line) is told from a whole one, whatever its other lines', async (t) => {

@@ -62,7 +62,10 @@ t.test('VMLAB_SIM_HOLD keeps a matching call waiting until its line is gone, and
   const env = simEnv(join(dir, 'state'), { VMLAB_SIM_HOLD: join(dir, 'hold') })
   const vbox = (args: string[]) => run(join(BIN, 'VBoxManage'), args, { env, reject: false })
   let done = false
-  const create = vbox(['hostonlyif', 'create']).then((r) => ((done = true), r))
+  const create = vbox(['hostonlyif', 'create']).then((r) => {
+    done = true
+    return r
+  })
   t.equal((await vbox(['list', 'hostonlyifs'])).stdout, '', 'another call runs meanwhile')
   await new Promise((r) => setTimeout(r, 500))
   t.notOk(done, 'the held call has not run')

@@ -427,7 +427,10 @@ t.test('VMLAB_SIM_SNAPSHOT_HOLD: a snapshot is in progress while the file exists
   const hold = path.join(h.root, 'hold')
   fs.writeFileSync(hold, '')
   let done = false
-  const take = h.vmrun(['snapshot', master, 'held'], { VMLAB_SIM_SNAPSHOT_HOLD: hold }).then((r) => ((done = true), r))
+  const take = h.vmrun(['snapshot', master, 'held'], { VMLAB_SIM_SNAPSHOT_HOLD: hold }).then((r) => {
+    done = true
+    return r
+  })
   // However long these take on a busy machine, the snapshot cannot finish before the file goes.
   t.equal((await h.vmrun(['listSnapshots', master])).stdout, 'Total snapshots: 0\n', 'not there while it is held: the host state lock is free meanwhile')
   await new Promise((r) => setTimeout(r, 300))

@@ -87,7 +87,10 @@ t.test('a stale lock whose holder left a hypervisor command running: the next co
     onWait: (children, held) => told.push(`wait ${held.command}: ${children.map((c) => `${c.command} ${c.pid}`).join()}`),
     onStale: (held) => told.push(`stale ${held?.command}`),
     pollMs: 20,
-  }).then((lock) => ((taken = true), lock))
+  }).then((lock) => {
+    taken = true
+    return lock
+  })
   await new Promise((r) => setTimeout(r, 400))
   t.notOk(taken, 'not taken while the left process runs')
   t.same(told, [`wait lab up: sleep 30 ${child.pid}`], 'told once that it waits')

@@ -69,7 +69,10 @@ t.test('output, errors and input go through files that no one else can see and t
   const tmp = t.testdir()
   const before = process.env.TMPDIR
   process.env.TMPDIR = tmp
-  t.teardown(() => (before === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = before)))
+  t.teardown(() => {
+    if (before === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = before
+  })
   const seen: string[][] = []
   setRunTracker(() => (seen.push(readdirSync(tmp)), () => {}))
   t.teardown(() => setRunTracker(undefined))

@@ -5,14 +5,14 @@ import { findOsType } from './ostypes.mjs'
 import { mediumById } from './media.mjs'
 import { logFolder, machineDir, MAX_NICS, nvramFile, snapshotFolder } from './machines.mjs'
 
-function escape(text) {
+function escapeString(text) {
   return String(text).replace(/["\\]/g, (c) => `\\${c}`)
 }
 
 /** outputMachineReadableString(): key="value", the key quoted when asked or when it holds '='. */
 export function mr(key, value, quoteKey = false) {
-  const k = quoteKey || key.includes('=') ? `"${escape(key)}"` : escape(key)
-  return `${k}="${escape(value)}"`
+  const k = quoteKey || key.includes('=') ? `"${escapeString(key)}"` : escapeString(key)
+  return `${k}="${escapeString(value)}"`
 }
 
 const onoff = (b) => (b ? 'on' : 'off')
@@ -34,7 +34,7 @@ export function snapshotLines(m) {
       lines.push(`CurrentSnapshotUUID="${snap.uuid}"`)
       lines.push(`CurrentSnapshotNode="SnapshotName${suffix}"`)
     }
-    m.snapshots.filter((s) => s.parent === snap.uuid).forEach((child, i) => walk(child, `${suffix}-${i + 1}`))
+    for (const [i, child] of m.snapshots.filter((s) => s.parent === snap.uuid).entries()) walk(child, `${suffix}-${i + 1}`)
   }
   const root = m.snapshots.find((s) => s.parent === null)
   if (root) walk(root, '')
@@ -92,9 +92,7 @@ function nicLines(nic, n) {
   lines.push(`nicspeed${n}="0"`)
   if (nic.attachment === 'nat') {
     lines.push('mtu="0"', 'sockSnd="64"', 'sockRcv="64"', 'tcpWndSnd="64"', 'tcpWndRcv="64"')
-    nic.natpf.forEach((r, i) =>
-      lines.push(`Forwarding(${i})="${r.name},${r.proto},${r.hostip},${r.hostport},${r.guestip},${r.guestport}"`),
-    )
+    for (const [i, r] of nic.natpf.entries()) lines.push(`Forwarding(${i})="${r.name},${r.proto},${r.hostip},${r.hostport},${r.guestip},${r.guestport}"`)
   }
   return lines
 }
@@ -126,9 +124,9 @@ export function vmInfo(ctx, m) {
   L.push(`cpus=${c.cpus}`)
   L.push('pae="on"', 'longmode="on"', 'triplefaultreset="off"', 'apic="on"', 'x2apic="on"', 'nested-hw-virt="off"')
   L.push('cpuid-portability-level=0', 'bootmenu="messageandmenu"')
-  c.boot.forEach((dev, i) => L.push(`boot${i + 1}="${dev}"`))
+  for (const [i, dev] of c.boot.entries()) L.push(`boot${i + 1}="${dev}"`)
   L.push('acpi="on"', `ioapic="${onoff(c.ioapic)}"`, 'biosapic="apic"', 'biossystemtimeoffset=0')
-  if (seven) L.push(`BIOS NVRAM File="${escape(nvramFile(m))}"`)
+  if (seven) L.push(`BIOS NVRAM File="${escapeString(nvramFile(m))}"`)
   L.push(`rtcuseutc="${onoff(c.rtcuseutc)}"`)
   L.push('hwvirtex="on"', 'nestedpaging="on"', 'largepages="on"', 'vtxvpid="on"', 'vtxux="on"')
   if (seven) L.push('virtvmsavevmload="on"', 'iommu="none"')

@@ -29,7 +29,8 @@ function kernelModuleWarning(release) {
 function consumeInjectedFailure(ctx, command) {
   const budget = ctx.env.failures.get(command)
   if (!budget) return false
-  const used = (ctx.state.injected[ctx.env.failSpec] ??= {})
+  ctx.state.injected[ctx.env.failSpec] ??= {}
+  const used = ctx.state.injected[ctx.env.failSpec]
   if ((used[command] ?? 0) >= budget) return false
   used[command] = (used[command] ?? 0) + 1
   return true

@@ -74,13 +74,13 @@ export class SnapshotDb {
       })
       if (s.clones.length > 0) {
         d.set(`${p}.numClones`, s.clones.length)
-        s.clones.forEach((c, j) => d.set(`${p}.clone${j}`, c))
+        for (const [j, c] of s.clones.entries()) d.set(`${p}.clone${j}`, c)
       }
     })
     if (this.lastUid > 0) d.set('snapshot.numSnapshots', this.snapshots.length)
-    this.cloneOf.forEach((c, j) => d.set(`cloneOf${j}`, c))
+    for (const [j, c] of this.cloneOf.entries()) d.set(`cloneOf${j}`, c)
     if (this.cloneOf.length > 0) d.set('numCloneOf', this.cloneOf.length)
-    this.sentinels.forEach((s, j) => d.set(`sentinel${j}`, s))
+    for (const [j, s] of this.sentinels.entries()) d.set(`sentinel${j}`, s)
     if (this.sentinels.length > 0) d.set('numSentinels', this.sentinels.length)
     fs.writeFileSync(file, d.toString())
   }

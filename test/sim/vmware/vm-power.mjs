@@ -138,8 +138,8 @@ export function powerOff(ctx, vm, { soft = false, suspend = false, at = ctx.now 
   appendLog(vm, [suspend ? 'Suspending the virtual machine.' : 'VMX has left the building: 0.'])
   if (suspend) markSuspended(ctx, vm)
   else forget(ctx, vm.vmx)
-  const releasing = (ctx.state.releasing ??= {})
-  releasing[ctx.env.pathKey(vm.vmx)] = at
+  ctx.state.releasing ??= {}
+  ctx.state.releasing[ctx.env.pathKey(vm.vmx)] = at
 }
 
 /**

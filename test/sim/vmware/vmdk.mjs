@@ -78,18 +78,23 @@ function parseDescriptor(text, file) {
   if (!text.startsWith('# Disk DescriptorFile')) throw new DiskError('invalid', file, 'not a virtual disk descriptor')
   const d = { cid: FRESH_CID, parentCid: NO_PARENT_CID, createType: '', extents: [], ddb: new Map() }
   for (const line of text.split(/\r?\n/)) {
-    let m
-    if ((m = /^(RW|RDONLY|NOACCESS)\s+(\d+)\s+(\w+)\s+"([^"]+)"(?:\s+(\d+))?/.exec(line))) {
-      d.extents.push({ sectors: Number(m[2]), kind: m[3], file: m[4], offset: m[5] === undefined ? undefined : Number(m[5]) })
-    } else if ((m = /^(ddb\.[\w.]+)\s*=\s*"([^"]*)"/.exec(line))) {
-      d.ddb.set(m[1], m[2])
-    } else if ((m = /^(\w+)=(?:"([^"]*)"|(\S*))/.exec(line))) {
-      const value = m[2] ?? m[3]
-      if (m[1] === 'CID') d.cid = value
-      else if (m[1] === 'parentCID') d.parentCid = value
-      else if (m[1] === 'createType') d.createType = value
-      else if (m[1] === 'parentFileNameHint') d.parentHint = value
+    const extent = /^(RW|RDONLY|NOACCESS)\s+(\d+)\s+(\w+)\s+"([^"]+)"(?:\s+(\d+))?/.exec(line)
+    if (extent) {
+      d.extents.push({ sectors: Number(extent[2]), kind: extent[3], file: extent[4], offset: extent[5] === undefined ? undefined : Number(extent[5]) })
+      continue
     }
+    const ddb = /^(ddb\.[\w.]+)\s*=\s*"([^"]*)"/.exec(line)
+    if (ddb) {
+      d.ddb.set(ddb[1], ddb[2])
+      continue
+    }
+    const m = /^(\w+)=(?:"([^"]*)"|(\S*))/.exec(line)
+    if (!m) continue
+    const value = m[2] ?? m[3]
+    if (m[1] === 'CID') d.cid = value
+    else if (m[1] === 'parentCID') d.parentCid = value
+    else if (m[1] === 'createType') d.createType = value
+    else if (m[1] === 'parentFileNameHint') d.parentHint = value
   }
   if (d.extents.length === 0) throw new DiskError('invalid', file, 'descriptor lists no extents')
   return d
