@@ -12,6 +12,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const SRC = join(ROOT, 'src')
 const HYPERVISOR_DIRS = ['qemu', 'virtualbox', 'vmware'].map((d) => join(SRC, 'providers', d) + '/')
 const FORMAT_WORDS = /virtualboxOsType|vmwareGuestOs|qcow2|\.vmdk|\.vmx\b/
+/** A provider's name compared, returned, passed or assigned in code: a decision that belongs to a capability. */
+const NAME_DECISION = /([!=]==|\bcase|\breturn|[=:?(]|\|\|)\s*'(qemu|virtualbox|vmware)'|'(qemu|virtualbox|vmware)'\s*([!=]==|\?)/
 
 /** Help text a user reads may name a format: file and a piece of the line, each said why. */
 const HELP_TEXT: Array<{ file: string; contains: string }> = [
@@ -69,6 +71,11 @@ function formatWords(all: Line[]): string[] {
     .map((l) => `${l.file}:${l.line}: ${l.text.trim()}`)
 }
 
+/** Lines outside src/providers that decide by a hypervisor's name. */
+function nameDecisions(all: Line[]): string[] {
+  return all.filter((l) => NAME_DECISION.test(l.text)).map((l) => `${l.file}:${l.line}: ${l.text.trim()}`)
+}
+
 const files = sourceFiles(SRC)
 const outside = files.filter(outsideProviders).flatMap(lines)
 
@@ -87,9 +94,15 @@ t.test('the checks see what they are for', async (t) => {
     { file: 'src/lab/x.ts', line: 7, text: "  virtualboxOsType: 'RedHat_64'," },
     { file: 'src/engine/x.ts', line: 8, text: "  disk: join('<image cache>', `${id}.qcow2`)," },
     { file: 'src/lab/x.ts', line: 9, text: '  /** VMware `.vmx` guestOS. */' },
+    { file: 'src/lab/x.ts', line: 10, text: "  if (os.family === 'debian' && (lab.provider === 'virtualbox' || lab.provider === 'vmware')) {" },
+    { file: 'src/engine/x.ts', line: 11, text: "  if (loaded.lab.os.family === 'debian') return { name: 'qemu', chosen: 'auto' }" },
+    { file: 'src/cli/x.ts', line: 12, text: "    provider = 'virtualbox'" },
+    { file: 'src/lab/x.ts', line: 13, text: "        const why = macProblem('virtualbox', mac)" },
+    { file: 'src/cli/x.ts', line: 14, text: "    .option('--provider <name>', 'virtualbox, vmware or qemu (default: the lab file)')" },
   ]
   t.same(folderImports(sample), ['src/cli/actions/x.ts:3: imports ../../providers/qemu/image-debian.js', 'src/engine/x.ts:4: imports ../providers/qemu/provider.js'])
   t.same(formatWords(sample).map((s) => s.split(':').slice(0, 2).join(':')), ['src/lab/x.ts:7', 'src/engine/x.ts:8', 'src/lab/x.ts:9'])
+  t.same(nameDecisions(sample).map((s) => s.split(':').slice(0, 2).join(':')), ['src/lab/x.ts:10', 'src/engine/x.ts:11', 'src/cli/x.ts:12', 'src/lab/x.ts:13'], 'help text naming them is no decision')
 })
 
 t.test('no file outside src/providers imports a hypervisor folder', async (t) => {
@@ -99,6 +112,10 @@ t.test('no file outside src/providers imports a hypervisor folder', async (t) =>
 t.test('no file outside src/providers names a hypervisor file format, but help text', async (t) => {
   t.same(formatWords(outside), [], 'ask the capabilities (providers/capabilities.ts) instead')
   for (const h of HELP_TEXT) t.ok(outside.some((l) => l.file === h.file && l.text.includes(h.contains)), `allowed help text still there: ${h.file}`)
+})
+
+t.test('no file outside src/providers decides by a hypervisor\'s name', async (t) => {
+  t.same(nameDecisions(outside), [], 'ask capabilitiesOf(name) or provider.capabilities instead')
 })
 
 t.test('the capabilities are static data: what they load at run time loads nothing of src/lab', async (t) => {
