@@ -175,11 +175,10 @@ export interface Provider {
    * Freeze a running VM's processors (its memory and devices kept) and let it go on. A lab pauses every
    * node before taking or restoring live snapshots, so that all of them hold the same instant: a swarm
    * whose nodes resume from moments seconds apart finds its connections and heartbeats out of step.
-   * Optional: only QEMU's live snapshots are taken paused so far; VirtualBox and VMware snapshot each VM on its
-   * own, and pausing them first would change what a lab's snapshot holds.
+   * Optional: wired up for QEMU only so far; VirtualBox and VMware nodes are snapshotted each on its own, unpaused.
    */
   pause?(vm: string): Promise<void>
-  /** Let a VM that pause froze go on. Optional with pause, for the same reason. */
+  /** Let a VM that pause froze go on. Optional: there with pause, or not at all. */
   resume?(vm: string): Promise<void>
   /** Current power state; 'missing' when the VM does not exist. */
   state(vm: string): Promise<VmState>
@@ -213,7 +212,7 @@ export interface Provider {
   diskUsage?(vm: string): Promise<DiskUsage>
   /**
    * The MAC of a node's other (NAT) NIC: cloud-init needs it to tell the NICs apart.
-   * Optional: only a provider that fixes that MAC knows it (the others let the hypervisor choose; they boot no cloud images).
+   * Optional: only a provider that fixes that MAC knows it; the others let the hypervisor choose and boot no cloud images.
    */
   uplinkMac?(labMac: string): string
   /**
