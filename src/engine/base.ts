@@ -9,6 +9,7 @@ import type { LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { baseName } from '../lab/naming.js'
 import type { Provider, NetworkHandle, BaseSource, CloudBaseSeedInput } from '../providers/provider.js'
+import { anyOf, providersThat } from '../providers/capabilities.js'
 import type { CloudImageRef } from './cloud-image.js'
 import { renderKickstart } from '../kickstart/render.js'
 import { writeOemdrvIso } from '../media/oemdrv.js'
@@ -93,11 +94,17 @@ export async function ensureBase(opts: {
   }
   let source: BaseSource
   if (plan.cloudImage !== undefined) {
-    if (!provider.bootsCloudImages) throw new LabError(`the ${provider.name} provider cannot build a base from a cloud image`, { hint: 'use provider: qemu (or lab up --provider qemu), or remove install.image' })
+    if (!provider.capabilities.cloudImages) {
+      const booting = anyOf(providersThat((c) => c.cloudImages !== undefined))
+      throw new LabError(`the ${provider.name} provider cannot build a base from a cloud image`, { hint: `use provider: ${booting} (or lab up --provider ${booting}), or remove install.image` })
+    }
     report({ type: 'info', message: `first boot of the cloud image ${plan.cloudImage.image}: cloud-init installs ${plan.cloudImage.seed.packages.length} packages, then the base powers off` })
     source = plan.cloudImage
   } else if (plan.kickstart === undefined) {
-    if (!provider.imageSource) throw new LabError(`the ${provider.name} provider cannot build ${lab.os.title} guests`, { hint: 'use provider: qemu for Debian labs' })
+    if (!provider.imageSource) {
+      const builders = anyOf(providersThat((c) => c.guests[lab.os.family] === 'image'))
+      throw new LabError(`the ${provider.name} provider cannot build ${lab.os.title} guests`, { hint: `use provider: ${builders} for Debian labs` })
+    }
     source = await provider.imageSource(lab.os, { packages: opts.packages, onProgress: (m) => report({ type: 'info', message: m }) })
   } else {
     if (!opts.medium) throw new LabError(`no install medium for ${lab.os.title}`)

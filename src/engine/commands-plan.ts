@@ -9,6 +9,7 @@ import type { ProviderName } from '../lab/schema.js'
 import { vmName, baseName } from '../lab/naming.js'
 import { RecordingRunner } from '../providers/cli-runner.js'
 import { createProvider, freshMachine } from '../providers/index.js'
+import { plannedDisks } from '../providers/capabilities.js'
 import { isoCachePath } from '../media/iso-cache.js'
 import { stateLayout } from '../state/layout.js'
 import { BASE_SNAPSHOT, baseSpec, cloneSpec } from './vm-specs.js'
@@ -25,17 +26,18 @@ export async function upCommands(loaded: LoadedLab, providerName: ProviderName):
   // The key of a real base depends on the lab's generated passwords; the plan shows the name's shape.
   const base = baseName(lab.os.id, 'xxxxxxxx')
   const iso = lab.os.isos[0]
+  const disks = plannedDisks(providerName)
   const source: BaseSource = lab.install.image !== undefined
     ? {
         // The plan hashes nothing: the copy's name is shown, the base seed's contents do not change a command.
         kind: 'cloud-image',
-        image: join('<image cache>', 'cloud-<sha256>', 'cloud.qcow2'),
+        image: disks.cloudImage,
         sha256: '',
         seed: { instanceId: 'vmlab-base', packages: [], rootPasswordHash: '', user: { name: lab.install.user.name, passwordHash: '', sudo: lab.install.user.sudo } },
       }
     : iso
       ? { kind: 'iso', installIso: isoCachePath(iso), oemdrvIso: join(media, `${base}-oemdrv.iso`) }
-      : { kind: 'image', disk: join('<image cache>', `${lab.os.id}.qcow2`) }
+      : { kind: 'image', disk: disks.image(lab.os.id) }
   await provider.createBase(baseSpec(lab, base, source, network))
   await provider.snapshotTake(base, BASE_SNAPSHOT)
   for (const node of lab.nodes) await provider.cloneLinked(cloneSpec(lab, node, providerName, base, network, join(media, `${node.name}-seed.iso`)))

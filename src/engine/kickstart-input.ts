@@ -2,6 +2,7 @@
 import type { ResolvedLab } from '../lab/resolve.js'
 import { macFor } from '../lab/resolve.js'
 import { labMac } from '../lab/mac.js'
+import { capabilitiesOf } from '../providers/capabilities.js'
 import { parseCidr, broadcast, formatIPv4, type Cidr } from '../lab/net.js'
 import type { OsInfo } from '../lab/os-catalog.js'
 import type { ProviderName } from '../lab/schema.js'
@@ -37,7 +38,7 @@ export function kickstartInput(
   if (target.kind === 'base') {
     ip = baseAddress(lab)
     hostname = `${lab.name}-base.${lab.network.domain}`
-    mac = labMac(provider, lab.name, Number(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)))
+    mac = labMac(capabilitiesOf(provider).macs, lab.name, Number(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)))
   } else {
     const node = lab.nodes.find((n) => n.name === target.node)!
     ip = node.ip

@@ -62,7 +62,7 @@ export async function takeLabSnapshot(ctx: LabContext, nodes: ResolvedNode[], na
   const vms = nodes.map((n) => vmName(lab, n))
   const having = await Promise.all(vms.map(async (vm) => (await provider.snapshotList(vm)).includes(name)))
   if (having.every(Boolean) && !opts.replace) return []
-  if (provider.reclaimsFreedMemory && opts.guest) {
+  if (provider.capabilities.reclaimsFreedMemory && opts.guest) {
     await mapLimit(nodes, nodes.length, async (n, i) => {
       if ((await provider.state(vms[i]!)) !== 'running') return
       // Only a smaller file is at stake: a guest that cannot be reached is snapshotted as it is.

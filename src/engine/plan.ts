@@ -4,9 +4,9 @@ import type { ProviderName } from '../lab/schema.js'
 import { macFor } from '../lab/resolve.js'
 import { vmName } from '../lab/naming.js'
 import { moduleTargets, type Target } from '../lab/targets.js'
-import { autoProvider } from '../providers/locate.js'
+import { autoProvider, AUTO_ORDER } from '../providers/locate.js'
+import { providersThat } from '../providers/capabilities.js'
 import { InputError } from '../util/errors.js'
-import { AUTO_ORDER } from '../providers/locate.js'
 
 export interface LabPlan {
   lab: string
@@ -36,8 +36,11 @@ export function chooseProvider(loaded: LoadedLab, flag?: string): LabPlan['provi
     return { name: flag as ProviderName, chosen: 'flag' }
   }
   if (loaded.lab.provider !== 'auto') return { name: loaded.lab.provider, chosen: 'lab file' }
-  if (loaded.lab.os.family === 'debian') return { name: 'qemu', chosen: 'auto' }
-  const found = autoProvider()
+  // An OS that one provider alone makes guests of leaves no choice: it need not be installed to plan for it.
+  const family = loaded.lab.os.family
+  const able = providersThat((c) => c.guests[family] !== undefined)
+  if (able.length === 1) return { name: able[0]!, chosen: 'auto' }
+  const found = autoProvider(process.env, able)
   if (!found) {
     throw new InputError(
       'no hypervisor found: neither VBoxManage, vmrun nor qemu-system-x86_64 is installed or on PATH',

@@ -102,7 +102,7 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
   const allRunning = (await Promise.all(vms.map((vm) => provider.state(vm)))).every((s) => s === 'running')
   await stage(report, `restore ${name}`, async () => {
     // Restored live, the nodes resume together from the one instant their snapshot holds.
-    if (provider.liveRestore && allRunning) {
+    if (provider.capabilities.liveRestore && allRunning) {
       await atOneInstant(provider, vms, (vm, i) => task(report, `restore ${name}`, nodes[i]!.name, 'restore', () => provider.snapshotRestore(vm, name)))
       return
     }
@@ -110,7 +110,7 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
       task(report, `restore ${name}`, n.name, 'restore', async () => {
         const vm = vms[i]!
         const running = (await provider.state(vm)) === 'running'
-        if (!(provider.liveRestore && running)) await provider.stop(vm, { force: true })
+        if (!(provider.capabilities.liveRestore && running)) await provider.stop(vm, { force: true })
         await provider.snapshotRestore(vm, name)
         if ((await provider.state(vm)) !== 'running') await provider.start(vm)
       }),

@@ -16,9 +16,10 @@ import { locate, lineIndex } from './locate.js'
 import { excerpt } from './excerpt.js'
 import { collectionKeys, unresolvedAliases, toDataOrProblem } from './yaml-data.js'
 import { labFilesProblems } from './lab-files.js'
-import { imageFileProblem, imageHashKnown, resolveImagePath } from './image-file.js'
+import { imageHashKnown, resolveImagePath } from './image-file.js'
 import { LabFileError, type Problem } from './problems.js'
 import { InputError } from '../util/errors.js'
+import { cloudImageProblem } from '../providers/capabilities.js'
 import { packagePath } from '../util/package-root.js'
 
 export interface LoadedLab {
@@ -90,7 +91,7 @@ export function parseLab(
     if (lab.install.image !== undefined && opts.filesDir !== undefined) {
       lab.install.image = resolveImagePath(lab.install.image, opts.filesDir)
       // A file moved away after the lab's base was made from it is no mistake: the base has its own copy.
-      const wrong = imageFileProblem(lab.install.image)
+      const wrong = cloudImageProblem(lab.provider, lab.install.image)
       if (wrong && !(wrong.missing && opts.imageKnown?.(lab.name, lab.install.image))) problems.push({ path: ['install', 'image'], message: wrong.message, hint: wrong.hint })
     }
     if (!problems.length) {

@@ -1,14 +1,17 @@
 /**
  * The lab NIC's MAC per node. Fixed (not random) so that a rebuilt lab keeps its addresses, and inside the
- * range each hypervisor accepts: VirtualBox's own OUI, VMware's static range 00:50:56:00-3F, QEMU's 52:54:00.
+ * range the hypervisor accepts, which each provider states (`macs` in its capabilities).
  */
 import { createHash } from 'node:crypto'
-import type { ProviderName } from './schema.js'
 
-const PREFIX: Record<ProviderName, [number, number, number]> = {
-  virtualbox: [0x08, 0x00, 0x27],
-  vmware: [0x00, 0x50, 0x56],
-  qemu: [0x52, 0x54, 0x00],
+/** The MACs a hypervisor takes for a NIC it is given. */
+export interface MacRange {
+  /** The first three bytes of every MAC derived for it (its own OUI, or the one it reserves for guests). */
+  oui: readonly [number, number, number]
+  /** The largest fourth byte it takes: 0xff, or less where only part of the OUI is static (VMware: 0x3f). */
+  fourthMax: number
+  /** Set when a MAC given outside the range is refused: the range's name in the message ("the static range VMware accepts"). */
+  enforced?: string
 }
 
 function hex(n: number): string {
@@ -16,10 +19,10 @@ function hex(n: number): string {
 }
 
 /** Derived from the lab name (so two labs on one host differ) and the node's address (unique in the lab). */
-export function labMac(provider: ProviderName, labName: string, ip: number): string {
+export function labMac(range: MacRange, labName: string, ip: number): string {
   const h = createHash('sha256').update(labName).digest()
-  const fourth = provider === 'vmware' ? h[0]! & 0x3f : h[0]!
-  return [...PREFIX[provider], fourth, (ip >>> 8) & 0xff, ip & 0xff].map(hex).join(':')
+  const fourth = h[0]! % (range.fourthMax + 1)
+  return [...range.oui, fourth, (ip >>> 8) & 0xff, ip & 0xff].map(hex).join(':')
 }
 
 export function normalizeMac(mac: string): string {
@@ -30,13 +33,18 @@ export function isUnicast(mac: string): boolean {
   return (parseInt(mac.slice(0, 2), 16) & 1) === 0
 }
 
-/** Why a MAC cannot be used with this provider, or undefined when it can. */
-export function macProblem(provider: ProviderName, mac: string): string | undefined {
+/**
+ * Why a MAC cannot be used, or undefined when it can: every MAC must be unicast, and one given for a hypervisor
+ * that enforces its range must lie in it. Without a range (the hypervisor is not known yet) only the first holds.
+ */
+export function macProblem(range: MacRange | undefined, mac: string): string | undefined {
   if (!isUnicast(mac)) return 'is a multicast address (the first byte must be even)'
-  if (provider === 'vmware') {
-    const b = mac.toLowerCase().split(':')
-    if (b[0] !== '00' || b[1] !== '50' || b[2] !== '56' || parseInt(b[3]!, 16) > 0x3f) {
-      return 'is outside the static range VMware accepts (00:50:56:00:00:00 to 00:50:56:3f:ff:ff)'
+  if (range?.enforced !== undefined) {
+    const b = mac.toLowerCase().split(':').map((x) => parseInt(x, 16))
+    if (b[0] !== range.oui[0] || b[1] !== range.oui[1] || b[2] !== range.oui[2] || b[3]! > range.fourthMax) {
+      const low = [...range.oui, 0, 0, 0].map(hex).join(':')
+      const high = [...range.oui, range.fourthMax, 0xff, 0xff].map(hex).join(':')
+      return `is outside ${range.enforced} (${low} to ${high})`
     }
   }
   return undefined

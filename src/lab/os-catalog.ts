@@ -32,10 +32,6 @@ export interface OsInfo {
   /** RHEL release the kickstart is written for (and validated against); undefined for Debian. */
   rhel?: 7 | 8 | 9
   packageManager: 'yum' | 'dnf' | 'apt'
-  /** VirtualBox `--ostype` id that exists in every VirtualBox 6.x/7.x release. */
-  virtualboxOsType: string
-  /** VMware `.vmx` guestOS. */
-  vmwareGuestOs: string
   /** Below this the installer does not finish (MiB). */
   minMemoryMiB: number
   /** Smallest disk the minimal install fits on (GiB). */
@@ -56,8 +52,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     family: 'el7',
     rhel: 7,
     packageManager: 'yum',
-    virtualboxOsType: 'RedHat_64',
-    vmwareGuestOs: 'centos7-64',
     minMemoryMiB: 1024,
     minDiskGiB: 10,
     // 7.9.2009 is the last CentOS 7; the vault (and kernel.org's copy of it) keeps it forever.
@@ -74,8 +68,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     family: 'el8',
     rhel: 8,
     packageManager: 'dnf',
-    virtualboxOsType: 'RedHat_64',
-    vmwareGuestOs: 'rhel8-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
     // 8.10 is the last Rocky 8 point release: it stays under pub/ until end of life, then moves to the vault.
@@ -92,8 +84,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     family: 'el9',
     rhel: 9,
     packageManager: 'dnf',
-    virtualboxOsType: 'RedHat_64',
-    vmwareGuestOs: 'rhel9-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
     // 9.6 is superseded, so it lives in the vault, where files never change.
@@ -109,8 +99,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     family: 'el8',
     rhel: 8,
     packageManager: 'dnf',
-    virtualboxOsType: 'RedHat_64',
-    vmwareGuestOs: 'rhel8-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
     // 8.10 is the last AlmaLinux 8 point release (repo.almalinux.org until end of life, then the vault).
@@ -126,8 +114,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     family: 'el9',
     rhel: 9,
     packageManager: 'dnf',
-    virtualboxOsType: 'RedHat_64',
-    vmwareGuestOs: 'rhel9-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
     // 9.6 is superseded, so it lives in the vault, where files never change.
@@ -143,8 +129,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     family: 'el9',
     rhel: 9,
     packageManager: 'dnf',
-    virtualboxOsType: 'RedHat_64',
-    vmwareGuestOs: 'rhel9-64',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
     // Stream is rolling: dated composes are deleted from the mirrors after a few weeks, so no
@@ -159,8 +143,6 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     title: 'Debian 12 (bookworm)',
     family: 'debian',
     packageManager: 'apt',
-    virtualboxOsType: 'Debian_64',
-    vmwareGuestOs: 'debian12-64',
     minMemoryMiB: 256,
     minDiskGiB: 2,
     isos: [],

@@ -4,6 +4,7 @@ import { parseCidr, parseIPv4, formatIPv4, formatNetmask, hostAddress, broadcast
 import { labMac, normalizeMac } from './mac.js'
 import type { LabFile, ProviderName } from './schema.js'
 import type { ModuleStep, CheckStep } from './module-options.js'
+import { capabilitiesOf } from '../providers/capabilities.js'
 
 export interface ResolvedNode {
   name: string
@@ -95,6 +96,7 @@ function* addresses(start: number, last: number, first: number): Generator<numbe
   for (let a = first; a < start; a++) yield a
 }
 
+/** The lab NIC's MAC: the one the lab file gives, else one derived in the provider's range. */
 export function macFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName): string {
-  return node.mac ?? labMac(provider, lab.name, parseIPv4(node.ip)!)
+  return node.mac ?? labMac(capabilitiesOf(provider).macs, lab.name, parseIPv4(node.ip)!)
 }

@@ -7,9 +7,10 @@ import { OS_IDS } from './os-catalog.js'
 import { labelSchema } from './names.js'
 import { INSTALL_URL, KEYBOARD, LANG, NTP_SERVER, PACKAGE, TIMEZONE, USER_NAME, USER_NAME_HINT, SYSTEM_ACCOUNT_HINT, isSystemAccount, type ValueRule } from './install-values.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
+import { PROVIDER_NAMES, type ProviderName } from './provider-names.js'
 
-export const PROVIDERS = ['auto', 'virtualbox', 'vmware', 'qemu'] as const
-export type ProviderName = Exclude<(typeof PROVIDERS)[number], 'auto'>
+export const PROVIDERS = ['auto', ...PROVIDER_NAMES] as const
+export type { ProviderName }
 
 const ipv4 = z.ipv4({ error: 'write an IPv4 address such as 192.168.56.10' })
 const mac = z

@@ -1,4 +1,4 @@
-/** The checks a schema cannot express: addresses, uniqueness, node references, OS limits. */
+/** The checks a schema cannot express: addresses, uniqueness, node references, OS limits, what the provider makes. */
 import { OS_CATALOG } from './os-catalog.js'
 import { parseCidr, parseIPv4, formatIPv4, contains, broadcast, hostAddress, type Cidr } from './net.js'
 import { macProblem, normalizeMac } from './mac.js'
@@ -9,6 +9,7 @@ import { collectRefs, type Entry } from './entries.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import type { LabFile } from './schema.js'
 import type { Problem } from './problems.js'
+import { anyOf, capabilitiesOf, providersThat } from '../providers/capabilities.js'
 
 export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], problems: Problem[]): void {
   const os = OS_CATALOG[lab.os]
@@ -18,21 +19,7 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
   const cidr: Cidr | undefined = 'network' in cidrOrProblem ? cidrOrProblem : undefined
   if (!cidr) problems.push({ path: ['network', 'cidr'], ...(cidrOrProblem as { message: string; hint: string }) })
 
-  if (os.family === 'debian' && (lab.provider === 'virtualbox' || lab.provider === 'vmware')) {
-    problems.push({
-      path: ['os'],
-      message: `${lab.os} guests are built as images for the qemu provider only`,
-      hint: 'use provider: qemu, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware',
-    })
-  }
-
-  if (lab.install.image !== undefined && lab.provider !== 'qemu') {
-    problems.push({
-      path: ['install', 'image'],
-      message: lab.provider === 'auto' ? 'a cloud image needs the qemu provider, and provider: auto may pick another' : `a cloud image works with the qemu provider only, not ${lab.provider}`,
-      hint: 'set provider: qemu, or remove install.image to install the OS from its ISO',
-    })
-  }
+  guestProblems(lab, problems)
 
   const seenName = new Map<string, number>()
   const seenIp = new Map<number, number>()
@@ -66,15 +53,9 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
       const dup = seenMac.get(mac)
       if (dup !== undefined) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} is already the MAC of ${lab.nodes[dup]!.name}`, hint: 'leave mac out and vmlab derives a unique one' })
       else seenMac.set(mac, i)
-      const providers = lab.provider === 'auto' ? [] : [lab.provider]
-      for (const p of providers) {
-        const why = macProblem(p, mac)
-        if (why) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} ${why}`, hint: 'leave mac out and vmlab derives one that fits' })
-      }
-      if (lab.provider === 'auto') {
-        const why = macProblem('virtualbox', mac)
-        if (why) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} ${why}`, hint: 'leave mac out and vmlab derives one that fits' })
-      }
+      // With provider: auto the hypervisor is not known yet: only what every MAC must be is checked.
+      const why = macProblem(lab.provider === 'auto' ? undefined : capabilitiesOf(lab.provider).macs, mac)
+      if (why) problems.push({ path: ['nodes', i, 'mac'], message: `${node.mac} ${why}`, hint: 'leave mac out and vmlab derives one that fits' })
     }
 
     const memory = node.memory ?? lab.defaults.memory
@@ -143,6 +124,31 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
         if (o.managers.includes(w)) problems.push({ path: ['modules', m.index, 'swarm', 'workers', k], message: `${w} is listed as manager and worker`, hint: 'a node is one or the other' })
       })
     }
+  }
+}
+
+/** The OS and the cloud image against what the lab's provider makes (for auto: what every provider makes). */
+function guestProblems(lab: LabFile, problems: Problem[]): void {
+  const family = OS_CATALOG[lab.os].family
+  if (lab.provider !== 'auto' && !capabilitiesOf(lab.provider).guests[family]) {
+    const makers = providersThat((c) => c.guests[family] !== undefined)
+    const how = makers.every((p) => capabilitiesOf(p).guests[family] === 'image') ? 'built as images' : 'installed'
+    const others = providersThat((c) => c.guests[family] === undefined).map((p) => capabilitiesOf(p).title)
+    problems.push({
+      path: ['os'],
+      message: `${lab.os} guests are ${how} for the ${anyOf(makers)} provider only`,
+      hint: `use provider: ${anyOf(makers)}, or an EL OS (rocky9, alma9, …) with ${anyOf(others)}`,
+    })
+  }
+
+  const booting = providersThat((c) => c.cloudImages !== undefined)
+  const boots = lab.provider === 'auto' ? booting.length === providersThat(() => true).length : booting.includes(lab.provider)
+  if (lab.install.image !== undefined && !boots) {
+    problems.push({
+      path: ['install', 'image'],
+      message: lab.provider === 'auto' ? `a cloud image needs the ${anyOf(booting)} provider, and provider: auto may pick another` : `a cloud image works with the ${anyOf(booting)} provider only, not ${lab.provider}`,
+      hint: `set provider: ${anyOf(booting)}, or remove install.image to install the OS from its ISO`,
+    })
   }
 }
 

@@ -42,3 +42,16 @@ export async function freshMachine(name: ProviderName) {
       return (await import('./qemu/fresh-machine.js')).freshMachine
   }
 }
+
+/**
+ * `lab image build`: the builder of the image an OS is built as (for the provider whose guests of that OS are
+ * images), loaded on first use; undefined for an OS no provider builds.
+ */
+export async function imageBuilder(os: string) {
+  switch (os) {
+    case 'debian12':
+      return (await import('./qemu/image-debian.js')).buildDebianImage
+    default:
+      return undefined
+  }
+}

@@ -49,9 +49,9 @@ export function locateProvider(name: ProviderName, env: NodeJS.ProcessEnv = proc
   }
 }
 
-/** The first installed provider in AUTO_ORDER, or undefined. */
-export function autoProvider(env: NodeJS.ProcessEnv = process.env): { name: ProviderName; binary: string } | undefined {
-  for (const name of AUTO_ORDER) {
+/** The first installed provider in AUTO_ORDER (of those `among`), or undefined. */
+export function autoProvider(env: NodeJS.ProcessEnv = process.env, among: readonly ProviderName[] = AUTO_ORDER): { name: ProviderName; binary: string } | undefined {
+  for (const name of AUTO_ORDER.filter((n) => among.includes(n))) {
     const binary = locateProvider(name, env)
     if (binary) return { name, binary }
   }

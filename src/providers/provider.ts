@@ -3,7 +3,8 @@
  * of doc per method. No hypervisor word leaves its provider folder; paths and endpoints belong to the
  * provider (the hypervisor may one day run on another machine than `lab`).
  */
-import type { OsInfo } from '../lab/os-catalog.js'
+import type { OsFamily, OsId, OsInfo } from '../lab/os-catalog.js'
+import type { MacRange } from '../lab/mac.js'
 import type { ProviderName } from '../lab/schema.js'
 import type { CloudBaseSeed } from '../media/cloud-base-seed.js'
 
@@ -99,17 +100,57 @@ export interface Endpoint {
   port: number
 }
 
+/** What is wrong with a file the lab names, in the user's terms, with the fix. */
+export interface FileProblem {
+  message: string
+  hint: string
+  /** There is no file at all (a base made from it earlier may still be fine: it has its own copy). */
+  missing?: true
+}
+
+/** How a provider takes the user's cloud images (`install.image`). */
+export interface CloudImageSupport {
+  /** What is wrong with the file a lab names as its cloud image, or undefined when this hypervisor boots it. Reads its first bytes only. */
+  check(path: string): FileProblem | undefined
+  /** The provider's copy of a cloud image as `lab plan --commands` shows it (a plan copies nothing). */
+  readonly plannedCopy: string
+}
+
+/**
+ * What lab/, engine/ and the CLI ask about a hypervisor instead of testing its name: static data, one record
+ * in each provider folder, read without loading the provider (`capabilitiesOf` in capabilities.ts).
+ */
+export interface Capabilities {
+  /** The product, as messages name it: "VirtualBox". */
+  readonly title: string
+  /**
+   * How a base of each guest family is made: installed from its ISO with a kickstart, or built as an image
+   * (`imageSource`). A family that is not listed cannot be a guest.
+   */
+  readonly guests: Readonly<Partial<Record<OsFamily, 'kickstart' | 'image'>>>
+  /** Set when createBase takes a `cloud-image` source. */
+  readonly cloudImages?: CloudImageSupport
+  /** The disk `lab plan --commands` shows for a base built as an image (a plan builds nothing); set with an `image` guest family. */
+  readonly plannedImage?: (os: OsId) => string
+  /** snapshotRestore works on a running VM (memory included), so a reset needs no reboot. */
+  readonly liveRestore: boolean
+  /**
+   * Memory a guest frees goes back to the hypervisor (QEMU's balloon free-page reporting): a guest that drops
+   * its caches right before a live snapshot then makes that snapshot hold only the memory in use.
+   */
+  readonly reclaimsFreedMemory: boolean
+  /** The MACs derived for the lab NIC, and the ones the hypervisor refuses. */
+  readonly macs: MacRange
+}
+
+/**
+ * The optional members are the ones some hypervisor has no use for or cannot do; each says which and why.
+ * Everything else every provider implements.
+ */
 export interface Provider {
   readonly name: ProviderName
-  /** True when snapshotRestore works on a running VM (memory included), so a reset needs no reboot. */
-  readonly liveRestore?: boolean
-  /**
-   * True when memory a guest frees goes back to the hypervisor (QEMU's balloon free-page reporting): a guest
-   * that drops its caches right before a live snapshot then makes that snapshot hold only the memory in use.
-   */
-  readonly reclaimsFreedMemory?: boolean
-  /** True when createBase takes a `cloud-image` source. */
-  readonly bootsCloudImages?: boolean
+  /** The same record `capabilitiesOf(name)` gives (a test's stand-in provider may bring its own). */
+  readonly capabilities: Capabilities
   /** Locate the binaries, read the version and list what stops this machine from running a lab (each with its fix). */
   detect(): Promise<ProviderInfo>
   /** Create (or find and reuse) the lab's host-only network. */
@@ -119,6 +160,7 @@ export interface Provider {
   /**
    * The host's networks of the kind ensureNetwork makes, by id, where the provider cannot name them itself
    * (VirtualBox's vboxnetN): the journal keeps them to tell which one an interrupted run made.
+   * Optional: a hypervisor whose networks take the name the lab gives them has nothing to tell apart.
    */
   networkIds?(): Promise<string[]>
   /** Create the base VM and install it unattended until it powers off, then detach the install media. */
@@ -133,8 +175,10 @@ export interface Provider {
    * Freeze a running VM's processors (its memory and devices kept) and let it go on. A lab pauses every
    * node before taking or restoring live snapshots, so that all of them hold the same instant: a swarm
    * whose nodes resume from moments seconds apart finds its connections and heartbeats out of step.
+   * Optional: wired up for QEMU only so far; VirtualBox and VMware nodes are snapshotted each on its own, unpaused.
    */
   pause?(vm: string): Promise<void>
+  /** Let a VM that pause froze go on. Optional: there with pause, or not at all. */
   resume?(vm: string): Promise<void>
   /** Current power state; 'missing' when the VM does not exist. */
   state(vm: string): Promise<VmState>
@@ -151,6 +195,7 @@ export interface Provider {
   /**
    * Forget disc images the lab made (seed and kickstart discs) that the hypervisor still has registered
    * although no VM of the lab is left to hold them (a destroy cut short after a VM went): before they are deleted.
+   * Optional: only a hypervisor with a media registry (VirtualBox's) remembers a disc after its VM is gone.
    */
   forgetMedia?(files: readonly string[]): Promise<void>
   /**
@@ -160,10 +205,19 @@ export interface Provider {
   list(prefix: string): Promise<string[]>
   /** Where to reach the node's SSH server from this machine. */
   sshEndpoint(vm: string, labIp: string): Promise<Endpoint>
-  /** What the VM's own files take on disk (a linked clone: only its differences), when the provider can tell. */
+  /**
+   * What the VM's own files take on disk (a linked clone: only its differences).
+   * Optional: only QEMU measures it so far (its files and its snapshots' memory); `lab status` leaves it out for the others.
+   */
   diskUsage?(vm: string): Promise<DiskUsage>
-  /** The MAC of a node's other (NAT) NIC, when the provider fixes it: cloud-init needs it to tell the NICs apart. */
+  /**
+   * The MAC of a node's other (NAT) NIC: cloud-init needs it to tell the NICs apart.
+   * Optional: only a provider that fixes that MAC knows it; the others let the hypervisor choose and boot no cloud images.
+   */
   uplinkMac?(labMac: string): string
-  /** For OSes installed from an image rather than a kickstart (Debian under QEMU): build or find that image. */
+  /**
+   * For OSes installed from an image rather than a kickstart (a guest family `image` in the capabilities): build or find that image.
+   * Optional: a provider that builds no images installs every guest from its ISO.
+   */
   imageSource?(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource>
 }

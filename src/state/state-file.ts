@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { writeFileAtomic, readTextIfExists } from '../util/files.js'
 import { LabError } from '../util/errors.js'
 import { parseJsonText } from '../util/json-text.js'
+import { PROVIDER_NAMES } from '../lab/provider-names.js'
 
 const nodeState = z.object({
   vm: z.string(),
@@ -21,7 +22,7 @@ const applied = z.object({ key: z.string(), at: z.string() })
 export const labStateSchema = z.object({
   version: z.literal(1),
   lab: z.string(),
-  provider: z.enum(['virtualbox', 'vmware', 'qemu']),
+  provider: z.enum(PROVIDER_NAMES),
   network: z.object({ id: z.string(), created: z.boolean() }).optional(),
   base: z.object({ name: z.string(), key: z.string(), snapshot: z.string() }).optional(),
   nodes: z.record(z.string(), nodeState).default({}),

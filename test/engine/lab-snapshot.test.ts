@@ -15,7 +15,7 @@ function fixture(opts: { reclaims: boolean; existing?: string[]; pausing?: boole
   const paused = new Set<string>()
   const provider = {
     name: 'qemu',
-    reclaimsFreedMemory: opts.reclaims,
+    capabilities: { reclaimsFreedMemory: opts.reclaims },
     state: async (vm: string) => (paused.has(vm) ? 'paused' : 'running'),
     ...(opts.pausing
       ? {

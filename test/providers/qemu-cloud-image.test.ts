@@ -48,7 +48,7 @@ t.test('lab plan --commands: cached copy, overlay as large as the lab disk, firs
   t.match(boots[0], /seed\.iso/, 'the base boots once with its seed')
   t.match(boots[1], /file=\/q\/vms\/node1\/seed\.iso/)
   t.equal(p.uplinkMac('52:54:00:56:00:0a'), '52:54:01:56:00:0a')
-  t.ok(p.bootsCloudImages)
+  t.ok(p.capabilities.cloudImages)
 })
 
 t.test("the base seed's user-data: cloud-init accepts it; packages, passwords and the finish step", async (t) => {

@@ -1,12 +1,13 @@
 import { InputError } from '../../util/errors.js'
 import { identityAgentFiles } from '../../media/identity-agent.js'
-import { buildDebianImage } from '../../providers/qemu/image-debian.js'
+import { imageBuilder } from '../../providers/index.js'
 
 export async function imageBuildCommand(os: string, opts: { packages?: string[]; mirror?: string; force?: boolean }): Promise<void> {
-  if (os !== 'debian12') throw new InputError(`no image builder for '${os}'`, 'EL OSes are installed from their ISO by `lab up`; `lab image build debian12` is the one image vmlab builds')
+  const buildImage = await imageBuilder(os)
+  if (!buildImage) throw new InputError(`no image builder for '${os}'`, 'EL OSes are installed from their ISO by `lab up`; `lab image build debian12` is the one image vmlab builds')
   const agent = identityAgentFiles()
   const started = Date.now()
-  const image = await buildDebianImage({
+  const image = await buildImage({
     extraPackages: opts.packages ?? [],
     agent: { files: agent.files, enableUnits: agent.enableUnits },
     ...(opts.mirror ? { mirror: opts.mirror } : {}),

@@ -10,6 +10,7 @@ import { renderKickstart } from '../../kickstart/render.js'
 import { writeFileAtomic } from '../../util/files.js'
 import { InputError } from '../../util/errors.js'
 import type { ProviderName } from '../../lab/schema.js'
+import { AUTO_ORDER } from '../../providers/locate.js'
 
 const EL_IDS = OS_IDS.filter((id) => OS_CATALOG[id].family !== 'debian')
 
@@ -28,9 +29,9 @@ export async function kickstartCommand(file: string | undefined, opts: { os?: st
   try {
     provider = chooseProvider(loaded, opts.provider).name
   } catch (err) {
-    // Without a hypervisor the files are still useful: VirtualBox's MAC range is the usual target.
+    // Without a hypervisor the files are still useful: the MAC range of the one auto tries first is the usual target.
     if (opts.provider !== undefined) throw err
-    provider = 'virtualbox'
+    provider = AUTO_ORDER[0]!
   }
   const creds = await ensureCredentials(loaded)
   const out = resolve(opts.out ?? `kickstart-${lab.name}`)

@@ -24,6 +24,7 @@ import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
 import { cachedAccel } from './accel.js'
 import { cacheRoot } from './image-cache.js'
 import { cachedCloudImage } from './cloud-image-cache.js'
+import { QEMU_CAPABILITIES } from './capabilities.js'
 import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK, writeCloudBaseSeed } from '../../media/cloud-base-seed.js'
 import { sleep } from '../../util/sleep.js'
 
@@ -78,9 +79,7 @@ export function cloudInitReport(console: string): string | undefined {
 
 export class QemuProvider implements Provider {
   readonly name = 'qemu' as const
-  readonly liveRestore = true
-  readonly reclaimsFreedMemory = true
-  readonly bootsCloudImages = true
+  readonly capabilities = QEMU_CAPABILITIES
   private readonly runner: CliRunner
   private readonly env: NodeJS.ProcessEnv
   private readonly root: string

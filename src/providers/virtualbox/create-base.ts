@@ -15,6 +15,7 @@ import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
 import { replacingUnregistered } from './leftovers.js'
 import { waitFor } from './wait.js'
+import { virtualboxOsType } from './os-types.js'
 import { sleep } from '../../util/sleep.js'
 import { spokenDuration } from '../../util/duration.js'
 
@@ -141,7 +142,7 @@ export async function createBaseVm(ctx: BaseContext, spec: BaseSpec): Promise<vo
   const reported = await replacingUnregistered(driver, () =>
     driver.createVm({
       name: spec.name,
-      osType: spec.os.virtualboxOsType,
+      osType: virtualboxOsType(spec.os),
       group: VM_GROUP,
       ...(opts.vmFolder === undefined ? {} : { baseFolder: opts.vmFolder }),
     }),

@@ -38,6 +38,7 @@ import { atLeast, shortVersion, type VBoxVersion } from './version.js'
 import { closeLeftoverDisks, machineFolder, removeUnregisteredFolder, replacingUnregistered, unregisteredFolders } from './leftovers.js'
 import { toVmState, type VmInfo } from './vm-info.js'
 import { waitFor } from './wait.js'
+import { VIRTUALBOX_CAPABILITIES } from './capabilities.js'
 
 const SEED_PORT = 1
 const OFF_STATES = ['poweroff', 'aborted', 'aborted-saved', 'saved', 'teleported']
@@ -53,6 +54,7 @@ export function vboxMac(mac: string): string {
 
 export class VirtualBoxProvider implements Provider {
   readonly name = 'virtualbox' as const
+  readonly capabilities = VIRTUALBOX_CAPABILITIES
   private readonly opts: ResolvedOptions
   private readonly driver: VBoxDriver
   private readonly ports: PortPicker

@@ -36,6 +36,8 @@ import { defaultVmsDir, VmFolders, vmwareLogTail } from './vm-folders.js'
 import { PLAYER_FIX, PLAYER_PROBLEM, VmrunError } from './vmrun-error.js'
 import { readVmx, Vmx, writeVmx } from './vmx.js'
 import { checkVmwareMac, renderBaseVmx } from './vmx-template.js'
+import { vmwareGuestOs } from './guest-os.js'
+import { VMWARE_CAPABILITIES } from './capabilities.js'
 import { spokenDuration } from '../../util/duration.js'
 
 /** The snapshot createBase ends with; clones link to it. */
@@ -77,6 +79,7 @@ const PRODUCT_NAMES: Record<VmwareInstall['product'], string> = {
 
 export class VMwareProvider implements Provider {
   readonly name = 'vmware' as const
+  readonly capabilities = VMWARE_CAPABILITIES
   private readonly folders: VmFolders
   private readonly runner: CliRunner
   private readonly env: NodeJS.ProcessEnv
@@ -275,7 +278,7 @@ export class VMwareProvider implements Provider {
     // A copied image keeps its file name: a monolithic sparse disk names itself inside its embedded descriptor.
     const disk = source.kind === 'image' ? basename(source.disk) : `${vm}.vmdk`
     const vnet = this.vnetOf(spec.network)
-    const values = { name: vm, guestOs: spec.os.vmwareGuestOs, cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk, ...(vnet ? { vnet } : {}) }
+    const values = { name: vm, guestOs: vmwareGuestOs(spec.os), cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk, ...(vnet ? { vnet } : {}) }
     if (source.kind === 'image') {
       if (!this.dryRun) {
         copyVmdk(source.disk, join(dir, disk))

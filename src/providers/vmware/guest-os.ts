@@ -1,0 +1,16 @@
+/** VMware's `.vmx` guestOS for a guest OS: the RHEL release a rebuild follows, CentOS 7 and Debian by name. */
+import type { OsId, OsInfo } from '../../lab/os-catalog.js'
+
+const GUEST_OS: Record<OsId, string> = {
+  centos7: 'centos7-64',
+  rocky8: 'rhel8-64',
+  alma8: 'rhel8-64',
+  rocky9: 'rhel9-64',
+  alma9: 'rhel9-64',
+  'centos-stream9': 'rhel9-64',
+  debian12: 'debian12-64',
+}
+
+export function vmwareGuestOs(os: OsInfo): string {
+  return GUEST_OS[os.id]
+}
