@@ -1,5 +1,5 @@
 /** Sessions to a built lab's nodes for commands that only talk to the guests (check, provision, exec). */
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import { selectNodes } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
 import { ensureCredentials } from './credentials.js'

@@ -7,7 +7,7 @@
 import { madeByInterruptedRun } from './network-orphans.js'
 import { rm, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { NAME_PREFIX } from '../lab/naming.js'
+import { NAME_PREFIX } from '../lab/vm-names.js'
 import type { LabContext } from './lab-context.js'
 import { stage } from './events.js'
 import { mapLimit } from '../util/parallel.js'

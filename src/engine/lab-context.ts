@@ -19,7 +19,7 @@ import { ensurePrivateDir } from '../util/files.js'
 import type { Provider, ProviderInfo } from '../providers/provider.js'
 import { createProvider } from '../providers/index.js'
 import { SCALE_VARIABLE, timeoutScale } from '../providers/call-limits.js'
-import { chooseProvider } from './plan.js'
+import { chooseProvider } from './lab-plan.js'
 import type { Reporter } from './events.js'
 import type { ProgressStream } from '../media/download-progress.js'
 

@@ -3,7 +3,7 @@
  * read once. Modules see it through the small Guest interface.
  */
 import type { LoadedLab } from '../lab/load.js'
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import type { Provider } from '../providers/provider.js'
 import { GuestPool } from '../guest/pool.js'
 import type { GuestSession } from '../guest/session.js'

@@ -1,6 +1,6 @@
 /** `lab status`: what exists and how it is, asked of the hypervisor and the nodes themselves, in parallel. */
 import { createConnection } from 'node:net'
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import type { VmState } from '../providers/provider.js'
 import type { LabContext } from './lab-context.js'
 

@@ -1,7 +1,7 @@
 /** The base's and the nodes' VM settings, in one place for `lab up` and `lab plan --commands` alike. */
 import type { ResolvedLab, ResolvedNode } from '../lab/resolve.js'
 import { macFor } from '../lab/resolve.js'
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import type { ProviderName } from '../lab/schema.js'
 import type { BaseSource, BaseSpec, CloneSpec, NetworkHandle } from '../providers/provider.js'
 

@@ -5,7 +5,7 @@
  * does not exist is rejected before anything runs.
  */
 import { z } from 'zod'
-import { nodeRef, nodeRefs } from './names.js'
+import { nodeRef, nodeRefs } from './name-rules.js'
 import { NTP_SERVER, USER_NAME, USER_NAME_HINT, isHostname } from './install-values.js'
 
 const port = z.number().int().min(1).max(65535)

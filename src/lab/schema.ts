@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { OS_IDS } from './os-catalog.js'
-import { labelSchema } from './names.js'
+import { labelSchema } from './name-rules.js'
 import { INSTALL_URL, KEYBOARD, LANG, NTP_SERVER, PACKAGE, TIMEZONE, USER_NAME, USER_NAME_HINT, SYSTEM_ACCOUNT_HINT, isSystemAccount, type ValueRule } from './install-values.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import { PROVIDER_NAMES, type ProviderName } from './provider-names.js'

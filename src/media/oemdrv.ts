@@ -10,7 +10,8 @@ import type { IsoOptions } from './iso9660.js'
 export const OEMDRV_LABEL = 'OEMDRV'
 export const KICKSTART_FILE = 'ks.cfg'
 
-function checkKickstart(kickstart: string): void {
+/** The kickstart bytes Anaconda cannot read at all (its content is checked by kickstart/check.ts). */
+function refuseUnreadableBytes(kickstart: string): void {
   // Anaconda reads a byte-order mark as part of the first command, which is then unknown.
   if (kickstart.startsWith('\uFEFF')) {
     throw new InputError(
@@ -32,7 +33,7 @@ function checkKickstart(kickstart: string): void {
 }
 
 function oemdrvOptions(kickstart: string, date: Date | undefined): IsoOptions {
-  checkKickstart(kickstart)
+  refuseUnreadableBytes(kickstart)
   return { volumeId: OEMDRV_LABEL, files: [{ path: KICKSTART_FILE, data: kickstart }], date }
 }
 

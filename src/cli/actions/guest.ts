@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { withLab, globalVerbose } from '../with-lab.js'
 import { table } from '../table.js'
 import { LabError, InputError } from '../../util/errors.js'
-import { vmName } from '../../lab/naming.js'
+import { vmName } from '../../lab/vm-names.js'
 import { selectNodes } from '../../lab/targets.js'
 import type { LabContext } from '../../engine/lab-context.js'
 

@@ -63,7 +63,7 @@ export async function destroyCommand(file: string | undefined, opts: Record<stri
 }
 
 export async function resetCommand(snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const { reset } = await import('../../engine/snapshots.js')
+  const { reset } = await import('../../engine/snapshot-commands.js')
   const r = await withLab('lab reset', { ...common(opts, cmd, opts.file as string | undefined), warn: true }, (ctx) =>
     reset(ctx, { ...(snapshot ? { snapshot } : {}), ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}) }),
   )
@@ -77,7 +77,7 @@ export async function resetCommand(snapshot: string | undefined, opts: Record<st
 }
 
 export async function snapshotCommand(action: 'save' | 'list' | 'delete', name: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const s = await import('../../engine/snapshots.js')
+  const s = await import('../../engine/snapshot-commands.js')
   await withLab(`lab snapshot ${action}`, common(opts, cmd, opts.file as string | undefined), async (ctx) => {
     if (action === 'save') {
       await s.snapshotSave(ctx, name!, { force: Boolean(opts.force) })

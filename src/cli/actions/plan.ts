@@ -1,12 +1,12 @@
 import { loadLab } from '../../lab/load.js'
-import { buildPlan, type LabPlan } from '../../engine/plan.js'
+import { buildPlan, type LabPlan } from '../../engine/lab-plan.js'
 import { table } from '../table.js'
 
 export async function planCommand(file: string | undefined, opts: { provider?: string; json?: boolean; commands?: boolean }): Promise<void> {
   const loaded = await loadLab(file, { allowDefault: true })
   const plan = buildPlan(loaded, opts.provider)
   if (opts.commands) {
-    const { upCommands } = await import('../../engine/commands-plan.js')
+    const { upCommands } = await import('../../engine/up-commands.js')
     const lines = await upCommands(loaded, plan.provider.name)
     process.stdout.write(opts.json ? JSON.stringify(lines, null, 2) + '\n' : lines.join('\n') + '\n')
     return

@@ -1,5 +1,5 @@
 /** `lab up`, steps 3 and 4 as one stage: every node cloned and booted, a few at a time. */
-import { vmName } from '../../lab/naming.js'
+import { vmName } from '../../lab/vm-names.js'
 import type { ResolvedNode } from '../../lab/resolve.js'
 import { mapLimit } from '../../util/parallel.js'
 import type { LabCredentials } from '../credentials.js'

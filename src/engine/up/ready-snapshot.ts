@@ -2,7 +2,7 @@
 import { recordSnapshot } from '../applied-modules.js'
 import { journaled } from '../journaled.js'
 import type { LabContext } from '../lab-context.js'
-import { takeLabSnapshot } from '../lab-snapshot.js'
+import { takeLabSnapshot } from '../instant-snapshot.js'
 import type { LabSessions } from '../session.js'
 
 /** The snapshot taken when the lab is ready: what `lab reset` goes back to. */

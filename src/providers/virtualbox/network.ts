@@ -4,7 +4,7 @@
  * address is reused and then never removed by us. No DHCP server: nodes get static addresses.
  */
 import { readFile } from 'node:fs/promises'
-import { NAME_PREFIX } from '../../lab/naming.js'
+import { NAME_PREFIX } from '../../lab/vm-names.js'
 import { broadcast, formatIPv4, parseCidr, parseIPv4 } from '../../lab/net.js'
 import { InputError, LabError } from '../../util/errors.js'
 import type { NetworkHandle, NetworkSpec, Preflight } from '../provider.js'

@@ -4,7 +4,7 @@
  * their TCP connections, heartbeats and raft state no longer match, and the managers reschedule everything.
  */
 import type { ResolvedNode } from '../lab/resolve.js'
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import { mapLimit } from '../util/parallel.js'
 import type { Guest } from '../modules/module.js'
 import type { Provider } from '../providers/provider.js'

@@ -2,7 +2,7 @@
 import type { LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
 import { macFor } from '../lab/resolve.js'
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import { moduleTargets, type Target } from '../lab/targets.js'
 import { autoProvider, AUTO_ORDER } from '../providers/locate.js'
 import { providersThat } from '../providers/capabilities.js'

@@ -3,7 +3,7 @@
  * ends up with inconsistent membership). After a restore the guests' clocks are stale: step them.
  */
 import type { ResolvedNode } from '../lab/resolve.js'
-import { vmName } from '../lab/naming.js'
+import { vmName } from '../lab/vm-names.js'
 import { selectNodes } from '../lab/targets.js'
 import { LabError } from '../util/errors.js'
 import { mapLimit } from '../util/parallel.js'
@@ -12,7 +12,7 @@ import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
-import { atOneInstant, takeLabSnapshot } from './lab-snapshot.js'
+import { atOneInstant, takeLabSnapshot } from './instant-snapshot.js'
 import { checksUntilPassing } from './settle-checks.js'
 import { recordSnapshot, restoredFrom } from './applied-modules.js'
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import type { LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
-import { vmName, baseName } from '../lab/naming.js'
+import { vmName, baseName } from '../lab/vm-names.js'
 import { RecordingRunner } from '../providers/cli-runner.js'
 import { createProvider, freshMachine } from '../providers/index.js'
 import { plannedDisks } from '../providers/capabilities.js'

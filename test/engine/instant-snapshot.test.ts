@@ -3,7 +3,7 @@
  * (smaller snapshots), an unreachable guest is snapshotted anyway, and existing snapshots are kept or replaced.
  */
 import t from 'tap'
-import { takeLabSnapshot } from '../../src/engine/lab-snapshot.js'
+import { takeLabSnapshot } from '../../src/engine/instant-snapshot.js'
 import type { LabContext } from '../../src/engine/lab-context.js'
 import type { Provider } from '../../src/providers/provider.js'
 import type { ResolvedNode } from '../../src/lab/resolve.js'
