@@ -271,6 +271,34 @@ export async function acquireFileLock(path: string, command: string, busy: (held
   return takeLock(path, command, {}, { name: 'the lock', busy: (held) => busy(held) })
 }
 
+/**
+ * acquireFileLock for work a live holder may be doing for us too (building the same image): it is waited for
+ * instead of refused, `onWait` told once. The caller looks for the holder's result again once it has the lock.
+ */
+export async function waitForFileLock(path: string, command: string, opts: { onWait?: (held: LockInfo) => void; pollMs?: number; waitMs?: number } = {}): Promise<LabLock> {
+  const deadline = Date.now() + (opts.waitMs ?? 2 * 3600_000)
+  let told = false
+  for (;;) {
+    let holder: LockInfo | undefined
+    try {
+      return await acquireFileLock(path, command, (held) => {
+        holder = held
+        return new LabError(`${path} is held by pid ${held.pid}`)
+      })
+    } catch (err) {
+      if (holder === undefined) throw err
+      if (Date.now() >= deadline) {
+        throw new LabError(`${holder.command} (pid ${holder.pid} on ${holder.host}) has held ${path} since ${holder.since}`, {
+          hint: `if that process is stuck, stop it; if no lab process runs any more, delete ${path}`,
+        })
+      }
+      if (!told) opts.onWait?.(holder)
+      told = true
+      await sleep(opts.pollMs ?? 1000)
+    }
+  }
+}
+
 async function takeLock(path: string, command: string, opts: LockOptions, kind: LockKind): Promise<LabLock> {
   await makePrivateDir(dirname(path))
   const me: LockInfo = { pid: process.pid, command, host: hostname(), since: new Date().toISOString() }

@@ -102,6 +102,20 @@ t.test('the cached copy: by content hash, read-only, made once; a file changed u
   t.same((await readdir(join(cache, 'images'))).filter((n) => n.includes('.partial-')), [], 'no staging folder left')
 })
 
+t.test('two labs that need the same cloud image at once copy it once: the second waits for the first, then uses its copy', async (t) => {
+  const cache = join(dir, 'cache-together')
+  const src = join(dir, 'shared.qcow2')
+  await writeFile(src, Buffer.concat([Buffer.from('QFI\xfb', 'latin1'), Buffer.alloc(4_000_000, 3)]))
+  const sha = await sha256File(src)
+  const told: string[] = []
+  const [a, b] = await Promise.all([cachedCloudImage(cache, src, sha, (m) => told.push(m)), cachedCloudImage(cache, src, sha, (m) => told.push(m))])
+  t.equal(a, b)
+  t.equal(await sha256File(a), sha)
+  t.equal(told.length, 1, 'exactly one of them waited')
+  t.match(told[0], new RegExp(`^waiting for pid ${process.pid}, which copies the same cloud image into the cache$`))
+  t.same((await readdir(join(cache, 'images'))).sort(), [`cloud-${sha.slice(0, 16)}`], 'one copy, no staging folder, the lock freed')
+})
+
 t.test("a failed first boot is reported with cloud-init's own status, not the shutdown noise after it", async (t) => {
   const { cloudInitReport } = await import('../../src/providers/qemu/provider.js')
   const console = [

@@ -12,6 +12,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { LabError } from '../../util/errors.js'
 import { makeStagingDir, sweepAbandonedStaging } from './image-cache.js'
+import { waitForFileLock } from '../../state/lock.js'
 
 const DISK = 'cloud.qcow2'
 const MANIFEST = 'manifest.json'
@@ -30,9 +31,20 @@ async function complete(dir: string, sha256: string): Promise<boolean> {
 }
 
 /** The cached copy of `source` (whose hash the caller computed), copied now if the cache lacks it. */
-export async function cachedCloudImage(root: string, source: string, sha256: string): Promise<string> {
+export async function cachedCloudImage(root: string, source: string, sha256: string, onWait?: (message: string) => void): Promise<string> {
   const dir = cloudImageDir(root, sha256)
   if (await complete(dir, sha256)) return join(dir, DISK)
+  // Two labs of a class that start at once copy the image once: the second waits for the first, then uses its copy.
+  const lock = await waitForFileLock(`${dir}.lock`, `copy of the cloud image ${source}`, onWait ? { onWait: (held) => onWait(`waiting for pid ${held.pid}, which copies the same cloud image into the cache`) } : {})
+  try {
+    if (await complete(dir, sha256)) return join(dir, DISK)
+    return await copyIntoCache(root, dir, source, sha256)
+  } finally {
+    await lock.release()
+  }
+}
+
+async function copyIntoCache(root: string, dir: string, source: string, sha256: string): Promise<string> {
   await sweepAbandonedStaging(root)
   const staging = await makeStagingDir(dir)
   try {

@@ -29,6 +29,7 @@ import {
   type CachedImage,
   type ImageManifest,
 } from './image-cache.js'
+import { waitForFileLock } from '../../state/lock.js'
 
 /** Bump when the builder changes what ends up in the image, so old cache entries are not reused. */
 export const IMAGE_BUILDER_VERSION = 1
@@ -65,7 +66,7 @@ export interface DebianImageOptions {
 export type ImageStage = 'debootstrap' | 'configure' | 'initramfs' | 'filesystem' | 'convert'
 
 export interface ImageProgress {
-  stage: ImageStage | 'cached' | 'done'
+  stage: ImageStage | 'waiting' | 'cached' | 'done'
   message: string
 }
 
@@ -162,6 +163,32 @@ export async function buildDebianImage(o: DebianImageOptions = {}): Promise<Debi
     }
   }
   const tool = checkBuildHost()
+  // Two labs that need the same image (a class starting at once) build it once: the second waits, then reuses it.
+  const lock = await waitForFileLock(`${finalDir}.lock`, `build of the ${DEBIAN12_IMAGE} image`, {
+    onWait: (held) => progress({ stage: 'waiting', message: `waiting for pid ${held.pid}, which builds the same image (${held.command})` }),
+  })
+  try {
+    const cached = o.force === true ? undefined : await readCachedImage(finalDir, key)
+    if (cached !== undefined) {
+      progress({ stage: 'cached', message: `using cached image ${finalDir}` })
+      return { ...cached, built: false, durationMs: Date.now() - started }
+    }
+    return await buildUnderLock(o, tool, { root, inputs, key, finalDir, progress, started })
+  } finally {
+    await lock.release()
+  }
+}
+
+interface BuildTarget {
+  root: string
+  inputs: Record<string, unknown>
+  key: string
+  finalDir: string
+  progress: (p: ImageProgress) => void
+  started: number
+}
+
+async function buildUnderLock(o: DebianImageOptions, tool: BuildTools, { root, inputs, key, finalDir, progress, started }: BuildTarget): Promise<DebianImage> {
   await sweepAbandonedStaging(root)
   const mirror = (o.mirror ?? (await hostDebianMirror())).replace(/\/+$/, '')
   const staging = await makeStagingDir(finalDir)
