@@ -35,7 +35,7 @@ export class PlanQemuDriver implements QemuDriver {
   }
 
   /** The probe boots QEMU and depends on this host; the plan shows the accelerator that works everywhere. */
-  async accel(): Promise<AccelChoice> {
+  async accel(_qemu: string, _cacheFile: string, _env: NodeJS.ProcessEnv): Promise<AccelChoice> {
     return { accel: 'tcg' }
   }
 
@@ -49,7 +49,7 @@ export class PlanQemuDriver implements QemuDriver {
     return { ctl: p.ctl, created: true }
   }
 
-  async stopSwitch(): Promise<void> {}
+  async stopSwitch(_networksDir: string, _lab: string): Promise<void> {}
 
   async described(dir: string): Promise<boolean> {
     return this.descriptions.has(dir)
@@ -69,33 +69,33 @@ export class PlanQemuDriver implements QemuDriver {
     return [...this.descriptions.keys()].filter((dir) => dirname(dir) === vmsDir).map((dir) => basename(dir))
   }
 
-  async emptyFolder(): Promise<void> {}
+  async emptyFolder(_dir: string): Promise<void> {}
 
   async removeFolder(dir: string): Promise<void> {
     this.descriptions.delete(dir)
   }
 
-  async copyFile(): Promise<void> {}
+  async copyFile(_from: string, _to: string, _opts?: { private?: boolean }): Promise<void> {}
 
-  async removeFile(): Promise<void> {}
+  async removeFile(_path: string): Promise<void> {}
 
   async writeCloudBaseSeed(_path: string, _seed: CloudBaseSeed): Promise<void> {}
 
   /** The copy is named in the plan's image source already. */
-  async cachedCloudImage(_cacheRoot: string, image: string): Promise<string> {
+  async cachedCloudImage(_cacheRoot: string, image: string, _sha256: string): Promise<string> {
     return image
   }
 
   /** Every first boot goes well in a plan: its console ends with the base seed's ready line. */
-  async serialConsole(): Promise<string> {
+  async serialConsole(_files: VmFiles): Promise<string> {
     return `${BASE_READY_MARK}\n`
   }
 
-  async folderBytes(): Promise<number> {
+  async folderBytes(_dir: string): Promise<number> {
     return 0
   }
 
-  async portFree(): Promise<boolean> {
+  async portFree(_port: number): Promise<boolean> {
     return true
   }
 
@@ -114,12 +114,12 @@ export class PlanQemuDriver implements QemuDriver {
   }
 
   /** A VM waited for is an installer or a first boot, which powers off when done. */
-  async waitForPowerOff(files: VmFiles): Promise<boolean> {
+  async waitForPowerOff(files: VmFiles, _timeoutMs: number, _pollMs: number): Promise<boolean> {
     this.running.delete(files.pid)
     return true
   }
 
-  async stopVm(files: VmFiles): Promise<void> {
+  async stopVm(files: VmFiles, _graceMs: number): Promise<void> {
     this.running.delete(files.pid)
   }
 
@@ -136,11 +136,11 @@ export class PlanQemuDriver implements QemuDriver {
     if (vm) vm.paused = paused
   }
 
-  async typeKeys(): Promise<void> {}
+  async typeKeys(_files: VmFiles, _keys: string[], _opts: { delayMs: number; gapMs: number }): Promise<void> {}
 
-  async saveLiveSnapshot(): Promise<void> {}
+  async saveLiveSnapshot(_files: VmFiles, _name: string): Promise<void> {}
 
-  async loadLiveSnapshot(): Promise<void> {}
+  async loadLiveSnapshot(_files: VmFiles, _name: string): Promise<void> {}
 
-  async deleteLiveSnapshot(): Promise<void> {}
+  async deleteLiveSnapshot(_files: VmFiles, _name: string): Promise<void> {}
 }
