@@ -53,3 +53,35 @@ t.test('human plan output names the provider and every VM', async (t) => {
   t.match(r.stdout, /vmlab-registry-master\s+master\.localdomain\s+192\.168\.56\.20/)
   t.match(r.stdout, /registry\s+master \(registry\), node1 \(client\)/)
 })
+
+t.test('plan --commands --provider qemu: the qemu-img, vde_switch and qemu-system commands of `lab up`, in order, and writes nothing', async (t) => {
+  const dir = t.testdir({})
+  const before = snapshotTree(dir)
+  // No QEMU on PATH: bare program names on every machine. The VM folders would be made in the test folder.
+  const q = join(dir, 'q')
+  const r = await lab(['plan', join(ROOT, 'labs/swarm.yaml'), '--commands', '--provider', 'qemu'], { cwd: dir, env: { PATH: '/nonexistent', VMLAB_QEMU_DIR: q } })
+  t.equal(r.code, 0, r.stderr)
+  const lines = r.stdout.trimEnd().split('\n')
+  const base = `${q}/vms/vmlab-base-rocky9-xxxxxxxx`
+  t.same(
+    lines.map((l) => l.split(' ').slice(0, 3).join(' ')),
+    [
+      'qemu-system-x86_64 --version',
+      `vde_switch -s ${q}/networks/swarm/ctl`,
+      'qemu-img create -f',
+      'qemu-system-x86_64 -name vmlab-base-rocky9-xxxxxxxx',
+      'qemu-img snapshot -l',
+      'qemu-img snapshot -c',
+      ...['master', 'node1', 'node2'].flatMap(() => ['qemu-img create -f', 'qemu-img snapshot -c']),
+      ...['master', 'node1', 'node2'].map((n) => `qemu-system-x86_64 -name vmlab-swarm-${n}`),
+      ...['master', 'node1', 'node2'].map(() => 'qemu-img snapshot -l'),
+    ],
+  )
+  t.equal(lines[2], `qemu-img create -f qcow2 ${base}/disk.qcow2 20G`)
+  t.match(lines[3], /-drive file=\S+\/Rocky-9\.6-x86_64-minimal\.iso,media=cdrom,readonly=on,if=ide,index=0 -drive file=\S+\/vmlab-base-rocky9-xxxxxxxx-oemdrv\.iso,media=cdrom/)
+  t.equal(lines[5], `qemu-img snapshot -c vmlab-base ${base}/disk.qcow2`)
+  t.equal(lines[6], `qemu-img create -f qcow2 -F qcow2 -b ${base}/disk.qcow2 ${q}/vms/vmlab-swarm-master/disk.qcow2`)
+  t.match(lines[12], /-drive file=\S+\/vms\/vmlab-swarm-master\/seed\.iso,if=virtio,format=raw,readonly=on.* -netdev user,id=nat,hostfwd=tcp:127\.0\.0\.1:2223-:22,hostfwd=tcp:127\.0\.0\.1:8080-:8080/)
+  t.equal(lines[15], `qemu-img snapshot -l -U ${q}/vms/vmlab-swarm-master/disk.qcow2`, 'the ready snapshots are live, over the monitor')
+  t.same(snapshotTree(dir), before, 'nothing written')
+})

@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 import { run } from '../../src/util/run.js'
 import { qemuArgv, vmFiles } from '../../src/providers/qemu/qemu-vm.js'
 import { RecordingRunner } from '../../src/providers/cli-runner.js'
+import { freshMachine } from '../../src/providers/qemu/fresh-machine.js'
 import { QemuProvider } from '../../src/providers/qemu/provider.js'
 import { cachedCloudImage, cloudImageDir } from '../../src/providers/qemu/cloud-image-cache.js'
 import { sha256File } from '../../src/engine/cloud-image.js'
@@ -33,7 +34,7 @@ t.test('an image-booted VM: its own boot loader, no -kernel and so no clocksourc
 })
 
 t.test('lab plan --commands: cached copy, overlay as large as the lab disk, first boot with the seed; clones boot the disk', async (t) => {
-  const runner = new RecordingRunner(() => ({}))
+  const runner = new RecordingRunner(freshMachine)
   const p = new QemuProvider({ lab: 'cloud', runner, dataDir: '/q', env: { VMLAB_CACHE_DIR: '/c' } })
   const network = { id: '/q/networks/cloud.ctl', created: true }
   const os = { id: 'debian12', title: 'Debian 12', family: 'debian' } as OsInfo

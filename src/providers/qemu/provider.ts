@@ -4,32 +4,24 @@
  * ports a lab declares are forwarded on 127.0.0.1 through user-mode NAT. Snapshots are qcow2 internal
  * snapshots: offline through qemu-img, live (memory included) through the monitor, so a reset needs no boot.
  */
-import { chmod, copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import type { BaseSpec, CloneSpec, DiskUsage, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, Preflight, VmState, BaseSource } from '../provider.js'
 import type { OsInfo } from '../../lab/os-catalog.js'
 import { realRunner, type CliRunner } from '../cli-runner.js'
-import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
-import { locateQemu } from '../locate.js'
-import { which } from '../../util/which.js'
 import { LabError } from '../../util/errors.js'
-import { QemuImg } from './qemu-img.js'
-import { withQmp, saveVmSnapshot, loadVmSnapshot, deleteVmSnapshot } from './qmp.js'
-import { machinePaths, readSpec, runSpec, writeSpec, type MachineSpec } from './machine.js'
-import { qemuArgv, startVm, stopVm, vmPid, type Accel } from './qemu-vm.js'
-import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
-import { cachedAccel } from './accel.js'
+import type { QemuImg } from './qemu-img.js'
+import { machinePaths, runSpec, type MachineSpec } from './machine.js'
+import type { Accel } from './qemu-vm.js'
+import { qemuDriver, type QemuDriver } from './driver.js'
 import { cacheRoot } from './image-cache.js'
-import { cachedCloudImage } from './cloud-image-cache.js'
 import { QEMU_CAPABILITIES } from './capabilities.js'
-import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK, writeCloudBaseSeed } from '../../media/cloud-base-seed.js'
-import { sleep } from '../../util/sleep.js'
+import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK } from '../../media/cloud-base-seed.js'
 
 export interface QemuProviderOptions {
   runner?: CliRunner
+  /** What touches the machine; by default the real driver, or the plan's for a recording runner. */
+  driver?: QemuDriver
   env?: NodeJS.ProcessEnv
   /** The lab's name (its network's name). */
   lab: string
@@ -53,20 +45,8 @@ export function natMacFor(labMac: string): string {
   return `52:54:01:${labMac.split(':').slice(3).join(':')}`
 }
 
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer()
-    s.once('error', () => resolve(false))
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
-  })
-}
-
-async function tail(path: string, lines = 30): Promise<string> {
-  try {
-    return (await readFile(path, 'utf8')).split('\n').slice(-lines).join('\n')
-  } catch {
-    return '(no log)'
-  }
+function tail(text: string | undefined, lines = 30): string {
+  return text === undefined ? '(no log)' : text.split('\n').slice(-lines).join('\n')
 }
 
 /** What the base seed's finish step printed: `cloud-init status --long` between its two marks. */
@@ -80,7 +60,7 @@ export function cloudInitReport(console: string): string | undefined {
 export class QemuProvider implements Provider {
   readonly name = 'qemu' as const
   readonly capabilities = QEMU_CAPABILITIES
-  private readonly runner: CliRunner
+  private readonly driver: QemuDriver
   private readonly env: NodeJS.ProcessEnv
   private readonly root: string
   private qemu = 'qemu-system-x86_64'
@@ -91,15 +71,12 @@ export class QemuProvider implements Provider {
   /** Port choices are serialised and remembered until the VM's description holds them: clones are made in parallel. */
   private portLock: Promise<unknown> = Promise.resolve()
   private readonly reserved = new Set<number>()
-  /** In a dry run (`lab plan --commands`) descriptions and running VMs live here instead of on disk. */
-  private readonly dryMachines = new Map<string, MachineSpec>()
-  private readonly dryRunning = new Set<string>()
 
   constructor(private readonly opts: QemuProviderOptions) {
-    this.runner = opts.runner ?? realRunner
+    this.driver = opts.driver ?? qemuDriver(opts.runner ?? realRunner)
     this.env = opts.env ?? process.env
     this.root = opts.dataDir ?? defaultDataDir(this.env)
-    this.img = new QemuImg(this.runner, this.qemuImg)
+    this.img = this.driver.qemuImg(this.qemuImg)
   }
 
   private dir(vm: string): string {
@@ -108,42 +85,35 @@ export class QemuProvider implements Provider {
 
   async detect(): Promise<ProviderInfo> {
     const problems: Preflight[] = []
-    const qemu = locateQemu(this.env)
-    if (!qemu) {
-      if (!this.runner.dryRun) throw new LabError('QEMU is not installed: qemu-system-x86_64 is not on PATH', { hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)' })
-    } else this.qemu = qemu
-    const img = which('qemu-img', [], this.env)
-    if (img) this.qemuImg = img
-    else if (!this.runner.dryRun) problems.push({ problem: 'qemu-img is not installed', fix: 'install it (Debian/Ubuntu: apt install qemu-utils)', fatal: true })
-    this.img = new QemuImg(this.runner, this.qemuImg)
-    const vde = which('vde_switch', [], this.env)
-    if (vde) this.vde = vde
-    else if (!this.runner.dryRun) problems.push({ problem: 'vde_switch is not installed: it carries the lab network between the VMs without root', fix: 'install it (Debian/Ubuntu: apt install vde-switch; Fedora: dnf install vde2; macOS: brew install vde)', fatal: true })
-    const version = /version (\d+\.\d+(\.\d+)?)/.exec((await this.runner.run(this.qemu, ['--version'], qemuCallOptions(this.qemu, QEMU_PROBE, this.env))).stdout)?.[1] ?? 'unknown'
-    if (!this.runner.dryRun) {
-      const choice = await cachedAccel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
-      this.accel = choice.accel
-      if (choice.note) problems.push({ problem: choice.note, fix: 'labs work, but boots take about a minute per VM', fatal: false })
-    }
+    const tools = this.driver.findTools(this.env)
+    if (!tools.qemu) throw new LabError('QEMU is not installed: qemu-system-x86_64 is not on PATH', { hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)' })
+    this.qemu = tools.qemu
+    if (tools.qemuImg) this.qemuImg = tools.qemuImg
+    else problems.push({ problem: 'qemu-img is not installed', fix: 'install it (Debian/Ubuntu: apt install qemu-utils)', fatal: true })
+    this.img = this.driver.qemuImg(this.qemuImg)
+    if (tools.vde) this.vde = tools.vde
+    else problems.push({ problem: 'vde_switch is not installed: it carries the lab network between the VMs without root', fix: 'install it (Debian/Ubuntu: apt install vde-switch; Fedora: dnf install vde2; macOS: brew install vde)', fatal: true })
+    const version = /version (\d+\.\d+(\.\d+)?)/.exec(await this.driver.version(this.qemu, this.env))?.[1] ?? 'unknown'
+    const choice = await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
+    this.accel = choice.accel
+    if (choice.note) problems.push({ problem: choice.note, fix: 'labs work, but boots take about a minute per VM', fatal: false })
     return { name: 'qemu', binary: this.qemu, version, product: `QEMU ${version} (${this.accel})`, problems }
   }
 
   async ensureNetwork(spec: NetworkSpec): Promise<NetworkHandle> {
-    const r = await ensureVdeSwitch(this.runner, this.vde, join(this.root, 'networks'), spec.lab)
+    const r = await this.driver.ensureSwitch(this.vde, join(this.root, 'networks'), spec.lab)
     return { id: r.ctl, created: true }
   }
 
   async removeNetwork(handle: NetworkHandle): Promise<void> {
-    if (handle.created) await stopVdeSwitch(join(this.root, 'networks'), this.opts.lab)
+    if (handle.created) await this.driver.stopSwitch(join(this.root, 'networks'), this.opts.lab)
   }
 
   private async newMachine(name: string): Promise<string> {
     const dir = this.dir(name)
-    if (this.runner.dryRun) return dir
-    if (existsSync(machinePaths(dir).spec)) throw new LabError(`a QEMU VM named ${name} exists already`, { hint: 'lab destroy removes it' })
+    if (await this.driver.described(dir)) throw new LabError(`a QEMU VM named ${name} exists already`, { hint: 'lab destroy removes it' })
     // A folder without its description is what an interrupted create leaves: start again.
-    await rm(dir, { recursive: true, force: true })
-    await mkdir(dir, { recursive: true })
+    await this.driver.emptyFolder(dir)
     return dir
   }
 
@@ -152,7 +122,7 @@ export class QemuProvider implements Provider {
       const used = new Set<number>(this.reserved)
       for (const vm of await this.list('')) {
         try {
-          const s = await readSpec(this.dir(vm))
+          const s = await this.driver.readDescription(this.dir(vm))
           used.add(s.sshPort)
           for (const f of s.forwards) used.add(f.host)
         } catch {
@@ -160,7 +130,7 @@ export class QemuProvider implements Provider {
         }
       }
       for (let port = 2222; port < 2222 + 1000; port++) {
-        if (used.has(port) || !(this.runner.dryRun || (await portFree(port)))) continue
+        if (used.has(port) || !(await this.driver.portFree(port))) continue
         this.reserved.add(port)
         return port
       }
@@ -184,27 +154,26 @@ export class QemuProvider implements Provider {
       await this.img.overlay(p.disk, spec.source.disk)
       if (spec.source.kernel) {
         m.kernel = join(dir, 'vmlinuz')
-        if (!this.runner.dryRun) await copyFile(spec.source.kernel, m.kernel)
+        await this.driver.copyFile(spec.source.kernel, m.kernel)
       }
       if (spec.source.initrd) {
         m.initrd = join(dir, 'initrd.img')
-        if (!this.runner.dryRun) await copyFile(spec.source.initrd, m.initrd)
+        await this.driver.copyFile(spec.source.initrd, m.initrd)
       }
       if (spec.source.append) m.append = spec.source.append
-      await this.save(dir, m)
+      await this.driver.writeDescription(dir, m)
       return
     }
     await this.img.create(p.disk, spec.diskGiB)
     m.cdroms = [spec.source.installIso, spec.source.oemdrvIso]
     m.vdeSocket = spec.network.id
     m.sshPort = await this.sshPort()
-    await this.save(dir, m)
+    await this.driver.writeDescription(dir, m)
     await this.start(spec.name)
     await this.typeAtBootMenu(spec.name)
     await this.waitForPowerOff(spec.name, spec.installTimeoutMs)
-    if (this.runner.dryRun) return
     delete m.cdroms
-    await writeSpec(dir, m)
+    await this.driver.writeDescription(dir, m)
   }
 
   /**
@@ -215,63 +184,46 @@ export class QemuProvider implements Provider {
    */
   private async firstBootFromCloudImage(spec: BaseSpec, source: Extract<BaseSource, { kind: 'cloud-image' }>, dir: string, m: MachineSpec): Promise<void> {
     const p = machinePaths(dir)
-    const cached = this.runner.dryRun ? source.image : await cachedCloudImage(cacheRoot(this.env), source.image, source.sha256)
+    const cached = await this.driver.cachedCloudImage(cacheRoot(this.env), source.image, source.sha256)
     const info = await this.img.info(cached)
-    if (!this.runner.dryRun && (info.format !== 'qcow2' || info.backing !== undefined)) {
+    if (info.format !== 'qcow2' || info.backing !== undefined) {
       throw new LabError(`the cloud image ${source.image} is ${info.backing !== undefined ? `an overlay on ${info.backing}` : `in ${info.format} format`}, not a standalone qcow2 image`, {
         hint: 'give the full image: qemu-img convert -O qcow2 IMAGE standalone.qcow2',
       })
     }
     await this.img.overlay(p.disk, cached, Math.max(spec.diskGiB * 1024 ** 3, info.virtualSize))
-    if (!this.runner.dryRun) {
-      await writeCloudBaseSeed(p.seed, { ...source.seed, natMac: m.natMac })
-      // It holds the lab's password hashes.
-      await chmod(p.seed, 0o600)
-    }
+    // It holds the lab's password hashes: the driver keeps it private.
+    await this.driver.writeCloudBaseSeed(p.seed, { ...source.seed, natMac: m.natMac })
     m.seed = p.seed
     m.sshPort = await this.sshPort()
-    await this.save(dir, m)
+    await this.driver.writeDescription(dir, m)
     await this.start(spec.name)
     await this.waitForPowerOff(spec.name, spec.installTimeoutMs)
-    if (this.runner.dryRun) return
-    const console = await readFile(p.serial, 'utf8').catch(() => '')
+    const serial = await this.driver.serialConsole(p)
+    const console = serial ?? ''
     if (!console.includes(BASE_READY_MARK)) {
       const status = cloudInitReport(console)
-      const why = status !== undefined ? `cloud-init reported errors:\n${status}` : `it powered off before cloud-init had finished; its serial console ended with:\n${await tail(p.serial, 40)}`
+      const why = status !== undefined ? `cloud-init reported errors:\n${status}` : `it powered off before cloud-init had finished; its serial console ended with:\n${tail(serial, 40)}`
       throw new LabError(`the first boot of ${spec.name} from the cloud image failed: ${why}`, {
         hint: `run \`lab up\` again to retry (the base is built again); the whole console log is ${p.serial}`,
       })
     }
     delete m.seed
-    await writeSpec(dir, m)
-    await rm(p.seed, { force: true })
+    await this.driver.writeDescription(dir, m)
+    await this.driver.removeFile(p.seed)
   }
 
   /** Picks "Install …" above the default "Test this media & install": skips the 60 s wait and the media check. */
   private async typeAtBootMenu(vm: string): Promise<void> {
-    if (this.runner.dryRun) return
-    await sleep(this.opts.bootWaitMs ?? 10_000)
-    await withQmp(machinePaths(this.dir(vm)).qmp, async (qmp) => {
-      await qmp.hmp('sendkey up')
-      await sleep(300)
-      await qmp.hmp('sendkey ret')
-    })
+    await this.driver.typeKeys(machinePaths(this.dir(vm)), ['up', 'ret'], { delayMs: this.opts.bootWaitMs ?? 10_000, gapMs: 300 })
   }
 
   private async waitForPowerOff(vm: string, timeoutMs: number): Promise<void> {
-    if (this.runner.dryRun) {
-      this.dryRunning.delete(vm)
-      return
-    }
-    const deadline = Date.now() + timeoutMs
-    while ((await this.state(vm)) === 'running') {
-      if (Date.now() > deadline) {
-        const log = await tail(machinePaths(this.dir(vm)).serial)
-        await this.stop(vm, { force: true })
-        throw new LabError(`the installer of ${vm} did not finish within ${Math.round(timeoutMs / 60000)} min; its serial console ended with:\n${log}`, { hint: 'run `lab up` again to retry; see the console log above for the cause' })
-      }
-      await sleep(this.opts.pollIntervalMs ?? 2000)
-    }
+    const p = machinePaths(this.dir(vm))
+    if (await this.driver.waitForPowerOff(p, timeoutMs, this.opts.pollIntervalMs ?? 2000)) return
+    const log = tail(await this.driver.serialConsole(p))
+    await this.stop(vm, { force: true })
+    throw new LabError(`the installer of ${vm} did not finish within ${Math.round(timeoutMs / 60000)} min; its serial console ended with:\n${log}`, { hint: 'run `lab up` again to retry; see the console log above for the cause' })
   }
 
   async cloneLinked(spec: CloneSpec): Promise<void> {
@@ -279,11 +231,8 @@ export class QemuProvider implements Provider {
     const dir = await this.newMachine(spec.name)
     const p = machinePaths(dir)
     await this.img.overlay(p.disk, base.disk)
-    if (!this.runner.dryRun) {
-      await copyFile(spec.seedIso, p.seed)
-      // The seed carries the node's private host key.
-      await chmod(p.seed, 0o600)
-    }
+    // The seed carries the node's private host key.
+    await this.driver.copyFile(spec.seedIso, p.seed, { private: true })
     const m: MachineSpec = {
       name: spec.name,
       cpus: spec.cpus,
@@ -300,23 +249,13 @@ export class QemuProvider implements Provider {
       forwards: spec.forwards,
       base: spec.base,
     }
-    await this.save(dir, m)
+    await this.driver.writeDescription(dir, m)
     await this.img.snapshotCreate(p.disk, spec.initialSnapshot)
   }
 
-  private async save(dir: string, m: MachineSpec): Promise<void> {
-    if (this.runner.dryRun) this.dryMachines.set(m.name, m)
-    else await writeSpec(dir, m)
-  }
-
   private async spec(vm: string): Promise<MachineSpec> {
-    if (this.runner.dryRun) {
-      const m = this.dryMachines.get(vm)
-      if (!m) throw new LabError(`no QEMU VM named ${vm} in this plan`)
-      return m
-    }
     try {
-      return await readSpec(this.dir(vm))
+      return await this.driver.readDescription(this.dir(vm))
     } catch {
       throw new LabError(`no QEMU VM named ${vm}`, { hint: 'lab up creates it' })
     }
@@ -326,68 +265,51 @@ export class QemuProvider implements Provider {
     const dir = this.dir(vm)
     const p = machinePaths(dir)
     const spec = await this.spec(vm)
-    if (this.runner.dryRun) {
-      await this.runner.run(this.qemu, qemuArgv(runSpec(spec, dir, this.accel)))
-      this.dryRunning.add(vm)
-      return
-    }
-    if (await vmPid(p)) return
+    if (await this.driver.vmRunning(p)) return
     // The SSH port is ours to choose: take another if something else holds it now.
-    if (!(await portFree(spec.sshPort))) {
+    if (!(await this.driver.portFree(spec.sshPort))) {
       spec.sshPort = await this.sshPort()
-      await writeSpec(dir, spec)
+      await this.driver.writeDescription(dir, spec)
     }
     for (const f of spec.forwards) {
-      if (!(await portFree(f.host))) throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
+      if (!(await this.driver.portFree(f.host))) throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
     }
-    await startVm(runSpec(spec, dir, this.accel), { qemu: this.qemu })
+    await this.driver.startVm(this.qemu, runSpec(spec, dir, this.accel))
     if (spec.loadvm) {
       // The snapshot is resumed; the next start is an ordinary boot again.
       delete spec.loadvm
-      await writeSpec(dir, spec)
+      await this.driver.writeDescription(dir, spec)
     }
   }
 
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
-    if (this.runner.dryRun) return
-    await stopVm(machinePaths(this.dir(vm)), { graceMs: opts.force ? 0 : (opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000) })
+    await this.driver.stopVm(machinePaths(this.dir(vm)), opts.force ? 0 : (opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000))
   }
 
   async pause(vm: string): Promise<void> {
-    if (this.runner.dryRun) return
-    await withQmp(machinePaths(this.dir(vm)).qmp, (qmp) => qmp.execute('stop'))
+    await this.driver.pause(machinePaths(this.dir(vm)))
   }
 
   async resume(vm: string): Promise<void> {
-    if (this.runner.dryRun) return
-    await withQmp(machinePaths(this.dir(vm)).qmp, (qmp) => qmp.execute('cont'))
+    await this.driver.resume(machinePaths(this.dir(vm)))
   }
 
   async state(vm: string): Promise<VmState> {
-    if (this.runner.dryRun) return 'missing'
-    const p = machinePaths(this.dir(vm))
-    if (!existsSync(p.spec)) return 'missing'
-    if (!(await vmPid(p))) return 'poweroff'
-    try {
-      const st = await withQmp(p.qmp, (qmp) => qmp.execute<{ status: string }>('query-status'))
-      return st.status === 'paused' ? 'paused' : st.status === 'running' ? 'running' : 'busy'
-    } catch {
-      return 'running'
-    }
+    const dir = this.dir(vm)
+    if (!(await this.driver.described(dir))) return 'missing'
+    return this.driver.runState(machinePaths(dir))
   }
 
   private async running(vm: string): Promise<boolean> {
-    if (this.runner.dryRun) return this.dryRunning.has(vm)
-    return (await vmPid(machinePaths(this.dir(vm)))) !== undefined
+    return this.driver.vmRunning(machinePaths(this.dir(vm)))
   }
 
   async snapshotTake(vm: string, name: string, _opts: { live?: boolean } = {}): Promise<void> {
     const p = machinePaths(this.dir(vm))
-    if (!this.runner.dryRun && (await this.snapshotList(vm)).includes(name)) throw new LabError(`${vm} already has a snapshot named ${name}`, { hint: 'delete it first, or pick another name' })
-    // A running VM is snapshotted over its monitor (no command line to show in a dry run).
-    if (await this.running(vm)) {
-      if (!this.runner.dryRun) await withQmp(p.qmp, (qmp) => saveVmSnapshot(qmp, name))
-    } else await this.img.snapshotCreate(p.disk, name)
+    if ((await this.snapshotList(vm)).includes(name)) throw new LabError(`${vm} already has a snapshot named ${name}`, { hint: 'delete it first, or pick another name' })
+    // A running VM is snapshotted over its monitor, memory included.
+    if (await this.running(vm)) await this.driver.saveLiveSnapshot(p, name)
+    else await this.img.snapshotCreate(p.disk, name)
   }
 
   async snapshotRestore(vm: string, name: string): Promise<void> {
@@ -397,51 +319,44 @@ export class QemuProvider implements Provider {
     if (!snap) throw new LabError(`${vm} has no snapshot named ${name}`)
     if (await this.running(vm)) {
       if (snap.vmStateBytes > 0) {
-        await withQmp(p.qmp, (qmp) => loadVmSnapshot(qmp, name))
+        await this.driver.loadLiveSnapshot(p, name)
         return
       }
       await this.stop(vm, { force: true })
     }
-    const spec = await readSpec(dir)
+    const spec = await this.driver.readDescription(dir)
     if (snap.vmStateBytes > 0) spec.loadvm = name
     else {
       delete spec.loadvm
       await this.img.snapshotApply(p.disk, name)
     }
-    await writeSpec(dir, spec)
+    await this.driver.writeDescription(dir, spec)
   }
 
   async snapshotList(vm: string): Promise<string[]> {
-    if (this.runner.dryRun) return []
     return (await this.img.snapshots(machinePaths(this.dir(vm)).disk, await this.running(vm))).map((s) => s.tag)
   }
 
   async snapshotDelete(vm: string, name: string): Promise<void> {
     const p = machinePaths(this.dir(vm))
-    if (await this.running(vm)) await withQmp(p.qmp, (qmp) => deleteVmSnapshot(qmp, name))
+    if (await this.running(vm)) await this.driver.deleteLiveSnapshot(p, name)
     else await this.img.snapshotDelete(p.disk, name)
   }
 
   async destroy(vm: string): Promise<void> {
-    if (this.runner.dryRun) return
     const users: string[] = []
     for (const other of await this.list('')) {
       if (other === vm) continue
-      const s = await readSpec(this.dir(other)).catch(() => undefined)
+      const s = await this.driver.readDescription(this.dir(other)).catch(() => undefined)
       if (s?.base === vm) users.push(other)
     }
     if (users.length) throw new LabError(`${vm} is the base of ${users.join(', ')}`, { hint: 'destroy the lab nodes first (lab destroy does that)' })
     await this.stop(vm, { force: true })
-    await rm(this.dir(vm), { recursive: true, force: true })
+    await this.driver.removeFolder(this.dir(vm))
   }
 
   async list(prefix: string): Promise<string[]> {
-    if (this.runner.dryRun) return []
-    try {
-      return (await readdir(join(this.root, 'vms'))).filter((n) => n.startsWith(prefix)).sort()
-    } catch {
-      return []
-    }
+    return (await this.driver.machineFolders(join(this.root, 'vms'))).filter((n) => n.startsWith(prefix)).sort()
   }
 
   async sshEndpoint(vm: string): Promise<Endpoint> {
@@ -449,12 +364,8 @@ export class QemuProvider implements Provider {
   }
 
   async diskUsage(vm: string): Promise<DiskUsage> {
-    let total = 0
     const dir = this.dir(vm)
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const st = await stat(join(dir, name)).catch(() => undefined)
-      if (st?.isFile()) total += st.blocks * 512
-    }
+    const total = await this.driver.folderBytes(dir)
     const snaps = await this.img.snapshots(machinePaths(dir).disk, await this.running(vm)).catch(() => [])
     return { bytes: total, snapshotMemoryBytes: snaps.reduce((sum, s) => sum + s.vmStateBytes, 0) }
   }

@@ -70,7 +70,6 @@ export class QemuImg {
   /** Format, virtual size and backing file of an image (-U: read even while a VM uses it). */
   async info(path: string): Promise<ImageInfo> {
     const out = await this.run(['info', '-U', '--output=json', path])
-    if (this.runner.dryRun) return { format: 'qcow2', virtualSize: 0 }
     const j = JSON.parse(out) as { format?: string; 'virtual-size'?: number; 'backing-filename'?: string }
     return { format: j.format ?? 'unknown', virtualSize: j['virtual-size'] ?? 0, ...(j['backing-filename'] ? { backing: j['backing-filename'] } : {}) }
   }

@@ -26,20 +26,22 @@ export async function switchPid(pidFile: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : undefined
 }
 
+/** vde_switch's arguments: -d daemonizes after the socket exists, so the VMs can connect as soon as it returns. */
+export function vdeSwitchArgs(p: ReturnType<typeof vdePaths>): string[] {
+  return ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700']
+}
+
 /** Starts the lab's switch unless it runs already; returns its control socket folder. */
 export async function ensureVdeSwitch(runner: CliRunner, binary: string, networksDir: string, lab: string): Promise<{ ctl: string; created: boolean }> {
   const p = vdePaths(networksDir, lab)
-  if (!runner.dryRun && (await switchPid(p.pid)) && existsSync(p.ctl)) return { ctl: p.ctl, created: false }
-  if (!runner.dryRun) {
-    await rm(p.dir, { recursive: true, force: true })
-    await mkdir(p.dir, { recursive: true })
-  }
-  // -d daemonizes after the socket exists, so the VMs can connect as soon as this returns.
-  await runner.run(binary, ['-s', p.ctl, '-d', '-p', p.pid, '-m', '0700'], qemuCallOptions(binary, QEMU_PROBE))
+  if ((await switchPid(p.pid)) && existsSync(p.ctl)) return { ctl: p.ctl, created: false }
+  await rm(p.dir, { recursive: true, force: true })
+  await mkdir(p.dir, { recursive: true })
+  await runner.run(binary, vdeSwitchArgs(p), qemuCallOptions(binary, QEMU_PROBE))
   // The daemon writes its pid file after the command that started it has returned: on a busy machine
   // it comes a moment later. Failing at once left a running switch that no journal or state knew of.
-  for (let i = 0; i < 50 && !runner.dryRun && !(await switchPid(p.pid)); i++) await sleep(100)
-  if (!runner.dryRun && !(await switchPid(p.pid))) throw new LabError(`vde_switch did not stay up for lab ${lab}`, { hint: `try it by hand: ${binary} -s ${p.ctl} -p ${p.pid}` })
+  for (let i = 0; i < 50 && !(await switchPid(p.pid)); i++) await sleep(100)
+  if (!(await switchPid(p.pid))) throw new LabError(`vde_switch did not stay up for lab ${lab}`, { hint: `try it by hand: ${binary} -s ${p.ctl} -p ${p.pid}` })
   return { ctl: p.ctl, created: true }
 }
 
