@@ -81,7 +81,9 @@ try {
   console.log(`lab up, 1 node (cached base):  ${up1.toFixed(1)} s`)
   console.log(`lab up, 3 nodes (cached base): ${up3.toFixed(1)} s  (${(up3 / up1).toFixed(2)}× one node; target ≤ 1.5×)`)
   const cores = availableParallelism()
-  console.log(`VMs' CPU time during up:       1 node ${cpu1.toFixed(1)} s, 3 nodes ${cpu3.toFixed(1)} s; on ${cores} cores 3 nodes need at least ${(cpu3 / cores).toFixed(1)} s (${(cpu3 / cores / up1).toFixed(2)}× one node's up)`)
+  console.log(
+    `VMs' CPU time during up:       1 node ${cpu1.toFixed(1)} s, 3 nodes ${cpu3.toFixed(1)} s; on ${cores} cores 3 nodes need at least ${(cpu3 / cores).toFixed(1)} s (${(cpu3 / cores / up1).toFixed(2)}× one node's up)`,
+  )
   console.log(`second lab up, 3 nodes:        ${again.toFixed(1)} s`)
   console.log(`lab reset, 3 nodes:            ${reset.toFixed(1)} s  (${(reset / up3).toFixed(2)}× a fresh up; target ≤ 0.1×)`)
   console.log(`disk per linked clone:         ${perClone.join(', ')} MiB (own disk + "ready" snapshot memory; target ≤ 100 MB); base ${mib(status.base.diskBytes)} MiB`)

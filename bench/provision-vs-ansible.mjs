@@ -79,7 +79,14 @@ try {
         { name: 'docker restarted after a change', 'ansible.builtin.systemd': { name: 'docker', state: 'restarted' }, when: 'daemon_file is changed' },
         { name: 'swarm state', 'ansible.builtin.command': "docker info --format '{{ '{{' }}.Swarm.LocalNodeState{{ '}}' }}'", register: 'swarm_state', changed_when: false },
         { name: 'swarm init', 'ansible.builtin.command': 'docker swarm init --advertise-addr {{ lab_ip }}', when: `inventory_hostname == '${firstManager}' and swarm_state.stdout != 'active'` },
-        { name: 'join token', 'ansible.builtin.command': 'docker swarm join-token -q {{ swarm_role }}', delegate_to: firstManager, register: 'join_token', changed_when: false, when: "swarm_state.stdout != 'active'" },
+        {
+          name: 'join token',
+          'ansible.builtin.command': 'docker swarm join-token -q {{ swarm_role }}',
+          delegate_to: firstManager,
+          register: 'join_token',
+          changed_when: false,
+          when: "swarm_state.stdout != 'active'",
+        },
         {
           name: 'swarm join',
           'ansible.builtin.command': `docker swarm join --advertise-addr {{ lab_ip }} --token {{ join_token.stdout }} ${nodes.find((n) => n.name === firstManager).ip}:2377`,

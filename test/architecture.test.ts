@@ -36,7 +36,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 function lines(file: string): Line[] {
-  return readFileSync(file, 'utf8').split('\n').map((text, i) => ({ file: relative(ROOT, file), line: i + 1, text }))
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((text, i) => ({ file: relative(ROOT, file), line: i + 1, text }))
 }
 
 /** Every module a line imports (static, dynamic or re-export), with whether it is for types only. */
@@ -66,9 +68,7 @@ function folderImports(all: Line[]): string[] {
 
 /** Lines outside src/providers that name a hypervisor's file format, but the help text above. */
 function formatWords(all: Line[]): string[] {
-  return all
-    .filter((l) => FORMAT_WORDS.test(l.text) && !HELP_TEXT.some((h) => h.file === l.file && l.text.includes(h.contains)))
-    .map((l) => `${l.file}:${l.line}: ${l.text.trim()}`)
+  return all.filter((l) => FORMAT_WORDS.test(l.text) && !HELP_TEXT.some((h) => h.file === l.file && l.text.includes(h.contains))).map((l) => `${l.file}:${l.line}: ${l.text.trim()}`)
 }
 
 /** Lines outside src/providers that decide by a hypervisor's name. */
@@ -81,8 +81,14 @@ const outside = files.filter(outsideProviders).flatMap(lines)
 
 t.test('the scan reads the whole of src/', async (t) => {
   t.ok(files.length > 100, `${files.length} files`)
-  t.ok(outside.some((l) => l.file === 'src/lab/validate.ts'), 'lab/ is scanned')
-  t.notOk(outside.some((l) => l.file.startsWith('src/providers/')), 'the provider folders are not')
+  t.ok(
+    outside.some((l) => l.file === 'src/lab/validate.ts'),
+    'lab/ is scanned',
+  )
+  t.notOk(
+    outside.some((l) => l.file.startsWith('src/providers/')),
+    'the provider folders are not',
+  )
 })
 
 t.test('the checks see what they are for', async (t) => {
@@ -92,6 +98,7 @@ t.test('the checks see what they are for', async (t) => {
     { file: 'src/engine/x.ts', line: 5, text: "import type { Provider } from '../providers/provider.js'" },
     { file: 'src/engine/x.ts', line: 6, text: "import { capabilitiesOf } from '../providers/capabilities.js'" },
     { file: 'src/lab/x.ts', line: 7, text: "  virtualboxOsType: 'RedHat_64'," },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a line, as the scan reads it
     { file: 'src/engine/x.ts', line: 8, text: "  disk: join('<image cache>', `${id}.qcow2`)," },
     { file: 'src/lab/x.ts', line: 9, text: '  /** VMware `.vmx` guestOS. */' },
     { file: 'src/lab/x.ts', line: 10, text: "  if (os.family === 'debian' && (lab.provider === 'virtualbox' || lab.provider === 'vmware')) {" },
@@ -101,8 +108,15 @@ t.test('the checks see what they are for', async (t) => {
     { file: 'src/cli/x.ts', line: 14, text: "    .option('--provider <name>', 'virtualbox, vmware or qemu (default: the lab file)')" },
   ]
   t.same(folderImports(sample), ['src/cli/actions/x.ts:3: imports ../../providers/qemu/image-debian.js', 'src/engine/x.ts:4: imports ../providers/qemu/provider.js'])
-  t.same(formatWords(sample).map((s) => s.split(':').slice(0, 2).join(':')), ['src/lab/x.ts:7', 'src/engine/x.ts:8', 'src/lab/x.ts:9'])
-  t.same(nameDecisions(sample).map((s) => s.split(':').slice(0, 2).join(':')), ['src/lab/x.ts:10', 'src/engine/x.ts:11', 'src/cli/x.ts:12', 'src/lab/x.ts:13'], 'help text naming them is no decision')
+  t.same(
+    formatWords(sample).map((s) => s.split(':').slice(0, 2).join(':')),
+    ['src/lab/x.ts:7', 'src/engine/x.ts:8', 'src/lab/x.ts:9'],
+  )
+  t.same(
+    nameDecisions(sample).map((s) => s.split(':').slice(0, 2).join(':')),
+    ['src/lab/x.ts:10', 'src/engine/x.ts:11', 'src/cli/x.ts:12', 'src/lab/x.ts:13'],
+    'help text naming them is no decision',
+  )
 })
 
 t.test('no file outside src/providers imports a hypervisor folder', async (t) => {
@@ -111,10 +125,14 @@ t.test('no file outside src/providers imports a hypervisor folder', async (t) =>
 
 t.test('no file outside src/providers names a hypervisor file format, but help text', async (t) => {
   t.same(formatWords(outside), [], 'ask the capabilities (providers/capabilities.ts) instead')
-  for (const h of HELP_TEXT) t.ok(outside.some((l) => l.file === h.file && l.text.includes(h.contains)), `allowed help text still there: ${h.file}`)
+  for (const h of HELP_TEXT)
+    t.ok(
+      outside.some((l) => l.file === h.file && l.text.includes(h.contains)),
+      `allowed help text still there: ${h.file}`,
+    )
 })
 
-t.test('no file outside src/providers decides by a hypervisor\'s name', async (t) => {
+t.test("no file outside src/providers decides by a hypervisor's name", async (t) => {
   t.same(nameDecisions(outside), [], 'ask capabilitiesOf(name) or provider.capabilities instead')
 })
 

@@ -19,7 +19,12 @@ export const httpCheck: Check<CheckOptions<'http'>> = async ({ lab, options, gue
       const code = Number(r.stdout.slice(r.stdout.lastIndexOf('\n') + 1))
       const passed = r.code === 0 && code === options.status && (options.contains === undefined || body.includes(options.contains))
       const expected = `${url} → ${options.status}${options.contains ? ` containing "${options.contains}"` : ''}`
-      const found = r.code === 127 ? 'curl is not installed on ' + from : r.code !== 0 ? `no answer (curl exit ${r.code})` : `${code}${options.contains && !body.includes(options.contains) ? `, body without "${options.contains}"` : ''}`
+      const found =
+        r.code === 127
+          ? 'curl is not installed on ' + from
+          : r.code !== 0
+            ? `no answer (curl exit ${r.code})`
+            : `${code}${options.contains && !body.includes(options.contains) ? `, body without "${options.contains}"` : ''}`
       return { on: name, passed, expected, found }
     }),
   )

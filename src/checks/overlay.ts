@@ -17,7 +17,14 @@ export const overlayCheck: Check<CheckOptions<'overlay'>> = async ({ lab, option
   const { guest: m } = await guest(manager)
   const ps = await m.exec(['docker', 'service', 'ps', options.service, '--filter', 'desired-state=running', '--format', '{{.Node}}'])
   if (ps.code !== 0) return [{ on: manager, passed: false, expected: `service ${options.service} running`, found: ps.stderr.trim() }]
-  const hosts = [...new Set(ps.stdout.split('\n').map((s) => s.trim()).filter(Boolean))]
+  const hosts = [
+    ...new Set(
+      ps.stdout
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]
   const tasks: Task[] = []
   for (const host of hosts) {
     const node = lab.nodes.find((n) => n.fqdn === host || n.name === host)

@@ -4,7 +4,7 @@
  * folder for as long as the file's size, mtime and inode stay the same, and after the file is gone.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, type Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic, readTextIfExists } from '../util/files.js'
@@ -37,7 +37,7 @@ export async function cloudImageRef(path: string, stateDir: string): Promise<Clo
   const json = text === undefined ? undefined : parseJsonText(text)
   // A memo cut off by a full disk or a crash only costs hashing the image again; the write below replaces it.
   const seen = (json?.ok && typeof json.value === 'object' && json.value !== null ? json.value : {}) as Partial<Remembered>
-  let st
+  let st: Stats
   try {
     st = await stat(path)
   } catch (err) {

@@ -38,14 +38,8 @@ export async function ensureCredentials(loaded: LoadedLab): Promise<LabCredentia
   await ensureStateDir(paths.dir)
   const install = loaded.lab.install
   const stored = await readSecrets(paths.secrets)
-  const root = settle(
-    { clear: install.root_password, hash: install.root_password_hash },
-    stored && { clear: stored.rootPassword, hash: stored.rootPasswordHash },
-  )
-  const user = settle(
-    { clear: install.user.password, hash: install.user.password_hash },
-    stored && { clear: stored.userPassword, hash: stored.userPasswordHash },
-  )
+  const root = settle({ clear: install.root_password, hash: install.root_password_hash }, stored && { clear: stored.rootPassword, hash: stored.rootPasswordHash })
+  const user = settle({ clear: install.user.password, hash: install.user.password_hash }, stored && { clear: stored.userPassword, hash: stored.userPasswordHash })
   const secrets: Secrets = {
     rootPasswordHash: root.hash,
     userPasswordHash: user.hash,

@@ -66,7 +66,9 @@ export async function takeLabSnapshot(ctx: LabContext, nodes: ResolvedNode[], na
     await mapLimit(nodes, nodes.length, async (n, i) => {
       if ((await provider.state(vms[i]!)) !== 'running') return
       // Only a smaller file is at stake: a guest that cannot be reached is snapshotted as it is.
-      await opts.guest!(n.name).then(releaseGuestMemory).catch((e: Error) => ctx.log(`[${n.name}] memory not released before the snapshot: ${e.message}`))
+      await opts.guest!(n.name)
+        .then(releaseGuestMemory)
+        .catch((e: Error) => ctx.log(`[${n.name}] memory not released before the snapshot: ${e.message}`))
     })
   }
   await atOneInstant(provider, vms, (vm, i) =>

@@ -25,13 +25,7 @@ function source(lab: ResolvedLab, os: OsInfo): KickstartSource {
   return { kind: 'url', url: os.installUrl!, repos: [] }
 }
 
-export function kickstartInput(
-  lab: ResolvedLab,
-  target: KickstartTarget,
-  creds: LabCredentials,
-  provider: ProviderName,
-  os: OsInfo = lab.os,
-): KickstartInput {
+export function kickstartInput(lab: ResolvedLab, target: KickstartTarget, creds: LabCredentials, provider: ProviderName, os: OsInfo = lab.os): KickstartInput {
   let hostname: string
   let ip: string
   let mac: string

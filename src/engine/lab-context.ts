@@ -81,8 +81,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
       const { list, it, is } = describeChildren(children)
       opts.report({ type: 'warn', message: `${list}, left running by \`${held.command}\` (PID ${held.pid}), ${is} past ${children.length > 1 ? 'their' : 'its'} time limit: ending ${it}` })
     },
-    onStale: (held) =>
-      opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
+    onStale: (held) => opts.report({ type: 'warn', message: `taking over the lock of \`${held?.command ?? 'an earlier command'}\` (PID ${held?.pid ?? '?'}), which is no longer running` }),
   })
   try {
     let previous: LabState | undefined

@@ -60,5 +60,14 @@ export async function writeNodeSeed(stateDir: string, id: NodeIdentity, node: st
 
 /** known_hosts lines for every node under every name a user may type (for `lab ssh-config`). */
 export function knownHosts(entries: Array<{ names: string[]; port: number; publicKey: string }>): string {
-  return entries.map((e) => knownHostsLine(e.names.map((n) => knownHostsHost(n, e.port)), e.publicKey)).join('\n') + '\n'
+  return (
+    entries
+      .map((e) =>
+        knownHostsLine(
+          e.names.map((n) => knownHostsHost(n, e.port)),
+          e.publicKey,
+        ),
+      )
+      .join('\n') + '\n'
+  )
 }

@@ -107,7 +107,11 @@ export async function provision(lab: ResolvedLab, access: NodeAccess, opts: Prov
   let applied = false
 
   for (const [i, { step, index, targets }] of steps.entries()) {
-    opts.events?.moduleStart?.(step.module, index, targets.map((t) => t.node))
+    opts.events?.moduleStart?.(
+      step.module,
+      index,
+      targets.map((t) => t.node),
+    )
     const mod = modules.get(step.module)!
     // Nodes of one step run together anyway: a probe taken before a sibling's apply is what it would see.
     const clean = !applied

@@ -27,12 +27,7 @@ export class LabSessions {
   readonly pool: GuestPool
   private readonly facts = new Map<string, Promise<GuestFacts>>()
 
-  constructor(
-    loaded: LoadedLab,
-    provider: Provider,
-    creds: LabCredentials,
-    opts: { deadlineMs?: number; report?: Reporter; log?: (node: string, line: string) => void } = {},
-  ) {
+  constructor(loaded: LoadedLab, provider: Provider, creds: LabCredentials, opts: { deadlineMs?: number; report?: Reporter; log?: (node: string, line: string) => void } = {}) {
     const lab = loaded.lab
     this.pool = new GuestPool(async (nodeName) => {
       const node = lab.nodes.find((n) => n.name === nodeName)!

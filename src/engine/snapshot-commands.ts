@@ -66,7 +66,11 @@ export async function snapshotDelete(ctx: LabContext, name: string): Promise<voi
   const having = (await snapshotList(ctx)).filter((e) => e.snapshots.includes(name))
   if (!having.length) throw new LabError(`no snapshot named '${name}'`, { hint: 'see `lab snapshot list`', exitCode: 2 })
   await stage(ctx.report, `delete snapshot ${name}`, () =>
-    mapLimit(nodes.filter((n) => having.some((h) => h.node === n.name)), nodes.length, (n) => ctx.provider.snapshotDelete(vmName(lab, n), name)),
+    mapLimit(
+      nodes.filter((n) => having.some((h) => h.node === n.name)),
+      nodes.length,
+      (n) => ctx.provider.snapshotDelete(vmName(lab, n), name),
+    ),
   )
   ctx.state.snapshots = ctx.state.snapshots.filter((s) => s.name !== name)
   await ctx.saveState()

@@ -27,17 +27,18 @@ export async function upCommands(loaded: LoadedLab, providerName: ProviderName):
   const base = baseName(lab.os.id, 'xxxxxxxx')
   const iso = lab.os.isos[0]
   const disks = plannedDisks(providerName)
-  const source: BaseSource = lab.install.image !== undefined
-    ? {
-        // The plan hashes nothing: the copy's name is shown, the base seed's contents do not change a command.
-        kind: 'cloud-image',
-        image: disks.cloudImage,
-        sha256: '',
-        seed: { instanceId: 'vmlab-base', packages: [], rootPasswordHash: '', user: { name: lab.install.user.name, passwordHash: '', sudo: lab.install.user.sudo } },
-      }
-    : iso
-      ? { kind: 'iso', installIso: isoCachePath(iso), oemdrvIso: join(media, `${base}-oemdrv.iso`) }
-      : { kind: 'image', disk: disks.image(lab.os.id) }
+  const source: BaseSource =
+    lab.install.image !== undefined
+      ? {
+          // The plan hashes nothing: the copy's name is shown, the base seed's contents do not change a command.
+          kind: 'cloud-image',
+          image: disks.cloudImage,
+          sha256: '',
+          seed: { instanceId: 'vmlab-base', packages: [], rootPasswordHash: '', user: { name: lab.install.user.name, passwordHash: '', sudo: lab.install.user.sudo } },
+        }
+      : iso
+        ? { kind: 'iso', installIso: isoCachePath(iso), oemdrvIso: join(media, `${base}-oemdrv.iso`) }
+        : { kind: 'image', disk: disks.image(lab.os.id) }
   await provider.createBase(baseSpec(lab, base, source, network))
   await provider.snapshotTake(base, BASE_SNAPSHOT)
   for (const node of lab.nodes) await provider.cloneLinked(cloneSpec(lab, node, providerName, base, network, join(media, `${node.name}-seed.iso`)))

@@ -56,10 +56,7 @@ export function endpoint(target: GuestTarget): string {
 function loginKeyFingerprint(target: GuestTarget): string {
   const key = ssh2.utils.parseKey(target.privateKey)
   if (key instanceof Error) {
-    throw new InputError(
-      `${target.name}: the SSH private key for ${target.user} cannot be read: ${key.message}`,
-      'give an unencrypted OpenSSH private key',
-    )
+    throw new InputError(`${target.name}: the SSH private key for ${target.user} cannot be read: ${key.message}`, 'give an unencrypted OpenSSH private key')
   }
   return fingerprintOf(key.getPublicSSH())
 }
@@ -122,9 +119,7 @@ function mismatch(target: GuestTarget, pinned: PinnedKey, presented: Buffer | un
   const got = presented === undefined ? `no ${pinned.type} key at all` : `${fingerprintOf(presented)} (${blobType(presented)})`
   return new HostKeyMismatchError(
     target.name,
-    `${target.name}: the SSH host key at ${where} is not the one lab generated for this node\n` +
-      `  expected:  ${pinned.fingerprint} (${pinned.type})\n` +
-      `  presented: ${got}`,
+    `${target.name}: the SSH host key at ${where} is not the one lab generated for this node\n` + `  expected:  ${pinned.fingerprint} (${pinned.type})\n` + `  presented: ${got}`,
     {
       expected: pinned.fingerprint,
       ...(presented === undefined ? {} : { presented: fingerprintOf(presented) }),
@@ -160,13 +155,7 @@ export async function connectWithRetry(target: GuestTarget, opts: WaitOptions = 
   try {
     const client = await retryUntil(
       ({ elapsedMs, remainingMs }) =>
-        connectOnce(
-          target,
-          pinned,
-          loginKey,
-          Math.max(1000, Math.min(READY_TIMEOUT_MS, remainingMs)),
-          elapsedMs < BANNER_GUARD_MS ? (opts.bannerTimeoutMs ?? BANNER_TIMEOUT_MS) : undefined,
-        ),
+        connectOnce(target, pinned, loginKey, Math.max(1000, Math.min(READY_TIMEOUT_MS, remainingMs)), elapsedMs < BANNER_GUARD_MS ? (opts.bannerTimeoutMs ?? BANNER_TIMEOUT_MS) : undefined),
       {
         deadlineMs,
         initialMs: 500,
@@ -187,8 +176,7 @@ export async function connectWithRetry(target: GuestTarget, opts: WaitOptions = 
   } catch (error) {
     if (!(error instanceof RetryTimeoutError)) throw error
     throw new LabError(
-      `${target.name}: SSH at ${endpoint(target)} did not answer within ${Math.round(deadlineMs / 1000)} s ` +
-        `(${error.attempts} attempts; last error: ${describeError(error.lastError)})`,
+      `${target.name}: SSH at ${endpoint(target)} did not answer within ${Math.round(deadlineMs / 1000)} s ` + `(${error.attempts} attempts; last error: ${describeError(error.lastError)})`,
       {
         hint: 'the VM may still be installing or booting, or it failed to start: look at its console, or give it more time',
         cause: error.lastError,

@@ -75,9 +75,18 @@ export function osFamily(release: Record<string, string>, node: string): OsFamil
 }
 
 const PACKAGE_MANAGERS: Record<OsFamily, Array<['yum' | 'dnf' | 'apt', string]>> = {
-  el7: [['yum', 'yum'], ['dnf', 'dnf']],
-  el8: [['dnf', 'dnf'], ['yum', 'yum']],
-  el9: [['dnf', 'dnf'], ['yum', 'yum']],
+  el7: [
+    ['yum', 'yum'],
+    ['dnf', 'dnf'],
+  ],
+  el8: [
+    ['dnf', 'dnf'],
+    ['yum', 'yum'],
+  ],
+  el9: [
+    ['dnf', 'dnf'],
+    ['yum', 'yum'],
+  ],
   debian: [['apt', 'apt-get']],
 }
 

@@ -14,10 +14,7 @@ export function parsePublicKey(line: string): PinnedKey {
   const blob = data === undefined ? Buffer.alloc(0) : Buffer.from(data, 'base64')
   // The blob starts with its own type name; a line whose two halves disagree is corrupt.
   if (type === undefined || blob.length === 0 || blobType(blob) !== type) {
-    throw new InputError(
-      `not an OpenSSH public key: ${JSON.stringify(line.slice(0, 60))}`,
-      'expected one line like "ssh-ed25519 AAAA… comment", as in a .pub file',
-    )
+    throw new InputError(`not an OpenSSH public key: ${JSON.stringify(line.slice(0, 60))}`, 'expected one line like "ssh-ed25519 AAAA… comment", as in a .pub file')
   }
   return { type, blob, fingerprint: fingerprintOf(blob) }
 }

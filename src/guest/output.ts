@@ -46,8 +46,7 @@ export class OutputCollector {
 
   private splitLines(chunk: Buffer): void {
     let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk
-    let nl: number
-    while ((nl = data.indexOf(0x0a)) !== -1) {
+    for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a)) {
       this.onLine?.(data.subarray(0, nl).toString('utf8'))
       data = data.subarray(nl + 1)
     }

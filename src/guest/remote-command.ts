@@ -49,9 +49,5 @@ export function wrapCommand(command: string, opts: WrapOptions): string {
  */
 export function killGroupScript(pgid: number): string {
   const g = `-${Math.trunc(pgid)}`
-  return (
-    `kill -TERM ${g} 2>/dev/null; i=0; ` +
-    `while kill -0 ${g} 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ` +
-    `kill -KILL ${g} 2>/dev/null; true`
-  )
+  return `kill -TERM ${g} 2>/dev/null; i=0; ` + `while kill -0 ${g} 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ` + `kill -KILL ${g} 2>/dev/null; true`
 }

@@ -201,10 +201,7 @@ export class GuestSession {
   sftp(): Promise<SFTPWrapper> {
     if (this.sftpChannel) return this.sftpChannel
     const client = this.requireClient('SFTP')
-    const channel = this.openChannel(
-      client,
-      () => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)))),
-    ).then(
+    const channel = this.openChannel(client, () => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))))).then(
       (sftp) => {
         sftp.on('close', () => {
           if (this.sftpChannel === channel) this.sftpChannel = undefined
@@ -276,7 +273,7 @@ export class GuestSession {
     const detail = cause instanceof Error ? cause.message : this.lostBecause
     if (this.connected && cause !== undefined) {
       return new LabError(`${this.name}: ${what} on ${this.describe()}: ${detail}`, {
-        hint: 'sshd refused a new channel; check MaxSessions in the node\'s sshd_config',
+        hint: "sshd refused a new channel; check MaxSessions in the node's sshd_config",
         cause,
       })
     }
@@ -327,12 +324,9 @@ export class GuestSession {
     const said = stderr.match(SUDO_REFUSALS)?.[0] ?? 'sudo refused'
     const user = this.target.user
     return new LabError(`${this.name}: ${user} may not use sudo without a password (${said.trim()})`, {
-      hint:
-        `lab runs sudo -n (no prompt): put "${user} ALL=(ALL) NOPASSWD: ALL" in /etc/sudoers.d/${user} on the node ` +
-        `(and no "Defaults requiretty"), or log in as root`,
+      hint: `lab runs sudo -n (no prompt): put "${user} ALL=(ALL) NOPASSWD: ALL" in /etc/sudoers.d/${user} on the node ` + `(and no "Defaults requiretty"), or log in as root`,
     })
   }
-
 }
 
 function formatMs(ms: number): string {

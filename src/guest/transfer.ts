@@ -37,9 +37,7 @@ export async function upload(session: GuestSession, remotePath: string, data: st
 export async function download(session: GuestSession, remotePath: string): Promise<Buffer> {
   const sftp = await session.sftp()
   return new Promise((resolve, reject) => {
-    sftp.readFile(remotePath, (err: Error | undefined, data: Buffer) =>
-      err ? reject(sftpError(session, `cannot read ${remotePath}`, err)) : resolve(data),
-    )
+    sftp.readFile(remotePath, (err: Error | undefined, data: Buffer) => (err ? reject(sftpError(session, `cannot read ${remotePath}`, err)) : resolve(data)))
   })
 }
 
@@ -80,21 +78,10 @@ async function uploadWithSudo(session: GuestSession, remotePath: string, bytes: 
     await removeQuietly(sftp, staging)
     throw error
   }
-  const install = [
-    'install',
-    '-m',
-    mode,
-    ...(opts.owner === undefined ? [] : ['-o', opts.owner]),
-    ...(opts.group === undefined ? [] : ['-g', opts.group]),
-    '--',
-    staging,
-    tmp,
-  ]
+  const install = ['install', '-m', mode, ...(opts.owner === undefined ? [] : ['-o', opts.owner]), ...(opts.group === undefined ? [] : ['-g', opts.group]), '--', staging, tmp]
   // install writes a new file in the target directory (so it gets that directory's SELinux
   // context, which a file moved from /tmp would not), then a rename puts it in place.
-  const script =
-    `${commandText(install)} && ${commandText(['mv', '-f', '--', tmp, remotePath])}; ` +
-    `rc=$?; ${commandText(['rm', '-f', '--', staging, tmp])}; exit $rc`
+  const script = `${commandText(install)} && ${commandText(['mv', '-f', '--', tmp, remotePath])}; ` + `rc=$?; ${commandText(['rm', '-f', '--', staging, tmp])}; exit $rc`
   await session.run(script, { sudo: true })
 }
 

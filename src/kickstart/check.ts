@@ -1,27 +1,7 @@
 import { isSha512CryptHash } from './password.js'
 import { splitKickstartLine } from './shlex.js'
-import {
-  COMMANDS,
-  SECTIONS,
-  minimalEnvironment,
-  statusIn,
-  type CommandSpec,
-  type Life,
-  type OptionSpec,
-  type Rhel,
-} from './syntax.js'
-import {
-  isFqdn,
-  isIPv4,
-  isInstallUrl,
-  isMac,
-  isNetmask,
-  isNetworkOrBroadcast,
-  isNtpServer,
-  isSshPublicKey,
-  isUserName,
-  sameSubnet,
-} from './values.js'
+import { COMMANDS, SECTIONS, minimalEnvironment, statusIn, type CommandSpec, type Life, type OptionSpec, type Rhel } from './syntax.js'
+import { isFqdn, isIPv4, isInstallUrl, isMac, isNetmask, isNetworkOrBroadcast, isNtpServer, isSshPublicKey, isUserName, sameSubnet } from './values.js'
 
 /**
  * Our kickstart checker: pykickstart (ksvalidator) cannot be installed here, so this encodes
@@ -111,10 +91,7 @@ export function checkKickstart(text: string, rhel: Rhel): KickstartProblem[] {
       continue
     }
     if (split.cutAt) {
-      report(
-        lineNo,
-        `unquoted "#" starts a comment: "${split.cutAt.word}${split.cutAt.rest}" is read as "${split.cutAt.word}"; quote the value`,
-      )
+      report(lineNo, `unquoted "#" starts a comment: "${split.cutAt.word}${split.cutAt.rest}" is read as "${split.cutAt.word}"; quote the value`)
     }
     const words = split.words
     const name = words[0]
@@ -169,9 +146,7 @@ function checkCommand(name: string, words: string[], rhel: Rhel, line: number, r
   // own keys only: a line saying "constructor" must not find Object's
   const spec: CommandSpec | undefined = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (!spec) {
-    const hint = /^(inst\.)?(ks|repo|stage2|text|lang|keymap)=|^inst\./.test(name)
-      ? ': boot options like inst.ks= go on the kernel command line, not in the kickstart'
-      : ''
+    const hint = /^(inst\.)?(ks|repo|stage2|text|lang|keymap)=|^inst\./.test(name) ? ': boot options like inst.ks= go on the kernel command line, not in the kickstart' : ''
     report(line, `unknown command "${name}"${hint}`)
     return undefined
   }
@@ -200,14 +175,7 @@ function checkCommand(name: string, words: string[], rhel: Rhel, line: number, r
 
 const KSBOOLEAN = ['on', 'yes', 'true', '1', 'off', 'no', 'false', '0']
 
-function parseOptions(
-  what: string,
-  words: string[],
-  specs: Record<string, OptionSpec>,
-  rhel: Rhel,
-  line: number,
-  report: Report,
-): { options: Map<string, string | true>; args: string[] } {
+function parseOptions(what: string, words: string[], specs: Record<string, OptionSpec>, rhel: Rhel, line: number, report: Report): { options: Map<string, string | true>; args: string[] } {
   const options = new Map<string, string | true>()
   const args: string[] = []
   const looksLikeOption = (w: string): boolean => w.startsWith('-') && w.length > 1 && !/^-[0-9]/.test(w)
@@ -455,10 +423,7 @@ function checkWholeFile(commands: Command[], rhel: Rhel, report: Report): void {
     [!seen('rootpw'), 'rootpw: the installer would ask for the root password'],
     [!autopart && !manual, 'partitioning (autopart or part): the installer would ask which disks to use'],
     [!seen('bootloader'), 'bootloader'],
-    [
-      !['reboot', 'poweroff', 'shutdown'].some(seen),
-      'reboot or poweroff: without it the installer waits for a key at the end',
-    ],
+    [!['reboot', 'poweroff', 'shutdown'].some(seen), 'reboot or poweroff: without it the installer waits for a key at the end'],
     [!seen('lang'), 'lang'],
     [!seen('keyboard'), 'keyboard'],
     [!seen('timezone'), 'timezone'],

@@ -72,7 +72,7 @@ export function assertValidInput(input: KickstartInput): void {
 
   const paths = new Set<string>()
   for (const f of input.agent.files) {
-    if (!/^\/[A-Za-z0-9_.@+\/-]+$/.test(f.path) || f.path.split('/').includes('..') || f.path.endsWith('/')) {
+    if (!/^\/[A-Za-z0-9_.@+/-]+$/.test(f.path) || f.path.split('/').includes('..') || f.path.endsWith('/')) {
       bad('agent file path', f.path, 'use an absolute path of letters, digits and ._@+-')
     }
     if (paths.has(f.path)) bad('agent file path (given twice)', f.path, 'give each file once')
@@ -90,7 +90,7 @@ function refuseLineBreaks(value: unknown, where: string): void {
       throw new InputError(`kickstart: ${where} contains a line break or NUL`, 'kickstart values must fit on one line')
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => refuseLineBreaks(v, `${where}[${i}]`))
+    for (const [i, v] of value.entries()) refuseLineBreaks(v, `${where}[${i}]`)
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       // file contents are written through a heredoc and may hold anything

@@ -17,10 +17,7 @@ export function randomSalt(): string {
 /** `$6$SALT$HASH` of a password (UTF-8 bytes, as glibc/openssl hash them). */
 export function sha512Crypt(password: string, salt: string = randomSalt()): string {
   if (!/^[./0-9A-Za-z]{1,16}$/.test(salt)) {
-    throw new InputError(
-      `invalid SHA-512-crypt salt "${salt}"`,
-      'a salt is 1 to 16 characters from [./0-9A-Za-z]; leave it out to get a random one',
-    )
+    throw new InputError(`invalid SHA-512-crypt salt "${salt}"`, 'a salt is 1 to 16 characters from [./0-9A-Za-z]; leave it out to get a random one')
   }
   if (password.includes('\0')) throw new InputError('a password cannot contain a NUL character')
   return encrypt(password, `$6$${salt}`)

@@ -43,10 +43,7 @@ function view(input: KickstartInput) {
   return {
     os: { id: input.os.id, title: input.os.title },
     hostname: input.hostname,
-    source:
-      input.source.kind === 'url'
-        ? { cdrom: false, url: input.source.url, repos: input.source.repos }
-        : { cdrom: true, url: '', repos: [] },
+    source: input.source.kind === 'url' ? { cdrom: false, url: input.source.url, repos: input.source.repos } : { cdrom: true, url: '', repos: [] },
     lang: input.lang,
     // translations to keep: the language part of the locale (en_US of en_US.UTF-8)
     instLangs: input.lang.replace(/[.@].*$/, ''),

@@ -10,7 +10,9 @@ export type KickstartFamily = 'el7' | 'el8' | 'el9'
 
 function readTemplate(path: string): string {
   // a template saved with CRLF must not leak CR into the kickstart
-  return readFileSync(path, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n')
+  return readFileSync(path, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n/g, '\n')
 }
 
 function stringArg(name: string, value: unknown): string {

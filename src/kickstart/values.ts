@@ -30,7 +30,7 @@ export function prefixToNetmask(prefix: number): string {
 export function sameSubnet(a: string, b: string, netmask: string): boolean {
   const m = ipv4ToInt(netmask)
   // bitwise AND on unsigned 32-bit values; >>> 0 keeps them unsigned
-  return ((ipv4ToInt(a) & m) >>> 0) === ((ipv4ToInt(b) & m) >>> 0)
+  return (ipv4ToInt(a) & m) >>> 0 === (ipv4ToInt(b) & m) >>> 0
 }
 
 /** The address is the network or broadcast address of its subnet (not usable for a host). */

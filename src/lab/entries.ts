@@ -12,12 +12,7 @@ export interface Entry {
   index: number
 }
 
-export function parseEntries(
-  list: unknown[],
-  specs: Record<string, OptionSpec>,
-  section: 'modules' | 'checks',
-  problems: Problem[],
-): Entry[] {
+export function parseEntries(list: unknown[], specs: Record<string, OptionSpec>, section: 'modules' | 'checks', problems: Problem[]): Entry[] {
   const names = Object.keys(specs)
   const what = section === 'modules' ? 'module' : 'check'
   const entries: Entry[] = []
@@ -64,7 +59,7 @@ export function collectRefs(options: unknown, refs: string[]): Array<{ path: Arr
     }
     const [seg, ...rest] = segs
     if (seg === '*') {
-      if (Array.isArray(v)) v.forEach((item, i) => walk(item, rest, [...at, i]))
+      if (Array.isArray(v)) for (const [i, item] of v.entries()) walk(item, rest, [...at, i])
     } else if (v && typeof v === 'object' && !Array.isArray(v)) {
       walk((v as Record<string, unknown>)[seg!], rest, [...at, seg!])
     }

@@ -56,13 +56,7 @@ export function labFileProblem(value: string, filesDir: string, missingOk = fals
 }
 
 /** Problems of every file the entries name, at the option that names it. */
-export function labFilesProblems(
-  entries: Entry[],
-  specs: Record<string, OptionSpec>,
-  section: 'modules' | 'checks',
-  filesDir: string,
-  missingOk: boolean,
-): Problem[] {
+export function labFilesProblems(entries: Entry[], specs: Record<string, OptionSpec>, section: 'modules' | 'checks', filesDir: string, missingOk: boolean): Problem[] {
   const problems: Problem[] = []
   for (const e of entries) {
     for (const ref of collectRefs(e.options, specs[e.name]!.files ?? [])) {

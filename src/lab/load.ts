@@ -44,18 +44,14 @@ export function embeddedLabPath(name: string = DEFAULT_LAB): string {
  * Parses and checks lab text; throws LabFileError listing every problem. With `filesDir` (the lab file's
  * folder) the files the lab names are checked too, and their paths made absolute.
  */
-export function parseLab(
-  text: string,
-  displayName: string,
-  opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean; missingFilesOk?: boolean } = {},
-): ResolvedLab {
+export function parseLab(text: string, displayName: string, opts: { filesDir?: string; imageKnown?: (lab: string, path: string) => boolean; missingFilesOk?: boolean } = {}): ResolvedLab {
   const problems: Problem[] = []
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   const lc = lineIndex(text)
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true })
   for (const e of doc.errors) {
     const pos = (e.code === 'MISSING_CHAR' && unclosedQuote(text)) || lc.linePos(e.pos[0])
-    const message = yamlMessage(e.code, e.message)
+    const message = yamlMessage(e.message)
     if (problems.some((p) => p.line === pos.line && p.col === pos.col && p.message === message)) continue
     problems.push({ path: [], message, hint: yamlHint(e.code), ...pos })
   }
@@ -128,7 +124,7 @@ function unclosedQuote(text: string): { line: number; col: number } | undefined 
   return undefined
 }
 
-function yamlMessage(code: string, message: string): string {
+function yamlMessage(message: string): string {
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
   // The parser's own sentence is kept whole; only what it quotes from the file may be long.
   return `YAML: ${excerpt(first, 300)}`

@@ -40,7 +40,10 @@ export function isUnicast(mac: string): boolean {
 export function macProblem(range: MacRange | undefined, mac: string): string | undefined {
   if (!isUnicast(mac)) return 'is a multicast address (the first byte must be even)'
   if (range?.enforced !== undefined) {
-    const b = mac.toLowerCase().split(':').map((x) => parseInt(x, 16))
+    const b = mac
+      .toLowerCase()
+      .split(':')
+      .map((x) => parseInt(x, 16))
     if (b[0] !== range.oui[0] || b[1] !== range.oui[1] || b[2] !== range.oui[2] || b[3]! > range.fourthMax) {
       const low = [...range.oui, 0, 0, 0].map(hex).join(':')
       const high = [...range.oui, range.fourthMax, 0xff, 0xff].map(hex).join(':')

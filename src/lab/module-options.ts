@@ -18,11 +18,11 @@ const ascending = (range: string) => {
 }
 const hostPort = z
   .string()
-  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: "write it as host:port, e.g. master.localdomain:5000" })
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: 'write it as host:port, e.g. master.localdomain:5000' })
   .refine((s) => !s.includes(':') || portsInRange(s.slice(s.lastIndexOf(':'))), PORT_RANGE)
 const publish = z
   .string()
-  .regex(/^\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, { error: "write it as PUBLISHED:TARGET, e.g. \"8080:80\"" })
+  .regex(/^\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, { error: 'write it as PUBLISHED:TARGET, e.g. "8080:80"' })
   .refine(portsInRange, PORT_RANGE)
 /** How many nodes or replicas a lab can mean: more is a typo, and a huge number would only wait for ever. */
 const count = (min: number) => z.number().int().min(min).max(1000)
@@ -32,7 +32,7 @@ const dockerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'a 
 const image = z
   .string()
   .max(255)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, { error: 'an image is [registry[:port]/]name[:tag], e.g. nginx:1.27 or master.localdomain:5000/web' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, { error: 'an image is [registry[:port]/]name[:tag], e.g. nginx:1.27 or master.localdomain:5000/web' })
 const hostName = z.string().refine((s) => isHostname(s), { error: 'a host name is dot-separated labels of letters, digits and -, e.g. harbor.localdomain' })
 const guestPath = z.string().regex(/^\/[^\0\r\n]*$/, { error: 'the path in the guest must be absolute, on one line' })
 const userName = z.string().regex(USER_NAME, { error: USER_NAME_HINT })
@@ -82,7 +82,10 @@ export const MODULES = {
     description: 'time from one node of the lab: it serves the lab network, the others use only it',
     schema: z.strictObject({
       server: nodeRef,
-      upstream: z.array(z.string().refine((s) => NTP_SERVER.ok(s), { error: NTP_SERVER.hint })).default([]).meta({ description: 'NTP servers the lab server itself follows (none: local clock)' }),
+      upstream: z
+        .array(z.string().refine((s) => NTP_SERVER.ok(s), { error: NTP_SERVER.hint }))
+        .default([])
+        .meta({ description: 'NTP servers the lab server itself follows (none: local clock)' }),
       stratum: z.number().int().min(1).max(15).default(10),
     }),
     refs: ['server'],
@@ -90,10 +93,7 @@ export const MODULES = {
   docker: {
     description: "Docker CE (Debian: the distribution's docker.io) with daemon.json merged",
     schema: z.strictObject({
-      insecure_registries: z
-        .array(hostPort)
-        .default([])
-        .meta({ description: "daemon.json insecure-registries (host:port); when empty, the node's own list is left alone" }),
+      insecure_registries: z.array(hostPort).default([]).meta({ description: "daemon.json insecure-registries (host:port); when empty, the node's own list is left alone" }),
       registry_mirrors: z
         .array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' }))
         .default([])
@@ -109,10 +109,7 @@ export const MODULES = {
           z.strictObject({
             name: image.meta({ description: 'the image the tarball holds, e.g. busybox:latest' }),
             file: z.string().min(1).meta({ description: 'the tarball, relative to the lab file' }),
-            format: z
-              .enum(['save', 'rootfs'])
-              .default('save')
-              .meta({ description: "'save': made by docker save (docker load reads it); 'rootfs': a filesystem tarball (docker import)" }),
+            format: z.enum(['save', 'rootfs']).default('save').meta({ description: "'save': made by docker save (docker load reads it); 'rootfs': a filesystem tarball (docker import)" }),
           }),
         )
         .default([])
@@ -180,10 +177,7 @@ export const MODULES = {
       publish: z.union([publish, z.array(publish)]).optional(),
       network: dockerName.optional(),
       command: z.union([z.string(), z.array(z.string())]).optional(),
-      no_resolve_image: z
-        .boolean()
-        .default(false)
-        .meta({ description: 'use the image as the nodes have it (docker load) instead of asking a registry for its digest' }),
+      no_resolve_image: z.boolean().default(false).meta({ description: 'use the image as the nodes have it (docker load) instead of asking a registry for its digest' }),
     }),
     refs: [],
   },
@@ -194,10 +188,7 @@ export const MODULES = {
       service: dockerName.default('busybox_service'),
       image: image.default('busybox'),
       replicas: z.number().int().min(2).max(100).default(2),
-      no_resolve_image: z
-        .boolean()
-        .default(false)
-        .meta({ description: 'use the image as the nodes have it (docker load) instead of asking a registry for its digest' }),
+      no_resolve_image: z.boolean().default(false).meta({ description: 'use the image as the nodes have it (docker load) instead of asking a registry for its digest' }),
     }),
     refs: [],
   },
@@ -229,7 +220,10 @@ export const MODULES = {
         path: guestPath,
         content: z.string().optional(),
         template: z.string().optional(),
-        mode: z.string().regex(/^0?[0-7]{3,4}$/).default('0644'),
+        mode: z
+          .string()
+          .regex(/^0?[0-7]{3,4}$/)
+          .default('0644'),
         owner: z
           .string()
           .regex(/^[a-z_][a-z0-9_-]{0,31}(:[a-z_][a-z0-9_-]{0,31})?$/, { error: 'write the owner as user or user:group' })
@@ -259,7 +253,10 @@ export const CHECKS = {
     description: 'an HTTP answer on a port of every listed node',
     schema: z.strictObject({
       port,
-      path: z.string().regex(/^\/\S*$/, { error: 'an HTTP path starts with / and has no spaces, e.g. /health' }).default('/'),
+      path: z
+        .string()
+        .regex(/^\/\S*$/, { error: 'an HTTP path starts with / and has no spaces, e.g. /health' })
+        .default('/'),
       nodes: targetNodes,
       status: z.number().int().min(100).max(599).default(200),
       contains: z.string().optional(),
@@ -276,7 +273,10 @@ export const CHECKS = {
     schema: z.strictObject({
       node: nodeRef,
       port: port.default(5000),
-      repository: z.string().regex(/^[a-z0-9]+([._\/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. library/web' }).optional(),
+      repository: z
+        .string()
+        .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. library/web' })
+        .optional(),
     }),
     refs: ['node'],
   },

@@ -54,7 +54,7 @@ export function broadcast(c: Cidr): number {
 }
 
 export function contains(c: Cidr, ip: number): boolean {
-  return ((ip & netmask(c.prefix)) >>> 0) === c.network
+  return (ip & netmask(c.prefix)) >>> 0 === c.network
 }
 
 /** The host's own address on the lab network (VirtualBox and VMware give the host the first one). */

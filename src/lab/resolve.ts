@@ -63,9 +63,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
       cpus: n.cpus ?? lab.defaults.cpus,
       memory: n.memory ?? lab.defaults.memory,
       disk: n.disk ?? lab.defaults.disk,
-      forwards: n.forwards.map((f) =>
-        typeof f === 'number' ? { host: f, guest: f } : { host: Number(f.split(':')[0]), guest: Number(f.split(':')[1]) },
-      ),
+      forwards: n.forwards.map((f) => (typeof f === 'number' ? { host: f, guest: f } : { host: Number(f.split(':')[0]), guest: Number(f.split(':')[1]) })),
     }
     if (n.mac !== undefined) node.mac = normalizeMac(n.mac)
     return node

@@ -13,14 +13,9 @@ export const PROVIDERS = ['auto', ...PROVIDER_NAMES] as const
 export type { ProviderName }
 
 const ipv4 = z.ipv4({ error: 'write an IPv4 address such as 192.168.56.10' })
-const mac = z
-  .string()
-  .regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, { error: 'write a MAC address as six hex pairs, e.g. 08:00:27:56:00:0a' })
+const mac = z.string().regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, { error: 'write a MAC address as six hex pairs, e.g. 08:00:27:56:00:0a' })
 const forward = z
-  .union([
-    z.number().int().min(1).max(65535),
-    z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'write a forward as HOST:GUEST, e.g. "8080:80"' }),
-  ])
+  .union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}:\d{1,5}$/, { error: 'write a forward as HOST:GUEST, e.g. "8080:80"' })])
   .meta({ description: 'a port reachable on 127.0.0.1 of the host: HOST:GUEST or one number for both' })
 
 const sizes = {
@@ -53,7 +48,11 @@ export const installSchema = z.strictObject({
   selinux: z.enum(['enforcing', 'permissive', 'disabled']).default('enforcing'),
   firewall: z.boolean().default(true),
   source: z.enum(['cdrom', 'url']).default('cdrom').meta({ description: 'install from the ISO, or from `mirror` over the network' }),
-  mirror: z.url({ error: INSTALL_URL.hint }).refine((s) => INSTALL_URL.ok(s), { error: INSTALL_URL.hint }).optional().meta({ description: 'base URL of the OS repository for url installs' }),
+  mirror: z
+    .url({ error: INSTALL_URL.hint })
+    .refine((s) => INSTALL_URL.ok(s), { error: INSTALL_URL.hint })
+    .optional()
+    .meta({ description: 'base URL of the OS repository for url installs' }),
   ntp: z.array(ruled(NTP_SERVER)).default([]).meta({ description: 'NTP servers during installation (none by default)' }),
   root_password: z.string().min(8).optional().meta({ description: 'plain text; hashed before it is written anywhere' }),
   root_password_hash: passwordHash.optional(),
@@ -111,9 +110,7 @@ export type NodeSpec = z.output<typeof nodeSchema>
 export type InstallSpec = z.output<typeof installSchema>
 
 function entryUnion(specs: Record<string, OptionSpec>) {
-  const variants = Object.entries(specs).map(([name, spec]) =>
-    z.strictObject({ [name]: spec.schema }).meta({ description: spec.description }),
-  )
+  const variants = Object.entries(specs).map(([name, spec]) => z.strictObject({ [name]: spec.schema }).meta({ description: spec.description }))
   const bare = z.enum(Object.keys(specs) as [string, ...string[]]).meta({ description: 'the entry with default options' })
   return z.union([bare, ...variants])
 }

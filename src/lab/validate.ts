@@ -35,13 +35,21 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
       const ip = parseIPv4(node.ip)!
       const where = ['nodes', i, 'ip']
       if (!contains(cidr, ip)) {
-        problems.push({ path: where, message: `${node.ip} is outside the lab network ${cidr.text}`, hint: `pick an address between ${formatIPv4(cidr.network + 2)} and ${formatIPv4(broadcast(cidr) - 1)}` })
+        problems.push({
+          path: where,
+          message: `${node.ip} is outside the lab network ${cidr.text}`,
+          hint: `pick an address between ${formatIPv4(cidr.network + 2)} and ${formatIPv4(broadcast(cidr) - 1)}`,
+        })
       } else if (ip === cidr.network) {
         problems.push({ path: where, message: `${node.ip} is the network address of ${cidr.text}`, hint: 'hosts cannot use it; pick another address' })
       } else if (ip === broadcast(cidr)) {
         problems.push({ path: where, message: `${node.ip} is the broadcast address of ${cidr.text}`, hint: 'hosts cannot use it; pick another address' })
       } else if (ip === hostAddress(cidr)) {
-        problems.push({ path: where, message: `${node.ip} is the host's own address on the lab network`, hint: `the host side takes ${formatIPv4(hostAddress(cidr))}; start nodes at ${formatIPv4(cidr.network + 10)}` })
+        problems.push({
+          path: where,
+          message: `${node.ip} is the host's own address on the lab network`,
+          hint: `the host side takes ${formatIPv4(hostAddress(cidr))}; start nodes at ${formatIPv4(cidr.network + 10)}`,
+        })
       }
       const dup = seenIp.get(ip)
       if (dup !== undefined) problems.push({ path: where, message: `${node.ip} is already the address of ${lab.nodes[dup]!.name}`, hint: 'every node needs its own address' })
@@ -83,7 +91,8 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
         return
       }
       const dup = seenForward.get(host)
-      if (dup !== undefined) problems.push({ path: ['nodes', i, 'forwards', j], message: `host port ${host} is already forwarded to ${lab.nodes[dup]!.name}`, hint: 'each host port can go to one node only' })
+      if (dup !== undefined)
+        problems.push({ path: ['nodes', i, 'forwards', j], message: `host port ${host} is already forwarded to ${lab.nodes[dup]!.name}`, hint: 'each host port can go to one node only' })
       else seenForward.set(host, i)
     })
   })
@@ -146,7 +155,10 @@ function guestProblems(lab: LabFile, problems: Problem[]): void {
   if (lab.install.image !== undefined && !boots) {
     problems.push({
       path: ['install', 'image'],
-      message: lab.provider === 'auto' ? `a cloud image needs the ${anyOf(booting)} provider, and provider: auto may pick another` : `a cloud image works with the ${anyOf(booting)} provider only, not ${lab.provider}`,
+      message:
+        lab.provider === 'auto'
+          ? `a cloud image needs the ${anyOf(booting)} provider, and provider: auto may pick another`
+          : `a cloud image works with the ${anyOf(booting)} provider only, not ${lab.provider}`,
       hint: `set provider: ${anyOf(booting)}, or remove install.image to install the OS from its ISO`,
     })
   }
@@ -167,7 +179,8 @@ function hostNameProblems(lab: LabFile, problems: Problem[]): void {
     problems.push({ path: ['name'], message: `the base VM's host name ${excerpt(`${lab.name}-base.${domain}`)} is too long`, hint: 'shorten the lab name to 58 characters at most, or the domain' })
   }
   lab.nodes.forEach((node, i) => {
-    if (!isFqdn(`${node.name}.${domain}`)) problems.push({ path: ['nodes', i, 'name'], message: `the host name ${excerpt(`${node.name}.${domain}`)} is longer than 253 characters`, hint: 'shorten the node name or the domain' })
+    if (!isFqdn(`${node.name}.${domain}`))
+      problems.push({ path: ['nodes', i, 'name'], message: `the host name ${excerpt(`${node.name}.${domain}`)} is longer than 253 characters`, hint: 'shorten the node name or the domain' })
   })
 }
 

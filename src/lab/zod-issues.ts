@@ -23,6 +23,7 @@ function valueAt(root: unknown, path: Path): unknown {
 
 /** Keys a mapping at this path may hold, read from the schema, for "did you mean". */
 function allowedKeys(schema: z.ZodType, path: Path): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: walks zod's internal _zod.def, which zod does not type for this use
   let s: any = schema
   const unwrap = () => {
     for (let i = 0; i < 10 && s; i++) {

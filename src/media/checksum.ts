@@ -11,11 +11,7 @@ export function isSha256Hex(text: string): boolean {
  * Feeds a file into `hash` without holding it in memory (ISOs are gigabytes). Returns the number
  * of bytes read, so a caller that resumes a download knows where the hash stands.
  */
-export async function hashFileInto(
-  hash: Hash,
-  path: string,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
-): Promise<number> {
+export async function hashFileInto(hash: Hash, path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<number> {
   let total = 0
   const stream = createReadStream(path, { highWaterMark: 1 << 20, ...(opts.signal ? { signal: opts.signal } : {}) })
   for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -27,10 +23,7 @@ export async function hashFileInto(
 }
 
 /** Streaming SHA-256 of a file, lower-case hex. */
-export async function sha256File(
-  path: string,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
-): Promise<string> {
+export async function sha256File(path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<string> {
   const hash = createHash('sha256')
   await hashFileInto(hash, path, opts)
   return hash.digest('hex')

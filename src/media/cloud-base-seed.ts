@@ -73,10 +73,7 @@ export function cloudBaseUserData(o: CloudBaseSeed): string {
 }
 
 function networkConfig(natMac: string): string {
-  return stringify(
-    { version: 2, ethernets: { uplink: { match: { macaddress: natMac.toLowerCase() }, 'set-name': UPLINK_NIC, dhcp4: true } } },
-    { version: '1.1', lineWidth: 0 },
-  )
+  return stringify({ version: 2, ethernets: { uplink: { match: { macaddress: natMac.toLowerCase() }, 'set-name': UPLINK_NIC, dhcp4: true } } }, { version: '1.1', lineWidth: 0 })
 }
 
 function files(o: CloudBaseSeed) {

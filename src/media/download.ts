@@ -154,10 +154,9 @@ async function finish(hash: Hash, bytes: number, url: string, dest: string, opts
   if (expected !== undefined && expected !== got) {
     await rm(part, { force: true })
     await rm(`${dest}.part.json`, { force: true })
-    throw new LabError(
-      `checksum mismatch for ${basename(dest)} from ${url}: expected sha256 ${expected}, got ${got}; the downloaded file was removed`,
-      { hint: 'the server sent a different or damaged file: try again, or another mirror' },
-    )
+    throw new LabError(`checksum mismatch for ${basename(dest)} from ${url}: expected sha256 ${expected}, got ${got}; the downloaded file was removed`, {
+      hint: 'the server sent a different or damaged file: try again, or another mirror',
+    })
   }
   await rename(part, dest)
   await rm(`${dest}.part.json`, { force: true })
@@ -322,10 +321,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * download holds the lab lock's kind of lock file (state/lock.ts); a lock whose process is gone is taken over.
  */
 async function lock(path: string, dest: string): Promise<() => Promise<void>> {
-  const held = await acquireFileLock(path, `download of ${basename(dest)}`, (holder) =>
-    new DownloadBusyError(`${basename(dest)} is being downloaded by another lab process (pid ${holder.pid})`, {
-      hint: `wait for it to finish, then run the command again (if no lab process is running, delete ${path})`,
-    }),
+  const held = await acquireFileLock(
+    path,
+    `download of ${basename(dest)}`,
+    (holder) =>
+      new DownloadBusyError(`${basename(dest)} is being downloaded by another lab process (pid ${holder.pid})`, {
+        hint: `wait for it to finish, then run the command again (if no lab process is running, delete ${path})`,
+      }),
   )
   return () => held.release()
 }

@@ -82,13 +82,7 @@ export async function fetchIsoImage(os: OsInfo, iso: IsoImage, opts: FetchIsoOpt
  * project publishes now (always read from the project itself, also with --mirror, so that a
  * mirror cannot vouch for its own copy); none only when the user accepts that.
  */
-async function expectedChecksum(
-  os: OsInfo,
-  iso: IsoImage,
-  opts: FetchIsoOptions,
-  env: NodeJS.ProcessEnv,
-  err: ProgressStream,
-): Promise<{ sha256?: string; source?: CheckSource }> {
+async function expectedChecksum(os: OsInfo, iso: IsoImage, opts: FetchIsoOptions, env: NodeJS.ProcessEnv, err: ProgressStream): Promise<{ sha256?: string; source?: CheckSource }> {
   if (iso.sha256) return { sha256: iso.sha256 }
   if (iso.checksumUrl) {
     try {

@@ -59,12 +59,7 @@ export async function readCheckRecord(file: string, env: NodeJS.ProcessEnv = pro
   return record
 }
 
-export async function writeCheckRecord(
-  file: string,
-  sha256: string,
-  source?: CheckSource,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<void> {
+export async function writeCheckRecord(file: string, sha256: string, source?: CheckSource, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const abs = resolve(file)
   const st = await stat(abs)
   const record: CheckRecord = { path: abs, size: st.size, mtimeMs: st.mtimeMs, sha256, ...(source ? { source } : {}) }
@@ -77,10 +72,7 @@ export async function writeCheckRecord(
  * SHA-256 of a file, hashed only when its size or mtime changed since the last time: a 2 GB
  * ISO is not re-read on every `lab up`.
  */
-export async function fileSha256(
-  file: string,
-  opts: { env?: NodeJS.ProcessEnv; onBytes?: (n: number) => void } = {},
-): Promise<string> {
+export async function fileSha256(file: string, opts: { env?: NodeJS.ProcessEnv; onBytes?: (n: number) => void } = {}): Promise<string> {
   const known = await readCheckRecord(file, opts.env)
   if (known) return known.sha256
   const sha256 = await sha256File(file, opts.onBytes ? { onBytes: opts.onBytes } : {})
@@ -92,10 +84,7 @@ export async function fileSha256(
  * Whether a file in the cache is a good copy of `iso`: its pinned checksum, or for a rolling
  * release the record made when it was downloaded against the published checksum.
  */
-export async function isCachedCopyGood(
-  iso: IsoImage,
-  opts: { env?: NodeJS.ProcessEnv; allowUnverified?: boolean } = {},
-): Promise<boolean> {
+export async function isCachedCopyGood(iso: IsoImage, opts: { env?: NodeJS.ProcessEnv; allowUnverified?: boolean } = {}): Promise<boolean> {
   const path = isoCachePath(iso, opts.env)
   const st = await stat(path).catch(() => undefined)
   if (!st?.isFile()) return false
@@ -109,10 +98,7 @@ export async function isCachedCopyGood(
  * Path of a good cached install ISO for `os` (the best kind first, or only `kind`), or
  * undefined. ISOs downloaded with `--insecure-skip-checksum` count only with `allowUnverified`.
  */
-export async function cachedIso(
-  os: OsId,
-  opts: { kind?: IsoImage['kind']; env?: NodeJS.ProcessEnv; allowUnverified?: boolean } = {},
-): Promise<string | undefined> {
+export async function cachedIso(os: OsId, opts: { kind?: IsoImage['kind']; env?: NodeJS.ProcessEnv; allowUnverified?: boolean } = {}): Promise<string | undefined> {
   for (const iso of OS_CATALOG[os].isos) {
     if (opts.kind !== undefined && iso.kind !== opts.kind) continue
     if (await isCachedCopyGood(iso, opts)) return isoCachePath(iso, opts.env)
@@ -120,12 +106,7 @@ export async function cachedIso(
   return undefined
 }
 
-export type CacheState =
-  | { state: 'absent' }
-  | { state: 'partial'; bytes: number }
-  | { state: 'unchecked' }
-  | { state: 'verified'; source?: CheckSource }
-  | { state: 'mismatch' }
+export type CacheState = { state: 'absent' } | { state: 'partial'; bytes: number } | { state: 'unchecked' } | { state: 'verified'; source?: CheckSource } | { state: 'mismatch' }
 
 /** What the cache holds for `iso`, without hashing anything (for listings). */
 export async function cacheState(iso: IsoImage, env: NodeJS.ProcessEnv = process.env): Promise<CacheState> {

@@ -38,7 +38,15 @@ function descriptor(type: 1 | 2, fields: VolumeDescriptorFields, text: 'ascii' |
   fields.rootRecord.copy(d, 156)
   // Volume set, publisher, data preparer and application (128 bytes each), then copyright,
   // abstract and bibliographic file names (37 bytes each): all left unspecified.
-  const unspecified = [[190, 128], [318, 128], [446, 128], [574, 128], [702, 37], [739, 37], [776, 37]] as const
+  const unspecified = [
+    [190, 128],
+    [318, 128],
+    [446, 128],
+    [574, 128],
+    [702, 37],
+    [739, 37],
+    [776, 37],
+  ] as const
   for (const [offset, length] of unspecified) writeTextField(d, offset, length, '', text)
   volumeDate(fields.date).copy(d, 813) // creation
   volumeDate(fields.date).copy(d, 830) // modification

@@ -38,15 +38,7 @@ export function both32(value: number): Buffer {
  * so that the image does not depend on the time zone of the machine that builds it.
  */
 export function recordDate(date: Date): Buffer {
-  return Buffer.from([
-    date.getUTCFullYear() - 1900,
-    date.getUTCMonth() + 1,
-    date.getUTCDate(),
-    date.getUTCHours(),
-    date.getUTCMinutes(),
-    date.getUTCSeconds(),
-    0,
-  ])
+  return Buffer.from([date.getUTCFullYear() - 1900, date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), 0])
 }
 
 /**
@@ -58,13 +50,7 @@ export function volumeDate(date: Date | undefined): Buffer {
   if (date === undefined) return Buffer.concat([Buffer.from('0'.repeat(16), 'latin1'), Buffer.from([0])])
   const two = (n: number): string => String(n).padStart(2, '0')
   const digits =
-    String(date.getUTCFullYear()).padStart(4, '0') +
-    two(date.getUTCMonth() + 1) +
-    two(date.getUTCDate()) +
-    two(date.getUTCHours()) +
-    two(date.getUTCMinutes()) +
-    two(date.getUTCSeconds()) +
-    '00'
+    String(date.getUTCFullYear()).padStart(4, '0') + two(date.getUTCMonth() + 1) + two(date.getUTCDate()) + two(date.getUTCHours()) + two(date.getUTCMinutes()) + two(date.getUTCSeconds()) + '00'
   return Buffer.concat([Buffer.from(digits, 'latin1'), Buffer.from([0])])
 }
 
@@ -77,13 +63,7 @@ export function utf16be(text: string): Buffer {
  * Writes a fixed-size text field of a volume descriptor. ECMA-119 fills unused room with
  * spaces; in a Joliet descriptor the text and the filler spaces are UCS-2 (0x00 0x20).
  */
-export function writeTextField(
-  buf: Buffer,
-  offset: number,
-  length: number,
-  text: string,
-  encoding: 'ascii' | 'ucs2',
-): void {
+export function writeTextField(buf: Buffer, offset: number, length: number, text: string, encoding: 'ascii' | 'ucs2'): void {
   const space = encoding === 'ascii' ? Buffer.from(' ', 'latin1') : utf16be(' ')
   buf.fill(space, offset, offset + length)
   const bytes = encoding === 'ascii' ? Buffer.from(text, 'latin1') : utf16be(text)

@@ -12,9 +12,7 @@ import type { TreeNode } from './iso9660-tree.js'
 const DIRECTORY_MODE = 0o755
 
 function px(node: TreeNode): Buffer {
-  return node.kind === 'dir'
-    ? pxEntry('dir', DIRECTORY_MODE, directoryLinks(node))
-    : pxEntry('file', node.mode, 1)
+  return node.kind === 'dir' ? pxEntry('dir', DIRECTORY_MODE, directoryLinks(node)) : pxEntry('file', node.mode, 1)
 }
 
 /**

@@ -95,9 +95,7 @@ export function planHierarchy(root: DirNode, flavour: Flavour): DirPlan[] {
   for (const dir of dirs) {
     const entries = [...dir.node.children.values()]
     const ids = flavour.identifiers(entries)
-    const sorted = entries
-      .map((node) => ({ node, identifier: ids.get(node) as Buffer }))
-      .sort((a, b) => flavour.compare(a.identifier, b.identifier))
+    const sorted = entries.map((node) => ({ node, identifier: ids.get(node) as Buffer })).sort((a, b) => flavour.compare(a.identifier, b.identifier))
     const listing = sorted.map(({ node, identifier }) => {
       if (node.kind === 'file') return { identifier, target: node }
       const plan: DirPlan = { node, parent: dir, identifier, number: dirs.length + 1, records: [], size: 0 }
@@ -109,10 +107,7 @@ export function planHierarchy(root: DirNode, flavour: Flavour): DirPlan[] {
 
   for (const dir of dirs) {
     const parent = parentOf(dir)
-    const records = [
-      planRecord(Buffer.from([0]), dir, flavour.systemUse('self', dir.node, dir === rootPlan)),
-      planRecord(Buffer.from([1]), parent, flavour.systemUse('parent', parent.node, false)),
-    ]
+    const records = [planRecord(Buffer.from([0]), dir, flavour.systemUse('self', dir.node, dir === rootPlan)), planRecord(Buffer.from([1]), parent, flavour.systemUse('parent', parent.node, false))]
     for (const { identifier, target } of listings.get(dir) ?? []) {
       const node = 'kind' in target ? target : target.node
       records.push(planRecord(identifier, target, flavour.systemUse('child', node, false)))

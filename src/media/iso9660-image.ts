@@ -3,21 +3,12 @@
  * Joliet: plans both hierarchies, lays them out, then writes every structure in place.
  */
 import { SECTOR_SIZE, recordDate } from './iso9660-encoding.js'
-import {
-  descriptorSetTerminator,
-  jolietVolumeDescriptor,
-  primaryVolumeDescriptor,
-} from './iso9660-descriptors.js'
+import { descriptorSetTerminator, jolietVolumeDescriptor, primaryVolumeDescriptor } from './iso9660-descriptors.js'
 import { jolietFlavour, primaryFlavour } from './iso9660-flavours.js'
 import type { DirPlan, RecordPlan } from './iso9660-hierarchy.js'
 import { planHierarchy, recordOffsets } from './iso9660-hierarchy.js'
 import type { PathTablePlace } from './iso9660-layout.js'
-import {
-  JOLIET_DESCRIPTOR_SECTOR,
-  PRIMARY_DESCRIPTOR_SECTOR,
-  TERMINATOR_SECTOR,
-  layOut,
-} from './iso9660-layout.js'
+import { JOLIET_DESCRIPTOR_SECTOR, PRIMARY_DESCRIPTOR_SECTOR, TERMINATOR_SECTOR, layOut } from './iso9660-layout.js'
 import { pathTable, writeDirectoryRecord } from './iso9660-records.js'
 import type { DirectoryRecord } from './iso9660-records.js'
 import { ceEntry } from './iso9660-rockridge.js'
@@ -96,14 +87,8 @@ export function assembleImage(volumeId: string, tree: DirNode, date: Date): Buff
       date,
     }
   }
-  primaryVolumeDescriptor(descriptorFields(primary, layout.primaryPathTable)).copy(
-    image,
-    PRIMARY_DESCRIPTOR_SECTOR * SECTOR_SIZE,
-  )
-  jolietVolumeDescriptor(descriptorFields(joliet, layout.jolietPathTable)).copy(
-    image,
-    JOLIET_DESCRIPTOR_SECTOR * SECTOR_SIZE,
-  )
+  primaryVolumeDescriptor(descriptorFields(primary, layout.primaryPathTable)).copy(image, PRIMARY_DESCRIPTOR_SECTOR * SECTOR_SIZE)
+  jolietVolumeDescriptor(descriptorFields(joliet, layout.jolietPathTable)).copy(image, JOLIET_DESCRIPTOR_SECTOR * SECTOR_SIZE)
   descriptorSetTerminator().copy(image, TERMINATOR_SECTOR * SECTOR_SIZE)
   return image
 }

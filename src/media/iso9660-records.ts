@@ -69,11 +69,7 @@ export function pathTableSize(dirs: readonly DirPlan[]): number {
  * numbers and type M with big-endian ones (ECMA-119 9.4.3).
  */
 /** The root is entry 1 and names itself as its parent (ECMA-119 9.4.4). */
-export function pathTable(
-  dirs: readonly DirPlan[],
-  sectorOf: (dir: DirPlan) => number,
-  byteOrder: 'LE' | 'BE',
-): Buffer {
+export function pathTable(dirs: readonly DirPlan[], sectorOf: (dir: DirPlan) => number, byteOrder: 'LE' | 'BE'): Buffer {
   const table = Buffer.alloc(pathTableSize(dirs))
   let offset = 0
   for (const dir of dirs) {

@@ -21,11 +21,8 @@ export function spEntry(): Buffer {
 
 // RRIP 1.10 section 4: the extension identifier and the texts it prescribes for "ER".
 const RRIP_ID = 'RRIP_1991A'
-const RRIP_DESCRIPTOR =
-  'THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS'
-const RRIP_SOURCE =
-  'PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  ' +
-  'SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.'
+const RRIP_DESCRIPTOR = 'THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS'
+const RRIP_SOURCE = 'PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  ' + 'SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.'
 
 /**
  * SUSP 5.5 "ER": names the extension in use, in the root's '.' record. Linux only prefers
@@ -74,10 +71,7 @@ export function nmEntry(name: string): Buffer {
  * length. Splits a record's entries into those that fit in the record and those that go to a
  * continuation area, keeping room for the CE entry that points there.
  */
-export function splitSystemUse(
-  entries: readonly Buffer[],
-  room: number,
-): { inRecord: Buffer[]; continued: Buffer[] } {
+export function splitSystemUse(entries: readonly Buffer[], room: number): { inRecord: Buffer[]; continued: Buffer[] } {
   const total = entries.reduce((sum, e) => sum + e.length, 0)
   if (total <= room) return { inRecord: [...entries], continued: [] }
   let used = 0

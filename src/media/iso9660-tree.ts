@@ -49,10 +49,7 @@ const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f"*:;<>?\\|]/u
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u
 
 function invalid(path: string, why: string): InputError {
-  return new InputError(
-    `ISO file path ${JSON.stringify(path)} is not valid: ${why}`,
-    "use a relative path with '/' separators, such as 'vmlab/ssh_host_ed25519_key'",
-  )
+  return new InputError(`ISO file path ${JSON.stringify(path)} is not valid: ${why}`, "use a relative path with '/' separators, such as 'vmlab/ssh_host_ed25519_key'")
 }
 
 function checkName(path: string, name: string): void {
@@ -69,10 +66,7 @@ function checkName(path: string, name: string): void {
 
 function checkMode(path: string, mode: number): void {
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
-    throw new InputError(
-      `ISO file ${JSON.stringify(path)} has mode ${String(mode)}, which is not a permission mode`,
-      'give permission bits between 0 and 0o7777, such as 0o600 or 0o644',
-    )
+    throw new InputError(`ISO file ${JSON.stringify(path)} has mode ${String(mode)}, which is not a permission mode`, 'give permission bits between 0 and 0o7777, such as 0o600 or 0o644')
   }
 }
 

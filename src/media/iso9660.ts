@@ -32,10 +32,7 @@ const VOLUME_ID = /^[A-Za-z0-9_.-]{1,32}$/
 
 function checkVolumeId(volumeId: string): void {
   if (!VOLUME_ID.test(volumeId)) {
-    throw new InputError(
-      `ISO volume id ${JSON.stringify(volumeId)} is not valid`,
-      "use 1 to 32 letters, digits, '_', '-' or '.', such as OEMDRV or cidata",
-    )
+    throw new InputError(`ISO volume id ${JSON.stringify(volumeId)} is not valid`, "use 1 to 32 letters, digits, '_', '-' or '.', such as OEMDRV or cidata")
   }
 }
 

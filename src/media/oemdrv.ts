@@ -14,10 +14,7 @@ export const KICKSTART_FILE = 'ks.cfg'
 function refuseUnreadableBytes(kickstart: string): void {
   // Anaconda reads a byte-order mark as part of the first command, which is then unknown.
   if (kickstart.startsWith('\uFEFF')) {
-    throw new InputError(
-      'the kickstart starts with a byte-order mark (BOM), which Anaconda reads as an unknown command',
-      'save the kickstart as UTF-8 without BOM',
-    )
+    throw new InputError('the kickstart starts with a byte-order mark (BOM), which Anaconda reads as an unknown command', 'save the kickstart as UTF-8 without BOM')
   }
   // A carriage return ends up in every command and %post line: options are not recognised
   // and bash fails on '\r'.
@@ -25,8 +22,7 @@ function refuseUnreadableBytes(kickstart: string): void {
   if (carriageReturn >= 0) {
     const line = kickstart.slice(0, carriageReturn).split('\n').length
     throw new InputError(
-      `the kickstart has CRLF (Windows) line endings (first at line ${line}), ` +
-        'which break Anaconda and %post scripts',
+      `the kickstart has CRLF (Windows) line endings (first at line ${line}), ` + 'which break Anaconda and %post scripts',
       'convert it to LF line endings, for example with dos2unix',
     )
   }
@@ -43,10 +39,6 @@ export function oemdrvIso(kickstart: string, opts: { date?: Date } = {}): Buffer
 }
 
 /** Writes the OEMDRV image to `path` (through a temporary file and a rename). */
-export async function writeOemdrvIso(
-  path: string,
-  kickstart: string,
-  opts: { date?: Date } = {},
-): Promise<void> {
+export async function writeOemdrvIso(path: string, kickstart: string, opts: { date?: Date } = {}): Promise<void> {
   await writeIsoFile(path, oemdrvOptions(kickstart, opts.date))
 }

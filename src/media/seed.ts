@@ -219,8 +219,8 @@ function networkConfig(id: NodeIdentity): Record<string, unknown> {
     addresses: [`${id.labIp}/${id.prefix}`],
   }
   // gateway4 rather than routes: the older cloud-init of EL7 images understands only this.
-  if (id.gateway !== undefined) lab['gateway4'] = id.gateway
-  if (id.dns !== undefined && id.dns.length > 0) lab['nameservers'] = { addresses: id.dns, search: [id.domain] }
+  if (id.gateway !== undefined) lab.gateway4 = id.gateway
+  if (id.dns !== undefined && id.dns.length > 0) lab.nameservers = { addresses: id.dns, search: [id.domain] }
   // Without its MAC the NAT NIC is matched by name; networkd applies the first matching file
   // in name order, and netplan names them after these ids, so "lab" must sort before "uplink".
   const uplink = id.natMac !== undefined ? { match: { macaddress: mac(id.natMac) }, 'set-name': UPLINK_NIC } : { match: { name: 'e*' } }
@@ -253,10 +253,7 @@ const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/
 // anything outside these shapes must stop here rather than reach a guest.
 function checkIdentity(id: NodeIdentity): void {
   const bad = (what: string, value: unknown, expected: string): never => {
-    throw new InputError(
-      `node identity of ${JSON.stringify(id.fqdn)}: ${what} ${JSON.stringify(value)} is not ${expected}`,
-      'check the node names, addresses and keys in the lab file',
-    )
+    throw new InputError(`node identity of ${JSON.stringify(id.fqdn)}: ${what} ${JSON.stringify(value)} is not ${expected}`, 'check the node names, addresses and keys in the lab file')
   }
   if (!INSTANCE_ID.test(id.instanceId)) bad('instance id', id.instanceId, 'made of letters, digits, ".", "_" and "-"')
   if (!SHORT_NAME.test(id.hostname)) bad('host name', id.hostname, 'a single DNS label')
@@ -274,7 +271,12 @@ function checkIdentity(id: NodeIdentity): void {
     if (!DOMAIN.test(h.fqdn)) bad('hosts name', h.fqdn, 'a DNS name')
     if (!SHORT_NAME.test(h.short)) bad('hosts short name', h.short, 'a single DNS label')
   }
-  if (!id.hosts.some((h) => h.fqdn === id.fqdn && h.ip === id.labIp)) bad('hosts list', id.hosts.map((h) => h.fqdn), `listing ${id.fqdn} at ${id.labIp}`)
+  if (!id.hosts.some((h) => h.fqdn === id.fqdn && h.ip === id.labIp))
+    bad(
+      'hosts list',
+      id.hosts.map((h) => h.fqdn),
+      `listing ${id.fqdn} at ${id.labIp}`,
+    )
   if (id.authorizedKeys.length === 0) bad('authorized keys', [], 'a non-empty list (nobody could log in)')
   for (const k of id.authorizedKeys) if (!KEY_LINE.test(k.trim())) bad('authorized key', k.slice(0, 40), 'one OpenSSH public key line')
   if (id.user !== undefined && (!USER.test(id.user.name) || id.user.name === 'root')) bad('user name', id.user.name, 'a login name other than root')

@@ -14,17 +14,7 @@ import { probeSections } from './lib/probe-script.js'
 import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
 import { fileChange, fileSection, parseFileSection, sha256, writeFile, type RemoteFile, type WantedFile } from './lib/remote-file.js'
-import {
-  COMPOSE_CLI_SECTION,
-  cliFromPackage,
-  composeArgv,
-  composePackage,
-  composePsSection,
-  parseComposeCli,
-  parseComposePs,
-  type ComposeCli,
-  type ComposeContainer,
-} from './lib/compose-cli.js'
+import { COMPOSE_CLI_SECTION, cliFromPackage, composeArgv, composePackage, composePsSection, parseComposeCli, parseComposePs, type ComposeCli, type ComposeContainer } from './lib/compose-cli.js'
 import { loadProject, type ComposeProject, type ProjectFile } from './lib/compose-project.js'
 
 type Options = ModuleOptions<'compose'>

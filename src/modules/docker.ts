@@ -18,14 +18,7 @@ import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
 import { applyServiceChanges, parseService, serviceChanges, serviceSection, type ServiceKey, type ServiceState } from './lib/systemd-service.js'
-import {
-  DAEMON_JSON,
-  mergeDaemonJson,
-  missingRegistries,
-  infoRegistries,
-  type EffectiveRegistries,
-  type RegistrySettings,
-} from './lib/docker-daemon-json.js'
+import { DAEMON_JSON, mergeDaemonJson, missingRegistries, infoRegistries, type EffectiveRegistries, type RegistrySettings } from './lib/docker-daemon-json.js'
 import { normalizeImage } from './lib/docker-image.js'
 import { DOCKER_STATE, infoFailure, parseDockerState, parseImageTags } from './lib/docker-api.js'
 
@@ -123,7 +116,11 @@ function wantedRegistries(options: Options): RegistrySettings {
 }
 
 function imageSet(out: string, node: string): Set<string> {
-  return new Set(parseImageTags(out, node).filter((tag) => !tag.includes('<none>')).map(normalizeImage))
+  return new Set(
+    parseImageTags(out, node)
+      .filter((tag) => !tag.includes('<none>'))
+      .map(normalizeImage),
+  )
 }
 
 async function probe(ctx: Ctx): Promise<DockerProbe> {
@@ -181,7 +178,8 @@ function plan(ctx: Ctx, probed: DockerProbe): Change<Key>[] {
   if (config) changes.push(config)
 
   for (const u of ctx.options.users) {
-    if (!probed.users.has(u)) throw new LabError(`${node}: user ${u} does not exist, so it cannot join the docker group`, { hint: 'create the user first (an exec module before docker), or remove it from docker.users' })
+    if (!probed.users.has(u))
+      throw new LabError(`${node}: user ${u} does not exist, so it cannot join the docker group`, { hint: 'create the user first (an exec module before docker), or remove it from docker.users' })
   }
   const outside = ctx.options.users.filter((u) => !(probed.groupMembers ?? []).includes(u))
   if (outside.length) changes.push({ key: 'users', what: `usermod -aG docker ${outside.join(' ')}`, why: 'they run docker without sudo' })

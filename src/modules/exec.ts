@@ -45,8 +45,7 @@ export function execModule(): Module<Options, ExecProbe, Key> {
     plan(ctx, p) {
       const { command, creates, unless } = ctx.options
       if (p.created || p.unlessCode === 0) return []
-      const why =
-        creates !== undefined ? `${creates} does not exist` : unless !== undefined ? `\`${unless}\` exited with ${p.unlessCode}` : 'it has no creates/unless guard, so it runs every time'
+      const why = creates !== undefined ? `${creates} does not exist` : unless !== undefined ? `\`${unless}\` exited with ${p.unlessCode}` : 'it has no creates/unless guard, so it runs every time'
       return [{ key: 'run', what: `run \`${commandText(command)}\``, why }]
     },
 

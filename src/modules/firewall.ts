@@ -41,7 +41,10 @@ export function parseListAll(text: string): ZoneInfo | undefined {
   if (zone === undefined) return undefined
   const field = (key: string): string[] => {
     const line = lines.find((l) => l.startsWith(`  ${key}:`))
-    return (line?.slice(key.length + 3) ?? '').trim().split(/\s+/).filter((w) => w !== '')
+    return (line?.slice(key.length + 3) ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '')
   }
   return { zone, services: field('services'), ports: field('ports') }
 }

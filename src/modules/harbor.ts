@@ -21,17 +21,7 @@ import { installPackages, packagesSection, parsePackages, type PackageState } fr
 import { commandsSection, missingCommands, toolsChange } from './lib/needed-commands.js'
 import { fileChange, fileSection, parseFileSection, writeFile, type RemoteFile } from './lib/remote-file.js'
 import { unifiedDiff } from './lib/unified-diff.js'
-import {
-  COMPOSE_CLI_SECTION,
-  cliFromPackage,
-  composeArgv,
-  composePackage,
-  composePsSection,
-  parseComposeCli,
-  parseComposePs,
-  type ComposeCli,
-  type ComposeContainer,
-} from './lib/compose-cli.js'
+import { COMPOSE_CLI_SECTION, cliFromPackage, composeArgv, composePackage, composePsSection, parseComposeCli, parseComposePs, type ComposeCli, type ComposeContainer } from './lib/compose-cli.js'
 import { adminPasswordOf, maskPassword, renderHarborYml, yamlScalar } from './lib/harbor-config.js'
 
 type Options = ModuleOptions<'harbor'>
@@ -71,7 +61,6 @@ export interface HarborTiming {
 
 export const HARBOR_TIMING: HarborTiming = { health: { timeoutMs: 600_000, pollMs: 5_000 } }
 
-
 /** What the marker records: the installer's file name, so a newer one in the lab file is noticed. */
 export function installerName(installer: string): string {
   return isRemoteFile(installer) ? posix.basename(new URL(installer).pathname) : basename(installer)
@@ -107,7 +96,10 @@ async function fetchInstaller(ctx: Ctx): Promise<void> {
   const { installer } = ctx.options
   const name = ctx.node.name
   if (isRemoteFile(installer)) {
-    await must(ctx.guest, name, ['curl', '-fSL', '--retry', '3', '-o', STAGING, installer], { timeoutMs: 60 * 60_000, hint: `${name} must be able to reach ${installer}; or download it next to the lab file and name the file` })
+    await must(ctx.guest, name, ['curl', '-fSL', '--retry', '3', '-o', STAGING, installer], {
+      timeoutMs: 60 * 60_000,
+      hint: `${name} must be able to reach ${installer}; or download it next to the lab file and name the file`,
+    })
     return
   }
   ctx.log(`uploading ${installer}`)
@@ -161,7 +153,10 @@ export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Optio
           const local = ctx.labFile(ctx.options.installer)
           const found = await stat(local).catch(() => undefined)
           if (!found?.isFile()) {
-            throw new InputError(`harbor: the installer ${ctx.options.installer} is not there (${local})`, "download harbor-offline-installer-*.tgz from Harbor's releases next to the lab file, or give its URL")
+            throw new InputError(
+              `harbor: the installer ${ctx.options.installer} is not there (${local})`,
+              "download harbor-offline-installer-*.tgz from Harbor's releases next to the lab file, or give its URL",
+            )
           }
         }
         return probed
@@ -185,7 +180,7 @@ export function harborModule(timing: HarborTiming = HARBOR_TIMING): Module<Optio
       }
       if (probed.installedFrom !== wantedFrom) {
         throw new LabError(`${name}: Harbor was installed from ${probed.installedFrom}, the lab now names ${wantedFrom}`, {
-          hint: "lab does not upgrade Harbor (its database may need migrating): name the installed version again, or reset the node to a snapshot taken before Harbor and run again",
+          hint: 'lab does not upgrade Harbor (its database may need migrating): name the installed version again, or reset the node to a snapshot taken before Harbor and run again',
         })
       }
       if (probed.wanted === undefined) {

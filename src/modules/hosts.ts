@@ -71,7 +71,10 @@ export function renderHosts(current: string, lab: ResolvedLab, extra: Options['e
 function withoutNames(line: string, managed: Set<string>): string | undefined {
   const hash = line.indexOf('#')
   const body = hash < 0 ? line : line.slice(0, hash)
-  const fields = body.trim().split(/\s+/).filter((f) => f !== '')
+  const fields = body
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== '')
   if (fields.length === 0) return line
   if (fields[0] === DEBIAN_SELF) return undefined
   const names = fields.slice(1)

@@ -2,6 +2,7 @@
 import type { ModuleName } from '../lab/module-options.js'
 import type { Module } from './module.js'
 
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds modules of every option and probe type; loadModule's caller pairs a module with its own options
 const LOADERS: Record<ModuleName, () => Promise<{ default: Module<any, any> }>> = {
   hosts: () => import('./hosts.js'),
   repos: () => import('./repos.js'),
@@ -19,6 +20,7 @@ const LOADERS: Record<ModuleName, () => Promise<{ default: Module<any, any> }>> 
   file: () => import('./file.js'),
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: as LOADERS
 export async function loadModule(name: ModuleName): Promise<Module<any, any>> {
   return (await LOADERS[name]()).default
 }

@@ -54,9 +54,7 @@ const TaskSchema = z.object({
     State: z.string(),
     ContainerStatus: z.object({ ContainerID: z.string().default('') }).optional(),
   }),
-  NetworksAttachments: z
-    .array(z.object({ Network: z.object({ Spec: z.object({ Name: z.string() }) }), Addresses: z.array(z.string()).default([]) }))
-    .default([]),
+  NetworksAttachments: z.array(z.object({ Network: z.object({ Spec: z.object({ Name: z.string() }) }), Addresses: z.array(z.string()).default([]) })).default([]),
 })
 
 const NodeSchema = z.object({
@@ -87,10 +85,7 @@ export async function runningReplicas(ctx: Ctx, spec: ServiceSpec): Promise<Repl
   for (const task of tasks) {
     if (task.Status.State !== 'running') continue
     const swarmNode = nodes.find((n) => n.ID === task.NodeID)
-    const labNode =
-      swarmNode === undefined
-        ? undefined
-        : (labNodeByHostname(ctx.lab, swarmNode.Description.Hostname) ?? ctx.lab.nodes.find((n) => n.ip === swarmNode.Status.Addr))
+    const labNode = swarmNode === undefined ? undefined : (labNodeByHostname(ctx.lab, swarmNode.Description.Hostname) ?? ctx.lab.nodes.find((n) => n.ip === swarmNode.Status.Addr))
     const address = task.NetworksAttachments.find((a) => a.Network.Spec.Name === spec.network)?.Addresses[0]
     const container = task.Status.ContainerStatus?.ContainerID ?? ''
     if (labNode === undefined || address === undefined || container === '') continue

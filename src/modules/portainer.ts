@@ -126,8 +126,7 @@ export function portainerModule(timing: PortainerTiming = PORTAINER_TIMING): Mod
       const file = fileChange('stack-file', probed.file, wantedFile(ctx.options), 'the agent stack as the lab describes it')
       if (file) changes.push(file)
       const missing = SERVICES.filter((n) => !probed.services.some((s) => s.Name === n))
-      const why =
-        file?.diff !== undefined ? 'the stack file changed' : missing.length ? `${missing.join(' and ')} not deployed` : !probed.secret ? 'the admin password secret is new' : undefined
+      const why = file?.diff !== undefined ? 'the stack file changed' : missing.length ? `${missing.join(' and ')} not deployed` : !probed.secret ? 'the admin password secret is new' : undefined
       if (why !== undefined) changes.push({ key: 'deploy', what: `docker stack deploy -c ${STACK_FILE} ${STACK}`, why })
       return changes
     },

@@ -14,15 +14,7 @@ import { NotYet, waitUntil, type Pace } from './lib/wait-until.js'
 import { describeAnswer, httpGet } from './lib/http-get.js'
 import { commandsSection, missingCommands, toolsChange } from './lib/needed-commands.js'
 import { installPackages, packagesSection, parsePackages, type PackageState } from './lib/packages.js'
-import {
-  REGISTRY_DATA,
-  isInsecure,
-  parseInspect,
-  parseRegistryConfig,
-  registryDifferences,
-  type RegistryConfig,
-  type RegistryContainer,
-} from './lib/registry-state.js'
+import { REGISTRY_DATA, isInsecure, parseInspect, parseRegistryConfig, registryDifferences, type RegistryConfig, type RegistryContainer } from './lib/registry-state.js'
 
 type Options = ModuleOptions<'registry'>
 type Ctx = ModuleContext<Options>

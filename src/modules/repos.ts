@@ -144,7 +144,10 @@ function refreshCommands(facts: Facts): string[][] {
   switch (facts.packageManager) {
     case 'yum':
       // yum keeps its metadata per repository id, whatever the URL: clean it, or it keeps the old mirror's.
-      return [['yum', 'clean', 'all'], ['yum', '-y', 'makecache', 'fast']]
+      return [
+        ['yum', 'clean', 'all'],
+        ['yum', '-y', 'makecache', 'fast'],
+      ]
     case 'dnf':
       return [['dnf', '-y', 'makecache']]
     case 'apt':

@@ -51,9 +51,7 @@ async function verifyMesh(ctx: Ctx, spec: ServiceSpec, pace: Pace): Promise<void
     pace,
     async () => {
       const statuses = await httpStatuses(ctx.guest, targets)
-      const failed = targets
-        .map((t) => ({ ...t, status: statuses.get(`${t.host}:${t.port}`) ?? 0 }))
-        .filter((t) => !answered(t.status))
+      const failed = targets.map((t) => ({ ...t, status: statuses.get(`${t.host}:${t.port}`) ?? 0 })).filter((t) => !answered(t.status))
       if (failed.length) {
         throw new NotYet(failed.map((t) => `http://${t.host}:${t.port}/ (${t.node}) ${t.status ? `answered ${t.status}` : 'did not answer'}`).join('; '))
       }

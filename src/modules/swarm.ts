@@ -116,10 +116,7 @@ function planFirstManager(ctx: Ctx, probed: SwarmProbe): Change<FirstManagerKey>
     }
     default:
       throw new LabError(`${name}: swarm state is ${describeState(info)}`, {
-        hint:
-          info.LocalNodeState === 'locked'
-            ? `unlock it with \`docker swarm unlock\` on ${name}`
-            : `run \`docker swarm leave --force\` on ${name}, then run the swarm module again`,
+        hint: info.LocalNodeState === 'locked' ? `unlock it with \`docker swarm unlock\` on ${name}` : `run \`docker swarm leave --force\` on ${name}, then run the swarm module again`,
       })
   }
 }

@@ -8,9 +8,7 @@ import { which } from '../util/which.js'
 
 export function locateVBoxManage(env: NodeJS.ProcessEnv = process.env): string | undefined {
   // The MSI installer sets these; they may hold several ;-separated folders and lack a trailing backslash.
-  const winDirs = [env.VBOX_MSI_INSTALL_PATH, env.VBOX_INSTALL_PATH]
-    .flatMap((v) => (v ? v.split(';') : []))
-    .filter(Boolean)
+  const winDirs = [env.VBOX_MSI_INSTALL_PATH, env.VBOX_INSTALL_PATH].flatMap((v) => (v ? v.split(';') : [])).filter(Boolean)
   if (process.platform === 'win32') winDirs.push(join(env.ProgramFiles ?? 'C:\\Program Files', 'Oracle', 'VirtualBox'))
   const macDirs = process.platform === 'darwin' ? ['/Applications/VirtualBox.app/Contents/MacOS'] : []
   return which('VBoxManage', [...winDirs, ...macDirs], env)

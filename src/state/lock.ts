@@ -59,7 +59,6 @@ export interface LockOptions {
 
 const TAKEOVER_MS = 10_000
 
-
 /** The recorded process still runs: the same PID and, where it was recorded, the same start time. */
 function stillRunning(child: LockChild): boolean {
   if (!pidAlive(child.pid)) return false
@@ -187,7 +186,6 @@ async function takeExclusive(tmp: string, path: string): Promise<void> {
     await copyFile(tmp, path, constants.COPYFILE_EXCL)
   }
 }
-
 
 /** Past its deadline; a damaged deadline reads as none. */
 const overdue = (child: LockChild, now: number) => typeof child.deadline === 'string' && Date.parse(child.deadline) <= now

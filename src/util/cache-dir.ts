@@ -5,11 +5,7 @@ import { posix, win32 } from 'node:path'
  * Root of vmlab's caches (install ISOs, built images, probe results): \$VMLAB_CACHE_DIR, else the platform's
  * cache folder (XDG on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows).
  */
-export function cacheRoot(
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-  home: string = homedir(),
-): string {
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
   const path = platform === 'win32' ? win32 : posix
   if (env.VMLAB_CACHE_DIR) return path.resolve(env.VMLAB_CACHE_DIR)
   if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'vmlab')

@@ -53,7 +53,12 @@ export async function makePrivateDir(path: string): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err)
     // Node's recursive mkdir says ENOENT on a read-only disk: one level at a time tells the real cause.
-    throw fsError(await firstMissingLevel(path).then(() => err, (real: unknown) => real))
+    throw fsError(
+      await firstMissingLevel(path).then(
+        () => err,
+        (real: unknown) => real,
+      ),
+    )
   }
 }
 

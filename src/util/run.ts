@@ -145,9 +145,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
           ? 'program not found'
           : `cannot start it: ${'error' in end ? end.error.message : ''}`
       const details = { message: `${shown}: ${why}`, command, code: undefined, stdout: out(stdout), stderr: out(stderr) }
-      const error = timedOut
-        ? new CommandTimeoutError({ ...details, waitedMs: opts.timeoutMs!, ...(opts.timeoutHint ? { hint: opts.timeoutHint } : {}) })
-        : new CommandError(details)
+      const error = timedOut ? new CommandTimeoutError({ ...details, waitedMs: opts.timeoutMs!, ...(opts.timeoutHint ? { hint: opts.timeoutHint } : {}) }) : new CommandError(details)
       logger?.({ command, error })
       throw error
     }

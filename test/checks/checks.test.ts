@@ -38,7 +38,13 @@ t.test('swarm: passes with every node Ready and a leader; says what it found oth
   const members = { node1: worker(IDS.node1, '192.168.56.11'), node2: worker(IDS.node2, '192.168.56.12') }
   const good = swarmAt(swarmManager(), ALL_READY)
   const [row] = await runChecks(lab, access({ master: good, ...members }))
-  t.match(row, { check: 'swarm', on: 'master', passed: true, expected: '3 nodes Ready, one Leader, every node active', found: '3 Ready (master.localdomain, node1.localdomain, node2.localdomain), leader master.localdomain' })
+  t.match(row, {
+    check: 'swarm',
+    on: 'master',
+    passed: true,
+    expected: '3 nodes Ready, one Leader, every node active',
+    found: '3 Ready (master.localdomain, node1.localdomain, node2.localdomain), leader master.localdomain',
+  })
   t.equal(good.commands.length, 1, 'one round trip to the manager')
   const [rowLeft] = await runChecks(lab, access({ master: good, node1: swarmAt(SWARM_INACTIVE), node2: members.node2 }))
   t.match(rowLeft, { passed: false, found: /not in the swarm: node1 \(inactive\)/ })
@@ -69,16 +75,33 @@ t.test('http: every node asked from the manager; status and body', async (t) => 
     { match: /http:\/\/192\.168\.56\.12:8080\//, code: 7, stdout: '\n000' },
   ])
   const rows = await runChecks(lab, access({ master: g }))
-  t.same(rows.map((r) => [r.on, r.passed]), [['master', true], ['node1', false], ['node2', false]])
+  t.same(
+    rows.map((r) => [r.on, r.passed]),
+    [
+      ['master', true],
+      ['node1', false],
+      ['node2', false],
+    ],
+  )
   t.match(rows[1]!.found, /^502, body without "Welcome to nginx"/)
   t.match(rows[2]!.found, /no answer \(curl exit 7\)/)
 })
 
 t.test('chrony: every other node selected the server', async (t) => {
   const lab = labWith('  - chrony: { synced_to: master }')
-  const sources = (sel: string) => `MS Name/IP address         Stratum Poll Reach LastRx Last sample\n===============================================================================\n${sel} 192.168.56.10                10   6   377    34   +12us[  +15us] +/-  120us\n`
-  const rows = await runChecks(lab, access({ node1: new FakeGuest([{ match: 'chronyc -n sources', stdout: sources('^*') }]), node2: new FakeGuest([{ match: 'chronyc -n sources', stdout: sources('^?') }]) }))
-  t.same(rows.map((r) => [r.on, r.passed, r.found]), [['node1', true, '^* 192.168.56.10'], ['node2', false, 'no source selected']])
+  const sources = (sel: string) =>
+    `MS Name/IP address         Stratum Poll Reach LastRx Last sample\n===============================================================================\n${sel} 192.168.56.10                10   6   377    34   +12us[  +15us] +/-  120us\n`
+  const rows = await runChecks(
+    lab,
+    access({ node1: new FakeGuest([{ match: 'chronyc -n sources', stdout: sources('^*') }]), node2: new FakeGuest([{ match: 'chronyc -n sources', stdout: sources('^?') }]) }),
+  )
+  t.same(
+    rows.map((r) => [r.on, r.passed, r.found]),
+    [
+      ['node1', true, '^* 192.168.56.10'],
+      ['node2', false, 'no source selected'],
+    ],
+  )
 })
 
 t.test('exec and overlay', async (t) => {
@@ -88,7 +111,7 @@ t.test('exec and overlay', async (t) => {
     { match: 'test -f /etc/motd', code: 1 },
     { match: /docker ps --filter/, stdout: 'aaa111\n' },
     { match: /docker inspect --format/, stdout: '10.0.1.5\n' },
-    { match: "docker exec aaa111 ping -c 1 -W 3 10.0.1.6", stdout: '1 packets transmitted, 1 packets received\n' },
+    { match: 'docker exec aaa111 ping -c 1 -W 3 10.0.1.6', stdout: '1 packets transmitted, 1 packets received\n' },
   ])
   const node2 = new FakeGuest([
     { match: /docker ps --filter/, stdout: 'bbb222\n' },

@@ -21,7 +21,10 @@ t.test('a raw ENOSPC from anywhere: the path, no space left, the fix, exit code 
   const raw = Object.assign(new Error(`ENOSPC: no space left on device, open '${dir}/kickstart/base.cfg'`), { code: 'ENOSPC', syscall: 'open', path: `${dir}/kickstart/base.cfg`, errno: -28 })
   const { code, text } = printed(raw)
   t.equal(code, 1)
-  t.equal(text, `error: cannot open ${dir}/kickstart/base.cfg: no space left on device\nhint: free space on the disk that holds ${dir} (\`df -h ${dir}\` shows how much is left), then run the command again\n`)
+  t.equal(
+    text,
+    `error: cannot open ${dir}/kickstart/base.cfg: no space left on device\nhint: free space on the disk that holds ${dir} (\`df -h ${dir}\` shows how much is left), then run the command again\n`,
+  )
 })
 
 t.test('anything else unexpected is still called a bug', async (t) => {

@@ -93,7 +93,10 @@ t.test('virtualbox: a seed disc whose node went without its destroy finishing is
   lab.sim('VBoxManage', ['controlvm', 'vmlab-gone-node1', 'poweroff'])
   lab.env.VMLAB_SIM_LOCK_SECONDS = '0'
   lab.sim('VBoxManage', ['unregistervm', 'vmlab-gone-node1', '--delete'])
-  t.ok(media(lab, 'dvds').some((d) => d.endsWith('node1-seed.iso')), 'the seed disc outlived its node')
+  t.ok(
+    media(lab, 'dvds').some((d) => d.endsWith('node1-seed.iso')),
+    'the seed disc outlived its node',
+  )
 
   const destroy = await lab.run(['destroy', '--force'])
   t.equal(destroy.code, 0, destroy.stderr)

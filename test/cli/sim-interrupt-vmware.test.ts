@@ -68,7 +68,14 @@ for (const half of [
     t.equal(again.code, 0, again.stderr)
     t.same(lab.vms().sort(), [base, 'vmlab-cut-master', 'vmlab-cut-node1'], 'the base and each node once')
     const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ node: string; snapshots: string[] }>
-    t.same(list.map((n) => [n.node, n.snapshots]), [['master', ['clean', 'ready']], ['node1', ['clean', 'ready']]], 'every node has its snapshots')
+    t.same(
+      list.map((n) => [n.node, n.snapshots]),
+      [
+        ['master', ['clean', 'ready']],
+        ['node1', ['clean', 'ready']],
+      ],
+      'every node has its snapshots',
+    )
     const destroy = await lab.run(['destroy', '--force'])
     t.equal(destroy.code, 0, destroy.stderr)
     assertNothingLeft(t, lab, suite.name)
@@ -87,14 +94,25 @@ t.test('killed while the lab is being snapshotted, the same save again waits for
   t.ok(processesMentioning(lab.dir, EXAM).length > 0, 'the killed run\'s vmrun is still taking "exam", as a real one would')
   const again = labInBackground(['snapshot', 'save', 'exam'], { cwd: lab.dir, env: lab.env })
   await again.said(/waiting for (it|them) to finish first/)
-  t.match(again.stderr(), /`lab snapshot save` \(PID \d+\) stopped while it ran .*`\S*vmrun -T ws snapshot \S+ exam` \(PID \d+\)[^\n]*: waiting for (it|them) to finish first/, 'it says what it waits for')
+  t.match(
+    again.stderr(),
+    /`lab snapshot save` \(PID \d+\) stopped while it ran .*`\S*vmrun -T ws snapshot \S+ exam` \(PID \d+\)[^\n]*: waiting for (it|them) to finish first/,
+    'it says what it waits for',
+  )
   t.notMatch(again.stderr(), /taking over/, 'and does not take the lock over meanwhile')
   lab.holdSnapshots(false)
   const r = await again.done
   t.match(r.stderr, /taking over the lock of `lab snapshot save`/)
   t.equal(r.code, 0, r.stderr)
   const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ snapshots: string[] }>
-  t.same(list.map((n) => n.snapshots), [['clean', 'ready', 'exam'], ['clean', 'ready', 'exam']], 'every node has "exam" once')
+  t.same(
+    list.map((n) => n.snapshots),
+    [
+      ['clean', 'ready', 'exam'],
+      ['clean', 'ready', 'exam'],
+    ],
+    'every node has "exam" once',
+  )
   const dup = await lab.run(['snapshot', 'save', 'exam'])
   t.equal(dup.code, 2, 'a complete lab snapshot is still protected from being overwritten')
   t.equal((await lab.run(['destroy', '--force'])).code, 0)
@@ -109,10 +127,21 @@ for (const stop of [
     const lab = await openSuiteLab(t, suite)
     t.equal((await lab.run(['up'])).code, 0)
     lab.holdSnapshots(true)
-    const k = await labKilledWhen({ dir: lab.dir, env: lab.env, labName: 'cut', args: ['snapshot', 'save', 'exam'], signal: stop.signal, group: stop.group, when: () => lockedChildren(lab.dir, 'cut').some((c) => EXAM.test(c.command)) })
+    const k = await labKilledWhen({
+      dir: lab.dir,
+      env: lab.env,
+      labName: 'cut',
+      args: ['snapshot', 'save', 'exam'],
+      signal: stop.signal,
+      group: stop.group,
+      when: () => lockedChildren(lab.dir, 'cut').some((c) => EXAM.test(c.command)),
+    })
     t.ok(k.killed, k.stderr)
     t.equal(k.code, 130)
-    t.match(k.stderr, new RegExp(`lab snapshot save interrupted \\(${stop.signal}\\); .*\`\\S*vmrun -T ws snapshot \\S+ exam\`.* still finishing, and the next command waits for (it|them); run it again`))
+    t.match(
+      k.stderr,
+      new RegExp(`lab snapshot save interrupted \\(${stop.signal}\\); .*\`\\S*vmrun -T ws snapshot \\S+ exam\`.* still finishing, and the next command waits for (it|them); run it again`),
+    )
     t.ok(processesMentioning(lab.dir, EXAM).length > 0, 'the vmrun was not stopped with lab')
     const lock = join(lab.dir, '.lab', 'cut', 'lock')
     t.ok(existsSync(lock), 'the lock stays while the vmrun runs')
@@ -122,7 +151,14 @@ for (const stop of [
     const r = await again.done
     t.equal(r.code, 0, r.stderr)
     const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ snapshots: string[] }>
-    t.same(list.map((n) => n.snapshots), [['clean', 'ready', 'exam'], ['clean', 'ready', 'exam']], 'every node has "exam" once')
+    t.same(
+      list.map((n) => n.snapshots),
+      [
+        ['clean', 'ready', 'exam'],
+        ['clean', 'ready', 'exam'],
+      ],
+      'every node has "exam" once',
+    )
     t.notOk(existsSync(lock), 'freed at the end of the next command')
     t.equal((await lab.run(['destroy', '--force'])).code, 0)
     assertNothingLeft(t, lab, 'cut')
@@ -140,7 +176,10 @@ t.test('killed while the lab is being reset, the next reset succeeds', { buffere
   t.match(again.stdout, /reset master, node1 to "ready"/)
   t.same([...lab.running()].sort(), ['vmlab-cut-master', 'vmlab-cut-node1'], 'every node runs again')
   const status = JSON.parse((await lab.run(['status', '--json'])).stdout) as { nodes: Array<{ state: string }> }
-  t.same(status.nodes.map((n) => n.state), ['running', 'running'])
+  t.same(
+    status.nodes.map((n) => n.state),
+    ['running', 'running'],
+  )
   t.equal((await lab.run(['destroy', '--force'])).code, 0)
   assertNothingLeft(t, lab, 'cut')
 })

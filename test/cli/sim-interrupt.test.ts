@@ -52,29 +52,39 @@ interruptSuite(t, suite, [
   held('while a node is being started', 'startvm vmlab-cut-master', /VBoxManage startvm vmlab-cut-master/),
 ])
 
-interruptSuite(
-  t,
-  suite,
-  [
-    // VirtualBox made the interface, lab has not given it the lab's address yet: destroy removes it, and a
-    // resumed up (which cannot find it by its address and makes another) removes it too.
-    cut('after the host-only interface is made, before its address', (j, lab) => has(j, 'network', 'start') && !has(j, 'network', 'done') && vboxHostOnlyIfs(lab.dir).some((h) => !h.ip.startsWith('127.'))),
-  ],
-)
+interruptSuite(t, suite, [
+  // VirtualBox made the interface, lab has not given it the lab's address yet: destroy removes it, and a
+  // resumed up (which cannot find it by its address and makes another) removes it too.
+  cut(
+    'after the host-only interface is made, before its address',
+    (j, lab) => has(j, 'network', 'start') && !has(j, 'network', 'done') && vboxHostOnlyIfs(lab.dir).some((h) => !h.ip.startsWith('127.')),
+  ),
+])
 interruptSuite(t, suite, [cut('right after the network', (j) => has(j, 'network', 'done'))], ['destroy'])
 
 t.test('killed after the interface got its address, before the journal said so: the resumed up owns it, destroy removes it', async (t) => {
   const lab = await openSuiteLab(t, suite)
   const cidr = /network: \{ cidr: (\S+) \}/.exec(readFileSync(join(lab.dir, 'lab.yaml'), 'utf8'))![1]!
   const hostIp = cidr.replace(/0\/24$/, '1')
-  const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: suite.name, args: ['up', ...lab.upArgs], when: (j) => has(j, 'network', 'start') && !has(j, 'network', 'done') && vboxHostOnlyIfs(lab.dir).length > 0 })
+  const k = await labKilledWhen({
+    whenRecorded: true,
+    dir: lab.dir,
+    env: lab.env,
+    labName: suite.name,
+    args: ['up', ...lab.upArgs],
+    when: (j) => has(j, 'network', 'start') && !has(j, 'network', 'done') && vboxHostOnlyIfs(lab.dir).length > 0,
+  })
   t.ok(k.killed, k.stderr)
   // The rest of that moment, by hand: the address lab was about to give it.
   const [made] = vboxHostOnlyIfs(lab.dir)
   lab.sim('VBoxManage', ['hostonlyif', 'ipconfig', made!.name, '--ip', hostIp, '--netmask', '255.255.255.0'])
   const again = await lab.run(['up'], 600_000)
   t.match(again.stderr, /ssh failed/, 'the resumed run gets as far as SSH')
-  t.same(vboxHostOnlyIfs(lab.dir).map((h) => h.name), [made!.name], 'the interface is used, no other made')
+  t.same(
+    vboxHostOnlyIfs(lab.dir).map((h) => h.name),
+    [made!.name],
+    'the interface is used, no other made',
+  )
   const destroy = await lab.run(['destroy', '--force'], 600_000)
   t.equal(destroy.code, 0, destroy.stderr)
   assertNothingLeft(t, lab, suite.name)

@@ -35,7 +35,10 @@ function setup(t: Pick<Test, 'testdir'>, provider: 'virtualbox' | 'vmware') {
   const networksConf = join(dir, 'networks.conf')
   writeFileSync(networksConf, '* 127.0.0.0/8 192.168.56.0/21\n')
   const networking = join(dir, 'networking')
-  writeFileSync(networking, 'VERSION=1,0\nanswer VNET_1_HOSTONLY_NETMASK 255.255.255.0\nanswer VNET_1_HOSTONLY_SUBNET 127.77.0.0\nanswer VNET_1_VIRTUAL_ADAPTER yes\nanswer VNET_8_HOSTONLY_NETMASK 255.255.255.0\nanswer VNET_8_HOSTONLY_SUBNET 192.168.207.0\nanswer VNET_8_NAT yes\n')
+  writeFileSync(
+    networking,
+    'VERSION=1,0\nanswer VNET_1_HOSTONLY_NETMASK 255.255.255.0\nanswer VNET_1_HOSTONLY_SUBNET 127.77.0.0\nanswer VNET_1_VIRTUAL_ADAPTER yes\nanswer VNET_8_HOSTONLY_NETMASK 255.255.255.0\nanswer VNET_8_HOSTONLY_SUBNET 192.168.207.0\nanswer VNET_8_NAT yes\n',
+  )
   const env: NodeJS.ProcessEnv = {
     PATH: `${SIM_BIN}${delimiter}${process.env.PATH}`,
     NODE_OPTIONS: '',
@@ -84,7 +87,14 @@ for (const provider of ['virtualbox', 'vmware'] as const) {
     const status = await run(['status', '--json'])
     t.equal(status.code, 0, status.stderr)
     const s = JSON.parse(status.stdout)
-    t.same(s.nodes.map((n: { node: string; state: string }) => [n.node, n.state]), [['master', 'running'], ['node1', 'running'], ['node2', 'running']])
+    t.same(
+      s.nodes.map((n: { node: string; state: string }) => [n.node, n.state]),
+      [
+        ['master', 'running'],
+        ['node1', 'running'],
+        ['node2', 'running'],
+      ],
+    )
     for (const n of s.nodes) t.ok(n.snapshots.includes('clean'), `${n.node} has its clean snapshot`)
     t.match(s.base, { state: 'poweroff' })
 
@@ -104,7 +114,10 @@ for (const provider of ['virtualbox', 'vmware'] as const) {
     t.match(reset.stderr, /restore exam done/, 'every node restored')
     t.equal(reset.code, 1, 'the clocks cannot be stepped without SSH')
     const after = JSON.parse((await run(['status', '--json'])).stdout)
-    t.same(after.nodes.map((n: { state: string }) => n.state), ['running', 'running', 'running'])
+    t.same(
+      after.nodes.map((n: { state: string }) => n.state),
+      ['running', 'running', 'running'],
+    )
 
     const missing = await run(['reset', 'nope'])
     t.equal(missing.code, 2)
@@ -129,7 +142,10 @@ t.test('plan --commands prints the real CLI calls for both providers', async (t)
   const vbox = await run(['plan', '--commands', '--provider', 'virtualbox'])
   t.equal(vbox.code, 0, vbox.stderr)
   const lines = vbox.stdout.trim().split('\n')
-  t.ok(lines.every((l) => /^(\S*\/)?VBoxManage /.test(l)), 'one VBoxManage call per line (the binary as found on PATH)')
+  t.ok(
+    lines.every((l) => /^(\S*\/)?VBoxManage /.test(l)),
+    'one VBoxManage call per line (the binary as found on PATH)',
+  )
   t.ok(lines.some((l) => /^(\S*\/)?VBoxManage clonevm vmlab-base-rocky9-\S+ --snapshot vmlab-base --options link --name vmlab-simlab-node2 --register/.test(l)))
   const vmware = await run(['plan', '--commands', '--provider', 'vmware'])
   t.equal(vmware.code, 0, vmware.stderr)

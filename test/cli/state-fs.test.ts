@@ -29,7 +29,11 @@ t.test('`lab kickstart` with .lab on a full disk: no space left, where, how to f
   notABug(t, r)
   t.match(r.stderr, new RegExp(`error: cannot write ${join(state, 'fs')}/\\S+: no space left on device`))
   t.match(r.stderr, `hint: free space on the disk that holds ${join(state, 'fs')} (\`df -h`)
-  t.same(filesUnder(state).filter((f) => /\.tmp$/.test(f)), [], 'no temporary file left')
+  t.same(
+    filesUnder(state).filter((f) => /\.tmp$/.test(f)),
+    [],
+    'no temporary file left',
+  )
 })
 
 t.test('`lab status` with .lab read-only: says so and how to get out of it', async (t) => {
@@ -102,5 +106,9 @@ t.test('`lab up` on a simulator lab whose .lab fills up: stops in words, frees i
   notABug(t, r)
   t.match(r.stderr, new RegExp(`error: cannot \\S+( \\S+)*? ${join(state, 'full')}\\S*: no space left on device`))
   t.match(r.stderr, `hint: free space on the disk that holds ${join(state, 'full')}`)
-  t.same(filesUnder(state).filter((f) => /\.tmp$|\/lock$|\.takeover-/.test(f)), [], 'no temporary file, and the lock freed')
+  t.same(
+    filesUnder(state).filter((f) => /\.tmp$|\/lock$|\.takeover-/.test(f)),
+    [],
+    'no temporary file, and the lock freed',
+  )
 })

@@ -21,7 +21,11 @@ import { assertNoQemuLeft, processesMentioning } from '../helpers/lab-processes.
 
 t.setTimeout(60 * 60_000)
 
-const missing = [['qemu-system-x86_64', 'qemu-system-x86'], ['qemu-img', 'qemu-utils'], ['vde_switch', 'vde-switch']].filter(([tool]) => which(tool!, ['/usr/sbin', '/sbin']) === undefined)
+const missing = [
+  ['qemu-system-x86_64', 'qemu-system-x86'],
+  ['qemu-img', 'qemu-utils'],
+  ['vde_switch', 'vde-switch'],
+].filter(([tool]) => which(tool!, ['/usr/sbin', '/sbin']) === undefined)
 if (missing.length) throw new Error(`the cloud image test needs: apt-get install ${missing.map(([, p]) => p).join(' ')}`)
 
 const { timings, timed } = stopwatch()
@@ -54,7 +58,6 @@ modules:
 )
 const keyDir = join(dir, '.lab', 'cloudlab', 'keys', 'hosts')
 
-
 async function step(name: string, args: string[], timeoutMs = 40 * 60_000) {
   return timed(name, () => lab(args, { cwd: dir, env, timeoutMs }))
 }
@@ -62,12 +65,23 @@ async function step(name: string, args: string[], timeoutMs = 40 * 60_000) {
 /** stdout of one command on one node. */
 async function on(node: string, script: string): Promise<{ code: number; out: string }> {
   const r = await lab(['exec', node, '--', 'sh', '-c', script], { cwd: dir, env, timeoutMs: 120_000 })
-  return { code: r.code, out: r.stdout.split('\n').map((l) => l.replace(/^[^|]*\|\s?/, '')).join('\n').trim() }
+  return {
+    code: r.code,
+    out: r.stdout
+      .split('\n')
+      .map((l) => l.replace(/^[^|]*\|\s?/, ''))
+      .join('\n')
+      .trim(),
+  }
 }
 
 t.teardown(async () => {
   if (processesMentioning(qemuDir).length) await lab(['destroy', '--force'], { cwd: dir, env, timeoutMs: 120_000 })
-  t.comment(`timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`)
+  t.comment(
+    `timings (s): ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+      .join(', ')}`,
+  )
 })
 
 t.test('lab up builds the base from the cloud image and two clones', async (t) => {
@@ -78,7 +92,10 @@ t.test('lab up builds the base from the cloud image and two clones', async (t) =
 
 t.test('cloud-init gave every node its identity from the seed', async (t) => {
   const seen: Record<string, string[]> = {}
-  for (const [node, ip] of [['master', '192.168.57.10'], ['node1', '192.168.57.11']] as const) {
+  for (const [node, ip] of [
+    ['master', '192.168.57.10'],
+    ['node1', '192.168.57.11'],
+  ] as const) {
     const r = await on(node, 'hostname -f; cat /etc/machine-id; ip -4 -o addr show eth1 | awk "{print \\$4}"; test -e /usr/local/sbin/vmlab-identity && echo agent || echo no-agent')
     t.equal(r.code, 0, r.out)
     const [fqdn, machineId, addr, agent] = r.out.split('\n')
@@ -90,7 +107,15 @@ t.test('cloud-init gave every node its identity from the seed', async (t) => {
     t.match(status.out, /^status: done$/m, status.out)
     t.match(status.out, /^exit 0$/m, 'cloud-init finished without errors')
     const hostKey = await on(node, 'cat /etc/ssh/ssh_host_ed25519_key.pub')
-    t.equal(hostKey.out.split(' ').slice(0, 2).join(' '), readFileSync(join(keyDir, `${node}_ssh_host_ed25519_key.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' '), 'the host key lab generated')
+    t.equal(
+      hostKey.out.split(' ').slice(0, 2).join(' '),
+      readFileSync(join(keyDir, `${node}_ssh_host_ed25519_key.pub`), 'utf8')
+        .trim()
+        .split(' ')
+        .slice(0, 2)
+        .join(' '),
+      'the host key lab generated',
+    )
   }
   t.not(seen.master![0], seen.node1![0], 'machine-ids differ')
   t.match(seen.master![0], /^[0-9a-f]{32}$/)

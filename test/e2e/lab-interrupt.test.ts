@@ -29,7 +29,13 @@ modules: [hosts]
 `
 const timings: Record<string, number> = {}
 const started = Date.now()
-t.teardown(() => t.comment(`timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}; whole file ${((Date.now() - started) / 1000).toFixed(1)}`))
+t.teardown(() =>
+  t.comment(
+    `timings (s): ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+      .join(', ')}; whole file ${((Date.now() - started) / 1000).toFixed(1)}`,
+  ),
+)
 
 function qemuLab(t: Test, name: string) {
   const dir = t.testdir({ 'lab.yaml': LAB(name) })
@@ -88,7 +94,11 @@ t.test('killed at three stages, lab up resumes each time and finishes a working 
   t.equal(ssh.code, 0, ssh.stderr)
   t.match(ssh.stdout, /solo\.localdomain/, 'SSH reaches the node with its pinned key and it has its identity')
   const status = JSON.parse((await q.run('status', ['status', '--json'])).stdout)
-  t.same(status.nodes.map((n: { state: string; snapshots: string[] }) => [n.state, n.snapshots]), [['running', ['clean', 'ready']]], 'one VM, snapshots each once')
+  t.same(
+    status.nodes.map((n: { state: string; snapshots: string[] }) => [n.state, n.snapshots]),
+    [['running', ['clean', 'ready']]],
+    'one VM, snapshots each once',
+  )
   t.equal(q.qemus().length, 1)
 
   const destroy = await q.run('destroy', ['destroy', '--force'])

@@ -33,7 +33,11 @@ async function step(name: string, args: string[], timeoutMs = 40 * 60_000) {
 t.teardown(async () => {
   // Whatever happened above, leave no VM running on the machine.
   if (processesMentioning(qemuDir).length) await lab(['destroy', '--force'], { cwd: dir, env, timeoutMs: 120_000 })
-  t.comment(`timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`)
+  t.comment(
+    `timings (s): ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+      .join(', ')}`,
+  )
 })
 
 t.test('lab up builds the lab from nothing', async (t) => {
@@ -42,13 +46,24 @@ t.test('lab up builds the lab from nothing', async (t) => {
   t.match(r.stdout, /lab is up in [\d.]+ s: base (built|reused), 3 nodes created, modules \d+ ok \/ \d+ changed \/ 0 failed, snapshot "ready" taken/)
   // The identity agent wrote the host name and /etc/hosts at first boot as the hosts module wants them.
   const status = JSON.parse((await lab(['status', '--json'], { cwd: dir, env })).stdout) as { nodes: Array<{ node: string; modules: Record<string, { status: string }> }> }
-  t.same(status.nodes.map((n) => [n.node, n.modules.hosts?.status]), [['master', 'ok'], ['node1', 'ok'], ['node2', 'ok']], 'the first hosts step found nothing to do')
+  t.same(
+    status.nodes.map((n) => [n.node, n.modules.hosts?.status]),
+    [
+      ['master', 'ok'],
+      ['node1', 'ok'],
+      ['node2', 'ok'],
+    ],
+    'the first hosts step found nothing to do',
+  )
 })
 
 t.test('every node has its own identity on the shared lab LAN', async (t) => {
   const ids = await step('exec', ['exec', 'all', '--', 'sh', '-c', 'echo $(hostname -f) $(cat /etc/machine-id) $(ip -4 -o addr show eth1 | awk "{print \\$4}")'])
   t.equal(ids.code, 0, ids.stderr)
-  const rows = ids.stdout.trim().split('\n').map((l) => l.split('|')[1]!.trim().split(' '))
+  const rows = ids.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('|')[1]!.trim().split(' '))
   t.same(rows.map((r) => r[0]).sort(), ['master.localdomain', 'node1.localdomain', 'node2.localdomain'])
   t.equal(new Set(rows.map((r) => r[1])).size, 3, 'machine-ids all different')
   t.same(rows.map((r) => r[2]).sort(), ['192.168.56.10/24', '192.168.56.11/24', '192.168.56.12/24'])
@@ -59,7 +74,7 @@ t.test('every node has its own identity on the shared lab LAN', async (t) => {
 t.test('lab check passes on the built lab', async (t) => {
   const r = await step('check', ['check'])
   t.equal(r.code, 0, r.stdout)
-  t.match(r.stdout, /^8 passed, 0 failed$/m, "swarm, chrony ×2, service, http ×3, overlay")
+  t.match(r.stdout, /^8 passed, 0 failed$/m, 'swarm, chrony ×2, service, http ×3, overlay')
   const json = JSON.parse((await lab(['check', '--json'], { cwd: dir, env })).stdout)
   t.equal(json.passed, true)
 })
@@ -125,13 +140,27 @@ t.test('reset puts the whole lab back to "ready"', async (t) => {
 t.test('snapshots of the whole lab', async (t) => {
   t.equal((await lab(['snapshot', 'save', 'exam'], { cwd: dir, env })).code, 0)
   const list = JSON.parse((await lab(['snapshot', 'list', '--json'], { cwd: dir, env })).stdout)
-  t.same(list.map((n: { snapshots: string[] }) => n.snapshots), [['clean', 'ready', 'exam'], ['clean', 'ready', 'exam'], ['clean', 'ready', 'exam']])
+  t.same(
+    list.map((n: { snapshots: string[] }) => n.snapshots),
+    [
+      ['clean', 'ready', 'exam'],
+      ['clean', 'ready', 'exam'],
+      ['clean', 'ready', 'exam'],
+    ],
+  )
   t.equal((await lab(['snapshot', 'delete', 'exam'], { cwd: dir, env })).code, 0)
 })
 
 t.test('status reports every node and the disk the clones use', async (t) => {
   const s = JSON.parse((await lab(['status', '--json'], { cwd: dir, env })).stdout)
-  t.same(s.nodes.map((n: { state: string; ssh: { reachable: boolean } }) => [n.state, n.ssh.reachable]), [['running', true], ['running', true], ['running', true]])
+  t.same(
+    s.nodes.map((n: { state: string; ssh: { reachable: boolean } }) => [n.state, n.ssh.reachable]),
+    [
+      ['running', true],
+      ['running', true],
+      ['running', true],
+    ],
+  )
   const mib = (b: number) => (b / 1024 ** 2).toFixed(0)
   for (const n of s.nodes) {
     t.ok(n.snapshotMemoryBytes > 0, `${n.node}: the live "ready" snapshot holds memory`)
@@ -139,7 +168,9 @@ t.test('status reports every node and the disk the clones use', async (t) => {
     t.ok(n.snapshotMemoryBytes < 600 * 1024 ** 2, `${n.node}: snapshot memory ${mib(n.snapshotMemoryBytes)} MiB`)
     t.ok(n.diskBytes < 1024 ** 3, `${n.node}: a linked clone uses ${mib(n.diskBytes)} MiB`)
   }
-  t.comment(`disk per clone (MiB): ${s.nodes.map((n: { diskBytes: number; snapshotMemoryBytes: number }) => `${mib(n.diskBytes - n.snapshotMemoryBytes)} disk + ${mib(n.snapshotMemoryBytes)} snapshot memory`).join(', ')}; base ${mib(s.base.diskBytes)}`)
+  t.comment(
+    `disk per clone (MiB): ${s.nodes.map((n: { diskBytes: number; snapshotMemoryBytes: number }) => `${mib(n.diskBytes - n.snapshotMemoryBytes)} disk + ${mib(n.snapshotMemoryBytes)} snapshot memory`).join(', ')}; base ${mib(s.base.diskBytes)}`,
+  )
 })
 
 t.test('destroy leaves nothing behind', async (t) => {

@@ -66,9 +66,7 @@ const cacheDir = cacheRoot()
 let image: DebianImage
 
 t.test('build the image, then find it in the cache', async (t) => {
-  image = await timed('build', () =>
-    buildDebianImage({ cacheDir, onProgress: (e) => t.comment(`${e.stage}: ${e.message}`) }),
-  )
+  image = await timed('build', () => buildDebianImage({ cacheDir, onProgress: (e) => t.comment(`${e.stage}: ${e.message}`) }))
   t.comment(image.built ? `built in ${image.durationMs} ms: ${JSON.stringify(image.manifest.timings)}` : `taken from the cache in ${image.durationMs} ms`)
   t.match(image.manifest.kernelArgs, /root=\/dev\/vda/)
   t.ok(image.manifest.sizes.disk > 100 * 1024 * 1024, 'the qcow2 holds a system')
@@ -134,16 +132,26 @@ t.test('boot a linked clone, log in, snapshot and restore live, stop', async (t)
     run(
       'ssh',
       [
-        '-F', '/dev/null',
-        '-o', 'BatchMode=yes',
-        '-o', 'StrictHostKeyChecking=yes',
-        '-o', `UserKnownHostsFile=${knownHosts}`,
-        '-o', 'GlobalKnownHostsFile=/dev/null',
-        '-o', 'IdentitiesOnly=yes',
-        '-o', 'ConnectTimeout=10',
-        '-o', 'LogLevel=ERROR',
-        '-i', keyFile,
-        '-p', String(sshPort),
+        '-F',
+        '/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'ConnectTimeout=10',
+        '-o',
+        'LogLevel=ERROR',
+        '-i',
+        keyFile,
+        '-p',
+        String(sshPort),
         'root@127.0.0.1',
         command,
       ],
@@ -192,7 +200,10 @@ t.test('boot a linked clone, log in, snapshot and restore live, stop', async (t)
 
   await withQmp(files.qmp, async (qmp) => {
     const nodes = await qmp.execute<{ 'node-name': string }[]>('query-named-block-nodes')
-    t.ok(nodes.some((n) => n['node-name'] === DISK_NODE), 'the disk has a block node name for QMP jobs')
+    t.ok(
+      nodes.some((n) => n['node-name'] === DISK_NODE),
+      'the disk has a block node name for QMP jobs',
+    )
     await timed('snapshot', () => saveVmSnapshot(qmp, 'clean'))
   })
   const write = await ssh('echo changed > /root/marker && sync && cat /root/marker')
@@ -211,7 +222,11 @@ t.test('boot a linked clone, log in, snapshot and restore live, stop', async (t)
   t.equal(await vmRunning(files), false)
   t.equal(await vmPid(files), undefined)
   t.same(await qemuProcessesUsing(work), [], 'no QEMU process is left')
-  t.same((await readdir(work)).filter((n) => n === 'qemu.pid' || n === 'qmp.sock'), [], 'no pid file or socket is left')
+  t.same(
+    (await readdir(work)).filter((n) => n === 'qemu.pid' || n === 'qmp.sock'),
+    [],
+    'no pid file or socket is left',
+  )
 })
 
 t.test('nothing is left but the cached image', async (t) => {

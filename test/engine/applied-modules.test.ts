@@ -50,7 +50,13 @@ t.test('a snapshot carries it; a restore brings back what the snapshot held', as
   recordSnapshot(state, 'before-modules')
   recordApplied(state, lab, ok, {})
   recordSnapshot(state, 'ready')
-  t.same(state.snapshots.map((s) => [s.name, Boolean(s.provisioned)]), [['before-modules', false], ['ready', true]])
+  t.same(
+    state.snapshots.map((s) => [s.name, Boolean(s.provisioned)]),
+    [
+      ['before-modules', false],
+      ['ready', true],
+    ],
+  )
   restoredFrom(state, 'before-modules')
   t.equal(appliedAlready(state, lab), undefined, 'back before the modules: the next up runs them')
   restoredFrom(state, 'ready')

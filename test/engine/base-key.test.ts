@@ -32,7 +32,12 @@ t.test('the image hash is in the key: a changed image gives a new base', async (
   t.not(planBase(loaded(), 'qemu', creds, [], undefined, B).key, a.key)
   t.match(a.name, /^vmlab-base-debian12-/)
   t.equal(a.kickstart, undefined)
-  t.same(a.cloudImage, { kind: 'cloud-image', image: A.path, sha256: A.sha256, seed: { instanceId: 'vmlab-base-cloud', packages: [], rootPasswordHash: '$6$a$root', user: { name: 'lab', passwordHash: '$6$a$user', sudo: true } } })
+  t.same(a.cloudImage, {
+    kind: 'cloud-image',
+    image: A.path,
+    sha256: A.sha256,
+    seed: { instanceId: 'vmlab-base-cloud', packages: [], rootPasswordHash: '$6$a$root', user: { name: 'lab', passwordHash: '$6$a$user', sudo: true } },
+  })
 })
 
 t.test('baked packages, passwords and disk size are in the key too', async (t) => {
@@ -50,7 +55,9 @@ t.test('a lab without install.image keeps the key it had (no image field)', asyn
   const p = planBase(plain, 'qemu', creds, ['chrony'])
   t.equal(p.cloudImage, undefined)
   const { createHash } = await import('node:crypto')
-  const expected = createHash('sha256').update(JSON.stringify({ os: 'debian12', provider: 'qemu', disk: 20, kickstart: null, packages: ['chrony'], lab: 'cloud' })).digest('hex')
+  const expected = createHash('sha256')
+    .update(JSON.stringify({ os: 'debian12', provider: 'qemu', disk: 20, kickstart: null, packages: ['chrony'], lab: 'cloud' }))
+    .digest('hex')
   t.equal(p.key, expected)
 })
 

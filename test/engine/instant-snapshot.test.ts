@@ -11,7 +11,10 @@ import { FakeGuest } from '../helpers/fake-guest.js'
 
 function fixture(opts: { reclaims: boolean; existing?: string[]; pausing?: boolean; failTake?: string }) {
   const calls: string[] = []
-  const snaps = new Map<string, string[]>([['vmlab-demo-master', [...(opts.existing ?? [])]], ['vmlab-demo-node1', [...(opts.existing ?? [])]]])
+  const snaps = new Map<string, string[]>([
+    ['vmlab-demo-master', [...(opts.existing ?? [])]],
+    ['vmlab-demo-node1', [...(opts.existing ?? [])]],
+  ])
   const paused = new Set<string>()
   const provider = {
     name: 'qemu',
@@ -26,7 +29,10 @@ function fixture(opts: { reclaims: boolean; existing?: string[]; pausing?: boole
     snapshotList: async (vm: string) => snaps.get(vm)!,
     snapshotDelete: async (vm: string, name: string) => {
       calls.push(`delete ${vm} ${name}`)
-      snaps.set(vm, snaps.get(vm)!.filter((s) => s !== name))
+      snaps.set(
+        vm,
+        snaps.get(vm)!.filter((s) => s !== name),
+      )
     },
     snapshotTake: async (vm: string, name: string, o?: { live?: boolean }) => {
       if (vm === opts.failTake) throw new Error('savevm: No space left on device')
@@ -75,7 +81,10 @@ t.test('an existing snapshot is kept, or replaced when asked', async (t) => {
   t.same(kept.calls, [])
   const replaced = fixture({ reclaims: false, existing: ['ready'] })
   t.same(await takeLabSnapshot(replaced.ctx, replaced.nodes, 'ready', { stage: 's', replace: true }), ['master', 'node1'])
-  t.same(replaced.calls.filter((c) => c.startsWith('delete')), ['delete vmlab-demo-master ready', 'delete vmlab-demo-node1 ready'])
+  t.same(
+    replaced.calls.filter((c) => c.startsWith('delete')),
+    ['delete vmlab-demo-master ready', 'delete vmlab-demo-node1 ready'],
+  )
 })
 
 t.test('with pause support every node is paused before the first save and resumed after the last', async (t) => {

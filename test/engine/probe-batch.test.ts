@@ -56,7 +56,7 @@ t.test('a read whose commands are all in the script running at that moment share
 })
 
 t.test('a section the node did not report fails only the probes that asked for it, with what the node said', async (t) => {
-  const inner = new FakeGuest([{ match: /[\s\S]*/, stdout: "#vmlab:begin:a\nok\n#vmlab:end:a:0\n", stderr: 'sh: 5: syntax error\n' }])
+  const inner = new FakeGuest([{ match: /[\s\S]*/, stdout: '#vmlab:begin:a\nok\n#vmlab:end:a:0\n', stderr: 'sh: 5: syntax error\n' }])
   const guest = new BatchingGuest(inner)
   const [a, b] = await Promise.allSettled([probeSections(guest, 'node1', { a: 'echo ok' }), probeSections(guest, 'node1', { b: 'echo broken' })])
   t.same(a, { status: 'fulfilled', value: { a: { code: 0, out: 'ok' } } })
@@ -110,12 +110,15 @@ function accessFor(guests: Record<string, FakeGuest>) {
 t.test('a converged lab: every module of a node is probed in one round trip, and nothing else is sent', async (t) => {
   const guests = { master: sectionGuest(() => converged('master')), node1: sectionGuest(() => converged('node1')) }
   const results = await provision(LAB, accessFor(guests))
-  t.same(results.map((r) => [r.node, r.module, r.status]), [
-    ['master', 'hosts', 'ok'],
-    ['node1', 'hosts', 'ok'],
-    ['master', 'chrony', 'ok'],
-    ['node1', 'chrony', 'ok'],
-  ])
+  t.same(
+    results.map((r) => [r.node, r.module, r.status]),
+    [
+      ['master', 'hosts', 'ok'],
+      ['node1', 'hosts', 'ok'],
+      ['master', 'chrony', 'ok'],
+      ['node1', 'chrony', 'ok'],
+    ],
+  )
   for (const [name, guest] of Object.entries(guests)) {
     t.equal(guest.commands.length, 1, `${name}: one exec`)
     t.match(guest.commands[0], /#vmlab:begin:hosts'[\s\S]*#vmlab:begin:config'[\s\S]*#vmlab:begin:time'/, `${name}: hosts and chrony sections together`)
@@ -132,12 +135,15 @@ t.test('after a step changed something, the later steps probe again instead of t
   }
   const guests = { master: sectionGuest(() => converged('master')), node1 }
   const results = await provision(LAB, accessFor(guests))
-  t.same(results.map((r) => [r.node, r.module, r.status]), [
-    ['master', 'hosts', 'ok'],
-    ['node1', 'hosts', 'changed'],
-    ['master', 'chrony', 'ok'],
-    ['node1', 'chrony', 'ok'],
-  ])
+  t.same(
+    results.map((r) => [r.node, r.module, r.status]),
+    [
+      ['master', 'hosts', 'ok'],
+      ['node1', 'hosts', 'changed'],
+      ['master', 'chrony', 'ok'],
+      ['node1', 'chrony', 'ok'],
+    ],
+  )
   const chronyProbes = (g: FakeGuest) => g.commands.filter((c) => c.includes("#vmlab:begin:config'")).length
   t.equal(chronyProbes(node1), 2, 'node1: the early probe, then a fresh one after the hosts change')
   t.equal(chronyProbes(guests.master), 2, 'master too: a change anywhere makes every early probe stale')
@@ -147,7 +153,10 @@ t.test('--check uses the early probes and changes nothing', async (t) => {
   const node1 = sectionGuest(() => converged('node1', EL_HOSTS))
   const guests = { master: sectionGuest(() => converged('master')), node1 }
   const results = await provision(LAB, accessFor(guests), { check: true })
-  t.same(results.map((r) => r.status), ['ok', 'changed', 'ok', 'ok'])
+  t.same(
+    results.map((r) => r.status),
+    ['ok', 'changed', 'ok', 'ok'],
+  )
   t.same(node1.uploads, [])
   t.equal(node1.commands.length, 1, 'one exec for the whole plan')
 })

@@ -17,14 +17,25 @@ t.test('reruns only the failing steps, keeps the rest, returns rows in the lab o
   const rows = await checksUntilPassing(3, run, { deadlineMs: 10_000, pauseMs: 1, onWait: (f) => waits.push(f.length) })
   t.same(calls, [[0, 1, 2], [1], [1]], 'the whole list once, then only step 1')
   t.same(waits, [1, 1])
-  t.same(rows.map((r) => [r.index, r.on, r.passed]), [[0, 'master', true], [1, 'node1', true], [1, 'node2', true], [2, 'master', true]])
+  t.same(
+    rows.map((r) => [r.index, r.on, r.passed]),
+    [
+      [0, 'master', true],
+      [1, 'node1', true],
+      [1, 'node2', true],
+      [2, 'master', true],
+    ],
+  )
 })
 
 t.test('past the deadline: the last rows, failing ones included', async (t) => {
   let runs = 0
   const rows = await checksUntilPassing(2, async (steps) => (runs++, steps.map((i) => row(i, i === 0))), { deadlineMs: 30, pauseMs: 10 })
   t.ok(runs >= 2, `${runs} runs`)
-  t.same(rows.map((r) => r.passed), [true, false])
+  t.same(
+    rows.map((r) => r.passed),
+    [true, false],
+  )
 })
 
 t.test('all passing at once: one run, no wait', async (t) => {

@@ -48,9 +48,7 @@ t.test('a different host key is refused at once, naming both fingerprints', asyn
   const presented = parsePublicKey(sshd.hostKey.public).fingerprint
   t.equal(
     e.message,
-    `node1: the SSH host key at 127.0.0.1:${sshd.port} is not the one lab generated for this node\n` +
-      `  expected:  ${expected} (ssh-ed25519)\n` +
-      `  presented: ${presented} (ssh-ed25519)`,
+    `node1: the SSH host key at 127.0.0.1:${sshd.port} is not the one lab generated for this node\n` + `  expected:  ${expected} (ssh-ed25519)\n` + `  presented: ${presented} (ssh-ed25519)`,
   )
   t.match(e.hint, /rebuilt outside lab/)
   t.match(e.hint, /`lab destroy` and then `lab up`/)
@@ -143,9 +141,7 @@ t.test('a connection that stays silent (a booting guest behind QEMU user-mode NA
   const waits: string[] = []
   const started = Date.now()
   setTimeout(() => (up = true), 1500)
-  const session = await GuestSession.connect(
-    target(sshd, { port, deadlineMs: 30_000, bannerTimeoutMs: 1000, onWait: (_a, _e, error) => waits.push(error.message) }),
-  )
+  const session = await GuestSession.connect(target(sshd, { port, deadlineMs: 30_000, bannerTimeoutMs: 1000, onWait: (_a, _e, error) => waits.push(error.message) }))
   t.teardown(() => session.close())
   const elapsed = Date.now() - started
   t.match(waits[0], /^no SSH identification within 1 s$/)
@@ -161,10 +157,7 @@ t.test('past the deadline: a clear error naming node, address and the last error
   const error = await GuestSession.connect(target(sshd, { name: 'node9', port, deadlineMs: 2000 })).catch((e: unknown) => e)
   const elapsed = Date.now() - started
   t.type(error, LabError)
-  t.match(
-    (error as Error).message,
-    new RegExp(`^node9: SSH at 127\\.0\\.0\\.1:${port} did not answer within 2 s \\(\\d+ attempts; last error: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`),
-  )
+  t.match((error as Error).message, new RegExp(`^node9: SSH at 127\\.0\\.0\\.1:${port} did not answer within 2 s \\(\\d+ attempts; last error: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`))
   t.match((error as LabError).hint, /installing or booting/)
   t.ok(elapsed >= 2000 && elapsed < 8000, `gave up after ${elapsed} ms`)
 })

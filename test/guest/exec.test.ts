@@ -85,7 +85,12 @@ t.test('20 MB of output arrives whole', async (t) => {
   t.teardown(() => quiet.close())
   const r = await quiet.exec(`head -c ${size} /dev/zero | tr '\\0' 'x'; echo; echo tail >&2`)
   t.equal(r.stdout.length, size + 1)
-  t.equal(createHash('sha256').update(r.stdout).digest('hex'), createHash('sha256').update('x'.repeat(size) + '\n').digest('hex'))
+  t.equal(
+    createHash('sha256').update(r.stdout).digest('hex'),
+    createHash('sha256')
+      .update('x'.repeat(size) + '\n')
+      .digest('hex'),
+  )
   t.equal(r.stderr, 'tail\n')
 })
 
@@ -113,7 +118,7 @@ t.test('run() throws a GuestCommandError with the last words of the command', as
   const error = await root.run(['sh', '-c', 'echo doing; echo "no such package: x" >&2; exit 100']).catch((e: unknown) => e)
   t.type(error, GuestCommandError)
   const e = error as GuestCommandError
-  t.equal(e.message, "node1: `sh -c 'echo doing; echo \"no such package: x\" >&2; exit 100'` exited with 100:\nno such package: x")
+  t.equal(e.message, 'node1: `sh -c \'echo doing; echo "no such package: x" >&2; exit 100\'` exited with 100:\nno such package: x')
   t.equal(e.code, 100)
   t.equal(e.node, 'node1')
   t.equal(e.stdout, 'doing\n')

@@ -70,10 +70,17 @@ t.test('replacing a file is atomic: readers see the old or the new content, neve
   await root.upload(path, next, { mode: 0o644 })
   uploading = false
   await reader
-  t.ok([...seen].every((h) => h === sha(old) || h === sha(next)), `${seen.size} distinct contents seen, all whole`)
+  t.ok(
+    [...seen].every((h) => h === sha(old) || h === sha(next)),
+    `${seen.size} distinct contents seen, all whole`,
+  )
   t.equal(sha(await readFile(path)), sha(next))
   t.not((await stat(path)).ino, inodeBefore, 'a new file was renamed into place')
-  t.same((await readdir(area)).filter((n) => n.includes('vmlab-')), [], 'no temporary file left')
+  t.same(
+    (await readdir(area)).filter((n) => n.includes('vmlab-')),
+    [],
+    'no temporary file left',
+  )
 })
 
 t.test('a failed upload leaves no temporary file and says what went wrong', async (t) => {
@@ -82,7 +89,10 @@ t.test('a failed upload leaves no temporary file and says what went wrong', asyn
   const error = await root.upload(dir, 'x', { mode: 0o644 }).catch((e: unknown) => e)
   t.type(error, LabError)
   t.match((error as Error).message, new RegExp(`^node1: cannot rename ${area}/\\.is-a-dir\\.vmlab-[0-9a-f]+ to ${dir}: `))
-  t.same((await readdir(area)).filter((n) => n.includes('vmlab-')), [])
+  t.same(
+    (await readdir(area)).filter((n) => n.includes('vmlab-')),
+    [],
+  )
   const missing = await root.upload(join(area, 'no/such/dir/f'), 'x', { mode: 0o644 }).catch((e: unknown) => e)
   t.match((missing as Error).message, /^node1: cannot write .*no\/such\/dir\/\.f\.vmlab-[0-9a-f]+: No such file/)
   await t.rejects(root.upload('relative/path', 'x', { mode: 0o644 }), { message: /absolute file path/ })
@@ -98,8 +108,15 @@ t.test('a non-root user uploads into root-owned places through sudo install', as
   t.equal(st.mode & 0o7777, 0o640)
   t.equal(st.uid, 0)
   t.equal(st.gid, await idOf('-g', PLAIN_USER))
-  t.same((await readdir('/tmp')).filter((n) => n.startsWith('.vmlab-upload-')), before, 'the staging file is removed')
-  t.same((await readdir(area)).filter((n) => n.includes('vmlab-')), [])
+  t.same(
+    (await readdir('/tmp')).filter((n) => n.startsWith('.vmlab-upload-')),
+    before,
+    'the staging file is removed',
+  )
+  t.same(
+    (await readdir(area)).filter((n) => n.includes('vmlab-')),
+    [],
+  )
   const denied = await sudoer.upload(path, 'x', { mode: 0o644, sudo: false }).catch((e: unknown) => e)
   t.match((denied as Error).message, /^node1: cannot write .*: Permission denied/, 'without sudo the user cannot write there')
 })

@@ -19,7 +19,7 @@ export function lab(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
       [LAB_BIN, ...args],
       { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0
         resolve({ code, stdout: String(stdout), stderr: String(stderr) })
       },
     )

@@ -92,12 +92,24 @@ export function assertNothingLeft(t: Test, lab: SimLab, labName: string): void {
   t.same(lab.networks(), [], 'no network left')
   t.same(lab.files(), [], 'no disk or VM file left')
   const media = lab.media()
-  t.same(media.filter((m) => m.startsWith('hdds:')), [], 'no disk image registered')
-  t.same(media.filter((m) => m.startsWith('dvds:')), [], 'no DVD image registered')
+  t.same(
+    media.filter((m) => m.startsWith('hdds:')),
+    [],
+    'no disk image registered',
+  )
+  t.same(
+    media.filter((m) => m.startsWith('dvds:')),
+    [],
+    'no DVD image registered',
+  )
   const stateDir = join(lab.dir, '.lab', labName)
   // The credentials stay (a run killed before it made them has none).
   const left = existsSync(stateDir) ? readdirSync(stateDir) : []
-  t.same(left.filter((f) => !['keys', 'secrets.json'].includes(f)), [], 'no state, journal, lock or media file left')
+  t.same(
+    left.filter((f) => !['keys', 'secrets.json'].includes(f)),
+    [],
+    'no state, journal, lock or media file left',
+  )
 }
 
 /** SIGKILL, for a process that may have ended by itself meanwhile. */
@@ -117,7 +129,7 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
         const lab = await openSuiteLab(t, o, cut.host)
         if (cut.hold) lab.hold(cut.hold)
         const k = await labKilledWhen({ whenRecorded: true, dir: lab.dir, env: lab.env, labName: o.name, args: ['up', ...lab.upArgs], when: (j) => cut.when(j, lab) })
-        t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(", ")})\n${k.stderr}`)
+        t.ok(k.killed, `lab up was killed ${cut.name} (journal: ${k.journal.map((e) => `${e.step} ${e.phase}`).join(', ')})\n${k.stderr}`)
         for (const p of cut.alsoKill ? processesMentioning(lab.dir, cut.alsoKill) : []) killGone(Number(p.split(':')[0]))
         lab.hold([])
         // A createvm pause long enough to be killed in is for the killed run only.
@@ -139,7 +151,11 @@ export function interruptSuite(t: Test, o: SuiteOptions, cuts: Cut[], variants: 
           for (const node of o.nodes) t.ok(journal.filter((e) => e.step === `clone:${node}` && e.phase === 'done').length <= 1, `${node} was not cloned twice`)
           const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ node: string; snapshots: string[] }>
           const want = o.guests ? ['clean', 'ready'] : ['clean']
-          t.same(list.map((n) => [n.node, n.snapshots]), o.nodes.map((n) => [n, want]), 'every node has its snapshots, each once')
+          t.same(
+            list.map((n) => [n.node, n.snapshots]),
+            o.nodes.map((n) => [n, want]),
+            'every node has its snapshots, each once',
+          )
           if (o.guests) t.same([...lab.running()].sort(), o.nodes.map(vmOf).sort(), 'every node runs')
         }
         const destroy = await lab.run(['destroy', '--force'], 600_000)

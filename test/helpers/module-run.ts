@@ -86,16 +86,9 @@ export function lab(yaml: string): ResolvedLab {
 export function labWith(modules: string, opts: { nodes?: string[]; os?: string } = {}): ResolvedLab {
   const nodes = opts.nodes ?? ['master', 'node1']
   return lab(
-    [
-      'name: t',
-      `os: ${opts.os ?? 'rocky9'}`,
-      'network: { cidr: 192.168.56.0/24 }',
-      'nodes:',
-      ...nodes.map((n, i) => `  - { name: ${n}, ip: 192.168.56.${10 + i} }`),
-      'modules:',
-      modules,
-      '',
-    ].join('\n'),
+    ['name: t', `os: ${opts.os ?? 'rocky9'}`, 'network: { cidr: 192.168.56.0/24 }', 'nodes:', ...nodes.map((n, i) => `  - { name: ${n}, ip: 192.168.56.${10 + i} }`), 'modules:', modules, ''].join(
+      '\n',
+    ),
   )
 }
 

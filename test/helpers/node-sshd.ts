@@ -75,9 +75,7 @@ export async function startNodeSshds(t: { teardown(fn: () => unknown): void }, l
     })
   }
   const stop = async () => {
-    await Promise.all(
-      children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))))),
-    )
+    await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))))))
   }
   t.teardown(stop)
   return {

@@ -126,11 +126,24 @@ export function simLab(t: LabDirs, provider: SimProvider, o: SimLabOptions): Sim
     running: () => lines(sim('VBoxManage', ['list', 'runningvms'])).map((l) => l.split('"')[1]!),
     networks: () => vboxHostOnlyIfs(dir).map((h) => `Name: ${h.name}`),
     isOn: (vm: string) => vbox.running().includes(vm),
-    media: () => ['hdds', 'dvds'].flatMap((kind) => lines(sim('VBoxManage', ['list', kind])).filter((l) => l.startsWith('Location:')).map((l) => `${kind}: ${l.replace(/^Location:\s*/, '')}`)),
+    media: () =>
+      ['hdds', 'dvds'].flatMap((kind) =>
+        lines(sim('VBoxManage', ['list', kind]))
+          .filter((l) => l.startsWith('Location:'))
+          .map((l) => `${kind}: ${l.replace(/^Location:\s*/, '')}`),
+      ),
   }
   const vmware = {
     vms: () => (existsSync(vmsDir) ? readdirSync(vmsDir).filter((n) => existsSync(join(vmsDir, n, `${n}.vmx`))) : []),
-    running: () => lines(sim('vmrun', ['list'])).slice(1).map((p) => p.split(/[\\/]/).pop()!.replace(/\.vmx$/, '')),
+    running: () =>
+      lines(sim('vmrun', ['list']))
+        .slice(1)
+        .map((p) =>
+          p
+            .split(/[\\/]/)
+            .pop()!
+            .replace(/\.vmx$/, ''),
+        ),
     networks: () => [],
     // A powered-on VMware VM holds its .vmx.lck folder; asking vmrun takes too long on a busy machine.
     isOn: (vm: string) => existsSync(join(vmsDir, vm, `${vm}.vmx.lck`)),

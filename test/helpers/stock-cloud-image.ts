@@ -76,7 +76,15 @@ function guestFiles(guestMirror: string) {
 }
 
 export function stockImageInputs(): Record<string, unknown> {
-  return { name: 'test-stock-cloud', recipe: RECIPE_VERSION, suite: DEBIAN12_SUITE, packages: [BOOTSTRAP_PACKAGES, APT_PACKAGES], files: guestFiles('MIRROR'), kernelArgs: KERNEL_ARGS, disk: DISK_BYTES }
+  return {
+    name: 'test-stock-cloud',
+    recipe: RECIPE_VERSION,
+    suite: DEBIAN12_SUITE,
+    packages: [BOOTSTRAP_PACKAGES, APT_PACKAGES],
+    files: guestFiles('MIRROR'),
+    kernelArgs: KERNEL_ARGS,
+    disk: DISK_BYTES,
+  }
 }
 
 export function missingStockImageTools(): string[] {
@@ -125,7 +133,10 @@ export async function stockCloudImage(opts: { cacheDir?: string; onProgress?: (m
 
     say('partitioning and writing the boot and root partitions')
     const boot = await readdir(inRootfs(rootfs, '/boot'))
-    const kernel = boot.filter((n) => n.startsWith('vmlinuz-')).sort().at(-1)
+    const kernel = boot
+      .filter((n) => n.startsWith('vmlinuz-'))
+      .sort()
+      .at(-1)
     if (kernel === undefined) throw new Error('no kernel in the debootstrap tree')
     const version = kernel.slice('vmlinuz-'.length)
     await copyFile(inRootfs(rootfs, `/boot/${kernel}`), join(staging, 'vmlinuz'))

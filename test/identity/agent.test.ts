@@ -134,8 +134,7 @@ async function fileOf(root: string, path: string): Promise<{ content: string; mo
 function hostsAfter(hostsFixture: string, identity: NodeIdentity): string {
   const kept: Record<string, string> = {
     el: '127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\n::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n',
-    'el-with-base-names':
-      '127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n',
+    'el-with-base-names': '127.0.0.1 localhost localhost.localdomain localhost4 localhost4.localdomain4\n::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\n',
     debian: '127.0.0.1\tlocalhost\n::1     localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n',
   }
   return `${kept[hostsFixture]}# BEGIN vmlab\n${identity.hosts.map((h) => `${h.ip} ${h.fqdn} ${h.short}\n`).join('')}# END vmlab\n`
@@ -334,7 +333,10 @@ async function detectSeed(appears: 'at once' | 'after udev settles' | 'never', e
   const root = await fakeRoot(OSES[3]!)
   const before = await snapshot(root)
   const result = await agent(root, { VMLAB_NO_LIVE: '', VMLAB_TEST_FAKE: fake, VMLAB_TEST_APPEARS: appears, ...fnEnv, ...env }, ['bash', '--posix'])
-  const calls = await readFile(join(fake, 'calls'), 'utf8').then((text) => text.split('\n').filter((l) => l !== ''), () => [])
+  const calls = await readFile(join(fake, 'calls'), 'utf8').then(
+    (text) => text.split('\n').filter((l) => l !== ''),
+    () => [],
+  )
   const mountDir = /seed disc \/dev\/fake-seed mounted at (\S+)/.exec(result.stdout)?.[1]
   return { result, calls, mountDir, fake, root, before }
 }
@@ -372,7 +374,11 @@ t.test('seed detection: looks for the disc first, and waits for udev only when i
   const notLive = await detectSeed('never', { VMLAB_NO_LIVE: '1' })
   t.equal(notLive.result.exitCode, 0)
   t.match(notLive.result.stdout, 'no seed disc')
-  t.same(notLive.calls.filter((c) => c.startsWith('udevadm')), [], 'VMLAB_NO_LIVE=1: no udevadm')
+  t.same(
+    notLive.calls.filter((c) => c.startsWith('udevadm')),
+    [],
+    'VMLAB_NO_LIVE=1: no udevadm',
+  )
   t.ok(notLive.calls.length > 0 && notLive.calls.every((c) => c.startsWith('blkid')), 'it did look')
 })
 

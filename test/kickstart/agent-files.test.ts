@@ -128,5 +128,8 @@ t.test('heredoc delimiters never occur in their content; %-lines and CR/NUL go t
     const encoded = /[\r\0]/.test(file.content) || /^\s*%/m.test(file.content)
     t.equal(m[1], encoded ? 'base64 -d' : 'cat', `${file.path} written with ${m[1]}`)
   }
-  t.notOk(block.some((l) => /^\s*%/.test(l)), 'no line of the block starts with %')
+  t.notOk(
+    block.some((l) => /^\s*%/.test(l)),
+    'no line of the block starts with %',
+  )
 })

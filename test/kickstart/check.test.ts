@@ -59,13 +59,7 @@ function replaced(rhel: Rhel, prefix: string, line: string): { text: string; lin
   return { text: text(lines), line: at + 1 }
 }
 
-function expectOne(
-  t: Test,
-  problems: KickstartProblem[],
-  line: number,
-  severity: KickstartProblem['severity'],
-  pattern: RegExp,
-): void {
+function expectOne(t: Test, problems: KickstartProblem[], line: number, severity: KickstartProblem['severity'], pattern: RegExp): void {
   t.equal(problems.length, 1, `exactly one problem: ${JSON.stringify(problems)}`)
   t.equal(problems[0]?.line, line, 'line')
   t.equal(problems[0]?.severity, severity, 'severity')
@@ -138,7 +132,10 @@ t.test('option value: choices per release, booleans, flags given a value, missin
   const b = replaced(8, 'network --device=link', 'network --device=link --bootproto=dhcp --onboot=maybe')
   expectOne(t, checkKickstart(b.text, 8), b.line, 'error', /--onboot=maybe is not a boolean/)
   const c = replaced(8, 'zerombr', 'clearpart --all=yes --initlabel')
-  t.match(checkKickstart(c.text, 8).map((p) => p.message), [/--all takes no value/])
+  t.match(
+    checkKickstart(c.text, 8).map((p) => p.message),
+    [/--all takes no value/],
+  )
   const d = replaced(8, 'bootloader', 'bootloader --location')
   expectOne(t, checkKickstart(d.text, 8), d.line, 'error', /--location expects a value/)
 })
@@ -159,7 +156,10 @@ t.test('unclosed %post, %post cut short by another section, %end alone', async (
   const cut = base(8)
   const post = cut.findIndex((l) => l.startsWith('%post'))
   cut.splice(post + 2, 0, '%pre')
-  t.match(checkKickstart(text(cut), 8).map((p) => p.message), [/section %post does not end with %end before %pre on line/])
+  t.match(
+    checkKickstart(text(cut), 8).map((p) => p.message),
+    [/section %post does not end with %end before %pre on line/],
+  )
 
   const stray = withLines(8, '%end')
   expectOne(t, checkKickstart(stray.text, 8), stray.line, 'error', /%end without an open section/)
@@ -170,7 +170,10 @@ t.test('a %end line inside a %post heredoc ends the section early', async (t) =>
   const post = lines.findIndex((l) => l.startsWith('%post'))
   lines.splice(post + 1, 0, "cat > /etc/x <<'EOF'", '%end', 'network --ipaddr=1.2.3.4', 'EOF')
   const problems = checkKickstart(text(lines), 8)
-  t.ok(problems.some((p) => p.line === post + 4 && /unknown option "--ipaddr"/.test(p.message)), JSON.stringify(problems))
+  t.ok(
+    problems.some((p) => p.line === post + 4 && /unknown option "--ipaddr"/.test(p.message)),
+    JSON.stringify(problems),
+  )
 })
 
 t.test('CRLF line endings', async (t) => {
@@ -190,7 +193,10 @@ t.test('unquoted # inside a value cuts it', async (t) => {
   t.match(problems[0]?.message, /unquoted "#" starts a comment: "\$6\$salt#rest" is read as "\$6\$salt"/)
   t.equal(problems[0]?.line, k.line)
   t.same(checkKickstart(replaced(8, 'selinux', 'selinux --enforcing # trailing comment is fine').text, 8), [])
-  t.same(checkKickstart(withLines(8, 'bootloader --append="console=ttyS0 # kept"').text, 8).filter((p) => /#/.test(p.message)), [])
+  t.same(
+    checkKickstart(withLines(8, 'bootloader --append="console=ttyS0 # kept"').text, 8).filter((p) => /#/.test(p.message)),
+    [],
+  )
 })
 
 t.test('unbalanced quote', async (t) => {
@@ -200,7 +206,10 @@ t.test('unbalanced quote', async (t) => {
 
 t.test('HTML entities from an escaping template', async (t) => {
   const k = replaced(8, 'network --device=link', 'network --device&#x3D;link --bootproto=dhcp')
-  t.match(checkKickstart(k.text, 8).map((p) => p.message), [/HTML entity "&#x3D;".*noEscape/, /.*/])
+  t.match(
+    checkKickstart(k.text, 8).map((p) => p.message),
+    [/HTML entity "&#x3D;".*noEscape/, /.*/],
+  )
 })
 
 t.test('boot options pasted into the kickstart', async (t) => {

@@ -39,7 +39,14 @@ function input(id: OsId, change: Partial<KickstartInput> = {}): KickstartInput {
     rootSshKey: ROOT_KEY,
     user: { name: 'student', passwordHash: USER_HASH, sshKey: USER_KEY, sudo: true },
     selinux: 'enforcing',
-    firewall: { enabled: true, services: ['ssh', 'http'], ports: [{ port: 2377, protocol: 'tcp' }, { port: 4789, protocol: 'udp' }] },
+    firewall: {
+      enabled: true,
+      services: ['ssh', 'http'],
+      ports: [
+        { port: 2377, protocol: 'tcp' },
+        { port: 4789, protocol: 'udp' },
+      ],
+    },
     packages: ['vim-minimal', 'bash-completion'],
     disk: {},
     agent: {
@@ -109,7 +116,7 @@ t.test('EL7 (CentOS 7): install, --ntpservers, %post keys, @^minimal, --instLang
   t.same(linesOf(ks, 'timezone'), ['timezone Europe/Paris --utc --ntpservers=192.168.56.10,pool.ntp.org'])
   t.same(linesOf(ks, 'sshkey'), [])
   t.match(ks, `printf '%s\\n' '${ROOT_KEY}' > /root/.ssh/authorized_keys\nchmod 0600 /root/.ssh/authorized_keys`)
-  t.match(ks, "chmod 0700 /root/.ssh\n")
+  t.match(ks, 'chmod 0700 /root/.ssh\n')
   t.match(ks, "chown -R 'student:student' '/home/student/.ssh'")
   t.match(ks, 'restorecon -R /root/.ssh')
   t.match(ks, '\n%packages --instLangs=fr_FR\n@^minimal\n@core\n')
@@ -120,10 +127,7 @@ t.test('EL7 (CentOS 7): install, --ntpservers, %post keys, @^minimal, --instLang
 t.test('CentOS 7 network install from the vault', async (t) => {
   const ks = renderKickstart(input('centos7', { source: centos7VaultSource() }))
   t.same(linesOf(ks, 'url'), ['url --url=http://vault.centos.org/7.9.2009/os/x86_64/'])
-  t.same(linesOf(ks, 'repo'), [
-    'repo --name=updates --baseurl=http://vault.centos.org/7.9.2009/updates/x86_64/',
-    'repo --name=extras --baseurl=http://vault.centos.org/7.9.2009/extras/x86_64/',
-  ])
+  t.same(linesOf(ks, 'repo'), ['repo --name=updates --baseurl=http://vault.centos.org/7.9.2009/updates/x86_64/', 'repo --name=extras --baseurl=http://vault.centos.org/7.9.2009/extras/x86_64/'])
   t.same(linesOf(ks, 'cdrom'), [])
 })
 

@@ -4,15 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ksQuote, shQuote } from '../../src/kickstart/quote.js'
 import { splitKickstartLine } from '../../src/kickstart/shlex.js'
-import {
-  isFqdn,
-  isIPv4,
-  isMac,
-  isNetmask,
-  isSshPublicKey,
-  prefixToNetmask,
-  sameSubnet,
-} from '../../src/kickstart/values.js'
+import { isFqdn, isIPv4, isMac, isNetmask, isSshPublicKey, prefixToNetmask, sameSubnet } from '../../src/kickstart/values.js'
 import { run } from '../../src/util/run.js'
 
 t.test('IPv4 addresses and netmasks', async (t) => {
@@ -42,7 +34,11 @@ t.test('host names and MACs', async (t) => {
 t.test('OpenSSH public keys as ssh-keygen writes them; cut or wrapped ones are refused', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'vmlab-keys-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  for (const [type, bits] of [['ed25519', []], ['rsa', ['-b', '2048']], ['ecdsa', ['-b', '384']]] as const) {
+  for (const [type, bits] of [
+    ['ed25519', []],
+    ['rsa', ['-b', '2048']],
+    ['ecdsa', ['-b', '384']],
+  ] as const) {
     const file = join(dir, type)
     await run('ssh-keygen', ['-q', '-t', type, ...bits, '-N', '', '-C', 'teacher@classroom', '-f', file])
     const key = (await readFile(`${file}.pub`, 'utf8')).trim()

@@ -121,9 +121,11 @@ t.test(`${THROUGH_CLI} mutations through lab validate: exit 0 or 2, located erro
   }
   // A few at a time: each is a whole node process that mostly waits for its start-up on a shared machine.
   const queue = [...cases]
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    for (let m = queue.shift(); m; m = queue.shift()) await run(m)
-  }))
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) await run(m)
+    }),
+  )
   t.same(failures, [], 'exit 0 or 2, every error located, never a bug')
   t.same(snapshotTree(dir), before, 'validate wrote nothing (no .lab)')
 })

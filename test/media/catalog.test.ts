@@ -22,16 +22,26 @@ t.test('every EL OS has install media, the minimal ISO first where there is one'
     t.ok(isos.length > 0, `${id} has an ISO`)
     if (isos.some((i) => i.kind === 'minimal')) t.equal(isos[0]!.kind, 'minimal', `${id} prefers minimal`)
     t.equal(new Set(isos.map((i) => i.kind)).size, isos.length, `${id} lists each kind once`)
-    t.ok(isos.some((i) => i.kind === 'boot'), `${id} lists a boot ISO`)
+    t.ok(
+      isos.some((i) => i.kind === 'boot'),
+      `${id} lists a boot ISO`,
+    )
   }
-  t.same(OS_CATALOG['centos-stream9'].isos.map((i) => i.kind), ['boot', 'dvd'], 'Stream 9 has only boot and dvd1')
+  t.same(
+    OS_CATALOG['centos-stream9'].isos.map((i) => i.kind),
+    ['boot', 'dvd'],
+    'Stream 9 has only boot and dvd1',
+  )
 })
 
 t.test('checksums are SHA-256 hex, and only the listed ISOs have none', async (t) => {
   for (const { id, iso } of all) {
     t.match(iso.sha256, /^([0-9a-f]{64})?$/, `${id} ${iso.file}`)
   }
-  t.same(all.filter(({ iso }) => iso.sha256 === '').map(({ iso }) => iso.file), UNPINNED)
+  t.same(
+    all.filter(({ iso }) => iso.sha256 === '').map(({ iso }) => iso.file),
+    UNPINNED,
+  )
   for (const { iso } of all.filter(({ iso }) => iso.sha256 === '')) {
     t.ok(iso.checksumUrl?.startsWith('https://'), `${iso.file} names its published checksum list`)
   }

@@ -22,12 +22,12 @@ t.test('on a terminal: one bar redrawn in place with percent, MB, rate and ETA',
   r.done()
   const frames = out.text().split('\r').filter(Boolean)
   t.equal(frames.length, 12, 'a frame per update (they are 1 s apart) and the final one')
-  t.equal(
-    frames.at(-2),
-    'Rocky-9.6-x86_64-minimal.iso [#----------------]  5%  100.0/2000.0 MB  10.0 MB/s  ETA 3m10s\x1b[K',
-  )
+  t.equal(frames.at(-2), 'Rocky-9.6-x86_64-minimal.iso [#----------------]  5%  100.0/2000.0 MB  10.0 MB/s  ETA 3m10s\x1b[K')
   t.equal(new Set(frames.map((f) => /\[[#-]+\]/.exec(f)?.[0].length)).size, 1, 'the bar keeps its width')
-  t.ok(frames.every((f) => f.replace(/\x1b\[K|\n/g, '').length < 100), 'fits the terminal width')
+  t.ok(
+    frames.every((f) => f.replace(/\x1b\[K|\n/g, '').length < 100),
+    'fits the terminal width',
+  )
   t.ok(out.text().endsWith('\n'), 'done() ends the line')
   t.notMatch(out.text(), /\x1b\[[0-9;]*m/, 'no colour codes')
 })

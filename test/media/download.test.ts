@@ -124,7 +124,10 @@ t.test('redirects are followed', async (t) => {
   server.redirects.set('/latest.iso', '/mirror/test.iso')
   server.redirects.set('/mirror/test.iso', server.url('/isos/test.iso'))
   const result = await download(server.url('/latest.iso'), dest, { ...fast, sha256: sha256(data) })
-  t.same(server.requests.map((r) => r.path), ['/latest.iso', '/mirror/test.iso', '/isos/test.iso'])
+  t.same(
+    server.requests.map((r) => r.path),
+    ['/latest.iso', '/mirror/test.iso', '/isos/test.iso'],
+  )
   t.equal(result.url, server.url('/isos/test.iso'))
   t.ok((await readFile(dest)).equals(data))
 })

@@ -4,15 +4,7 @@ import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { OS_CATALOG, type IsoImage } from '../../src/lab/os-catalog.js'
 import { fetchIso, fetchIsoImage } from '../../src/media/fetch-iso.js'
-import {
-  cacheRoot,
-  cachedIso,
-  cacheState,
-  fileSha256,
-  isCachedCopyGood,
-  isoCachePath,
-  writeCheckRecord,
-} from '../../src/media/iso-cache.js'
+import { cacheRoot, cachedIso, cacheState, fileSha256, isCachedCopyGood, isoCachePath, writeCheckRecord } from '../../src/media/iso-cache.js'
 import { mirrorUrl } from '../../src/media/iso-select.js'
 import { InputError, LabError } from '../../src/util/errors.js'
 import { fakeIso, sha256, startServer, type FixtureServer } from '../helpers/http-fixture.js'
@@ -105,10 +97,7 @@ t.test('--mirror replaces everything before the distribution path', async (t) =>
   const expected = 'https://mirror.example.edu/rocky/9.6/isos/x86_64/Rocky-9.6-x86_64-minimal.iso'
   t.equal(mirrorUrl(rocky, 'https://mirror.example.edu/rocky'), expected)
   t.equal(mirrorUrl(rocky, 'https://mirror.example.edu/rocky/'), expected)
-  t.equal(
-    mirrorUrl(OS_CATALOG.centos7.isos[0]!, 'http://10.0.0.1:8080/centos-vault/'),
-    'http://10.0.0.1:8080/centos-vault/7.9.2009/isos/x86_64/CentOS-7-x86_64-Minimal-2009.iso',
-  )
+  t.equal(mirrorUrl(OS_CATALOG.centos7.isos[0]!, 'http://10.0.0.1:8080/centos-vault/'), 'http://10.0.0.1:8080/centos-vault/7.9.2009/isos/x86_64/CentOS-7-x86_64-Minimal-2009.iso')
   const { mirrorPath: _, ...noPath } = rocky
   t.equal(mirrorUrl(noPath, 'http://10.0.0.1/ignored/'), 'http://10.0.0.1/vault/rocky/9.6/isos/x86_64/Rocky-9.6-x86_64-minimal.iso', 'without mirrorPath only the origin changes')
   t.throws(() => mirrorUrl(rocky, 'not a url'), InputError)
@@ -119,7 +108,10 @@ t.test('--mirror replaces everything before the distribution path', async (t) =>
   server.files.set('/local-mirror/rocky/7.7/isos/Fake-7.7-minimal.iso', { data })
   const iso = entry(server, data, { urls: ['http://127.0.0.1:1/never-used.iso'] })
   await fetchIsoImage(OS_CATALOG.rocky9, iso, { env, stderr, transfer, mirror: server.url('/local-mirror/rocky') })
-  t.same(server.requests.map((r) => r.path), ['/local-mirror/rocky/7.7/isos/Fake-7.7-minimal.iso'])
+  t.same(
+    server.requests.map((r) => r.path),
+    ['/local-mirror/rocky/7.7/isos/Fake-7.7-minimal.iso'],
+  )
 })
 
 t.test('the next source is tried when one fails, and all failures are reported', async (t) => {

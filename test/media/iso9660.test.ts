@@ -49,12 +49,7 @@ const FILES: IsoFile[] = [
   ...Array.from({ length: 150 }, (_, i) => ({ path: `many/file-${i}.conf`, data: `n=${i}\n` })),
 ]
 
-const expected = new Map(
-  FILES.map((f) => [
-    f.path,
-    { data: typeof f.data === 'string' ? Buffer.from(f.data) : Buffer.from(f.data), mode: f.mode ?? 0o644 },
-  ]),
-)
+const expected = new Map(FILES.map((f) => [f.path, { data: typeof f.data === 'string' ? Buffer.from(f.data) : Buffer.from(f.data), mode: f.mode ?? 0o644 }]))
 
 const work = await mkdtemp(join(tmpdir(), 'iso9660-test-'))
 t.teardown(() => rm(work, { recursive: true, force: true }))
@@ -109,18 +104,13 @@ t.test('the plain ISO 9660 tree has unique level-2 names for every file', async 
   const { stdout } = await run('xorriso', ['-read_fs', 'ecma119', '-indev', iso, '-find', '/', '-type', 'f'])
   const paths = stdout.trim().split('\n')
   t.equal(new Set(paths).size, FILES.length)
-  for (const name of [
-    "'/KS.CFG'",
-    "'/META_DATA'",
-    "'/USER_DATA'",
-    "'/USER_DATA_1'",
-    "'/VMLAB/SSH_HOST_ED25519_KEY.PUB'",
-    "'/A/B/C/D/E/F/G/DEEPEST.TXT'",
-    "'/MIXED_CASE_NAME_V2.TXT'",
-  ]) {
+  for (const name of ["'/KS.CFG'", "'/META_DATA'", "'/USER_DATA'", "'/USER_DATA_1'", "'/VMLAB/SSH_HOST_ED25519_KEY.PUB'", "'/A/B/C/D/E/F/G/DEEPEST.TXT'", "'/MIXED_CASE_NAME_V2.TXT'"]) {
     t.ok(paths.includes(name), name)
   }
-  t.ok(paths.every((p) => /^'\/[A-Z0-9_./]+'$/.test(p)), 'd-characters only')
+  t.ok(
+    paths.every((p) => /^'\/[A-Z0-9_./]+'$/.test(p)),
+    'd-characters only',
+  )
 })
 
 t.test('isoinfo and blkid see the label, Rock Ridge and Joliet', async (t) => {
@@ -211,7 +201,10 @@ t.test('Rock Ridge is laid out the way the Linux kernel reads it', async (t) => 
   t.ok(records.every(has('PX')), 'every record has PX')
   const directories = 10 // sizes, vmlab, many, a to g
   t.equal(records.filter(has('NM')).length, FILES.length + directories, 'files and directories have NM')
-  t.ok(records.some((r) => has('CE')(r) && has('NM')(r)), 'long names went to continuation areas')
+  t.ok(
+    records.some((r) => has('CE')(r) && has('NM')(r)),
+    'long names went to continuation areas',
+  )
 })
 
 t.test('the same input gives the same bytes, whatever the order of the files', async (t) => {
@@ -259,9 +252,27 @@ t.test('bad paths and modes are refused with the path in the message', async (t)
     [[{ path: 'lone\ud800', data: '' }], /well-formed/],
     [[{ path: 'y'.repeat(63), data: '' }], /longer than 62/],
     [[{ path: 'a/b/c/d/e/f/g/h/too-deep', data: '' }], /at most 7 nested/],
-    [[{ path: 'ks.cfg', data: '' }, { path: 'ks.cfg', data: '' }], /given twice/],
-    [[{ path: 'key', data: '' }, { path: 'key/inside', data: '' }], /'key' is also given as a file/],
-    [[{ path: 'dir/file', data: '' }, { path: 'dir', data: '' }], /"dir".*also a directory/],
+    [
+      [
+        { path: 'ks.cfg', data: '' },
+        { path: 'ks.cfg', data: '' },
+      ],
+      /given twice/,
+    ],
+    [
+      [
+        { path: 'key', data: '' },
+        { path: 'key/inside', data: '' },
+      ],
+      /'key' is also given as a file/,
+    ],
+    [
+      [
+        { path: 'dir/file', data: '' },
+        { path: 'dir', data: '' },
+      ],
+      /"dir".*also a directory/,
+    ],
     [[{ path: 'k', data: '', mode: 0o10000 }], /mode 4096/],
     [[{ path: 'k', data: '', mode: -1 }], /not a permission mode/],
     [[{ path: 'k', data: '', mode: 1.5 }], /not a permission mode/],

@@ -77,9 +77,7 @@ t.test('meta-data and user-data say what cloud-init needs', async (t) => {
   t.equal(renderHosts(written, lab, []), written, 'the hosts module finds nothing to change in it')
   t.equal(ud.disable_root, false)
   t.same(ud.ssh_authorized_keys, input.authorizedKeys)
-  t.same(ud.users, [
-    { name: 'student', shell: '/bin/bash', lock_passwd: false, ssh_authorized_keys: input.authorizedKeys, sudo: 'ALL=(ALL) NOPASSWD:ALL' },
-  ])
+  t.same(ud.users, [{ name: 'student', shell: '/bin/bash', lock_passwd: false, ssh_authorized_keys: input.authorizedKeys, sudo: 'ALL=(ALL) NOPASSWD:ALL' }])
   t.equal(ud.ssh_deletekeys, true)
   t.same(ud.ssh_keys, { ed25519_private: input.hostKeys.ed25519.private, ed25519_public: input.hostKeys.ed25519.public })
 
@@ -133,7 +131,10 @@ t.test("cloud-init's own renderers turn network-config into the right files", as
     return texts.join('\n')
   }
   const sysconfig = await convert('rocky', 'sysconfig')
-  t.match(sysconfig, /### ifcfg-eth1\n[\s\S]*BOOTPROTO=none[\s\S]*DEVICE=eth1[\s\S]*GATEWAY=192\.168\.56\.1[\s\S]*HWADDR=52:54:00:56:00:11[\s\S]*IPADDR=192\.168\.56\.11[\s\S]*NETMASK=255\.255\.255\.0/)
+  t.match(
+    sysconfig,
+    /### ifcfg-eth1\n[\s\S]*BOOTPROTO=none[\s\S]*DEVICE=eth1[\s\S]*GATEWAY=192\.168\.56\.1[\s\S]*HWADDR=52:54:00:56:00:11[\s\S]*IPADDR=192\.168\.56\.11[\s\S]*NETMASK=255\.255\.255\.0/,
+  )
   t.match(sysconfig, /### ifcfg-eth0\n[\s\S]*BOOTPROTO=dhcp[\s\S]*HWADDR=52:54:00:12:34:11/)
   const nm = await convert('rocky', 'network-manager')
   t.match(nm, /mac-address=52:54:00:56:00:11\n\n\[ipv4\]\nmethod=manual\n[^[]*address1=192\.168\.56\.11\/24\ngateway=192\.168\.56\.1\n/)
@@ -196,7 +197,15 @@ t.test('identity.env is sourced literally by sh and dash, whatever the values ho
   const text = shellEnvFile(nasty, 'header line\nsecond')
   t.ok(text.startsWith('# header line\n# second\n'))
   for (const shell of ['sh', 'dash', 'bash']) {
-    t.same(await sourceIn(shell, text, nasty.map(([k]) => k)), nasty.map(([, v]) => v), shell)
+    t.same(
+      await sourceIn(
+        shell,
+        text,
+        nasty.map(([k]) => k),
+      ),
+      nasty.map(([, v]) => v),
+      shell,
+    )
   }
   t.throws(() => shellEnvFile([['bad-name', 'x']]), InputError)
   t.throws(() => shellEnvFile([['X;Y', 'x']]), InputError)
@@ -207,11 +216,25 @@ t.test('identity.env of a seed carries the identity', async (t) => {
   const env = byPath(seedFiles(id))['vmlab/identity.env']!.data
   const names = ['VMLAB_INSTANCE_ID', 'VMLAB_HOSTNAME', 'VMLAB_FQDN', 'VMLAB_DOMAIN', 'VMLAB_LAB_IP', 'VMLAB_PREFIX', 'VMLAB_LAB_MAC', 'VMLAB_GATEWAY', 'VMLAB_DNS', 'VMLAB_USER', 'VMLAB_USER_SUDO']
   t.same(await sourceIn('dash', env, names), [
-    id.instanceId, 'node1', 'node1.localdomain', 'localdomain', '192.168.56.11', '24', '52:54:00:56:00:ab', '192.168.56.1', '192.168.56.1 1.1.1.1', 'student', 'yes',
+    id.instanceId,
+    'node1',
+    'node1.localdomain',
+    'localdomain',
+    '192.168.56.11',
+    '24',
+    '52:54:00:56:00:ab',
+    '192.168.56.1',
+    '192.168.56.1 1.1.1.1',
+    'student',
+    'yes',
   ])
   const [uuid] = await sourceIn('dash', env, ['VMLAB_NM_UUID'])
   t.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
-  const [other] = await sourceIn('dash', byPath(seedFiles(nodeIdentity(sampleInput({ labIp: '192.168.56.99', hosts: [{ ip: '192.168.56.99', fqdn: 'node1.localdomain', short: 'node1' }] }))))['vmlab/identity.env']!.data, ['VMLAB_NM_UUID'])
+  const [other] = await sourceIn(
+    'dash',
+    byPath(seedFiles(nodeIdentity(sampleInput({ labIp: '192.168.56.99', hosts: [{ ip: '192.168.56.99', fqdn: 'node1.localdomain', short: 'node1' }] }))))['vmlab/identity.env']!.data,
+    ['VMLAB_NM_UUID'],
+  )
   t.not(other, uuid)
 })
 

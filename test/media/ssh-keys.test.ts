@@ -4,14 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../../src/util/run.js'
-import {
-  fingerprintSha256,
-  generateHostKeys,
-  generateUserKey,
-  knownHostsHost,
-  knownHostsLine,
-  writePrivateKey,
-} from '../../src/media/ssh-keys.js'
+import { fingerprintSha256, generateHostKeys, generateUserKey, knownHostsHost, knownHostsLine, writePrivateKey } from '../../src/media/ssh-keys.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'vmlab-sshkeys-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))

@@ -48,11 +48,7 @@ const unit = (f: FamilyCase): string => (el(f) ? 'chronyd' : 'chrony')
 /** The probe's answer: package state (rpm -q or dpkg-query through our sed), the config file, the service. */
 function probe(f: FamilyCase, conf: string | undefined, opts: { installed?: boolean; service?: string; dir?: boolean; aptLists?: boolean; time?: Section } = {}): Answer {
   const installed = opts.installed ?? true
-  const packages = el(f)
-    ? installed
-      ? 'installed chrony\n'
-      : 'package chrony is not installed\n'
-    : `${installed ? 'ii  chrony\n' : ''}${opts.aptLists === false ? '' : 'aptlists yes\n'}`
+  const packages = el(f) ? (installed ? 'installed chrony\n' : 'package chrony is not installed\n') : `${installed ? 'ii  chrony\n' : ''}${opts.aptLists === false ? '' : 'aptlists yes\n'}`
   return {
     match: probeMatch('packages'),
     once: true,
@@ -110,17 +106,16 @@ logdir /var/log/chrony
 for (const family of FAMILIES) {
   t.test(`${family}: a client drops the distribution's sources for the master, restarts, and waits for ^*`, async (t) => {
     const wanted = chronyConfig(lab, options, 'client', family)
-    const guest = new FakeGuest([
-      probe(family, DEFAULT_CONF[family]),
-      { match: /^(restorecon|systemctl) /, stdout: '' },
-      { match: 'chronyc -n sources', stdout: SOURCES_SYNCED },
-    ])
+    const guest = new FakeGuest([probe(family, DEFAULT_CONF[family]), { match: /^(restorecon|systemctl) /, stdout: '' }, { match: 'chronyc -n sources', stdout: SOURCES_SYNCED }])
     const r = await runModule(lab, 'chrony', 'node1', guest, factsFor(family))
     t.equal(r.status, 'changed', r.reason ?? '')
-    t.same(r.changes.map((c) => [c.key, c.what]), [
-      ['config', `write ${confPath(family)}`],
-      ['restart', `restart ${unit(family)}`],
-    ])
+    t.same(
+      r.changes.map((c) => [c.key, c.what]),
+      [
+        ['config', `write ${confPath(family)}`],
+        ['restart', `restart ${unit(family)}`],
+      ],
+    )
     const diff = r.changes[0]!.diff!
     t.match(diff, new RegExp(`^--- ${confPath(family)}\n\\+\\+\\+ ${confPath(family)}\n@@ -1,`))
     t.match(diff, /^\+server 192\.168\.56\.10 iburst minpoll -1 maxpoll 6$/m)
@@ -156,7 +151,10 @@ t.test('debian without chrony: the configuration is written before the package, 
   ])
   const r = await runModule(lab, 'chrony', 'node2', guest, factsFor('debian'))
   t.equal(r.status, 'changed', r.reason ?? '')
-  t.same(r.changes.map((c) => c.what), ['create /etc/chrony/chrony.conf', 'install chrony', 'enable chrony', 'restart chrony'])
+  t.same(
+    r.changes.map((c) => c.what),
+    ['create /etc/chrony/chrony.conf', 'install chrony', 'enable chrony', 'restart chrony'],
+  )
   t.equal(
     r.changes[0]!.diff,
     `--- /dev/null
@@ -190,7 +188,10 @@ t.test('debian without apt lists: apt-get update before the install', async (t) 
   ])
   const r = await runModule(lab, 'chrony', 'node1', guest, factsFor('debian'))
   t.equal(r.status, 'changed', r.reason ?? '')
-  t.same(r.changes.map((c) => c.what), ['install chrony', 'enable chrony', 'restart chrony'])
+  t.same(
+    r.changes.map((c) => c.what),
+    ['install chrony', 'enable chrony', 'restart chrony'],
+  )
   t.same(sent(guest).slice(1, 3), ["env 'DEBIAN_FRONTEND=noninteractive' apt-get -y update", sent(guest)[2]!])
   t.match(sent(guest)[2], / install chrony$/)
 })
@@ -235,7 +236,10 @@ t.test('only the service is off: it is started (no restart reason), a masked one
     { match: 'chronyc -n sources', stdout: SOURCES_SYNCED },
   ])
   const r = await runModule(lab, 'chrony', 'node1', guest, factsFor('el8'))
-  t.same(r.changes.map((c) => c.what), ['unmask and enable chronyd', 'start chronyd'])
+  t.same(
+    r.changes.map((c) => c.what),
+    ['unmask and enable chronyd', 'start chronyd'],
+  )
   t.same(sent(guest), ['PROBE', 'systemctl unmask chronyd', 'systemctl enable chronyd', 'systemctl start chronyd', 'chronyc -n sources'])
 })
 
@@ -258,7 +262,10 @@ t.test('drift: a pool line added by hand is exactly the diff; --check neither wr
  makestep 1 -1
 `,
   )
-  t.same(r.changes.map((c) => c.key), ['config', 'restart'])
+  t.same(
+    r.changes.map((c) => c.key),
+    ['config', 'restart'],
+  )
   t.same(sent(guest), ['PROBE'])
   t.same(guest.uploads, [])
 })
@@ -301,10 +308,7 @@ t.test('verify polls until the master is selected, and fails saying what it saw'
 
 t.test("verify waits as long as the module's timing says: a client that never selects the master fails within it", async (t) => {
   t.same(CHRONY_TIMING.sync, { timeoutMs: 60_000, pollMs: 500 }, 'a minute by default')
-  const guest = new FakeGuest([
-    probe('el9', chronyConfig(lab, options, 'client', 'el9'), { time: { out: SOURCES_WAITING } }),
-    { match: 'chronyc -n sources', stdout: SOURCES_WAITING },
-  ])
+  const guest = new FakeGuest([probe('el9', chronyConfig(lab, options, 'client', 'el9'), { time: { out: SOURCES_WAITING } }), { match: 'chronyc -n sources', stdout: SOURCES_WAITING }])
   const quick = chronyModule({ sync: { timeoutMs: 30, pollMs: 5 } })
   const ctx = contextFor({ lab, family: 'el9', guests: { node1: guest } }, 'node1', 'client', options)
   const started = Date.now()

@@ -131,13 +131,12 @@ t.test('EL9 with the compose plugin: files copied with their layout, up -d, ever
 t.test('compose before 2.21 prints one JSON array: a stopped service brings up -d, nothing is copied', async (t) => {
   const dir = await labDir()
   const ps = composePsArray([running('php', 'php:8.3-fpm-alpine'), { project: 'web', service: 'nginx', image: 'nginx:alpine', state: 'exited' }])
-  const guest = new FakeGuest([
-    probe({ cli: 'plugin', ps, files: SAME }),
-    { match: /up -d$/ },
-    verifyPs('plugin', composePsArray(UP)),
-  ])
+  const guest = new FakeGuest([probe({ cli: 'plugin', ps, files: SAME }), { match: /up -d$/ }, verifyPs('plugin', composePsArray(UP))])
   const changes = await runModule(compose, ctxOf('el8', guest, dir))
-  t.same(changes.map((c) => [c.key, c.why]), [['up', 'nginx is exited']])
+  t.same(
+    changes.map((c) => [c.key, c.why]),
+    [['up', 'nginx is exited']],
+  )
   t.same(actions(guest), [`sudo docker compose -p web -f ${DIR}/compose.yaml up -d`])
   t.same(guest.uploads, [])
 })
@@ -176,7 +175,10 @@ t.test('Debian 12 without compose: docker-compose 1.29 installed, then driven as
   ])
   const ctx = ctxOf('debian', guest, dir)
   const changes = await runModule(compose, ctx)
-  t.same(changes.map((c) => c.key), ['install', 'file:stack/compose.yaml', 'file:stack/conf/nginx.conf', 'file:stack/index.php', 'up'])
+  t.same(
+    changes.map((c) => c.key),
+    ['install', 'file:stack/compose.yaml', 'file:stack/conf/nginx.conf', 'file:stack/index.php', 'up'],
+  )
   t.equal(changes[0]!.what, 'install docker-compose')
   t.equal(changes[4]!.what, `docker-compose -p web -f ${DIR}/compose.yaml up -d`)
   const ran = actions(guest)
@@ -190,7 +192,10 @@ t.test('docker-compose 1.x containers that stopped are seen through their labels
   const ps = dockerPsLines([running('php', 'php:8.3-fpm-alpine'), { project: 'web', service: 'nginx', image: 'nginx:alpine', state: 'restarting' }])
   const guest = new FakeGuest([probe({ cli: 'v1', ps, files: SAME })])
   const ctx = ctxOf('debian', guest, dir)
-  t.same(compose.plan(ctx, await compose.probe(ctx)).map((c) => [c.key, c.what, c.why]), [['up', `docker-compose -p web -f ${DIR}/compose.yaml up -d`, 'nginx is restarting']])
+  t.same(
+    compose.plan(ctx, await compose.probe(ctx)).map((c) => [c.key, c.what, c.why]),
+    [['up', `docker-compose -p web -f ${DIR}/compose.yaml up -d`, 'nginx is restarting']],
+  )
 })
 
 t.test('a project that builds its image: --build when its files changed', async (t) => {
@@ -206,7 +211,10 @@ t.test('a project that builds its image: --build when its files changed', async 
     verifyPs('plugin', composePsLines([{ project: 'web', service: 'app', image: 'web-app', state: 'running' }])),
   ])
   const changes = await runModule(compose, ctxOf('el9', guest, dir, '{ node: master, project: web, file: stack/compose.yaml, files: [stack/Dockerfile] }'))
-  t.same(changes.map((c) => c.key), ['file:stack/Dockerfile', 'up'])
+  t.same(
+    changes.map((c) => c.key),
+    ['file:stack/Dockerfile', 'up'],
+  )
   t.equal(changes[1]!.what, `docker compose -p web -f ${DIR}/compose.yaml up -d --build`)
   t.equal(actions(guest).at(-1), `sudo docker compose -p web -f ${DIR}/compose.yaml up -d --build`)
 })

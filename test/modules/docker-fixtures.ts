@@ -11,7 +11,6 @@ export function sections(parts: Record<string, { out?: string; code?: number }>)
     .join('')
 }
 
-
 export const IDS = {
   master: 'qxz3ksuw2k1u5hsb8x0q1v3yc',
   node1: 'w1fk2l3m4n5o6p7q8r9s0t1u2',
@@ -46,7 +45,11 @@ export function swarmManager(opts: { dataPathPort?: number; nodes?: number } = {
         TaskDefaults: {},
         EncryptionConfig: { AutoLockManagers: false },
       },
-      TLSInfo: { TrustRoot: '-----BEGIN CERTIFICATE-----\nMIIBajCCARCgAwIBAgIU\n-----END CERTIFICATE-----\n', CertIssuerSubject: 'MBMxETAPBgNVBAMTCHN3YXJtLWNh', CertIssuerPublicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE' },
+      TLSInfo: {
+        TrustRoot: '-----BEGIN CERTIFICATE-----\nMIIBajCCARCgAwIBAgIU\n-----END CERTIFICATE-----\n',
+        CertIssuerSubject: 'MBMxETAPBgNVBAMTCHN3YXJtLWNh',
+        CertIssuerPublicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE',
+      },
       RootRotationInProgress: false,
       DefaultAddrPool: ['10.0.0.0/8'],
       SubnetSize: 24,
@@ -75,7 +78,8 @@ export const SWARM_PENDING =
  */
 export function engineInfo(swarm: string, registryConfig?: string): string {
   return `{"ID":"RSXL:MWUE:6PTX:MBNS:MZ2N:A54T:VPCK:I3OD:D3Q3:CMM3:LCLQ:AJIV","Containers":2,"ContainersRunning":2,"Images":1,"Driver":"overlay2","ServerVersion":"26.1.4","RegistryConfig":${
-    registryConfig ?? '{"AllowNondistributableArtifactsCIDRs":null,"AllowNondistributableArtifactsHostnames":null,"InsecureRegistryCIDRs":["::1/128","127.0.0.0/8"],"IndexConfigs":{"docker.io":{"Name":"docker.io","Mirrors":[],"Secure":true,"Official":true}},"Mirrors":null}'
+    registryConfig ??
+    '{"AllowNondistributableArtifactsCIDRs":null,"AllowNondistributableArtifactsHostnames":null,"InsecureRegistryCIDRs":["::1/128","127.0.0.0/8"],"IndexConfigs":{"docker.io":{"Name":"docker.io","Mirrors":[],"Secure":true,"Official":true}},"Mirrors":null}'
   },"Swarm":${swarm},"Name":"master.localdomain","Labels":[],"LiveRestoreEnabled":false}`
 }
 
@@ -96,7 +100,9 @@ export function nodeLine(hostname: string, id: string, status = 'Ready', manager
     Spec: { Labels: {}, Role: managerStatus === '' ? 'worker' : 'manager', Availability: 'active' },
     Description: { Hostname: hostname, Platform: { Architecture: 'x86_64', OS: 'linux' }, Resources: { NanoCPUs: 1000000000, MemoryBytes: 755245056 }, Engine: { EngineVersion: '26.1.4' } },
     Status: status === 'Down' ? { State: 'down', Message: 'heartbeat failure', Addr: addr } : { State: status.toLowerCase(), Addr: addr },
-    ...(managerStatus === '' ? {} : { ManagerStatus: { Leader: managerStatus === 'Leader', Reachability: managerStatus === 'Leader' ? 'reachable' : managerStatus.toLowerCase(), Addr: `${addr}:2377` } }),
+    ...(managerStatus === ''
+      ? {}
+      : { ManagerStatus: { Leader: managerStatus === 'Leader', Reachability: managerStatus === 'Leader' ? 'reachable' : managerStatus.toLowerCase(), Addr: `${addr}:2377` } }),
   })
 }
 
@@ -105,12 +111,14 @@ export const ALL_READY = [MASTER_LINE, nodeLine('node1.localdomain', IDS.node1),
 
 /** GET /nodes for the node lines given one per line (as the tests list them). */
 export function nodeList(lines: string): string {
-  return `[${lines.split('\n').filter((l) => l.trim() !== '').join(',')}]`
+  return `[${lines
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .join(',')}]`
 }
 
 /** GET /nodes on a node that is no manager: HTTP 503 with the Engine's message (curl without -f prints it). */
-export const NOT_MANAGER_BODY =
-  '{"message":"This node is not a swarm manager. Use \\"docker swarm init\\" or \\"docker swarm join\\" to connect this node to swarm and try again."}\n'
+export const NOT_MANAGER_BODY = '{"message":"This node is not a swarm manager. Use \\"docker swarm init\\" or \\"docker swarm join\\" to connect this node to swarm and try again."}\n'
 
 /**
  * What DOCKER_STATE's one curl prints: each answer, then its status line (`undefined` for a daemon that does

@@ -49,7 +49,10 @@ interface NodeState {
 
 function fileOut(content: string | undefined, dir = true): string {
   if (content === undefined) return dir ? 'absent\n' : 'absent\nnodir\n'
-  const b64 = Buffer.from(content).toString('base64').replace(/(.{76})/g, '$1\n').replace(/\n$/, '')
+  const b64 = Buffer.from(content)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n')
+    .replace(/\n$/, '')
   return `stat 644 root root\ncontent\n${b64}\n`
 }
 
@@ -65,10 +68,7 @@ function probeOut(st: NodeState): string {
     repo: { out: st.repo ? 'present\n' : '' },
     daemon: { out: fileOut(st.daemonJson, st.etcDocker ?? true) },
     service: { out: `ActiveState=${st.active ?? 'inactive'}\nUnitFileState=${st.enabled ?? ''}\n` },
-    engine:
-      st.registry === undefined
-        ? { out: engineState(undefined), code: 7 }
-        : { out: engineState({ info: engineInfo(SWARM_INACTIVE, st.registry), images: imagesJson(st.images ?? []) }) },
+    engine: st.registry === undefined ? { out: engineState(undefined), code: 7 } : { out: engineState({ info: engineInfo(SWARM_INACTIVE, st.registry), images: imagesJson(st.images ?? []) }) },
     group: { out: st.group ?? '' },
     users: { out: (st.users ?? []).map((u) => `${u}\n`).join('') },
   })
@@ -76,7 +76,19 @@ function probeOut(st: NodeState): string {
 
 /** GET /images/json of a node holding these tags (one image each). */
 function imagesJson(tags: string[]): string {
-  return JSON.stringify(tags.map((tag, i) => ({ Containers: -1, Created: 1795336616, Id: `sha256:${String(i).padStart(64, '0')}`, Labels: null, ParentId: '', RepoDigests: null, RepoTags: [tag], SharedSize: -1, Size: 1984292 })))
+  return JSON.stringify(
+    tags.map((tag, i) => ({
+      Containers: -1,
+      Created: 1795336616,
+      Id: `sha256:${String(i).padStart(64, '0')}`,
+      Labels: null,
+      ParentId: '',
+      RepoDigests: null,
+      RepoTags: [tag],
+      SharedSize: -1,
+      Size: 1984292,
+    })),
+  )
 }
 
 /** The answer to verify's read of the Engine (GET /info, /nodes, /images/json), from a daemon with this RegistryConfig. */
@@ -100,7 +112,17 @@ const JSON_OURS = '{\n  "insecure-registries": [\n    "master.localdomain:5000"\
 t.test('EL9, fresh node with podman: repo, conflicts out, Docker CE in, daemon.json created, started; then nothing', async (t) => {
   const queried = [...EL_ALL, 'podman', 'buildah', 'runc']
   const fresh: NodeState = { family: 'el9', queried, installed: ['dnf-plugins-core', 'podman', 'runc'], etcDocker: false }
-  const done: NodeState = { family: 'el9', queried, installed: EL_ALL, repo: true, daemonJson: JSON_OURS, active: 'active', enabled: 'enabled', registry: registryConfig(['master.localdomain:5000']), group: 'docker:x:991:\n' }
+  const done: NodeState = {
+    family: 'el9',
+    queried,
+    installed: EL_ALL,
+    repo: true,
+    daemonJson: JSON_OURS,
+    active: 'active',
+    enabled: 'enabled',
+    registry: registryConfig(['master.localdomain:5000']),
+    group: 'docker:x:991:\n',
+  }
   const guest = new FakeGuest([
     probeAnswer(fresh),
     { match: /^(dnf|mkdir|rm|restorecon|systemctl) / },
@@ -148,13 +170,12 @@ t.test('EL9, fresh node with podman: repo, conflicts out, Docker CE in, daemon.j
 
 t.test('EL7: yum-utils first, then the pinned last EL7 builds with container-selinux', async (t) => {
   const queried = ['yum-utils', 'container-selinux', 'docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-compose-plugin']
-  const guest = new FakeGuest([
-    probeAnswer({ family: 'el7', queried, installed: [] }),
-    { match: /^(yum|yum-config-manager|systemctl) / },
-    infoAnswer(registryConfig()),
-  ])
+  const guest = new FakeGuest([probeAnswer({ family: 'el7', queried, installed: [] }), { match: /^(yum|yum-config-manager|systemctl) / }, infoAnswer(registryConfig())])
   const changes = await runModule(docker, ctxFor('el7', guest))
-  t.same(changes.map((c) => c.key), ['repo', 'packages', 'enable', 'restart'])
+  t.same(
+    changes.map((c) => c.key),
+    ['repo', 'packages', 'enable', 'restart'],
+  )
   t.same(actions(guest), [
     "sudo yum -y '--setopt=skip_missing_names_on_install=False' install yum-utils",
     `sudo yum-config-manager --add-repo '${REPO}'`,
@@ -177,11 +198,14 @@ t.test("Debian: the distribution's docker.io and apparmor without recommends; ol
     probeAnswer({ family: 'debian', installed: [], etcDocker: false }),
     { match: /^(env|mkdir|rm|systemctl) / },
     // docker.io 20.10 predates --validate
-    { match: /^dockerd --validate/, code: 125, stderr: 'unknown flag: --validate\nSee \'dockerd --help\'.\n' },
+    { match: /^dockerd --validate/, code: 125, stderr: "unknown flag: --validate\nSee 'dockerd --help'.\n" },
     infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
-  t.same(changes.map((c) => c.key), ['packages', 'config', 'enable', 'restart'])
+  t.same(
+    changes.map((c) => c.key),
+    ['packages', 'config', 'enable', 'restart'],
+  )
   t.same(actions(guest), [
     "sudo env 'DEBIAN_FRONTEND=noninteractive' 'UCF_FORCE_CONFFOLD=1' apt-get -y -o 'DPkg::Lock::Timeout=300' -o 'Dpkg::Options::=--force-confdef' -o 'Dpkg::Options::=--force-confold' install --no-install-recommends docker.io apparmor",
     'sudo mkdir -p /etc/docker',
@@ -203,10 +227,13 @@ t.test('drift: daemon.json edited by hand → only our key is merged back, forei
     infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
-  t.same(changes.map((c) => [c.key, c.what]), [
-    ['config', 'write /etc/docker/daemon.json'],
-    ['reload', 'systemctl reload docker'],
-  ])
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [
+      ['config', 'write /etc/docker/daemon.json'],
+      ['reload', 'systemctl reload docker'],
+    ],
+  )
   t.equal(
     changes[0]!.diff,
     [
@@ -224,17 +251,24 @@ t.test('drift: daemon.json edited by hand → only our key is merged back, forei
       '',
     ].join('\n'),
   )
-  t.same(actions(guest), [
-    'sudo dockerd --validate --config-file /etc/docker/daemon.json.vmlab-check',
-    'sudo rm -f /etc/docker/daemon.json.vmlab-check',
-    'sudo systemctl reload docker',
-  ])
+  t.same(actions(guest), ['sudo dockerd --validate --config-file /etc/docker/daemon.json.vmlab-check', 'sudo rm -f /etc/docker/daemon.json.vmlab-check', 'sudo systemctl reload docker'])
   t.equal(guest.uploads.at(-1)!.data, merged)
   t.same(JSON.parse(guest.uploads.at(-1)!.data), { 'log-driver': 'json-file', 'log-opts': { 'max-size': '10m' }, 'insecure-registries': ['master.localdomain:5000'] })
 })
 
 t.test('a daemon.json that is not JSON is left alone and the node fails with the reason', async (t) => {
-  const guest = new FakeGuest([probeAnswer({ family: 'el9', queried: [...EL_ALL, 'podman', 'buildah', 'runc'], installed: EL_ALL, repo: true, daemonJson: '{ "insecure-registries": ["a:5000"], }\n', active: 'active', enabled: 'enabled', registry: registryConfig() })])
+  const guest = new FakeGuest([
+    probeAnswer({
+      family: 'el9',
+      queried: [...EL_ALL, 'podman', 'buildah', 'runc'],
+      installed: EL_ALL,
+      repo: true,
+      daemonJson: '{ "insecure-registries": ["a:5000"], }\n',
+      active: 'active',
+      enabled: 'enabled',
+      registry: registryConfig(),
+    }),
+  ])
   await t.rejects(runModule(docker, ctxFor('el9', guest, INSECURE)), {
     message: /^master: \/etc\/docker\/daemon\.json is not JSON \(.+\); lab merges its registry settings into it and will not overwrite it$/,
     hint: /fix or remove \/etc\/docker\/daemon\.json on master/,
@@ -245,16 +279,29 @@ t.test('a daemon.json that is not JSON is left alone and the node fails with the
 
 t.test('dockerd --validate rejecting the merged file stops before it replaces the old one', async (t) => {
   const guest = new FakeGuest([
-    probeAnswer({ family: 'el9', queried: [...EL_ALL, 'podman', 'buildah', 'runc'], installed: EL_ALL, repo: true, daemonJson: '{"registry-mirror": "https://m.example"}\n', active: 'active', enabled: 'enabled', registry: registryConfig() }),
+    probeAnswer({
+      family: 'el9',
+      queried: [...EL_ALL, 'podman', 'buildah', 'runc'],
+      installed: EL_ALL,
+      repo: true,
+      daemonJson: '{"registry-mirror": "https://m.example"}\n',
+      active: 'active',
+      enabled: 'enabled',
+      registry: registryConfig(),
+    }),
     { match: /^rm / },
     {
       match: /^dockerd --validate/,
       code: 1,
-      stderr: 'unable to configure the Docker daemon with file /etc/docker/daemon.json.vmlab-check: the following directives don\'t match any configuration option: registry-mirror\n',
+      stderr: "unable to configure the Docker daemon with file /etc/docker/daemon.json.vmlab-check: the following directives don't match any configuration option: registry-mirror\n",
     },
   ])
   await t.rejects(runModule(docker, ctxFor('el9', guest, INSECURE)), { message: /^master: dockerd rejects the merged \/etc\/docker\/daemon\.json: .*registry-mirror$/ })
-  t.same(guest.uploads.map((u) => u.path), ['/etc/docker/daemon.json.vmlab-check'], 'daemon.json itself untouched')
+  t.same(
+    guest.uploads.map((u) => u.path),
+    ['/etc/docker/daemon.json.vmlab-check'],
+    'daemon.json itself untouched',
+  )
 })
 
 t.test('a daemon running without the registries in its (correct) daemon.json is reloaded', async (t) => {
@@ -264,7 +311,10 @@ t.test('a daemon running without the registries in its (correct) daemon.json is 
     infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
-  t.same(changes.map((c) => [c.key, c.why]), [['reload', 'dockerd runs without insecure registry master.localdomain:5000 from /etc/docker/daemon.json']])
+  t.same(
+    changes.map((c) => [c.key, c.why]),
+    [['reload', 'dockerd runs without insecure registry master.localdomain:5000 from /etc/docker/daemon.json']],
+  )
 })
 
 t.test('verify fails when the daemon never shows the insecure registry', async (t) => {
@@ -280,13 +330,12 @@ t.test('verify fails when the daemon never shows the insecure registry', async (
 
 t.test('users join the docker group; a user that does not exist fails the plan', async (t) => {
   const base: NodeState = { family: 'debian', installed: ['docker.io', 'apparmor'], active: 'active', enabled: 'enabled', registry: registryConfig(), group: 'docker:x:120:bob\n' }
-  const guest = new FakeGuest([
-    probeAnswer({ ...base, users: ['alice', 'bob'] }),
-    { match: /^usermod / },
-    infoAnswer(registryConfig()),
-  ])
+  const guest = new FakeGuest([probeAnswer({ ...base, users: ['alice', 'bob'] }), { match: /^usermod / }, infoAnswer(registryConfig())])
   const changes = await runModule(docker, ctxFor('debian', guest, '{ users: [alice, bob] }'))
-  t.same(changes.map((c) => c.what), ['usermod -aG docker alice'])
+  t.same(
+    changes.map((c) => c.what),
+    ['usermod -aG docker alice'],
+  )
   t.same(actions(guest).slice(0, 1), ['sudo usermod -aG docker alice'])
 
   const missing = new FakeGuest([probeAnswer({ ...base, users: ['bob'] })])
@@ -307,9 +356,15 @@ t.test('images from local tarballs: uploaded, loaded, removed; present images ar
   const opts = '{ images: [{ name: busybox, file: busybox.tar }, { name: "docker.io/library/nginx:latest", file: nginx.tar }] }'
   const ctx = ctxFor('debian', guest, opts, dir)
   const changes = await runModule(docker, ctx)
-  t.same(changes.map((c) => c.what), ['load busybox from busybox.tar'])
+  t.same(
+    changes.map((c) => c.what),
+    ['load busybox from busybox.tar'],
+  )
   t.same(actions(guest).slice(0, 2), ['sudo docker load -i /var/tmp/vmlab-image-busybox.tar', 'sudo rm -f /var/tmp/vmlab-image-busybox.tar'])
-  t.same(guest.uploads.map((u) => [u.path, u.data, u.mode]), [['/var/tmp/vmlab-image-busybox.tar', 'tar bytes', 0o600]])
+  t.same(
+    guest.uploads.map((u) => [u.path, u.data, u.mode]),
+    [['/var/tmp/vmlab-image-busybox.tar', 'tar bytes', 0o600]],
+  )
   t.same(await runModule(docker, ctx), [])
 })
 
@@ -340,7 +395,10 @@ t.test('a daemon that failed (bad daemon.json fixed by the merge) is reset befor
     infoAnswer(registryConfig(['master.localdomain:5000'])),
   ])
   const changes = await runModule(docker, ctxFor('debian', guest, INSECURE))
-  t.same(changes.map((c) => c.key), ['config', 'start'])
+  t.same(
+    changes.map((c) => c.key),
+    ['config', 'start'],
+  )
   t.same(actions(guest).slice(2), ['sudo systemctl reset-failed docker', 'sudo systemctl start docker'])
   t.match(guest.commands.at(-1), /#vmlab:begin:engine'\n[\s\S]*curl -sS --unix-socket \/var\/run\/docker.sock .*'http:\/\/localhost\/info'/, 'then verify reads /info')
 })

@@ -13,7 +13,7 @@ for (const family of FAMILIES) {
     ])
     const r = await runModule(guarded, 'exec', 'node1', guest, factsFor(family))
     t.equal(r.status, 'changed', r.reason ?? '')
-    t.same(r.changes, [{ key: 'run', what: "run `useradd -m student && touch /var/lib/student.done`", why: '/var/lib/student.done does not exist' }])
+    t.same(r.changes, [{ key: 'run', what: 'run `useradd -m student && touch /var/lib/student.done`', why: '/var/lib/student.done does not exist' }])
     t.same(sent(guest), ['PROBE', "sh -c 'useradd -m student && touch /var/lib/student.done'", 'PROBE'])
 
     const again = new FakeGuest([{ match: probeMatch('creates'), stdout: probeOutput({ creates: { out: '', code: 0 } }) }])
@@ -66,7 +66,10 @@ t.test('a failing command fails the node with its stderr', async (t) => {
 })
 
 t.test('a command that does not make its creates path fails verify', async (t) => {
-  const guest = new FakeGuest([{ match: probeMatch('creates'), stdout: probeOutput({ creates: { out: '', code: 1 } }) }, { match: /^sh -c /, stdout: '' }])
+  const guest = new FakeGuest([
+    { match: probeMatch('creates'), stdout: probeOutput({ creates: { out: '', code: 1 } }) },
+    { match: /^sh -c /, stdout: '' },
+  ])
   const r = await runModule(guarded, 'exec', 'node1', guest, factsFor('el9'))
   t.equal(r.status, 'failed')
   t.match(r.reason, /ran but \/var\/lib\/student\.done still does not exist/)

@@ -47,7 +47,10 @@ t.test('drift: content edited by hand is exactly the diff; --check writes nothin
   const edited = MOTD.replace('Ask your teacher', 'Feel free')
   const guest = new FakeGuest([{ match: probeMatch('file'), stdout: probeOutput({ file: fileOut(edited, { mode: '640', group: 'wheel' }) }) }])
   const r = await runModule(inline, 'file', 'node1', guest, factsFor('el8'), { check: true })
-  t.equal(r.changes[0]!.diff, `--- /etc/motd.d/lab\n+++ /etc/motd.d/lab\n@@ -1,2 +1,2 @@\n Welcome to the Docker lab.\n-Feel free before rebooting master.\n+Ask your teacher before rebooting master.\n`)
+  t.equal(
+    r.changes[0]!.diff,
+    `--- /etc/motd.d/lab\n+++ /etc/motd.d/lab\n@@ -1,2 +1,2 @@\n Welcome to the Docker lab.\n-Feel free before rebooting master.\n+Ask your teacher before rebooting master.\n`,
+  )
   t.equal(r.changes[0]!.what, 'write /etc/motd.d/lab')
   t.same(sent(guest), ['PROBE'])
   t.same(guest.uploads, [])

@@ -44,10 +44,17 @@ const MASTER_PORTS = ['123/udp', '2377/tcp', '7946/tcp', '7946/udp', '4789/udp',
 
 t.test('what the swarm lab needs open, node by node', async (t) => {
   const master = labOpenings(swarmLab, 'master', [], new Map())
-  t.same(master.map((o) => o.name), ['ssh', ...MASTER_PORTS])
+  t.same(
+    master.map((o) => o.name),
+    ['ssh', ...MASTER_PORTS],
+  )
   t.same(master.find((o) => o.name === '8080/tcp')!.why, ['service web'])
   const node1 = labOpenings(swarmLab, 'node1', [], new Map())
-  t.same(node1.map((o) => o.name), ['ssh', '7946/tcp', '7946/udp', '4789/udp', '9000/tcp', '9443/tcp', '8000/tcp', '9001/tcp', '8080/tcp'], 'workers: no 2377, no NTP; the routing mesh answers on them too')
+  t.same(
+    node1.map((o) => o.name),
+    ['ssh', '7946/tcp', '7946/udp', '4789/udp', '9000/tcp', '9443/tcp', '8000/tcp', '9001/tcp', '8080/tcp'],
+    'workers: no 2377, no NTP; the routing mesh answers on them too',
+  )
 })
 
 for (const family of ['el7', 'el8', 'el9'] as const) {
@@ -61,7 +68,11 @@ for (const family of ['el7', 'el8', 'el9'] as const) {
     const r = await runModule(swarmLab, 'firewall', 'master', guest, factsFor(family))
     t.equal(r.status, 'changed', r.reason ?? '')
     t.same(r.changes[0], { key: 'port:123/udp', what: 'open 123/udp in zone public', why: 'chrony serves the lab time' })
-    t.same(r.changes.map((c) => c.key), MASTER_PORTS.map((p) => `port:${p}`), 'ssh is already open')
+    t.same(
+      r.changes.map((c) => c.key),
+      MASTER_PORTS.map((p) => `port:${p}`),
+      'ssh is already open',
+    )
     const add = MASTER_PORTS.map((p) => `'--add-port=${p}'`).join(' ') // shellQuote quotes words with '='
     t.same(sent(guest), ['PROBE', `firewall-cmd ${add}`, `firewall-cmd --permanent ${add}`, 'PROBE'])
 
@@ -99,9 +110,15 @@ t.test('a listed port range covers the ports inside it; a removed ssh service is
     runtime: listAll('el8', { ports: ranges, services: 'dhcpv6-client' }),
     permanent: listAll('el8', { ports: ranges, services: 'dhcpv6-client', permanent: true }),
   })
-  const guest = new FakeGuest([{ match: probeMatch('service'), stdout: out }, { match: /^firewall-cmd /, stdout: 'success\n' }])
+  const guest = new FakeGuest([
+    { match: probeMatch('service'), stdout: out },
+    { match: /^firewall-cmd /, stdout: 'success\n' },
+  ])
   const r = await runModule(swarmLab, 'firewall', 'master', guest, factsFor('el8'), { check: true })
-  t.same(r.changes.map((c) => c.key), ['service:ssh'])
+  t.same(
+    r.changes.map((c) => c.key),
+    ['service:ssh'],
+  )
 })
 
 t.test('enabled: false stops and disables firewalld, and then has nothing to do', async (t) => {
@@ -114,7 +131,10 @@ t.test('enabled: false stops and disables firewalld, and then has nothing to do'
   ])
   const r = await runModule(l, 'firewall', 'master', guest, factsFor('el7'))
   t.equal(r.status, 'changed', r.reason ?? '')
-  t.same(r.changes.map((c) => c.what), ['stop firewalld', 'disable firewalld'])
+  t.same(
+    r.changes.map((c) => c.what),
+    ['stop firewalld', 'disable firewalld'],
+  )
   t.same(sent(guest), ['PROBE', 'systemctl stop firewalld', 'systemctl disable firewalld', 'PROBE'])
   const again = new FakeGuest([{ match: probeMatch('service'), stdout: stopped }])
   t.equal((await runModule(l, 'firewall', 'master', again, factsFor('el7'))).status, 'ok')
@@ -124,10 +144,13 @@ t.test('the compose lab: ports published by its compose file, and extra ports', 
   const composeLab = lab(readFileSync(join(ROOT, 'labs', 'compose.yaml'), 'utf8').replace('  - firewall\n', '  - firewall: { ports: [3000-3005/tcp] }\n'))
   const guest = new FakeGuest([{ match: probeMatch('service'), stdout: probe('el9', '') }])
   const r = await runModule(composeLab, 'firewall', 'docker', guest, factsFor('el9'), { check: true, labDir: join(ROOT, 'labs') })
-  t.same(r.changes.map((c) => [c.what, c.why]), [
-    ['open 18848/tcp in zone public', 'compose project web'],
-    ['open 3000-3005/tcp in zone public', 'firewall ports'],
-  ])
+  t.same(
+    r.changes.map((c) => [c.what, c.why]),
+    [
+      ['open 18848/tcp in zone public', 'compose project web'],
+      ['open 3000-3005/tcp in zone public', 'firewall ports'],
+    ],
+  )
 })
 
 t.test('an unreadable compose file is logged and skipped', async (t) => {
@@ -174,6 +197,10 @@ t.test('parseListAll reads zone, services and ports', async (t) => {
 
 t.test('every family: ssh is kept open when a lab has nothing else', async (t) => {
   for (const family of FAMILIES) {
-    t.same(labOpenings(labWith('  - firewall'), 'master', [], new Map()).map((o) => o.name), ['ssh'], family)
+    t.same(
+      labOpenings(labWith('  - firewall'), 'master', [], new Map()).map((o) => o.name),
+      ['ssh'],
+      family,
+    )
   }
 })

@@ -121,7 +121,10 @@ t.test('harbor.yml from the template: hostname, http port, https block commented
   const yml = renderHarborYml(TMPL, { hostname: 'harbor.localdomain', httpPort: 8080, adminPassword: PASSWORD, dataVolume: '/srv/harbor data' })
   t.match(yml, /^hostname: harbor\.localdomain$/m)
   t.match(yml, /^http:\n {2}# the http port .*\n {2}port: 8080$/m)
-  t.match(yml, /^# https:\n# {3}# https port\n# {3}port: 443\n# {3}# certificate and key for nginx\n# {3}certificate: \/your\/certificate\/path\n# {3}private_key: \/your\/private\/key\/path\n\n# # an optional block/m)
+  t.match(
+    yml,
+    /^# https:\n# {3}# https port\n# {3}port: 443\n# {3}# certificate and key for nginx\n# {3}certificate: \/your\/certificate\/path\n# {3}private_key: \/your\/private\/key\/path\n\n# # an optional block/m,
+  )
   t.match(yml, `harbor_admin_password: ${PASSWORD}\n`)
   t.match(yml, /^ {2}password: root123$/m, 'the database password line is not the admin password')
   t.match(yml, /^data_volume: "\/srv\/harbor data"$/m)
@@ -141,9 +144,10 @@ t.test('first install: upload, unpack, harbor.yml, install.sh once, marker; veri
   ])
   const ctx = ctxOf('el9', guest, dir)
   const changes = await runModule(harbor, ctx)
-  t.same(changes.map((c) => [c.key, c.what, c.why]), [
-    ['install', `install Harbor from ${INSTALLER} (unpack in /opt/vmlab/harbor, write harbor.yml, ./install.sh)`, 'Harbor is not installed on master'],
-  ])
+  t.same(
+    changes.map((c) => [c.key, c.what, c.why]),
+    [['install', `install Harbor from ${INSTALLER} (unpack in /opt/vmlab/harbor, write harbor.yml, ./install.sh)`, 'Harbor is not installed on master']],
+  )
   t.same(actions(guest), [
     'sudo mkdir -p /opt/vmlab',
     'sudo rm -rf /opt/vmlab/harbor',
@@ -154,17 +158,23 @@ t.test('first install: upload, unpack, harbor.yml, install.sh once, marker; veri
     "sudo curl -s -m 10 -o - -w '\n#vmlab:http:%{http_code}' 'http://192.168.56.10:80/api/v2.0/health'",
     "sudo curl -s -m 10 -o - -w '\n#vmlab:http:%{http_code}' 'http://192.168.56.10:80/api/v2.0/health'",
   ])
-  t.same(guest.uploads.map((u) => [u.path, u.mode]), [
-    [STAGING, 0o644],
-    [CONFIG, 0o600],
-    [MARKER, 0o644],
-  ])
+  t.same(
+    guest.uploads.map((u) => [u.path, u.mode]),
+    [
+      [STAGING, 0o644],
+      [CONFIG, 0o600],
+      [MARKER, 0o644],
+    ],
+  )
   t.equal(guest.uploads[0]!.data, 'not really a tarball, but the bytes go up unchanged\n')
   t.equal(guest.uploads[1]!.data, rendered())
   t.equal(guest.uploads[2]!.data, `${INSTALLER}\n`)
   const install = guest.commands.findIndex((c) => c.includes('install.sh'))
   t.same(guest.execOptions[install]!.secrets, [PASSWORD], 'the password is redacted from install.sh output')
-  t.notOk(guest.commands.some((c) => c.includes(PASSWORD)), 'never on a command line')
+  t.notOk(
+    guest.commands.some((c) => c.includes(PASSWORD)),
+    'never on a command line',
+  )
 
   const before = guest.commands.length
   guest.answer(probe({ installed: INSTALLER, config: rendered(), ps: composePsLines(HARBOR) }))
@@ -186,11 +196,17 @@ t.test('drift: another http port → harbor.yml rewritten (password masked in th
   const ctx = ctxOf('el9', guest, dir, `{ node: master, installer: ${INSTALLER}, http_port: 8080 }`)
   guest.answer({ match: /^curl .*'http:\/\/192\.168\.56\.10:8080\/api\/v2\.0\/health'$/s, stdout: healthy.stdout! })
   const changes = await runModule(harbor, ctx)
-  t.same(changes.map((c) => [c.key, c.what]), [
-    ['config', `write ${CONFIG}`],
-    ['reconfigure', `./prepare; ${UP_CMD} --force-recreate`],
-  ])
-  t.equal(changes[0]!.diff, `--- ${CONFIG}\n+++ ${CONFIG}\n@@ -6,7 +6,7 @@\n # http settings\n http:\n   # the http port (redirects to https when that is on)\n-  port: 80\n+  port: 8080\n \n # https settings\n # https:\n`)
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [
+      ['config', `write ${CONFIG}`],
+      ['reconfigure', `./prepare; ${UP_CMD} --force-recreate`],
+    ],
+  )
+  t.equal(
+    changes[0]!.diff,
+    `--- ${CONFIG}\n+++ ${CONFIG}\n@@ -6,7 +6,7 @@\n # http settings\n http:\n   # the http port (redirects to https when that is on)\n-  port: 80\n+  port: 8080\n \n # https settings\n # https:\n`,
+  )
   t.same(actions(guest).slice(0, 3), [`sudo restorecon -- ${CONFIG}`, "sudo sh -c 'cd /opt/vmlab/harbor && ./prepare'", `sudo ${UP_CMD} --force-recreate`])
   t.equal(guest.uploads[0]!.data, rendered({ port: 8080 }))
   t.notOk(guest.commands.some((c) => c.includes('install.sh')))
@@ -201,7 +217,10 @@ t.test('the diff of harbor.yml never shows a password', async (t) => {
   const guest = new FakeGuest([probe({ installed: INSTALLER, config: rendered().replace(`password: ${PASSWORD}\n\n# database`, `password: ${PASSWORD}\n\n# db`), ps: composePsLines(HARBOR) })])
   const ctx = ctxOf('el9', guest, dir, `{ node: master, installer: ${INSTALLER}, hostname: harbor.lab.example }`)
   const changes = harbor.plan(ctx, await harbor.probe(ctx))
-  t.same(changes.map((c) => c.key), ['config', 'reconfigure'])
+  t.same(
+    changes.map((c) => c.key),
+    ['config', 'reconfigure'],
+  )
   t.match(changes[0]!.diff, '-hostname: master.localdomain\n+hostname: harbor.lab.example\n')
   t.notMatch(changes[0]!.diff, PASSWORD)
 })
@@ -211,7 +230,10 @@ t.test('stopped containers: up -d only', async (t) => {
   const ps = composePsLines(HARBOR.map((b) => (b.service === 'core' ? { ...b, state: 'exited' as const } : b)))
   const guest = new FakeGuest([probe({ installed: INSTALLER, config: rendered(), ps }), { match: UP_CMD }, healthy])
   const changes = await runModule(harbor, ctxOf('el9', guest, dir))
-  t.same(changes.map((c) => [c.key, c.what, c.why]), [['up', UP_CMD, 'harbor-core is exited']])
+  t.same(
+    changes.map((c) => [c.key, c.what, c.why]),
+    [['up', UP_CMD, 'harbor-core is exited']],
+  )
   t.same(actions(guest)[0], `sudo ${UP_CMD}`)
 })
 
@@ -219,13 +241,19 @@ t.test('Debian 12 without compose and tar: both installed before install.sh; doc
   const dir = await labDir()
   const guest = new FakeGuest([probe({ cli: 'none', tools: 'has curl\n', packages: 'aptlists yes\n' })])
   const ctx = ctxOf('debian', guest, dir)
-  t.same(harbor.plan(ctx, await harbor.probe(ctx)).map((c) => [c.key, c.what]), [
-    ['tools', 'install tar docker-compose'],
-    ['install', `install Harbor from ${INSTALLER} (unpack in /opt/vmlab/harbor, write harbor.yml, ./install.sh)`],
-  ])
+  t.same(
+    harbor.plan(ctx, await harbor.probe(ctx)).map((c) => [c.key, c.what]),
+    [
+      ['tools', 'install tar docker-compose'],
+      ['install', `install Harbor from ${INSTALLER} (unpack in /opt/vmlab/harbor, write harbor.yml, ./install.sh)`],
+    ],
+  )
   const later = new FakeGuest([probe({ cli: 'v1', installed: INSTALLER, config: rendered(), ps: dockerPsLines(HARBOR.map((b) => ({ ...b, state: 'exited' as const }))) })])
   const ctx2 = ctxOf('debian', later, dir)
-  t.same(harbor.plan(ctx2, await harbor.probe(ctx2)).map((c) => c.what), ['docker-compose -p harbor -f /opt/vmlab/harbor/docker-compose.yml up -d'])
+  t.same(
+    harbor.plan(ctx2, await harbor.probe(ctx2)).map((c) => c.what),
+    ['docker-compose -p harbor -f /opt/vmlab/harbor/docker-compose.yml up -d'],
+  )
 })
 
 t.test('an installer given as a URL is downloaded on the node', async (t) => {
@@ -235,7 +263,11 @@ t.test('an installer given as a URL is downloaded on the node', async (t) => {
   const ctx = ctxOf('el9', guest, dir, `{ node: master, installer: "${url}" }`)
   await runModule(harbor, ctx)
   t.equal(actions(guest)[1], `sudo curl -fSL --retry 3 -o ${STAGING} '${url}'`)
-  t.same(guest.uploads.map((u) => u.path), [CONFIG, MARKER], 'nothing big uploaded')
+  t.same(
+    guest.uploads.map((u) => u.path),
+    [CONFIG, MARKER],
+    'nothing big uploaded',
+  )
   t.equal(guest.uploads[1]!.data, `${INSTALLER}\n`, 'the marker names the file the URL points at')
 })
 
@@ -243,7 +275,10 @@ t.test('refusals: an unreachable hostname, a missing installer file, another ins
   const dir = await labDir()
   const bad = new FakeGuest([probe({ installed: INSTALLER, config: rendered(), ps: composePsLines(HARBOR) })])
   const ctxBad = ctxOf('el9', bad, dir, `{ node: master, installer: ${INSTALLER}, hostname: reg.mydomain.com }`)
-  t.throws(() => harbor.plan(ctxBad, { config: { path: CONFIG, kind: 'absent', dirExists: false }, cli: 'plugin', missing: [], packages: { installed: new Set(), aptLists: true }, containers: [] }), InputError)
+  t.throws(
+    () => harbor.plan(ctxBad, { config: { path: CONFIG, kind: 'absent', dirExists: false }, cli: 'plugin', missing: [], packages: { installed: new Set(), aptLists: true }, containers: [] }),
+    InputError,
+  )
 
   const missing = new FakeGuest([probe({})])
   await t.rejects(harbor.probe(ctxOf('el9', missing, dir, '{ node: master, installer: harbor-offline-installer-v2.12.0.tgz }')), {

@@ -48,11 +48,7 @@ for (const family of FAMILIES) {
   const baseName = el ? 'localhost.localdomain' : 'debian-base.localdomain'
 
   t.test(`${family}: a fresh clone gets its name and every node in /etc/hosts`, async (t) => {
-    const guest = new FakeGuest([
-      probe(`${baseName}\n`, baseName, base),
-      probe('node1.localdomain\n', 'node1.localdomain', wanted),
-      { match: /^hostnamectl |^restorecon /, stdout: '' },
-    ])
+    const guest = new FakeGuest([probe(`${baseName}\n`, baseName, base), probe('node1.localdomain\n', 'node1.localdomain', wanted), { match: /^hostnamectl |^restorecon /, stdout: '' }])
     const r = await runModule(lab, 'hosts', 'node1', guest, factsFor(family))
     t.equal(r.status, 'changed', r.reason ?? '')
     t.same(
@@ -123,11 +119,7 @@ t.test('drift: a line of the block edited by hand shows as exactly that change; 
 })
 
 t.test('only the running name differs (set by hand): hostnamectl, no file diff', async (t) => {
-  const guest = new FakeGuest([
-    probe('node1.localdomain\n', 'localhost', WANTED.el),
-    probe('node1.localdomain\n', 'node1.localdomain', WANTED.el),
-    { match: /^hostnamectl /, stdout: '' },
-  ])
+  const guest = new FakeGuest([probe('node1.localdomain\n', 'localhost', WANTED.el), probe('node1.localdomain\n', 'node1.localdomain', WANTED.el), { match: /^hostnamectl /, stdout: '' }])
   const r = await runModule(lab, 'hosts', 'node1', guest, factsFor('el8'))
   t.same(r.changes, [{ key: 'hostname', what: 'set the host name to node1.localdomain', why: 'the running name is localhost' }])
   t.same(sent(guest), ['PROBE', 'hostnamectl set-hostname node1.localdomain', 'PROBE'])

@@ -126,10 +126,13 @@ t.test('fresh: network and busybox replicas created; a replica on node1 pings on
   guests.node1.answer(pingOk('10.0.1.4'))
   guests.node2.answer(pingOk('10.0.1.3'))
   const changes = await runModule(overlay, ctx)
-  t.same(changes.map((c) => [c.key, c.what]), [
-    ['network', 'docker network create -d overlay --attachable busybox_overlay_network'],
-    ['create', 'docker service create --detach --name busybox_service --replicas 2 --network busybox_overlay_network --no-resolve-image busybox sleep 86400'],
-  ])
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [
+      ['network', 'docker network create -d overlay --attachable busybox_overlay_network'],
+      ['create', 'docker service create --detach --name busybox_service --replicas 2 --network busybox_overlay_network --no-resolve-image busybox sleep 86400'],
+    ],
+  )
   t.same(actions(guests.master), [
     'sudo docker network create -d overlay --attachable busybox_overlay_network',
     'sudo docker service create --detach --name busybox_service --replicas 2 --network busybox_overlay_network --no-resolve-image busybox sleep 86400',
@@ -147,7 +150,10 @@ t.test('scaling the exercise to 3: only a scale', async (t) => {
   const { guests, ctx } = setup('{ replicas: 3 }')
   guests.master.answer(probeAnswer(busybox(2), network()))
   const changes = await runModule(overlay, ctx, { check: true })
-  t.same(changes.map((c) => [c.key, c.what]), [['scale', 'docker service scale busybox_service=3']])
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [['scale', 'docker service scale busybox_service=3']],
+  )
 })
 
 t.test('an existing network that is not attachable (or not overlay) fails with what to do', async (t) => {
@@ -166,14 +172,20 @@ t.test('replicas all on one node: the plan spreads them again; if they stay ther
   const onMaster = tasksAnswer([task(1, 'master', '10.0.1.3'), task(2, 'master', '10.0.1.4')])
   guests.master.answer(probeAnswer(busybox(), network()), converged('2/2'), onMaster)
   const planned = await runModule(overlay, ctx, { check: true })
-  t.same(planned.map((c) => c.key), ['spread'])
+  t.same(
+    planned.map((c) => c.key),
+    ['spread'],
+  )
   t.match(planned[0]!.why, /all run on master; the ping test needs two nodes/)
   const before = guests.master.commands.length
   guests.master.answer(probeAnswer(busybox(), network()), { match: /^docker service update --detach --force busybox_service$/ })
   await t.rejects(runModule(overlay, ctx), {
     message: /cannot ping each other over busybox_overlay_network within 0 s: its 2 running replica\(s\) are all on master; the test needs two nodes$/,
   })
-  t.same(actions(guests.master, before).filter((c) => c.includes('update')), ['sudo docker service update --detach --force busybox_service'])
+  t.same(
+    actions(guests.master, before).filter((c) => c.includes('update')),
+    ['sudo docker service update --detach --force busybox_service'],
+  )
 })
 
 t.test('replicas spread over two nodes or more: nothing to spread', async (t) => {
@@ -184,16 +196,11 @@ t.test('replicas spread over two nodes or more: nothing to spread', async (t) =>
 
 t.test('a failing ping is reported with every pair that was tried (the replica on the manager runs through its own guest)', async (t) => {
   const { guests, ctx } = setup()
-  guests.master.answer(
-    probeAnswer(busybox(), network()),
-    converged('2/2'),
-    tasksAnswer([task(1, 'master', '10.0.1.3'), task(2, 'node2', '10.0.1.4')]),
-    {
-      match: /^docker exec .* ping /,
-      code: 1,
-      stdout: 'PING 10.0.1.4 (10.0.1.4): 56 data bytes\n\n--- 10.0.1.4 ping statistics ---\n1 packets transmitted, 0 packets received, 100% packet loss\n',
-    },
-  )
+  guests.master.answer(probeAnswer(busybox(), network()), converged('2/2'), tasksAnswer([task(1, 'master', '10.0.1.3'), task(2, 'node2', '10.0.1.4')]), {
+    match: /^docker exec .* ping /,
+    code: 1,
+    stdout: 'PING 10.0.1.4 (10.0.1.4): 56 data bytes\n\n--- 10.0.1.4 ping statistics ---\n1 packets transmitted, 0 packets received, 100% packet loss\n',
+  })
   guests.node2.answer(pingOk('10.0.1.3'))
   await t.rejects(runModule(overlay, ctx), {
     message:

@@ -25,8 +25,7 @@ function services(agent = '3/3', ui = '1/1', which: string[] = ['agent', 'portai
   return which.map((w) => `${JSON.stringify(lines[w])}\n`).join('')
 }
 const NOTHING = 'Nothing found in stack: portainer\n'
-const NOT_MANAGER =
-  'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.\n'
+const NOT_MANAGER = 'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.\n'
 
 function lab(family: Family, opts = '') {
   return swarmLab(family, ['docker', 'swarm: { managers: [master] }', opts ? `portainer: ${opts}` : 'portainer'])
@@ -110,8 +109,14 @@ t.test('first deploy: secret from the lab password on stdin, stack file written,
   t.match(guest.commands.at(-1), GET_UI, 'then the UI answered')
   const create = guest.commands.findIndex((c) => c.includes('secret create'))
   t.same(guest.execOptions[create], { input: 'the-lab-password-12345', secrets: ['the-lab-password-12345'] }, 'the password goes on stdin and is redacted')
-  t.notOk(guest.commands.some((c) => c.includes('the-lab-password-12345')), 'never on a command line')
-  t.same(guest.uploads.map((u) => [u.path, u.mode]), [[STACK_FILE, 0o644]])
+  t.notOk(
+    guest.commands.some((c) => c.includes('the-lab-password-12345')),
+    'never on a command line',
+  )
+  t.same(
+    guest.uploads.map((u) => [u.path, u.mode]),
+    [[STACK_FILE, 0o644]],
+  )
   t.notMatch(guest.uploads[0]!.data, 'the-lab-password-12345')
   t.same(ctx.asked, ['portainer'])
 
@@ -136,7 +141,10 @@ t.test('drift: other ports → the new stack file and a deploy, the secret stays
   guest.answer(probe({ file: old, secret: true, services: services() }), { match: /^(restorecon|docker) / })
   const probed = await portainer.probe(ctx)
   const changes = portainer.plan(ctx, probed)
-  t.same(changes.map((c) => c.key), ['stack-file', 'deploy'])
+  t.same(
+    changes.map((c) => c.key),
+    ['stack-file', 'deploy'],
+  )
   t.match(changes[0]!.diff, /-      - "9000:9000"\n\+      - "9100:9000"/)
   await portainer.apply(ctx, changes, probed)
   t.same(actions(guest), [`sudo restorecon -- ${STACK_FILE}`, `sudo docker stack deploy -c ${STACK_FILE} portainer`])
@@ -146,7 +154,10 @@ t.test('drift: a removed service is deployed again from the unchanged file', asy
   const guest = new FakeGuest([])
   const ctx = ctxOf('el9', guest)
   guest.answer(probe({ file: renderStack(ctx.options), same: true, secret: true, services: services('3/3', '1/1', ['portainer']) }))
-  t.same(portainer.plan(ctx, await portainer.probe(ctx)).map((c) => [c.key, c.why]), [['deploy', 'portainer_agent not deployed']])
+  t.same(
+    portainer.plan(ctx, await portainer.probe(ctx)).map((c) => [c.key, c.why]),
+    [['deploy', 'portainer_agent not deployed']],
+  )
 })
 
 t.test('not a swarm manager: fails and names the swarm module', async (t) => {
@@ -164,10 +175,6 @@ t.test('verify: a task that never runs fails with the replica counts', async (t)
 t.test('verify: services up but no HTTP answer on http_port', async (t) => {
   const guest = new FakeGuest([])
   const ctx = ctxOf('el9', guest)
-  guest.answer(
-    probe({ file: renderStack(ctx.options), same: true, secret: true, services: services() }),
-    verifyServices(services()),
-    { match: GET_UI, stdout: '192.168.56.10:9000 000\n' },
-  )
+  guest.answer(probe({ file: renderStack(ctx.options), same: true, secret: true, services: services() }), verifyServices(services()), { match: GET_UI, stdout: '192.168.56.10:9000 000\n' })
   await t.rejects(runModule(portainer, ctx), { message: /http:\/\/192\.168\.56\.10:9000\/ gave no answer/ })
 })

@@ -97,10 +97,7 @@ function probe(config: string, container?: { out: string; code?: number }, curl 
 const CURL_V2 = /^curl -s -m 10 -o - -w .* 'http:\/\/master\.localdomain:5000\/v2\/'$/s
 const CURL_V2_SENT = /^sudo curl .*'http:\/\/master\.localdomain:5000\/v2\/'$/s
 const answersV2: Answer = { match: CURL_V2, stdout: '{}\n#vmlab:http:200' }
-const ROUND_TRIP_MASTER: Answer[] = [
-  { match: /^sh -c 'docker image inspect vmlab-probe:1/ },
-  { match: /^docker (tag|push|rmi) / },
-]
+const ROUND_TRIP_MASTER: Answer[] = [{ match: /^sh -c 'docker image inspect vmlab-probe:1/ }, { match: /^docker (tag|push|rmi) / }]
 
 function nodes(family: Family, guests: Nodes['guests'], registryOpts = '{ node: master }'): Nodes {
   return { lab: swarmLab(family, ['docker', `registry: ${registryOpts}`]), family, guests }
@@ -116,13 +113,7 @@ async function planOnly<O, P>(mod: Module<O, P>, ctx: ModuleContext<O>) {
 }
 
 t.test('registry node: no container → docker run as the course does; verify pushes here and pulls on node1; then nothing to do', async (t) => {
-  const master = new FakeGuest([
-    probe(TRUSTED, { out: NO_CONTAINER, code: 1 }),
-    { match: /^docker run / },
-    answersV2,
-    ...ROUND_TRIP_MASTER,
-    probe(TRUSTED, { out: inspect() }),
-  ])
+  const master = new FakeGuest([probe(TRUSTED, { out: NO_CONTAINER, code: 1 }), { match: /^docker run / }, answersV2, ...ROUND_TRIP_MASTER, probe(TRUSTED, { out: inspect() })])
   const node1 = new FakeGuest([{ match: /^docker (pull|rmi) / }])
   const n = nodes('el9', { master, node1 })
   const changes = await runModule(registry, ctxOf(n, 'master'))
@@ -173,7 +164,11 @@ t.test('registry node drift: removed → run; stopped → start; other port, pol
     const ctx = ctxOf(nodes('debian', { master }), 'master')
     const probed = await registry.probe(ctx)
     const changes = registry.plan(ctx, probed)
-    t.same(changes.map((x) => x.key), c.keys, c.name)
+    t.same(
+      changes.map((x) => x.key),
+      c.keys,
+      c.name,
+    )
     if (c.why) t.match(changes[0]!.why, c.why, `${c.name}: why`)
     await registry.apply(ctx, changes, probed)
     const ran = actions(master)
@@ -189,12 +184,7 @@ t.test('a bind-mounted registry the lab asks for is the wanted one', async (t) =
 })
 
 t.test('client: trusts both names → nothing to plan; verify asks /v2/ until the registry answers', async (t) => {
-  const node1 = new FakeGuest([
-    probe(TRUSTED),
-    { match: CURL_V2, stdout: '\n#vmlab:http:000', code: 7, once: true },
-    { match: CURL_V2, stdout: '\n#vmlab:http:000', code: 7, once: true },
-    answersV2,
-  ])
+  const node1 = new FakeGuest([probe(TRUSTED), { match: CURL_V2, stdout: '\n#vmlab:http:000', code: 7, once: true }, { match: CURL_V2, stdout: '\n#vmlab:http:000', code: 7, once: true }, answersV2])
   const changes = await runModule(registry, ctxOf(nodes('debian', { node1 }), 'node1'))
   t.same(changes, [])
   t.equal(actions(node1).length, 3, 'asked until it answered')
@@ -229,14 +219,20 @@ t.test('client: an untrusted name fails the plan, telling the teacher what to li
 t.test('curl missing: installed before verify needs it (Debian minimal images have none)', async (t) => {
   const node1 = new FakeGuest([probe(TRUSTED, undefined, false), { match: /apt-get/ }, answersV2])
   const changes = await runModule(registry, ctxOf(nodes('debian', { node1 }), 'node1'))
-  t.same(changes.map((c) => [c.key, c.what]), [['tools', 'install curl']])
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [['tools', 'install curl']],
+  )
   t.match(actions(node1), [/^sudo env 'DEBIAN_FRONTEND=noninteractive' .*apt-get -y .* install curl$/, CURL_V2_SENT])
 })
 
 t.test('docker not running: the probe says so and points at the docker module', async (t) => {
   const daemonDown = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'
   const master = new FakeGuest([
-    { match: /#vmlab:begin:config/, stdout: sections({ config: { out: `${daemonDown}\n`, code: 1 }, commands: { out: 'has curl\n' }, packages: { out: '' }, container: { out: `${daemonDown}\n`, code: 1 } }) },
+    {
+      match: /#vmlab:begin:config/,
+      stdout: sections({ config: { out: `${daemonDown}\n`, code: 1 }, commands: { out: 'has curl\n' }, packages: { out: '' }, container: { out: `${daemonDown}\n`, code: 1 } }),
+    },
   ])
   await t.rejects(registry.probe(ctxOf(nodes('el9', { master }), 'master')), { message: /Is the docker daemon running\?/, hint: /run the docker module first/ })
 })

@@ -214,13 +214,7 @@ t.test('Rocky 9 with a mirror: the OS sections get a baseurl, mirrorlists go, ot
 `,
   )
   t.notMatch(r.changes[1]!.diff, /CRB/, 'crb is not an OS repository here')
-  t.same(sent(guest), [
-    'PROBE',
-    'restorecon -- /etc/yum.repos.d/rocky-extras.repo',
-    'restorecon -- /etc/yum.repos.d/rocky.repo',
-    'dnf -y makecache',
-    'PROBE',
-  ])
+  t.same(sent(guest), ['PROBE', 'restorecon -- /etc/yum.repos.d/rocky-extras.repo', 'restorecon -- /etc/yum.repos.d/rocky.repo', 'dnf -y makecache', 'PROBE'])
   t.same(
     guest.uploads.map((u) => u.path),
     ['/etc/yum.repos.d/rocky-extras.repo', '/etc/yum.repos.d/rocky.repo'],
@@ -254,7 +248,10 @@ t.test('CentOS Stream 9: a metalink-only section gets a baseurl under its header
   t.equal(pointAtMirror(out, layout, 'http://m/centos-stream'), out, 'pointing twice changes nothing')
   const guest = new FakeGuest([{ match: probeMatch('repos'), stdout: probeOutput({ repos: repoFiles({ 'centos.repo': STREAM9_REPO }) }) }])
   const r = await runModule(labWith('  - repos: { mirror: "http://m/centos-stream" }', { os: 'centos-stream9' }), 'repos', 'master', guest, factsFor('centos-stream9'), { check: true })
-  t.same(r.changes.map((c) => c.what), ['write /etc/yum.repos.d/centos.repo', 'refresh the package metadata (dnf -y makecache)'])
+  t.same(
+    r.changes.map((c) => c.what),
+    ['write /etc/yum.repos.d/centos.repo', 'refresh the package metadata (dnf -y makecache)'],
+  )
 })
 
 t.test('Debian with a mirror: debian.sources from the mirror, sources.list lines commented out, apt-get update', async (t) => {
@@ -271,11 +268,10 @@ t.test('Debian with a mirror: debian.sources from the mirror, sources.list lines
   ])
   const r = await runModule(l, 'repos', 'node1', guest, factsFor('debian'))
   t.equal(r.status, 'changed', r.reason ?? '')
-  t.same(r.changes.map((c) => c.what), [
-    'write /etc/apt/sources.list',
-    'create /etc/apt/sources.list.d/debian.sources',
-    'refresh the package metadata (env DEBIAN_FRONTEND=noninteractive apt-get -y update)',
-  ])
+  t.same(
+    r.changes.map((c) => c.what),
+    ['write /etc/apt/sources.list', 'create /etc/apt/sources.list.d/debian.sources', 'refresh the package metadata (env DEBIAN_FRONTEND=noninteractive apt-get -y update)'],
+  )
   t.equal(
     r.changes[1]!.diff,
     `--- /dev/null

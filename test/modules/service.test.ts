@@ -103,15 +103,27 @@ t.test('missing service → create (detached), wait for 5/5, every node answers 
   ])
   const ctx = ctxFor(guest, WEB)
   const changes = await runModule(service, ctx)
-  t.same(changes.map((c) => [c.key, c.what]), [['create', 'docker service create --detach --name web --replicas 5 --publish published=8080,target=80 nginx']])
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [['create', 'docker service create --detach --name web --replicas 5 --publish published=8080,target=80 nginx']],
+  )
   t.equal(actions(guest).length, 2)
   t.equal(actions(guest)[0], "sudo docker service create --detach --name web --replicas 5 --publish 'published=8080,target=80' nginx")
-  t.match(actions(guest)[1], /\necho "192\.168\.56\.10:8080 \$\(get 192\.168\.56\.10 8080\)"\necho "192\.168\.56\.11:8080 \$\(get 192\.168\.56\.11 8080\)"\necho "192\.168\.56\.12:8080 \$\(get 192\.168\.56\.12 8080\)"$/)
-  t.match(guest.commands.find((c) => c.includes('#vmlab:begin:ls')), /docker service ls --filter 'name=web' --format '\{\{json \.\}\}'/)
+  t.match(
+    actions(guest)[1],
+    /\necho "192\.168\.56\.10:8080 \$\(get 192\.168\.56\.10 8080\)"\necho "192\.168\.56\.11:8080 \$\(get 192\.168\.56\.11 8080\)"\necho "192\.168\.56\.12:8080 \$\(get 192\.168\.56\.12 8080\)"$/,
+  )
+  t.match(
+    guest.commands.find((c) => c.includes('#vmlab:begin:ls')),
+    /docker service ls --filter 'name=web' --format '\{\{json \.\}\}'/,
+  )
 
   const before = guest.commands.length
   t.same(await runModule(service, ctx), [], 'the resolved digest in the spec is the same image')
-  t.same(actions(guest, before).filter((c) => !c.startsWith('get()')), [])
+  t.same(
+    actions(guest, before).filter((c) => !c.startsWith('get()')),
+    [],
+  )
 })
 
 t.test('local images: --no-resolve-image on create and on an image update', async (t) => {
@@ -125,44 +137,60 @@ t.test('local images: --no-resolve-image on create and on an image update', asyn
 })
 
 t.test('drift: fewer replicas, another image, port not published → one update and a scale, nothing else', async (t) => {
-  const guest = new FakeGuest([
-    probeAnswer(inspect({ image: `nginx:alpine@${DIGEST}`, replicas: 2, ports: [] })),
-    { match: /^docker service (update|scale) / },
-    convergeAnswer('5/5'),
-    MESH_OK,
-  ])
+  const guest = new FakeGuest([probeAnswer(inspect({ image: `nginx:alpine@${DIGEST}`, replicas: 2, ports: [] })), { match: /^docker service (update|scale) / }, convergeAnswer('5/5'), MESH_OK])
   const changes = await runModule(service, ctxFor(guest, WEB))
-  t.same(changes.map((c) => [c.key, c.what, c.why]), [
-    ['image', 'docker service update --image nginx web', `it runs nginx:alpine@${DIGEST}`],
-    ['publish', 'docker service update --publish-add published=8080,target=80 web', 'port 8080:80 is not published'],
-    ['scale', 'docker service scale web=5', 'it has 2 replicas'],
-  ])
-  t.same(actions(guest).filter((c) => !c.startsWith('get()')), [
-    "sudo docker service update --detach --image nginx --publish-add 'published=8080,target=80' web",
-    "sudo docker service scale --detach 'web=5'",
-  ])
+  t.same(
+    changes.map((c) => [c.key, c.what, c.why]),
+    [
+      ['image', 'docker service update --image nginx web', `it runs nginx:alpine@${DIGEST}`],
+      ['publish', 'docker service update --publish-add published=8080,target=80 web', 'port 8080:80 is not published'],
+      ['scale', 'docker service scale web=5', 'it has 2 replicas'],
+    ],
+  )
+  t.same(
+    actions(guest).filter((c) => !c.startsWith('get()')),
+    ["sudo docker service update --detach --image nginx --publish-add 'published=8080,target=80' web", "sudo docker service scale --detach 'web=5'"],
+  )
 })
 
 t.test('a published port held by another target is removed by its target before the add', async (t) => {
   const guest = new FakeGuest([probeAnswer(inspect({ ports: [[8080, 81]] }))])
   const changes = await runModule(service, ctxFor(guest, WEB), { check: true })
-  t.same(changes.map((c) => [c.what, c.why]), [['docker service update --publish-rm 81/tcp --publish-add published=8080,target=80 web', 'port 8080:80 is not published (81/tcp holds it now)']])
+  t.same(
+    changes.map((c) => [c.what, c.why]),
+    [['docker service update --publish-rm 81/tcp --publish-add published=8080,target=80 web', 'port 8080:80 is not published (81/tcp holds it now)']],
+  )
 })
 
 t.test('a mode change recreates the service; a command is compared with the Args of the spec', async (t) => {
   const guest = new FakeGuest([probeAnswer(inspect({ replicas: 1 })), { match: /^docker service (rm|create) / }, convergeAnswer('3/3'), MESH_OK])
   const changes = await runModule(service, ctxFor(guest, '{ name: web, image: nginx, mode: global, publish: "8080:80" }'))
-  t.same(changes.map((c) => c.key), ['recreate'])
+  t.same(
+    changes.map((c) => c.key),
+    ['recreate'],
+  )
   t.same(actions(guest).slice(0, 2), ['sudo docker service rm web', "sudo docker service create --detach --name web --mode global --publish 'published=8080,target=80' nginx"])
 
   const args = new FakeGuest([probeAnswer(inspect({ args: ['nginx', '-g', 'daemon off;'] }))])
   const plan = await runModule(service, ctxFor(args, '{ name: web, image: nginx, replicas: 5, publish: "8080:80", command: [nginx, -g, "daemon off; worker_processes 2;"] }'), { check: true })
-  t.same(plan.map((c) => c.what), [`docker service update --args 'nginx -g "daemon off; worker_processes 2;"' web`])
+  t.same(
+    plan.map((c) => c.what),
+    [`docker service update --args 'nginx -g "daemon off; worker_processes 2;"' web`],
+  )
 })
 
 t.test('replicas that never start: the failure quotes what the tasks report', async (t) => {
   const ps = [
-    JSON.stringify({ CurrentState: 'Rejected 3 seconds ago', DesiredState: 'Shutdown', Error: 'No such image: nginx:latest', ID: 'x1', Image: 'nginx:latest', Name: 'web.1', Node: 'node1.localdomain', Ports: '' }),
+    JSON.stringify({
+      CurrentState: 'Rejected 3 seconds ago',
+      DesiredState: 'Shutdown',
+      Error: 'No such image: nginx:latest',
+      ID: 'x1',
+      Image: 'nginx:latest',
+      Name: 'web.1',
+      Node: 'node1.localdomain',
+      Ports: '',
+    }),
     JSON.stringify({ CurrentState: 'Running 5 seconds ago', DesiredState: 'Running', Error: '', ID: 'x2', Image: 'nginx:latest', Name: 'web.2', Node: 'master.localdomain', Ports: '' }),
   ].join('\n')
   const guest = new FakeGuest([probeAnswer(undefined), { match: /^docker service create / }, convergeAnswer('1/5', `${ps}\n`)])
@@ -172,11 +200,7 @@ t.test('replicas that never start: the failure quotes what the tasks report', as
 })
 
 t.test('verify names the nodes where the routing mesh does not answer', async (t) => {
-  const guest = new FakeGuest([
-    probeAnswer(inspect()),
-    convergeAnswer('5/5'),
-    { match: /^get\(\) \{/, stdout: '192.168.56.10:8080 200\n192.168.56.11:8080 502\n192.168.56.12:8080 000\n' },
-  ])
+  const guest = new FakeGuest([probeAnswer(inspect()), convergeAnswer('5/5'), { match: /^get\(\) \{/, stdout: '192.168.56.10:8080 200\n192.168.56.11:8080 502\n192.168.56.12:8080 000\n' }])
   await t.rejects(runModule(service, ctxFor(guest, WEB)), {
     message: 'master: the routing mesh does not answer for web within 0 s: http://192.168.56.11:8080/ (node1) answered 502; http://192.168.56.12:8080/ (node2) did not answer',
   })

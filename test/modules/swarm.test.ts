@@ -35,10 +35,16 @@ t.test('first manager: inactive → init with --advertise-addr, then Leader with
   ])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master } }
   const changes = await runModule(swarm, ctxOf(nodes, 'master'))
-  t.same(changes.map((c) => c.key), ['init'])
+  t.same(
+    changes.map((c) => c.key),
+    ['init'],
+  )
   t.equal(changes[0]!.what, 'docker swarm init --advertise-addr 192.168.56.10')
   t.same(actions(master), ['sudo docker swarm init --advertise-addr 192.168.56.10'])
-  t.match(master.commands[0], /^sudo echo '#vmlab:begin:engine'\nif command -v curl >\/dev\/null 2>&1; then\n  curl -sS --unix-socket \/var\/run\/docker.sock -w '\\n#vmlab:http:%\{http_code\}\\n' 'http:\/\/localhost\/info' 'http:\/\/localhost\/nodes' 'http:\/\/localhost\/images\/json'\n/)
+  t.match(
+    master.commands[0],
+    /^sudo echo '#vmlab:begin:engine'\nif command -v curl >\/dev\/null 2>&1; then\n  curl -sS --unix-socket \/var\/run\/docker.sock -w '\\n#vmlab:http:%\{http_code\}\\n' 'http:\/\/localhost\/info' 'http:\/\/localhost\/nodes' 'http:\/\/localhost\/images\/json'\n/,
+  )
 
   const before = master.commands.length
   t.same(await runModule(swarm, ctxOf(nodes, 'master')), [])
@@ -69,7 +75,10 @@ t.test('worker: inactive → token from the manager, join with its lab address; 
   ])
   const nodes: Nodes = { lab: lab('debian'), family: 'debian', guests: { master, node1 } }
   const changes = await runModule(swarm, ctxOf(nodes, 'node1'))
-  t.same(changes.map((c) => c.key), ['join'])
+  t.same(
+    changes.map((c) => c.key),
+    ['join'],
+  )
   t.equal(changes[0]!.what, 'docker swarm join --advertise-addr 192.168.56.11 192.168.56.10:2377 (as worker)')
   t.same(actions(node1), [`sudo docker swarm join --token ${TOKEN} --advertise-addr 192.168.56.11 '192.168.56.10:2377'`])
   t.same(actions(master), ['sudo docker swarm join-token -q worker'])
@@ -88,14 +97,13 @@ t.test('a joining worker waits until the manager has its swarm (the engine runs 
     { match: 'docker swarm join-token -q worker', stdout: `${TOKEN}\n` },
     swarmProbe(swarmManager(), ALL_READY),
   ])
-  const node1 = new FakeGuest([
-    swarmProbe(SWARM_INACTIVE, undefined, true),
-    { match: /^docker swarm join --token / },
-    swarmProbe(swarmWorker(IDS.node1, '192.168.56.11')),
-  ])
+  const node1 = new FakeGuest([swarmProbe(SWARM_INACTIVE, undefined, true), { match: /^docker swarm join --token / }, swarmProbe(swarmWorker(IDS.node1, '192.168.56.11'))])
   const logs: string[] = []
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node1 } }
-  t.same((await runModule(swarm, ctxOf(nodes, 'node1', logs))).map((c) => c.key), ['join'])
+  t.same(
+    (await runModule(swarm, ctxOf(nodes, 'node1', logs))).map((c) => c.key),
+    ['join'],
+  )
   t.same(logs, ['waiting for master to manage a swarm'])
   t.equal(master.commands.filter((c) => c.includes('#vmlab:begin:engine')).length >= 4, true, 'polled the manager')
 })
@@ -124,18 +132,17 @@ t.test('drift: node1 left the swarm → only node1 rejoins, and its old Down ent
     { match: `docker node rm ${IDS.node1old}`, stdout: `${IDS.node1old}\n` },
     swarmProbe(swarmManager(), ALL_READY),
   ])
-  const node1 = new FakeGuest([
-    swarmProbe(SWARM_INACTIVE, undefined, true),
-    { match: /^docker swarm join --token / },
-    swarmProbe(swarmWorker(IDS.node1, '192.168.56.11')),
-  ])
+  const node1 = new FakeGuest([swarmProbe(SWARM_INACTIVE, undefined, true), { match: /^docker swarm join --token / }, swarmProbe(swarmWorker(IDS.node1, '192.168.56.11'))])
   const node2 = new FakeGuest([swarmProbe(swarmWorker(IDS.node2, '192.168.56.12'))])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node1, node2 } }
 
   t.same(await runModule(swarm, ctxOf(nodes, 'master'), { check: true }), [], 'the manager has nothing to do (node1 has no second entry yet)')
   t.same(await runModule(swarm, ctxOf(nodes, 'node2'), { check: true }), [], 'node2 is fine')
   const changes = await runModule(swarm, ctxOf(nodes, 'node1'))
-  t.same(changes.map((c) => c.key), ['join'])
+  t.same(
+    changes.map((c) => c.key),
+    ['join'],
+  )
   t.same(actions(node1), [`sudo docker swarm join --token ${TOKEN} --advertise-addr 192.168.56.11 '192.168.56.10:2377'`])
   t.same(actions(master), ['sudo docker swarm join-token -q worker', `sudo docker node rm ${IDS.node1old}`])
   t.same(actions(node2), [])
@@ -155,16 +162,16 @@ t.test('a worker in another swarm leaves (--force) and joins the lab swarm', asy
   ])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node2 } }
   const changes = await runModule(swarm, ctxOf(nodes, 'node2'))
-  t.same(changes.map((c) => c.key), ['leave', 'join'])
+  t.same(
+    changes.map((c) => c.key),
+    ['leave', 'join'],
+  )
   t.equal(changes[0]!.why, 'it is in another swarm (managers: 10.9.9.9:2377)')
   t.same(actions(node2), ['sudo docker swarm leave --force', `sudo docker swarm join --token ${TOKEN} --advertise-addr 192.168.56.12 '192.168.56.10:2377'`])
 })
 
 t.test('a worker stuck pending leaves and joins again', async (t) => {
-  const master = new FakeGuest([
-    { match: 'docker swarm join-token -q worker', stdout: `${TOKEN}\n` },
-    swarmProbe(swarmManager(), ALL_READY),
-  ])
+  const master = new FakeGuest([{ match: 'docker swarm join-token -q worker', stdout: `${TOKEN}\n` }, swarmProbe(swarmManager(), ALL_READY)])
   const node1 = new FakeGuest([
     swarmProbe(SWARM_PENDING, undefined, true),
     { match: 'docker swarm leave --force', stdout: 'Node left the swarm.\n' },
@@ -173,7 +180,10 @@ t.test('a worker stuck pending leaves and joins again', async (t) => {
   ])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node1 } }
   const changes = await runModule(swarm, ctxOf(nodes, 'node1'))
-  t.same(changes.map((c) => c.key), ['leave', 'join'])
+  t.same(
+    changes.map((c) => c.key),
+    ['leave', 'join'],
+  )
   t.match(changes[0]!.why, /^its swarm state is pending \(rpc error: code = DeadlineExceeded/)
 })
 
@@ -192,10 +202,13 @@ t.test('a member that stays Down on the manager rejoins', async (t) => {
   const node1 = new FakeGuest([swarmProbe(swarmWorker(IDS.node1, '192.168.56.11'))])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node1 } }
   const changes = await runModule(swarm, ctxOf(nodes, 'node1'), { check: true })
-  t.same(changes.map((c) => [c.key, c.why]), [
-    ['leave', 'master lists it as Down'],
-    ['join', "rejoin master's swarm"],
-  ])
+  t.same(
+    changes.map((c) => [c.key, c.why]),
+    [
+      ['leave', 'master lists it as Down'],
+      ['join', "rejoin master's swarm"],
+    ],
+  )
 })
 
 t.test('workers of a reset manager (no swarm any more) leave and rejoin', async (t) => {
@@ -203,22 +216,24 @@ t.test('workers of a reset manager (no swarm any more) leave and rejoin', async 
   const node1 = new FakeGuest([swarmProbe(swarmWorker(IDS.node1, '192.168.56.11'))])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master, node1 } }
   const changes = await runModule(swarm, ctxOf(nodes, 'node1'), { check: true })
-  t.same(changes.map((c) => [c.key, c.why]), [
-    ['leave', 'master has no swarm of its own (was it reset?)'],
-    ['join', "rejoin master's swarm"],
-  ])
+  t.same(
+    changes.map((c) => [c.key, c.why]),
+    [
+      ['leave', 'master has no swarm of its own (was it reset?)'],
+      ['join', "rejoin master's swarm"],
+    ],
+  )
 })
 
 t.test('the manager removes stale Down entries that have a Ready twin', async (t) => {
   const twin = [MASTER_LINE, nodeLine('node1.localdomain', IDS.node1old, 'Down'), nodeLine('node1.localdomain', IDS.node1), nodeLine('node2.localdomain', IDS.node2)].join('\n') + '\n'
-  const master = new FakeGuest([
-    swarmProbe(swarmManager(), twin, true),
-    { match: `docker node rm ${IDS.node1old}`, stdout: `${IDS.node1old}\n` },
-    swarmProbe(swarmManager(), ALL_READY),
-  ])
+  const master = new FakeGuest([swarmProbe(swarmManager(), twin, true), { match: `docker node rm ${IDS.node1old}`, stdout: `${IDS.node1old}\n` }, swarmProbe(swarmManager(), ALL_READY)])
   const nodes: Nodes = { lab: lab(), family: 'el9', guests: { master } }
   const changes = await runModule(swarm, ctxOf(nodes, 'master'))
-  t.same(changes.map((c) => [c.key, c.what]), [['prune', `docker node rm ${IDS.node1old}`]])
+  t.same(
+    changes.map((c) => [c.key, c.what]),
+    [['prune', `docker node rm ${IDS.node1old}`]],
+  )
   t.same(actions(master), [`sudo docker node rm ${IDS.node1old}`])
 })
 
@@ -299,13 +314,20 @@ class SwarmSim {
           return { stdout: `Swarm initialized: current node (${IDS.master}) is now a manager.\n` }
         },
       },
-      { match: 'docker swarm join-token -q worker', reply: () => (this.managerActive ? { stdout: `${TOKEN}\n` } : { code: 1, stderr: 'Error response from daemon: This node is not a swarm manager.\n' }) },
+      {
+        match: 'docker swarm join-token -q worker',
+        reply: () => (this.managerActive ? { stdout: `${TOKEN}\n` } : { code: 1, stderr: 'Error response from daemon: This node is not a swarm manager.\n' }),
+      },
       { match: /^docker swarm join --token /, reply: () => this.join(name) },
       { match: 'docker swarm leave --force', reply: () => this.leave(name) },
       {
         match: /^docker node rm /,
         reply: (cmd) => {
-          for (const id of cmd.split(' ').slice(3)) this.listed.splice(this.listed.findIndex((e) => e.id === id), 1)
+          for (const id of cmd.split(' ').slice(3))
+            this.listed.splice(
+              this.listed.findIndex((e) => e.id === id),
+              1,
+            )
           return { stdout: '' }
         },
       },
@@ -338,37 +360,51 @@ t.test('the real engine runs the swarm on three nodes at once; drift later rejoi
   const guests = { master: sim.guest('master'), node1: sim.guest('node1'), node2: sim.guest('node2') }
   const nodes: Nodes = { lab: lab('debian'), family: 'debian', guests }
   const access: NodeAccess = {
-    guest: async (name) => (await ctxOf(nodes, name as NodeName).peer(name)),
+    guest: async (name) => await ctxOf(nodes, name as NodeName).peer(name),
     secret: async (name) => name,
     labFile: (rel) => rel,
     log: () => {},
   }
   const first = await provision(nodes.lab, access, { only: ['swarm'] })
-  t.same(first.map((r) => [r.node, r.status, r.reason]), [
-    ['master', 'changed', undefined],
-    ['node1', 'changed', undefined],
-    ['node2', 'changed', undefined],
-  ])
+  t.same(
+    first.map((r) => [r.node, r.status, r.reason]),
+    [
+      ['master', 'changed', undefined],
+      ['node1', 'changed', undefined],
+      ['node2', 'changed', undefined],
+    ],
+  )
   t.same(actions(guests.master), ['sudo docker swarm init --advertise-addr 192.168.56.10', 'sudo docker swarm join-token -q worker', 'sudo docker swarm join-token -q worker'])
   t.same(actions(guests.node1), [`sudo docker swarm join --token ${TOKEN} --advertise-addr 192.168.56.11 '192.168.56.10:2377'`])
 
   const again = await provision(nodes.lab, access, { only: ['swarm'] })
-  t.same(again.map((r) => r.status), ['ok', 'ok', 'ok'], 'second run: ok everywhere')
+  t.same(
+    again.map((r) => r.status),
+    ['ok', 'ok', 'ok'],
+    'second run: ok everywhere',
+  )
 
   sim.leave('node1')
   const marks = Object.values(guests).map((g) => g.commands.length)
   const drift = await provision(nodes.lab, access, { only: ['swarm'] })
-  t.same(drift.map((r) => [r.node, r.status]), [
-    ['master', 'ok'],
-    ['node1', 'changed'],
-    ['node2', 'ok'],
-  ])
+  t.same(
+    drift.map((r) => [r.node, r.status]),
+    [
+      ['master', 'ok'],
+      ['node1', 'changed'],
+      ['node2', 'ok'],
+    ],
+  )
   t.same(actions(guests.node1, marks[1]), [`sudo docker swarm join --token ${TOKEN} --advertise-addr 192.168.56.11 '192.168.56.10:2377'`])
   t.same(actions(guests.node2, marks[2]), [])
   t.match(actions(guests.master, marks[0]), ['sudo docker swarm join-token -q worker', /^sudo docker node rm node1id1/])
-  t.same(sim.listed.map((e) => [e.node, e.status]), [
-    ['master', 'Ready'],
-    ['node2', 'Ready'],
-    ['node1', 'Ready'],
-  ], 'the Down entry of the old identity is gone')
+  t.same(
+    sim.listed.map((e) => [e.node, e.status]),
+    [
+      ['master', 'Ready'],
+      ['node2', 'Ready'],
+      ['node1', 'Ready'],
+    ],
+    'the Down entry of the old identity is gone',
+  )
 })

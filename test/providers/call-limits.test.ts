@@ -27,7 +27,8 @@ t.test('VMLAB_CLI_TIMEOUT_SCALE: one factor, or one per kind; anything else is n
 
 t.test('VirtualBox: reads are probes, what makes or copies disks gets long limits', async (t) => {
   const limit = (...args: string[]) => vboxCallLimit(args)
-  for (const probe of [['--version'], ['list', 'vms'], ['list', 'hdds'], ['showvminfo', 'vm', '--machinereadable'], ['snapshot', 'vm', 'list', '--machinereadable']]) t.same(limit(...probe), PROBE, probe.join(' '))
+  for (const probe of [['--version'], ['list', 'vms'], ['list', 'hdds'], ['showvminfo', 'vm', '--machinereadable'], ['snapshot', 'vm', 'list', '--machinereadable']])
+    t.same(limit(...probe), PROBE, probe.join(' '))
   t.same(limit('clonemedium', 'disk', 'a', 'b'), long(60))
   t.same(limit('clonevm', 'base', '--snapshot', 's'), long(30))
   t.same(limit('snapshot', 'vm', 'take', 'clean'), long(15))
@@ -35,7 +36,10 @@ t.test('VirtualBox: reads are probes, what makes or copies disks gets long limit
   t.same(limit('startvm', 'vm', '--type', 'headless'), long(5))
   t.same(limit('modifyvm', 'vm', '--memory', '1024'), CHANGE, 'a setting changes in seconds')
   t.same(limit('closemedium', 'dvd', 'x.iso'), CHANGE, 'a sub-command not listed is a change, 2 min')
-  t.match(vboxCallOptions(['--version'], 'linux', {}), { timeoutMs: 30_000, timeoutHint: /^VBoxSVC, VirtualBox's background service, may be wedged: run `VBoxManage list vms` by hand; .*kill \$\(pgrep -x VBoxSVC\)/ })
+  t.match(vboxCallOptions(['--version'], 'linux', {}), {
+    timeoutMs: 30_000,
+    timeoutHint: /^VBoxSVC, VirtualBox's background service, may be wedged: run `VBoxManage list vms` by hand; .*kill \$\(pgrep -x VBoxSVC\)/,
+  })
   t.match(vboxCallOptions(['--version'], 'win32', {}).timeoutHint, /Task Manager/)
 })
 
@@ -58,7 +62,11 @@ t.test('every VBoxManage call of the provider carries its time limit and hint', 
   await p.destroy(baseSpec(h, net).name)
   t.ok(seen.length > 20, `${seen.length} calls`)
   const without = seen.filter((c) => !(c.opts?.timeoutMs && c.opts.timeoutHint))
-  t.same(without.map((c) => c.args.join(' ')), [], 'none without a limit')
+  t.same(
+    without.map((c) => c.args.join(' ')),
+    [],
+    'none without a limit',
+  )
   t.equal(seen.find((c) => c.args[0] === '--version')?.opts?.timeoutMs, 30_000)
   t.equal(seen.find((c) => c.args[0] === 'createmedium')?.opts?.timeoutMs, 600_000)
 })
@@ -71,7 +79,10 @@ t.test('a VBoxManage that never answers: the provider stops it and says what to 
     else process.env.VMLAB_CLI_TIMEOUT_SCALE = before
   })
   const h = simHost(t, { VMLAB_SIM_HANG: '--version' })
-  const error = await h.provider().detect().catch((e: unknown) => e)
+  const error = await h
+    .provider()
+    .detect()
+    .catch((e: unknown) => e)
   t.type(error, CommandTimeoutError, 'not taken for a broken installation')
   t.match(error, { message: /VBoxManage --version: did not finish within 1\.5 s; stopped it$/, hint: /VBoxSVC.* may be wedged/ })
 })

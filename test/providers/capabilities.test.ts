@@ -40,17 +40,39 @@ t.test('each provider carries the record capabilitiesOf gives for its name', asy
 })
 
 t.test('what each hypervisor makes and keeps', async (t) => {
-  t.same(providersThat((c) => c.guests.debian !== undefined), ['qemu'], 'Debian guests: QEMU only, as images')
+  t.same(
+    providersThat((c) => c.guests.debian !== undefined),
+    ['qemu'],
+    'Debian guests: QEMU only, as images',
+  )
   t.equal(capabilitiesOf('qemu').guests.debian, 'image')
-  for (const family of ['el7', 'el8', 'el9'] as const) t.same(providersThat((c) => c.guests[family] === 'kickstart'), PROVIDER_NAMES, `${family}: every provider installs it by kickstart`)
-  t.same(providersThat((c) => c.cloudImages !== undefined), ['qemu'], 'cloud images: QEMU only')
-  t.same(providersThat((c) => c.liveRestore), ['qemu'])
-  t.same(providersThat((c) => c.reclaimsFreedMemory), ['qemu'])
-  t.same(['virtualbox', 'vmware', 'qemu'].map((n) => capabilitiesOf(n as 'qemu').title), ['VirtualBox', 'VMware', 'QEMU'])
+  for (const family of ['el7', 'el8', 'el9'] as const)
+    t.same(
+      providersThat((c) => c.guests[family] === 'kickstart'),
+      PROVIDER_NAMES,
+      `${family}: every provider installs it by kickstart`,
+    )
+  t.same(
+    providersThat((c) => c.cloudImages !== undefined),
+    ['qemu'],
+    'cloud images: QEMU only',
+  )
+  t.same(
+    providersThat((c) => c.liveRestore),
+    ['qemu'],
+  )
+  t.same(
+    providersThat((c) => c.reclaimsFreedMemory),
+    ['qemu'],
+  )
+  t.same(
+    ['virtualbox', 'vmware', 'qemu'].map((n) => capabilitiesOf(n as 'qemu').title),
+    ['VirtualBox', 'VMware', 'QEMU'],
+  )
   t.same([anyOf([]), anyOf(['a']), anyOf(['a', 'b']), anyOf(['a', 'b', 'c'])], ['', 'a', 'a or b', 'a, b or c'])
 })
 
-t.test("the OS type ids moved into the provider folders unchanged", async (t) => {
+t.test('the OS type ids moved into the provider folders unchanged', async (t) => {
   const vbox = Object.fromEntries(OS_IDS.map((id) => [id, virtualboxOsType(OS_CATALOG[id])]))
   t.same(vbox, { centos7: 'RedHat_64', rocky8: 'RedHat_64', rocky9: 'RedHat_64', alma8: 'RedHat_64', alma9: 'RedHat_64', 'centos-stream9': 'RedHat_64', debian12: 'Debian_64' })
   const vmware = Object.fromEntries(OS_IDS.map((id) => [id, vmwareGuestOs(OS_CATALOG[id])]))
@@ -61,11 +83,23 @@ t.test("the OS type ids moved into the provider folders unchanged", async (t) =>
 t.test('derived MACs: the same addresses as when lab/mac.ts knew every range', async (t) => {
   const ip = ((192 << 24) | (168 << 16) | (56 << 8) | 10) >>> 0
   const mac = (p: 'virtualbox' | 'vmware' | 'qemu', lab: string) => labMac(capabilitiesOf(p).macs, lab, ip)
-  t.same(['swarm', 'demo', 'cloud'].map((l) => mac('virtualbox', l)), ['08:00:27:44:38:0a', '08:00:27:2a:38:0a', '08:00:27:56:38:0a'])
+  t.same(
+    ['swarm', 'demo', 'cloud'].map((l) => mac('virtualbox', l)),
+    ['08:00:27:44:38:0a', '08:00:27:2a:38:0a', '08:00:27:56:38:0a'],
+  )
   // VMware's static range ends at 00:50:56:3f: the lab's byte is cut to fit (0x44 → 0x04, 0x56 → 0x16).
-  t.same(['swarm', 'demo', 'cloud'].map((l) => mac('vmware', l)), ['00:50:56:04:38:0a', '00:50:56:2a:38:0a', '00:50:56:16:38:0a'])
-  t.same(['swarm', 'demo', 'cloud'].map((l) => mac('qemu', l)), ['52:54:00:44:38:0a', '52:54:00:2a:38:0a', '52:54:00:56:38:0a'])
-  const lab = parseLab(labText('rocky9', 'auto').replace('  - name: master\n', '  - name: master\n    ip: 192.168.56.10\n  - name: node1\n    ip: 192.168.56.11\n    mac: 08:00:27:00:00:99\n'), 'lab.yaml')
+  t.same(
+    ['swarm', 'demo', 'cloud'].map((l) => mac('vmware', l)),
+    ['00:50:56:04:38:0a', '00:50:56:2a:38:0a', '00:50:56:16:38:0a'],
+  )
+  t.same(
+    ['swarm', 'demo', 'cloud'].map((l) => mac('qemu', l)),
+    ['52:54:00:44:38:0a', '52:54:00:2a:38:0a', '52:54:00:56:38:0a'],
+  )
+  const lab = parseLab(
+    labText('rocky9', 'auto').replace('  - name: master\n', '  - name: master\n    ip: 192.168.56.10\n  - name: node1\n    ip: 192.168.56.11\n    mac: 08:00:27:00:00:99\n'),
+    'lab.yaml',
+  )
   t.equal(macFor(lab, lab.nodes[0]!, 'vmware'), labMac(capabilitiesOf('vmware').macs, 'caps', ip))
   t.equal(macFor(lab, lab.nodes[1]!, 'vmware'), '08:00:27:00:00:99', 'a MAC the lab gives is kept as it is')
 })
@@ -80,26 +114,33 @@ t.test('MAC rules: unicast always, the range only where the hypervisor enforces 
   for (const range of [undefined, vmware]) t.equal(macProblem(range, '01:50:56:00:00:01'), 'is a multicast address (the first byte must be even)')
   // With provider: auto only what every MAC must be is checked (as when auto was checked as VirtualBox).
   t.same(problemsOf(labText('rocky9', 'auto').replace('  - name: master\n', '  - name: master\n    mac: 00:50:56:40:00:01\n')), [])
-  t.match(problemsOf(labText('rocky9', 'vmware').replace('  - name: master\n', '  - name: master\n    mac: 00:50:56:40:00:01\n')), [{ path: ['nodes', 0, 'mac'], message: /static range VMware accepts/ }])
+  t.match(problemsOf(labText('rocky9', 'vmware').replace('  - name: master\n', '  - name: master\n    mac: 00:50:56:40:00:01\n')), [
+    { path: ['nodes', 0, 'mac'], message: /static range VMware accepts/ },
+  ])
 })
 
 t.test('the lab checks ask the capabilities and say what they said', async (t) => {
   for (const provider of ['virtualbox', 'vmware']) {
-    t.same(problemsOf(labText('debian12', provider)).map((p) => [p.path, p.message, p.hint]), [
-      [['os'], 'debian12 guests are built as images for the qemu provider only', 'use provider: qemu, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware'],
-    ])
+    t.same(
+      problemsOf(labText('debian12', provider)).map((p) => [p.path, p.message, p.hint]),
+      [[['os'], 'debian12 guests are built as images for the qemu provider only', 'use provider: qemu, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware']],
+    )
   }
   t.same(problemsOf(labText('debian12', 'qemu')), [])
   t.same(problemsOf(labText('debian12', 'auto')), [])
   const image = 'install:\n  image: cloud.qcow2\n'
-  t.same(problemsOf(labText('rocky9', 'virtualbox', image)).map((p) => [p.path, p.message, p.hint]), [
-    [['install', 'image'], 'a cloud image works with the qemu provider only, not virtualbox', 'set provider: qemu, or remove install.image to install the OS from its ISO'],
-  ])
-  t.same(problemsOf(labText('rocky9', 'auto', image)).map((p) => p.message), ['a cloud image needs the qemu provider, and provider: auto may pick another'])
+  t.same(
+    problemsOf(labText('rocky9', 'virtualbox', image)).map((p) => [p.path, p.message, p.hint]),
+    [[['install', 'image'], 'a cloud image works with the qemu provider only, not virtualbox', 'set provider: qemu, or remove install.image to install the OS from its ISO']],
+  )
+  t.same(
+    problemsOf(labText('rocky9', 'auto', image)).map((p) => p.message),
+    ['a cloud image needs the qemu provider, and provider: auto may pick another'],
+  )
   t.same(problemsOf(labText('rocky9', 'qemu', image)), [])
 })
 
-t.test("the cloud image file is checked by the provider that would boot it", async (t) => {
+t.test('the cloud image file is checked by the provider that would boot it', async (t) => {
   const dir = t.testdir({ 'cloud.qcow2': Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3]), 'cloud.raw': Buffer.alloc(8) })
   for (const provider of ['qemu', 'virtualbox', 'vmware', 'auto'] as const) {
     t.equal(cloudImageProblem(provider, join(dir, 'cloud.qcow2')), undefined, `${provider}: a qcow2 file is what QEMU boots`)
@@ -116,7 +157,9 @@ t.test('provider: auto picks the one provider that makes the OS, without looking
   const loaded = (text: string) => ({ lab: parseLab(text, 'lab.yaml') }) as Parameters<typeof chooseProvider>[0]
   const path = process.env.PATH
   process.env.PATH = '/nonexistent'
-  t.teardown(() => void (process.env.PATH = path))
+  t.teardown(() => {
+    process.env.PATH = path
+  })
   t.same(chooseProvider(loaded(labText('debian12', 'auto'))), { name: 'qemu', chosen: 'auto' })
   t.throws(() => chooseProvider(loaded(labText('rocky9', 'auto'))), { message: /no hypervisor found/ }, 'an EL OS: any provider, so one must be found')
   t.same(chooseProvider(loaded(labText('debian12', 'auto')), 'vmware'), { name: 'vmware', chosen: 'flag' }, 'the flag still wins')

@@ -38,8 +38,28 @@ t.test('lab plan --commands: cached copy, overlay as large as the lab disk, firs
   const p = new QemuProvider({ lab: 'cloud', runner, dataDir: '/q', env: { VMLAB_CACHE_DIR: '/c' } })
   const network = { id: '/q/networks/cloud.ctl', created: true }
   const os = { id: 'debian12', title: 'Debian 12', family: 'debian' } as OsInfo
-  await p.createBase({ name: 'base', os, cpus: 1, memoryMiB: 1024, diskGiB: 20, network, installTimeoutMs: 1000, source: { kind: 'cloud-image', image: '/home/u/cloud.qcow2', sha256: 'f'.repeat(64), seed: { ...SEED, natMac: undefined } as never } })
-  await p.cloneLinked({ name: 'node1', base: 'base', baseSnapshot: 'vmlab-base', cpus: 1, memoryMiB: 512, mac: '52:54:00:56:00:0a', seedIso: '/lab/seed.iso', network, forwards: [], initialSnapshot: 'clean' })
+  await p.createBase({
+    name: 'base',
+    os,
+    cpus: 1,
+    memoryMiB: 1024,
+    diskGiB: 20,
+    network,
+    installTimeoutMs: 1000,
+    source: { kind: 'cloud-image', image: '/home/u/cloud.qcow2', sha256: 'f'.repeat(64), seed: { ...SEED, natMac: undefined } as never },
+  })
+  await p.cloneLinked({
+    name: 'node1',
+    base: 'base',
+    baseSnapshot: 'vmlab-base',
+    cpus: 1,
+    memoryMiB: 512,
+    mac: '52:54:00:56:00:0a',
+    seedIso: '/lab/seed.iso',
+    network,
+    forwards: [],
+    initialSnapshot: 'clean',
+  })
   await p.start('node1')
   const lines = runner.lines()
   t.match(lines[1], /^qemu-img create -f qcow2 -F qcow2 -b \/home\/u\/cloud\.qcow2 \/q\/vms\/base\/disk\.qcow2 21474836480$/)
@@ -100,7 +120,11 @@ t.test('the cached copy: by content hash, read-only, made once; a file changed u
   t.equal(await cachedCloudImage(cache, src, sha), copy)
   t.equal((await stat(copy)).mtimeMs, before, 'not copied again')
   await t.rejects(cachedCloudImage(cache, src, 'e'.repeat(64)), /changed while it was being copied/)
-  t.same((await readdir(join(cache, 'images'))).filter((n) => n.includes('.partial-')), [], 'no staging folder left')
+  t.same(
+    (await readdir(join(cache, 'images'))).filter((n) => n.includes('.partial-')),
+    [],
+    'no staging folder left',
+  )
 })
 
 t.test('two labs that need the same cloud image at once copy it once: the second waits for the first, then uses its copy', async (t) => {

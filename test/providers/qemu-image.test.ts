@@ -2,24 +2,9 @@ import t from 'tap'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  DEFAULT_DEBIAN_MIRROR,
-  hostDebianMirror,
-  mirrorForGuest,
-  mirrorFromDeb822,
-  mirrorFromSourcesList,
-} from '../../src/providers/qemu/host-mirror.js'
+import { DEFAULT_DEBIAN_MIRROR, hostDebianMirror, mirrorForGuest, mirrorFromDeb822, mirrorFromSourcesList } from '../../src/providers/qemu/host-mirror.js'
 import { inertConfigs, rootfsFiles } from '../../src/providers/qemu/debian-rootfs.js'
-import {
-  cacheRoot,
-  canonicalJson,
-  commitImage,
-  imageDir,
-  imageKey,
-  makeStagingDir,
-  readCachedImage,
-  sweepAbandonedStaging,
-} from '../../src/providers/qemu/image-cache.js'
+import { cacheRoot, canonicalJson, commitImage, imageDir, imageKey, makeStagingDir, readCachedImage, sweepAbandonedStaging } from '../../src/providers/qemu/image-cache.js'
 import { buildDebianImage, checkBuildHost, debianImageInputs } from '../../src/providers/qemu/image-debian.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'vmlab-image-'))
@@ -92,14 +77,24 @@ t.test('what the root file system gets', async (t) => {
   t.match(byPath.get('/etc/initramfs-tools/conf.d/vmlab.conf')?.content, /^MODULES=list$/m)
   t.match(byPath.get('/etc/initramfs-tools/modules')?.content, /virtio_blk/)
   t.notOk(byPath.has('/root/.ssh/authorized_keys'), 'no keys baked in by default')
-  t.notOk(files.some((f) => f.path.startsWith('/etc/ssh/ssh_host_')), 'no host keys')
+  t.notOk(
+    files.some((f) => f.path.startsWith('/etc/ssh/ssh_host_')),
+    'no host keys',
+  )
   const withKeys = rootfsFiles({ guestMirror: 'http://x/debian', authorizedKeys: ['ssh-ed25519 AAAA test'] })
-  t.match(withKeys.find((f) => f.path === '/root/.ssh/authorized_keys'), { mode: 0o600, content: 'ssh-ed25519 AAAA test\n' })
+  t.match(
+    withKeys.find((f) => f.path === '/root/.ssh/authorized_keys'),
+    { mode: 0o600, content: 'ssh-ed25519 AAAA test\n' },
+  )
 })
 
 t.test('a baked chrony is inert until its module configures it: no time source, left enabled', async (t) => {
   const inert = inertConfigs(['curl', 'chrony', 'docker.io'])
-  t.same(inert.map((f) => f.path), ['/etc/chrony/chrony.conf'], 'only the packages that would reach out at first boot')
+  t.same(
+    inert.map((f) => f.path),
+    ['/etc/chrony/chrony.conf'],
+    'only the packages that would reach out at first boot',
+  )
   t.notMatch(inert[0]!.content, /^\s*(pool|server|peer|sourcedir)\b/m, 'no source: chronyd reaches nothing')
   t.match(inert[0]!.content, /^driftfile /m)
   t.same(inertConfigs(['curl']), [])
@@ -147,7 +142,6 @@ t.test('a cached image counts only when complete', async (t) => {
   await fakeImage(final, key)
   t.equal(await readCachedImage(final, 'b'.repeat(64)), undefined, 'another key')
   t.match(await readCachedImage(final, key), { dir: final, disk: join(final, 'base.qcow2'), manifest: { kernelArgs: 'root=/dev/vda' } })
-
 })
 
 t.test('buildDebianImage takes a complete cached image without building', async (t) => {

@@ -80,7 +80,13 @@ const GOLDEN = [
   'qemu-img snapshot -c clean /q/vms/vmlab-docker-master/disk.qcow2',
   `qemu-img create -f qcow2 -F qcow2 -b /q/vms/${BASE}/disk.qcow2 /q/vms/vmlab-docker-node1/disk.qcow2`,
   'qemu-img snapshot -c clean /q/vms/vmlab-docker-node1/disk.qcow2',
-  boot('vmlab-docker-master', 1024, ['-drive file=/q/vms/vmlab-docker-master/seed.iso,if=virtio,format=raw,readonly=on,node-name=seed0'], 'hostfwd=tcp:127.0.0.1:2223-:22,hostfwd=tcp:127.0.0.1:8080-:80', '5e:38:0a'),
+  boot(
+    'vmlab-docker-master',
+    1024,
+    ['-drive file=/q/vms/vmlab-docker-master/seed.iso,if=virtio,format=raw,readonly=on,node-name=seed0'],
+    'hostfwd=tcp:127.0.0.1:2223-:22,hostfwd=tcp:127.0.0.1:8080-:80',
+    '5e:38:0a',
+  ),
   boot('vmlab-docker-node1', 1024, ['-drive file=/q/vms/vmlab-docker-node1/seed.iso,if=virtio,format=raw,readonly=on,node-name=seed0'], 'hostfwd=tcp:127.0.0.1:2224-:22', '5e:38:0b'),
   // The live snapshots go over each VM's monitor: only the check for the name shows.
   'qemu-img snapshot -l -U /q/vms/vmlab-docker-master/disk.qcow2',
@@ -103,7 +109,10 @@ t.test('an image lab: an overlay on the cached image, no installer boot; the clo
   await upLab(runner, { kind: 'image', disk: '/c/images/debian12.qcow2', kernel: '/c/images/vmlinuz', initrd: '/c/images/initrd.img', append: 'root=/dev/vda1 console=ttyS0' })
   const lines = runner.lines()
   t.equal(lines[2], `qemu-img create -f qcow2 -F qcow2 -b /c/images/debian12.qcow2 /q/vms/${BASE}/disk.qcow2`)
-  t.notOk(lines.some((l) => l.includes(`-name ${BASE}`)), 'the base is never booted')
+  t.notOk(
+    lines.some((l) => l.includes(`-name ${BASE}`)),
+    'the base is never booted',
+  )
   const boots = lines.filter((l) => l.startsWith('qemu-system-x86_64 -name'))
   t.equal(boots.length, 2)
   for (const b of boots) t.match(b, `-kernel /q/vms/${BASE}/vmlinuz -initrd /q/vms/${BASE}/initrd.img -append 'root=/dev/vda1 console=ttyS0 clocksource=hpet'`)

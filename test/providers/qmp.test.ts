@@ -3,15 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  checkSnapshotName,
-  deleteVmSnapshot,
-  loadVmSnapshot,
-  QmpClient,
-  QmpError,
-  saveVmSnapshot,
-  withQmp,
-} from '../../src/providers/qemu/qmp.js'
+import { checkSnapshotName, deleteVmSnapshot, loadVmSnapshot, QmpClient, QmpError, saveVmSnapshot, withQmp } from '../../src/providers/qemu/qmp.js'
 import { serveFakeQmp, type FakeHandler, type FakeVm } from './fake-qemu.mjs'
 
 const dir = await mkdtemp(join(tmpdir(), 'vmlab-qmp-'))
@@ -142,5 +134,8 @@ t.test('snapshot names cannot smuggle HMP syntax', async (t) => {
   for (const good of ['clean', 'after-docker', 'v1.2_x']) t.doesNotThrow(() => checkSnapshotName(good))
   const { path, log } = await fake()
   await withQmp(path, (qmp) => t.rejects(saveVmSnapshot(qmp, 'a b; quit')))
-  t.notOk(log.some((m) => m.execute === 'human-monitor-command'), 'nothing was sent')
+  t.notOk(
+    log.some((m) => m.execute === 'human-monitor-command'),
+    'nothing was sent',
+  )
 })

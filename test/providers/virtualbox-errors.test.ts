@@ -49,16 +49,18 @@ t.test('unregistervm refused while the session lock outlives a power-off: transi
   t.match(error.hint, /session lock of vmlab-docker-node2/)
   t.match(error.hint, /VirtualBox GUI/, 'says what holds it when it persists')
   t.notMatch(error.hint, /linked clone/, 'linked clones have nothing to do with it')
-  const medium = parseVBoxError("VBoxManage: error: Medium '/v/base.vdi' is locked for writing by another task\nVBoxManage: error: Details: code VBOX_E_INVALID_OBJECT_STATE (0x80bb0007), component MediumWrap, interface IMedium\n")!
+  const medium = parseVBoxError(
+    "VBoxManage: error: Medium '/v/base.vdi' is locked for writing by another task\nVBoxManage: error: Details: code VBOX_E_INVALID_OBJECT_STATE (0x80bb0007), component MediumWrap, interface IMedium\n",
+  )!
   t.ok(new VBoxError({ command: ['VBoxManage', 'clonevm', 'b'], exitCode: 1, stdout: '', stderr: '', info: medium, platform: 'linux' }).transient, 'a medium lock too')
 })
 
 t.test('"not ready" is transient, "not found" is not', async (t) => {
   const notReady = parseVBoxError(
-    "VBoxManage: error: The object is not ready\nVBoxManage: error: Details: code E_ACCESSDENIED (0x80070005), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports\n",
+    'VBoxManage: error: The object is not ready\nVBoxManage: error: Details: code E_ACCESSDENIED (0x80070005), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports\n',
   )!
   const mk = (stderr: string) => new VBoxError({ command: ['VBoxManage', 'clonevm', 'b'], exitCode: 1, stdout: '', stderr, info: parseVBoxError(stderr)!, platform: 'linux' })
-  t.ok(mk("VBoxManage: error: The object is not ready\n").transient)
+  t.ok(mk('VBoxManage: error: The object is not ready\n').transient)
   t.equal(notReady.codeName, 'E_ACCESSDENIED')
   const notFound = mk(fixture('error-not-found.txt'))
   t.notOk(notFound.transient)
@@ -90,11 +92,13 @@ t.test('Hyper-V / VT-x statuses get the Windows fix', async (t) => {
   t.equal(info.status, 'VERR_NEM_NOT_AVAILABLE')
   t.equal(info.codeName, 'E_FAIL')
   t.match(explainError(info, ['VBoxManage.exe', 'startvm', 'x'], 'win32'), /bcdedit \/set hypervisorlaunchtype off/)
-  const noVmx = parseVBoxError('VBoxManage: error: VT-x is not available (VERR_VMX_NO_VMX)\nVBoxManage: error: Details: code NS_ERROR_FAILURE (0x80004005), component ConsoleWrap, interface IConsole\n')!
+  const noVmx = parseVBoxError(
+    'VBoxManage: error: VT-x is not available (VERR_VMX_NO_VMX)\nVBoxManage: error: Details: code NS_ERROR_FAILURE (0x80004005), component ConsoleWrap, interface IConsole\n',
+  )!
   t.equal(noVmx.status, 'VERR_VMX_NO_VMX')
   t.match(explainError(noVmx, ['VBoxManage', 'startvm', 'x'], 'win32'), /Hyper-V/)
   t.match(explainError(noVmx, ['VBoxManage', 'startvm', 'x'], 'linux'), /BIOS\/UEFI/)
-  const kvm = parseVBoxError('VBoxManage: error: VirtualBox can\'t operate in VMX root mode. Please disable the KVM kernel extension, recompile your kernel and reboot (VERR_VMX_IN_VMX_ROOT_MODE).\n')!
+  const kvm = parseVBoxError("VBoxManage: error: VirtualBox can't operate in VMX root mode. Please disable the KVM kernel extension, recompile your kernel and reboot (VERR_VMX_IN_VMX_ROOT_MODE).\n")!
   t.match(explainError(kvm, ['VBoxManage', 'startvm', 'x'], 'linux'), /modprobe -r kvm_intel kvm/)
 })
 

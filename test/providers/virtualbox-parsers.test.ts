@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { parseMachineReadable, valueOf } from '../../src/providers/virtualbox/machine-readable.js'
+import { parseMachineReadable, firstValue } from '../../src/providers/virtualbox/machine-readable.js'
 import { parseForward, parseVmInfo, toVmState } from '../../src/providers/virtualbox/vm-info.js'
-import {
-  parseHdds,
-  parseHostOnlyIfs,
-  parseHostOnlyNets,
-  parseSnapshotList,
-  parseVmList,
-  saysNoSnapshots,
-} from '../../src/providers/virtualbox/lists.js'
+import { parseHdds, parseHostOnlyIfs, parseHostOnlyNets, parseSnapshotList, parseVmList, saysNoSnapshots } from '../../src/providers/virtualbox/lists.js'
 import { parseVersionOutput } from '../../src/providers/virtualbox/version.js'
 import { cloneImagesOf, cloneNameOf } from '../../src/providers/virtualbox/linked-clones.js'
 
@@ -24,11 +17,14 @@ t.test('showvminfo 7.0 (Linux, running linked clone)', async (t) => {
   t.equal(info.cfgFile, '/home/teacher/VirtualBox VMs/vmlab/vmlab-docker-node1/vmlab-docker-node1.vbox')
   t.equal(info.currentSnapshot, 'initial')
   // Quoted storage keys, escaped quote and backslash in a path; ImageUUID and IsEjected keys are not ports.
-  t.same([...info.storage.entries()], [
-    ['SATA-0-0', '/home/teacher/VirtualBox VMs/vmlab/vmlab-docker-node1/Snapshots/{8a0f4c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b}.vdi'],
-    ['SATA-1-0', '/home/teacher/labs/o"brien\\docker/.vmlab/seed-node1.iso'],
-    ['SATA-2-0', 'none'],
-  ])
+  t.same(
+    [...info.storage.entries()],
+    [
+      ['SATA-0-0', '/home/teacher/VirtualBox VMs/vmlab/vmlab-docker-node1/Snapshots/{8a0f4c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b}.vdi'],
+      ['SATA-1-0', '/home/teacher/labs/o"brien\\docker/.vmlab/seed-node1.iso'],
+      ['SATA-2-0', 'none'],
+    ],
+  )
   const nat = info.nics.get(1)!
   t.equal(nat.attachment, 'nat')
   t.same(
@@ -45,11 +41,11 @@ t.test('showvminfo 7.0 (Linux, running linked clone)', async (t) => {
 
 t.test('machine-readable quirks: spaces in keys, values over two lines, junk lines', async (t) => {
   const entries = parseMachineReadable(fixture('showvminfo-7.0-linux-clone.txt'))
-  t.equal(valueOf(entries, 'BIOS NVRAM File'), '/home/teacher/VirtualBox VMs/vmlab/vmlab-docker-node1/vmlab-docker-node1.nvram')
-  t.equal(valueOf(entries, 'description'), 'vmlab node\nsecond line with "quotes"')
-  t.equal(valueOf(entries, 'VideoMode'), '1024,768,32')
-  t.equal(valueOf(entries, 'memory'), '2048')
-  t.equal(valueOf(entries, 'GuestMemoryBalloon'), '0', 'the line after the two-line value is read')
+  t.equal(firstValue(entries, 'BIOS NVRAM File'), '/home/teacher/VirtualBox VMs/vmlab/vmlab-docker-node1/vmlab-docker-node1.nvram')
+  t.equal(firstValue(entries, 'description'), 'vmlab node\nsecond line with "quotes"')
+  t.equal(firstValue(entries, 'VideoMode'), '1024,768,32')
+  t.equal(firstValue(entries, 'memory'), '2048')
+  t.equal(firstValue(entries, 'GuestMemoryBalloon'), '0', 'the line after the two-line value is read')
   t.notOk(entries.some((e) => e.key.startsWith('Encryption') || e.key.includes('rec_screen0')))
   t.same(parseMachineReadable('Encryption:     disabled\n=x\n  indented="no"\nok="yes"\nunterminated="abc'), [
     { key: 'ok', value: 'yes' },
@@ -73,8 +69,15 @@ t.test('showvminfo 7.0 (macOS host-only network, forwards on two NAT NICs)', asy
   t.equal(info.nics.get(2)!.attachment, 'hostonlynetwork')
   t.equal(info.nics.get(2)!.hostOnlyNetwork, 'vmlab-docker')
   t.equal(info.nics.get(2)!.mac, '080027AABB0C', 'MAC upper-cased')
-  t.same(info.nics.get(1)!.forwards.map((f) => [f.name, f.hostIp, f.hostPort]), [['ssh', '', 2224]])
-  t.same(info.nics.get(3)!.forwards.map((f) => f.name), ['web'], 'Forwarding(0) of NIC 3 is not NIC 1\'s')
+  t.same(
+    info.nics.get(1)!.forwards.map((f) => [f.name, f.hostIp, f.hostPort]),
+    [['ssh', '', 2224]],
+  )
+  t.same(
+    info.nics.get(3)!.forwards.map((f) => f.name),
+    ['web'],
+    "Forwarding(0) of NIC 3 is not NIC 1's",
+  )
   t.equal(toVmState(info.state), 'paused', 'a guru meditation needs a power-off like a pause')
 })
 
@@ -170,7 +173,7 @@ t.test('list hdds: linked clones of a base are found by their parent image', asy
   t.equal(disks[1]!.parent, 'aa000000-0000-4000-8000-000000000001')
   const base = '/home/teacher/VirtualBox VMs/vmlab/vmlab-base-rocky9-1a2b3c4d'
   const clones = cloneImagesOf(disks, base)
-  t.same(clones.map(cloneNameOf), ['vmlab-docker-master', 'vmlab-docker-node1'], 'the base\'s own snapshot image is not a clone')
+  t.same(clones.map(cloneNameOf), ['vmlab-docker-master', 'vmlab-docker-node1'], "the base's own snapshot image is not a clone")
   t.same(cloneImagesOf(disks, '/home/teacher/VirtualBox VMs/vmlab/vmlab-docker-master'), [], 'a clone has no clones')
   t.same(cloneImagesOf(disks, '/home/teacher/VirtualBox VMs/vmlab/vmlab-base'), [], 'a folder name that is a prefix of another is not that folder')
 })

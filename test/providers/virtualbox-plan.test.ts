@@ -112,10 +112,7 @@ t.test('VirtualBox 6.1: only the audio switch differs', async (t) => {
 
 t.test('macOS with VirtualBox 7: a named host-only network', async (t) => {
   const lines = await upLab(freshMachine, { platform: 'darwin' })
-  t.same(lines.slice(1, 3), [
-    'VBoxManage list hostonlynets',
-    'VBoxManage hostonlynet add --name vmlab-docker --netmask 255.255.255.0 --lower-ip 192.168.56.1 --upper-ip 192.168.56.254 --enable',
-  ])
+  t.same(lines.slice(1, 3), ['VBoxManage list hostonlynets', 'VBoxManage hostonlynet add --name vmlab-docker --netmask 255.255.255.0 --lower-ip 192.168.56.1 --upper-ip 192.168.56.254 --enable'])
   t.notOk(lines.some((l) => l.includes('hostonlyif') || l.includes('hostonlyadapter')))
   t.ok(lines.some((l) => l.startsWith(`VBoxManage modifyvm ${BASE} `) && l.includes(' --nic2 hostonlynet --host-only-net2 vmlab-docker ')))
   t.ok(lines.some((l) => l.startsWith('VBoxManage modifyvm vmlab-docker-node1 ') && l.includes(' --nic2 hostonlynet --host-only-net2 vmlab-docker ')))

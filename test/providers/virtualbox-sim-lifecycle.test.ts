@@ -23,7 +23,10 @@ t.test('a three-node lab from install to nothing', async (t) => {
   t.same(net, { id: 'vboxnet0', created: true })
   t.same(await p.ensureNetwork(LAB_NET), { id: 'vboxnet0', created: false }, 'found again by its address')
   const ifs = parseHostOnlyIfs((await h.vbox('list', 'hostonlyifs')).stdout)
-  t.same(ifs.map((i) => [i.name, i.ip, i.netmask]), [['vboxnet0', '192.168.56.1', '255.255.255.0']])
+  t.same(
+    ifs.map((i) => [i.name, i.ip, i.netmask]),
+    [['vboxnet0', '192.168.56.1', '255.255.255.0']],
+  )
 
   const base = baseSpec(h, net)
   await p.createBase(base)
@@ -52,9 +55,18 @@ t.test('a three-node lab from install to nothing', async (t) => {
   const endpoints = await Promise.all(specs.map((s) => p.sshEndpoint(s.name, '192.168.56.10')))
   t.ok(endpoints.every((e) => e.host === '127.0.0.1'))
   t.equal(new Set(endpoints.map((e) => e.port)).size, 3, 'every node has its own SSH port')
-  t.notOk(endpoints.some((e) => e.port === 2222), "the base's port stays the base's")
+  t.notOk(
+    endpoints.some((e) => e.port === 2222),
+    "the base's port stays the base's",
+  )
   const master = parseVmInfo((await h.vbox('showvminfo', specs[0]!.name, '--machinereadable')).stdout)
-  t.same(master.nics.get(1)?.forwards.map((f) => f.name).sort(), ['ssh', 'tcp-8080'])
+  t.same(
+    master.nics
+      .get(1)
+      ?.forwards.map((f) => f.name)
+      .sort(),
+    ['ssh', 'tcp-8080'],
+  )
 
   for (const spec of specs) await p.start(spec.name)
   for (const spec of specs) t.equal(await p.state(spec.name), 'running', `${spec.name} runs`)
@@ -72,7 +84,10 @@ t.test('a three-node lab from install to nothing', async (t) => {
   await p.stop(specs[1]!.name, { force: true })
   await p.stop(specs[2]!.name, { timeoutMs: 3000 })
   for (const spec of specs) t.equal(await p.state(spec.name), 'poweroff', `${spec.name} is off`)
-  t.ok(h.calls.some((c) => c[0] === 'controlvm' && c[2] === 'acpipowerbutton'), 'asked the guest first')
+  t.ok(
+    h.calls.some((c) => c[0] === 'controlvm' && c[2] === 'acpipowerbutton'),
+    'asked the guest first',
+  )
   const callsBefore = h.calls.length
   await p.stop(specs[0]!.name)
   t.same(
@@ -90,13 +105,19 @@ t.test('a three-node lab from install to nothing', async (t) => {
   t.same(await p.snapshotList(specs[1]!.name), ['initial'])
 
   t.same((await p.list('vmlab-')).sort(), [base.name, ...specs.map((s) => s.name)].sort())
-  t.same(await p.list('vmlab-demo-'), specs.map((s) => s.name))
+  t.same(
+    await p.list('vmlab-demo-'),
+    specs.map((s) => s.name),
+  )
 
   const err = await p.destroy(base.name).catch((e: unknown) => e)
   t.ok(err instanceof LabError, 'the base refuses while clones use it')
   t.match((err as LabError).message, /vmlab-demo-master, vmlab-demo-node1, vmlab-demo-node2/)
   t.match((err as LabError).hint, /destroy the lab's nodes first/)
-  t.ok(parseVmList((await h.vbox('list', 'vms')).stdout).some((v) => v.name === base.name), 'and stays registered')
+  t.ok(
+    parseVmList((await h.vbox('list', 'vms')).stdout).some((v) => v.name === base.name),
+    'and stays registered',
+  )
 
   await p.start(specs[1]!.name)
   for (const spec of specs) await p.destroy(spec.name)

@@ -64,7 +64,7 @@ t.test('a lock that outlasts the retries ends in a clear error', async (t) => {
   t.match((err as VBoxError).message, /already locked/)
   t.match((err as VBoxError).hint, /session lock of vmlab-stuck.*close its window in the VirtualBox GUI/)
   // `snapshot list` once, then `snapshot take` until the deadline (a busy machine fits fewer calls in it).
-  t.ok(h.calls.slice(before).filter((c) => c[0] === 'snapshot').length >= 3, 'retried until the deadline, then VirtualBox\'s own error')
+  t.ok(h.calls.slice(before).filter((c) => c[0] === 'snapshot').length >= 3, "retried until the deadline, then VirtualBox's own error")
 })
 
 t.test('destroy waits out an unregister refused for seconds after the power-off (the default back-off)', async (t) => {
@@ -112,7 +112,10 @@ t.test('networks.conf: refused before anything is created, with the line to add'
   const err = await p.ensureNetwork(WIDE_NET).catch((e: unknown) => e)
   t.ok(err instanceof LabError)
   t.match((err as LabError).hint, /networks\.conf/)
-  t.notOk(h.calls.some((c) => c[0] === 'hostonlyif'), 'no interface created')
+  t.notOk(
+    h.calls.some((c) => c[0] === 'hostonlyif'),
+    'no interface created',
+  )
 })
 
 t.test('networks.conf: allowed ranges, the file from VMLAB_VBOX_NETWORKS_CONF', async (t) => {
@@ -123,7 +126,10 @@ t.test('networks.conf: allowed ranges, the file from VMLAB_VBOX_NETWORKS_CONF', 
   t.same((await p.detect()).problems, [])
   const net = await p.ensureNetwork(WIDE_NET)
   t.same(net, { id: 'vboxnet0', created: true })
-  t.same(parseHostOnlyIfs((await h.vbox('list', 'hostonlyifs')).stdout).map((i) => [i.ip, i.netmask]), [['10.10.0.1', '255.255.0.0']])
+  t.same(
+    parseHostOnlyIfs((await h.vbox('list', 'hostonlyifs')).stdout).map((i) => [i.ip, i.netmask]),
+    [['10.10.0.1', '255.255.0.0']],
+  )
 })
 
 t.test('networks.conf: an interface that already has the address needs no permission', async (t) => {
@@ -181,9 +187,7 @@ t.test('macOS with VirtualBox 7: a host-only network instead of an interface', a
   const net = await p.ensureNetwork(LAB_NET)
   t.same(net, { id: 'vmlab-demo', created: true })
   t.same(await p.ensureNetwork(LAB_NET), { id: 'vmlab-demo', created: true }, 'found again by its name: still ours')
-  t.same(parseHostOnlyNets((await h.vbox('list', 'hostonlynets')).stdout), [
-    { name: 'vmlab-demo', netmask: '255.255.255.0', lowerIp: '192.168.56.1', upperIp: '192.168.56.254', enabled: true },
-  ])
+  t.same(parseHostOnlyNets((await h.vbox('list', 'hostonlynets')).stdout), [{ name: 'vmlab-demo', netmask: '255.255.255.0', lowerIp: '192.168.56.1', upperIp: '192.168.56.254', enabled: true }])
   t.notOk(h.calls.some((c) => c[0] === 'hostonlyif'))
   await p.createBase(baseSpec(h, net))
   const spec = cloneSpec(h, net, 'master', 0)

@@ -1,9 +1,5 @@
 import t from 'tap'
-import {
-  allowedRanges,
-  hostOnlyAddressAllowed,
-  networksConfProblem,
-} from '../../src/providers/virtualbox/networks-conf.js'
+import { allowedRanges, hostOnlyAddressAllowed, networksConfProblem } from '../../src/providers/virtualbox/networks-conf.js'
 import { keyScancodes, textScancodes } from '../../src/providers/virtualbox/scancodes.js'
 import { BOOT_APPEND } from '../../src/providers/virtualbox/create-base.js'
 import { audioOffArgs, checksNetworksConf, hostOnlyNicArgs, usesHostOnlyNetworks } from '../../src/providers/virtualbox/flavour.js'
@@ -13,13 +9,19 @@ import { hostAddressOf } from '../../src/providers/virtualbox/network.js'
 import { PortPicker } from '../../src/providers/virtualbox/ports.js'
 
 t.test('networks.conf: default, listed ranges, comments, prefix rule', async (t) => {
-  t.same(allowedRanges(undefined).map((r) => r.text), ['192.168.56.0/21'])
+  t.same(
+    allowedRanges(undefined).map((r) => r.text),
+    ['192.168.56.0/21'],
+  )
   t.ok(hostOnlyAddressAllowed('192.168.56.1', 24, undefined))
   t.ok(hostOnlyAddressAllowed('192.168.63.1', 24, undefined))
   t.notOk(hostOnlyAddressAllowed('192.168.64.1', 24, undefined))
   t.notOk(hostOnlyAddressAllowed('192.168.56.1', 16, undefined), 'a wider network than the allowed range is refused')
   const conf = '# lab ranges\n* 10.0.0.0/8 192.168.0.0/16\n* 2001::/64\nbogus 172.16.0.0/12\n'
-  t.same(allowedRanges(conf).map((r) => r.text), ['10.0.0.0/8', '192.168.0.0/16'])
+  t.same(
+    allowedRanges(conf).map((r) => r.text),
+    ['10.0.0.0/8', '192.168.0.0/16'],
+  )
   t.ok(hostOnlyAddressAllowed('10.10.0.1', 16, conf))
   t.notOk(hostOnlyAddressAllowed('172.16.0.1', 24, conf), 'only * lines count')
   t.notOk(hostOnlyAddressAllowed('192.168.56.1', 24, ''), 'an empty file allows nothing, not the default')

@@ -18,8 +18,7 @@ function program(dir: string, name: string): string {
 }
 
 t.test('reg query output', async (t) => {
-  const out =
-    '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\VMware, Inc.\\VMware Workstation\r\n    InstallPath    REG_SZ    C:\\Program Files (x86)\\VMware\\VMware Workstation\\\r\n\r\n'
+  const out = '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\VMware, Inc.\\VMware Workstation\r\n    InstallPath    REG_SZ    C:\\Program Files (x86)\\VMware\\VMware Workstation\\\r\n\r\n'
   t.equal(parseRegInstallPath(out), 'C:\\Program Files (x86)\\VMware\\VMware Workstation\\')
   t.equal(parseRegInstallPath('ERROR: The system was unable to find the specified registry key or value.'), undefined)
 })
@@ -47,7 +46,10 @@ t.test('Windows: vmrun from the registry when it is not on PATH or in Program Fi
   }
   const found = await findVmwareInstall({ runner, env: { PATH: '' }, platform: 'win32' })
   t.same(found, { vmrun, vdiskmanager: join(install, 'vmware-vdiskmanager'), product: 'workstation' })
-  t.same(asked, WINDOWS_INSTALL_KEYS.slice(0, 2).map((k) => ['reg', 'query', k, '/v', 'InstallPath']))
+  t.same(
+    asked,
+    WINDOWS_INSTALL_KEYS.slice(0, 2).map((k) => ['reg', 'query', k, '/v', 'InstallPath']),
+  )
   t.equal(await findVmwareInstall({ runner, env: { PATH: '' }, platform: 'linux' }), undefined, 'no registry elsewhere')
 })
 
@@ -75,10 +77,7 @@ t.test('.vmx paths compare without case on macOS and Windows only', async (t) =>
 })
 
 t.test('a linked clone names its parent disk (Windows path with spaces)', async (t) => {
-  t.equal(
-    parentFileNameHint(readFileSync(join(FIX, 'linked-clone-windows.vmdk'), 'utf8')),
-    'C:\\Users\\Jane Doe\\vmlab\\vmware\\vmlab-base-rocky9-1a2b3c4d\\vmlab-base-rocky9-1a2b3c4d-000001.vmdk',
-  )
+  t.equal(parentFileNameHint(readFileSync(join(FIX, 'linked-clone-windows.vmdk'), 'utf8')), 'C:\\Users\\Jane Doe\\vmlab\\vmware\\vmlab-base-rocky9-1a2b3c4d\\vmlab-base-rocky9-1a2b3c4d-000001.vmdk')
   t.equal(parentFileNameHint(readFileSync(join(FIX, 'split-base.vmdk'), 'utf8')), undefined)
 })
 

@@ -1,13 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  parseNetworkingConfig,
-  parseUnixNetworking,
-  parseWindowsDhcpConf,
-  prefixOfNetmask,
-  vmnetForCidr,
-} from '../../src/providers/vmware/networking.js'
+import { parseNetworkingConfig, parseUnixNetworking, parseWindowsDhcpConf, prefixOfNetmask, vmnetForCidr } from '../../src/providers/vmware/networking.js'
 import { checkLabNetwork, networkingConfigPath, readVmnets } from '../../src/providers/vmware/network-check.js'
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'vmware-provider')
@@ -63,7 +57,7 @@ t.test('which vmnet a lab uses', async (t) => {
   t.equal(vmnetForCidr(both, '192.168.181.0/24')?.name, 'vmnet1', 'vmnet1 first')
 })
 
-t.test('preflight: mismatch names vmnet1\'s subnet and both fixes', async (t) => {
+t.test("preflight: mismatch names vmnet1's subnet and both fixes", async (t) => {
   const check = checkLabNetwork({
     vmnets: parseUnixNetworking(fixture('networking-linux')),
     source: '/etc/vmware/networking',

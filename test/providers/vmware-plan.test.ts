@@ -54,10 +54,7 @@ t.test('`lab plan --commands` for a 3-node lab on a fresh Workstation 17 host', 
     `/usr/bin/vmrun -T ws start ${vmx(BASE)} nogui`,
     '/usr/bin/vmrun -T ws list',
     `/usr/bin/vmrun -T ws snapshot ${vmx(BASE)} base`,
-    ...NODES.flatMap((n) => [
-      `/usr/bin/vmrun -T ws clone ${vmx(BASE)} ${vmx(n)} linked -snapshot=base -cloneName=${n}`,
-      `/usr/bin/vmrun -T ws snapshot ${vmx(n)} initial`,
-    ]),
+    ...NODES.flatMap((n) => [`/usr/bin/vmrun -T ws clone ${vmx(BASE)} ${vmx(n)} linked -snapshot=base -cloneName=${n}`, `/usr/bin/vmrun -T ws snapshot ${vmx(n)} initial`]),
     ...NODES.map((n) => `/usr/bin/vmrun -T ws start ${vmx(n)} nogui`),
   ])
   t.notOk(existsSync(VMS), 'recording writes no file')

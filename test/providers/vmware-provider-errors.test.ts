@@ -19,7 +19,7 @@ t.test('VMware Workstation Player is refused with the way out', async (t) => {
   ])
 })
 
-t.test('a lab whose subnet is not vmnet1\'s', async (t) => {
+t.test("a lab whose subnet is not vmnet1's", async (t) => {
   const h = simHost(t, { VMLAB_VMWARE_NETWORKING: join(FIXTURES, 'networking-linux') })
   const p = h.provider()
   const info = await p.detect()

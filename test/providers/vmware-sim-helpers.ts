@@ -44,8 +44,7 @@ export function simHost(t: Test, sim: Record<string, string> = {}): SimHost {
     isoDir: join(root, 'iso'),
     env,
     runner,
-    provider: (extra = {}) =>
-      new VMwareProvider({ runner, env, platform: 'linux', vmsDir, pollIntervalMs: 50, lockRetryMs: 1500, labCidr: LAB_CIDR, ...extra }),
+    provider: (extra = {}) => new VMwareProvider({ runner, env, platform: 'linux', vmsDir, pollIntervalMs: 50, lockRetryMs: 1500, labCidr: LAB_CIDR, ...extra }),
     vmrun: async (...args) => (await runner.run(join(SIM_BIN, 'vmrun'), args, { reject: false })).stdout,
   }
 }

@@ -9,10 +9,7 @@ const FIX = join(import.meta.dirname, '..', 'fixtures', 'vmware-provider')
 const fixture = (name: string) => readFileSync(join(FIX, name), 'utf8')
 
 t.test('vmrun list: absolute paths, spaces kept, CRLF removed', async (t) => {
-  t.same(parseVmrunList(fixture('vmrun-list-linux.txt')), [
-    '/home/teacher/vmlab/vmware/vmlab-swarm-master/vmlab-swarm-master.vmx',
-    '/home/teacher/My VMs/old lab/old lab.vmx',
-  ])
+  t.same(parseVmrunList(fixture('vmrun-list-linux.txt')), ['/home/teacher/vmlab/vmware/vmlab-swarm-master/vmlab-swarm-master.vmx', '/home/teacher/My VMs/old lab/old lab.vmx'])
   t.same(parseVmrunList(fixture('vmrun-list-windows.txt')), [
     'C:\\Users\\Jane Doe\\vmlab\\vmware\\vmlab-swarm-node1\\vmlab-swarm-node1.vmx',
     'D:\\Virtual Machines\\Windows 11 x64\\Windows 11 x64.vmx',
@@ -27,14 +24,12 @@ t.test('vmrun listSnapshots: names with spaces, Windows line ends', async (t) =>
 })
 
 t.test('Error: lines are found whatever surrounds them', async (t) => {
-  t.same(vmrunErrorLines(fixture('vmrun-player-ws.txt')), [
-    'Error: Service type VIX_SERVICEPROVIDER_VMWARE_WORKSTATION was specified, but not installed',
-  ])
+  t.same(vmrunErrorLines(fixture('vmrun-player-ws.txt')), ['Error: Service type VIX_SERVICEPROVIDER_VMWARE_WORKSTATION was specified, but not installed'])
   t.same(vmrunErrorLines('Total running VMs: 0\n'), [])
   t.same(vmrunErrorLines('Error: The file is already in use\r\n'), ['Error: The file is already in use'])
 })
 
-t.test('the version line that heads vmrun\'s usage', async (t) => {
+t.test("the version line that heads vmrun's usage", async (t) => {
   t.equal(parseVmrunVersion('vmrun version 1.17.0 build-24238078\n\nUsage: vmrun ...'), '1.17.0 build-24238078')
   t.equal(parseVmrunVersion('Invalid argument: x\r\nvmrun version 1.15.4 build-4352439\r\n'), '1.15.4 build-4352439')
   t.equal(parseVmrunVersion('nothing'), undefined)

@@ -101,9 +101,7 @@ t.test('base .vmx from the template', async (t) => {
   t.notOk(v.has('ethernet1.vnet'))
   t.notOk(v.has('ethernet1.address'))
 
-  const custom = Vmx.parse(
-    renderBaseVmx({ name: 'x', guestOs: 'centos7-64', cpus: 1, memoryMiB: 1024, disk: 'x.vmdk', vnet: 'vmnet2', mac: '00:50:56:3F:00:0A' }),
-  )
+  const custom = Vmx.parse(renderBaseVmx({ name: 'x', guestOs: 'centos7-64', cpus: 1, memoryMiB: 1024, disk: 'x.vmdk', vnet: 'vmnet2', mac: '00:50:56:3F:00:0A' }))
   t.equal(custom.get('ethernet1.connectionType'), 'custom')
   t.equal(custom.get('ethernet1.vnet'), 'vmnet2')
   t.equal(custom.get('ethernet1.addressType'), 'static')
@@ -111,7 +109,7 @@ t.test('base .vmx from the template', async (t) => {
   t.notOk(custom.has('sata0:1.present'), 'no install disc for a ready image')
 })
 
-t.test('static MACs must be in VMware\'s range', async (t) => {
+t.test("static MACs must be in VMware's range", async (t) => {
   t.equal(checkVmwareMac('00:50:56:00:00:00'), '00:50:56:00:00:00')
   t.equal(checkVmwareMac('00:50:56:3F:FF:FF'), '00:50:56:3f:ff:ff')
   for (const bad of ['00:50:56:40:00:00', '00:0c:29:01:02:03', '08:00:27:00:00:01', 'nonsense']) {

@@ -76,7 +76,10 @@ async function info(h: Host, vm: string, env?: Env): Promise<Map<string, string>
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return []
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
 }
 
 /** createvm + disk + SATA with the disk and the given DVDs, as the provider builds a base. */
@@ -158,7 +161,11 @@ t.test('a lab from base to linked clones to destroy leaves nothing behind', asyn
     t.equal(c.stdout, `Machine has been successfully cloned as "${nodes[i]}"\n`)
   }
   t.same(
-    (await ok(h, ['list', 'vms'])).stdout.split('\n').filter(Boolean).map((l) => l.split('"')[1]).sort(),
+    (await ok(h, ['list', 'vms'])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('"')[1])
+      .sort(),
     ['base', 'master', 'node1', 'node2'],
   )
   const baseMac = (await info(h, 'base')).get('macaddress1')
@@ -282,7 +289,10 @@ t.test('error texts are VirtualBox 7.0 texts', async (t) => {
     const r = await h.vbox(['modifyvm', 'vm1', '--bogus', 'on'])
     t.equal(r.exitCode, 2)
     t.equal(r.stdout, '')
-    t.match(r.stderr, /^Oracle VM VirtualBox Command Line Management Interface Version 7\.0\.14\nCopyright \(C\) 2005-2024 Oracle and\/or its affiliates\n\nVBoxManage: error: Unknown option: --bogus\nUsage - Change settings for a virtual machine:\n/)
+    t.match(
+      r.stderr,
+      /^Oracle VM VirtualBox Command Line Management Interface Version 7\.0\.14\nCopyright \(C\) 2005-2024 Oracle and\/or its affiliates\n\nVBoxManage: error: Unknown option: --bogus\nUsage - Change settings for a virtual machine:\n/,
+    )
     t.match(r.stderr, /\nVBoxManage: error: Unknown option: --bogus\n$/, 'a long usage is followed by the error again')
     const cmd = await h.vbox(['frobnicate', 'x'])
     t.equal(cmd.exitCode, 2)
@@ -305,7 +315,10 @@ t.test('error texts are VirtualBox 7.0 texts', async (t) => {
     t.match(dup.stderr, /^VBoxManage: error: A NAT rule of this name already exists\n/)
     const gone = await h.vbox(['modifyvm', 'vm1', '--natpf1', 'delete', 'web'])
     t.equal(gone.exitCode, 1)
-    t.match(gone.stderr, /^VBoxManage: error: Code NS_ERROR_INVALID_ARG \(0x80070057\) - Invalid argument value \(extended info not available\)\nVBoxManage: error: Context: "RemoveRedirect\(Bstr\(ValueUnion\.psz\)\.raw\(\)\)"/)
+    t.match(
+      gone.stderr,
+      /^VBoxManage: error: Code NS_ERROR_INVALID_ARG \(0x80070057\) - Invalid argument value \(extended info not available\)\nVBoxManage: error: Context: "RemoveRedirect\(Bstr\(ValueUnion\.psz\)\.raw\(\)\)"/,
+    )
     await ok(h, ['modifyvm', 'vm1', '--natpf1', 'delete', 'ssh'])
     t.notOk((await info(h, 'vm1')).has('Forwarding(0)'))
   })
@@ -329,7 +342,10 @@ t.test('a linked clone needs a snapshot, and its base cannot go first', async (t
   await installedBase(h)
   const linked = await h.vbox(['clonevm', 'base', '--options', 'link', '--name', 'n1', '--register'])
   t.equal(linked.exitCode, 1)
-  t.match(linked.stderr, /^VBoxManage: error: Linked clone can only be created from a snapshot\nVBoxManage: error: Details: code NS_ERROR_INVALID_ARG \(0x80070057\), component MachineWrap, interface IMachine, callee nsISupports\n/)
+  t.match(
+    linked.stderr,
+    /^VBoxManage: error: Linked clone can only be created from a snapshot\nVBoxManage: error: Details: code NS_ERROR_INVALID_ARG \(0x80070057\), component MachineWrap, interface IMachine, callee nsISupports\n/,
+  )
   await ok(h, ['clonevm', 'base', '--snapshot', 'base-snap', '--options', 'link', '--name', 'n1', '--register'])
 
   const merge = await h.vbox(['snapshot', 'base', 'delete', 'base-snap'])
@@ -338,7 +354,10 @@ t.test('a linked clone needs a snapshot, and its base cannot go first', async (t
 
   const early = await h.vbox(['unregistervm', 'base', '--delete'])
   t.equal(early.exitCode, 1)
-  t.match(early.stderr, /VBOX_E_OBJECT_IN_USE\nVBoxManage: error: Machine delete failed\nVBoxManage: error: Cannot close medium '.*\/base\.vdi' because it has 1 child media\nVBoxManage: error: Details: code VBOX_E_OBJECT_IN_USE \(0x80bb000c\), component MediumWrap, interface IMedium\nVBoxManage: error: Context: "RTEXITCODE handleUnregisterVM\(HandlerArg\*\)" at line \d+ of file VBoxManageMisc\.cpp\n$/)
+  t.match(
+    early.stderr,
+    /VBOX_E_OBJECT_IN_USE\nVBoxManage: error: Machine delete failed\nVBoxManage: error: Cannot close medium '.*\/base\.vdi' because it has 1 child media\nVBoxManage: error: Details: code VBOX_E_OBJECT_IN_USE \(0x80bb000c\), component MediumWrap, interface IMedium\nVBoxManage: error: Context: "RTEXITCODE handleUnregisterVM\(HandlerArg\*\)" at line \d+ of file VBoxManageMisc\.cpp\n$/,
+  )
   t.notMatch((await ok(h, ['list', 'vms'])).stdout, '"base"', 'the base is unregistered anyway')
   t.ok(fs.existsSync(path.join(h.vms, 'base', 'base.vdi')), 'its disk stays for the clone')
   await ok(h, ['startvm', 'n1', '--type', 'headless'])
@@ -357,7 +376,10 @@ t.test('parallel clonevm calls keep the state consistent', async (t) => {
   await installedBase(h)
   const names = Array.from({ length: 6 }, (_, i) => `n${i + 1}`)
   const results = await Promise.all(names.map((n) => h.vbox(['clonevm', 'base', '--snapshot', 'base-snap', '--options', 'link', '--name', n, '--register'])))
-  t.same(results.map((r) => r.exitCode), names.map(() => 0))
+  t.same(
+    results.map((r) => r.exitCode),
+    names.map(() => 0),
+  )
   const vms = (await ok(h, ['list', 'vms'])).stdout.split('\n').filter(Boolean)
   t.equal(vms.length, 7)
   t.equal(new Set(vms.map((l) => l.split(' ')[1])).size, 7, 'seven distinct UUIDs')
@@ -414,7 +436,10 @@ t.test('Windows hosts: VBoxManage.exe, CRLF, IUnknown, Windows HRESULT names', a
   const created = await ok(h, ['createvm', '--name', 'w', '--register'])
   t.match(created.stdout, /^Virtual machine 'w' is created and registered\.\r\nUUID: [0-9a-f-]{36}\r\nSettings file: '.*'\r\n$/)
   const missing = await h.vbox(['showvminfo', 'nope', '--machinereadable'])
-  t.match(missing.stderr, /^VBoxManage\.exe: error: Could not find a registered machine named 'nope'\r\nVBoxManage\.exe: error: Details: code VBOX_E_OBJECT_NOT_FOUND \(0x80bb0001\), component VirtualBoxWrap, interface IVirtualBox, callee IUnknown\r\n/)
+  t.match(
+    missing.stderr,
+    /^VBoxManage\.exe: error: Could not find a registered machine named 'nope'\r\nVBoxManage\.exe: error: Details: code VBOX_E_OBJECT_NOT_FOUND \(0x80bb0001\), component VirtualBoxWrap, interface IVirtualBox, callee IUnknown\r\n/,
+  )
   const link = await h.vbox(['clonevm', 'w', '--options', 'link', '--name', 'x'])
   t.match(link.stderr, 'code E_INVALIDARG (0x80070057)')
   t.notMatch((await ok(h, ['showvminfo', 'w', '--machinereadable'])).stdout, /[^\r]\n/, 'every line ends in CRLF')
@@ -462,7 +487,10 @@ t.test('host-only addresses follow /etc/vbox/networks.conf', async (t) => {
   t.match(list, /^Name:            vboxnet0\nGUID:            786f6276-656e-4074-8000-0a0027000000\nDHCP:            Disabled\nIPAddress:       172\.16\.0\.1\nNetworkMask:     255\.255\.255\.0\n/)
   t.match(list, 'VBoxNetworkName: HostInterfaceNetworking-vboxnet0\n\n')
   const ghost = await h.vbox(['hostonlyif', 'ipconfig', 'vboxnet7', '--ip', '192.168.56.1'])
-  t.match(ghost.stderr, /^VBoxManage: error: The host network interface named 'vboxnet7' could not be found\nVBoxManage: error: Details: code NS_ERROR_INVALID_ARG \(0x80070057\), component HostWrap, interface IHost/)
+  t.match(
+    ghost.stderr,
+    /^VBoxManage: error: The host network interface named 'vboxnet7' could not be found\nVBoxManage: error: Details: code NS_ERROR_INVALID_ARG \(0x80070057\), component HostWrap, interface IHost/,
+  )
 })
 
 t.test('macOS with VirtualBox 7 has host-only networks, not interfaces', async (t) => {
@@ -478,7 +506,10 @@ t.test('macOS with VirtualBox 7 has host-only networks, not interfaces', async (
       'VBoxManage: error: Context: "RTEXITCODE handleCreate(HandlerArg *)" at line 105 of file VBoxManageHostonly.cpp\n',
   )
   await ok(mac, ['hostonlynet', 'add', '--name', 'lab', '--netmask', '255.255.255.0', '--lower-ip', '192.168.56.10', '--upper-ip', '192.168.56.99', '--enable'])
-  t.match((await ok(mac, ['list', 'hostonlynets'])).stdout, /^Name:            lab\nGUID:            [0-9a-f-]{36}\n\nState:           Enabled\nNetworkMask:     255\.255\.255\.0\nLowerIP:         192\.168\.56\.10\nUpperIP:         192\.168\.56\.99\nVBoxNetworkName: hostonly-lab\n\n$/)
+  t.match(
+    (await ok(mac, ['list', 'hostonlynets'])).stdout,
+    /^Name:            lab\nGUID:            [0-9a-f-]{36}\n\nState:           Enabled\nNetworkMask:     255\.255\.255\.0\nLowerIP:         192\.168\.56\.10\nUpperIP:         192\.168\.56\.99\nVBoxNetworkName: hostonly-lab\n\n$/,
+  )
   await ok(mac, ['createvm', '--name', 'm', '--register'])
   await ok(mac, ['modifyvm', 'm', '--nic2', 'hostonlynet', '--host-only-net2', 'lab'])
   const vm = await info(mac, 'm')

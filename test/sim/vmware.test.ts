@@ -230,7 +230,10 @@ t.test('a lab from install to teardown: snapshots, linked clones, revert, delete
     t.equal(vmxValue(node, 'scsi0:0.fileName'), 'master-cl1.vmdk')
     t.not(vmxValue(node, 'uuid.bios'), vmxValue(master, 'uuid.bios'), 'a clone gets its own uuid')
     t.equal(vmxValue(node, 'ethernet0.generatedAddress'), undefined, 'generated MACs are regenerated')
-    const delta = fs.readFileSync(path.join(path.dirname(node), 'master-cl1.vmdk')).subarray(512, 512 * 21).toString()
+    const delta = fs
+      .readFileSync(path.join(path.dirname(node), 'master-cl1.vmdk'))
+      .subarray(512, 512 * 21)
+      .toString()
     t.match(delta, new RegExp(`parentFileNameHint="${path.join(h.root, 'master', 'master.vmdk')}"`))
     t.equal((await h.vmrun(['-T', 'ws', 'listSnapshots', node])).stdout, 'Total snapshots: 0\n')
   }
@@ -350,10 +353,7 @@ t.test('VMware Player has no snapshots and no clones', async (t) => {
     t.equal(r.exitCode, 255)
   }
   const ws = await h.vmrun(['-T', 'ws', 'list'])
-  t.equal(
-    ws.stdout,
-    'Unable to connect to host.\nError: Service type VIX_SERVICEPROVIDER_VMWARE_WORKSTATION was specified, but not installed\n',
-  )
+  t.equal(ws.stdout, 'Unable to connect to host.\nError: Service type VIX_SERVICEPROVIDER_VMWARE_WORKSTATION was specified, but not installed\n')
   t.equal(ws.exitCode, 255)
   t.equal((await h.vmrun(['-T', 'player', 'start', vmx, 'nogui'])).exitCode, 0)
   t.equal((await h.vmrun(['-T', 'player', 'list'])).stdout, `Total running VMs: 1\n${vmx}\n`)
@@ -364,9 +364,7 @@ t.test('parallel linked clones of one snapshot', async (t) => {
   const master = await makeBase(t, h, 'master', 'NO-KICKSTART')
   t.equal((await h.vmrun(['snapshot', master, 'base'])).exitCode, 0)
   const clones = Array.from({ length: 6 }, (_, i) => path.join(h.root, `n${i}`, `n${i}.vmx`))
-  const results = await Promise.all(
-    clones.map((c, i) => h.vmrun(['-T', 'ws', 'clone', master, c, 'linked', '-snapshot=base', `-cloneName=n${i}`])),
-  )
+  const results = await Promise.all(clones.map((c, i) => h.vmrun(['-T', 'ws', 'clone', master, c, 'linked', '-snapshot=base', `-cloneName=n${i}`])))
   t.same(
     results.map((r) => [r.exitCode, r.stdout]),
     clones.map(() => [0, '']),
@@ -391,7 +389,13 @@ t.test('a linked clone without -snapshot hangs from a new snapshot named "Clone"
   t.equal(vmxValue(node, 'displayName'), 'Clone of master')
   const full = path.join(h.root, 'f', 'f.vmx')
   t.equal((await h.vmrun(['clone', master, full, 'full', '-snapshot=Clone'])).exitCode, 0)
-  t.notMatch(fs.readFileSync(path.join(h.root, 'f', 'master-cl1.vmdk')).subarray(512, 10752).toString(), /parentFileNameHint/)
+  t.notMatch(
+    fs
+      .readFileSync(path.join(h.root, 'f', 'master-cl1.vmdk'))
+      .subarray(512, 10752)
+      .toString(),
+    /parentFileNameHint/,
+  )
 })
 
 t.test('VMLAB_SIM_LOCK_SECONDS: the VMware process of a stopped VM holds its files a while', async (t) => {
@@ -401,7 +405,12 @@ t.test('VMLAB_SIM_LOCK_SECONDS: the VMware process of a stopped VM holds its fil
   t.equal((await h.vmrun(['start', vmx, 'nogui'], held)).exitCode, 0)
   t.equal((await h.vmrun(['stop', vmx, 'hard'], held)).exitCode, 0)
   t.equal((await h.vmrun(['list'], held)).stdout, 'Total running VMs: 0\n', 'off at once')
-  for (const args of [['deleteVM', vmx], ['start', vmx, 'nogui'], ['snapshot', vmx, 's'], ['clone', vmx, `${vmx}-2.vmx`, 'full']]) {
+  for (const args of [
+    ['deleteVM', vmx],
+    ['start', vmx, 'nogui'],
+    ['snapshot', vmx, 's'],
+    ['clone', vmx, `${vmx}-2.vmx`, 'full'],
+  ]) {
     const r = await h.vmrun(args, held)
     t.same([r.exitCode, r.stdout], [255, 'Error: The file is already in use\n'], `${args[0]} while the files are held`)
   }

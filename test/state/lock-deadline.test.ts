@@ -39,16 +39,20 @@ function hungCli(t: Test, script = 'sleep 30 & echo $! > "$1"; wait') {
       // ended
     }
   })
-  return { child, ended, grandchild: async () => {
-    for (let i = 0; i < 100; i++) {
-      try {
-        return Number(readFileSync(pidFile, 'utf8'))
-      } catch {
-        await new Promise((r) => setTimeout(r, 20))
+  return {
+    child,
+    ended,
+    grandchild: async () => {
+      for (let i = 0; i < 100; i++) {
+        try {
+          return Number(readFileSync(pidFile, 'utf8'))
+        } catch {
+          await new Promise((r) => setTimeout(r, 20))
+        }
       }
-    }
-    throw new Error('the hung CLI did not start')
-  } }
+      throw new Error('the hung CLI did not start')
+    },
+  }
 }
 
 function staleLock(path: string, holder: number, children: LockChild[]): void {

@@ -64,10 +64,16 @@ t.test('the lock records the processes its holder runs, and forgets each as it e
   t.same(read().children, undefined, 'none at first')
   const untrackA = lock.track({ pid: 101, command: 'VBoxManage clonevm base' })
   const untrackB = lock.track({ pid: 102, command: 'vmrun list' })
-  t.same(read().children?.map((c) => c.pid), [101, 102])
+  t.same(
+    read().children?.map((c) => c.pid),
+    [101, 102],
+  )
   t.equal(read().pid, process.pid, 'the holder is still this process')
   untrackA()
-  t.same(read().children?.map((c) => c.command), ['vmrun list'])
+  t.same(
+    read().children?.map((c) => c.command),
+    ['vmrun list'],
+  )
   untrackB()
   t.same(read().children, undefined)
   t.same(readdirSync(dirname(path)), ['lock'], 'no temporary file left beside the lock')
@@ -119,7 +125,7 @@ t.test('two commands waiting on the same left process: one takes the lock, the o
   t.equal(taken.length, 1, 'one of them has the lock')
   t.equal(refused.length, 1)
   t.match(String(refused[0]?.reason), /this lab is busy/)
-  t.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid, 'the lock is the winner\'s, not removed by the other')
+  t.equal(JSON.parse(readFileSync(path, 'utf8')).pid, process.pid, "the lock is the winner's, not removed by the other")
   await (taken[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release()
 })
 
@@ -141,7 +147,10 @@ t.test('recorded processes that ended, or whose PID now belongs to another progr
   const { child } = sleeper(30)
   t.teardown(() => child.kill())
   // A live PID that started at another time than the one recorded: the system gave the PID to another process.
-  const children = [{ pid: await deadPid(), command: 'sleep 1' }, { pid: child.pid, command: 'VBoxManage clonevm', startTicks: startTicks(child.pid!)! - 1 }]
+  const children = [
+    { pid: await deadPid(), command: 'sleep 1' },
+    { pid: child.pid, command: 'VBoxManage clonevm', startTicks: startTicks(child.pid!)! - 1 },
+  ]
   writeFileSync(path, JSON.stringify({ pid: await deadPid(), command: 'lab up', host: hostname(), since: 'then', children }))
   let waited = false
   const lock = await acquireLock(path, 'lab up', { onWait: () => (waited = true), waitMs: 5000 })
@@ -151,7 +160,12 @@ t.test('recorded processes that ended, or whose PID now belongs to another progr
 
 t.test('a damaged lock, or damaged process entries in it, is taken over as stale without waiting', async (t) => {
   const dead = await deadPid()
-  for (const body of ['{"pid": ' + dead + ', "command": "lab up", "host": "' + hostname() + '", "since": "then", "children": "x"}', '{"pid": ' + dead + ', "command": "lab up", "host": "' + hostname() + '", "since": "then", "children": [{"pid": "1"}, null, {"pid": -1, "command": "x"}]}', 'null', '{not json']) {
+  for (const body of [
+    '{"pid": ' + dead + ', "command": "lab up", "host": "' + hostname() + '", "since": "then", "children": "x"}',
+    '{"pid": ' + dead + ', "command": "lab up", "host": "' + hostname() + '", "since": "then", "children": [{"pid": "1"}, null, {"pid": -1, "command": "x"}]}',
+    'null',
+    '{not json',
+  ]) {
     const path = join(t.testdir({}), 'lock')
     writeFileSync(path, body)
     let waited = false
@@ -168,7 +182,10 @@ t.test('a holder stopped while its command still runs leaves the lock for the ne
   const { child, ended } = sleeper(30)
   t.teardown(() => child.kill())
   lock.track({ pid: child.pid!, command: 'sleep 30' })
-  t.same(lock.running().map((c) => c.pid), [child.pid])
+  t.same(
+    lock.running().map((c) => c.pid),
+    [child.pid],
+  )
   t.equal(JSON.parse(readFileSync(path, 'utf8')).children[0].startTicks, startTicks(child.pid!), 'recorded with its start time')
   await lock.release()
   t.ok(existsSync(path), 'kept while the command runs')
@@ -186,7 +203,10 @@ t.test('journal: appends in order, ignores a torn last line, knows finished step
   await j.append({ step: 'clone:master', phase: 'start' })
   appendFileSync(j.path, '{"at":"x","step":"clone:no')
   const entries = await j.read()
-  t.same(entries.map((e) => `${e.step}/${e.phase}`), ['network/start', 'network/done', 'clone:master/start'])
+  t.same(
+    entries.map((e) => `${e.step}/${e.phase}`),
+    ['network/start', 'network/done', 'clone:master/start'],
+  )
   t.same([...(await j.done())], ['network'])
 })
 

@@ -43,7 +43,7 @@ t.test('the path the user knows is named, and the fix is for the folder that exi
   t.match(made.hint, ` ${dir}\``, 'the nearest folder that exists')
 })
 
-t.test("a folder of another user: run lab as that user or take the folder over", async (t) => {
+t.test('a folder of another user: run lab as that user or take the folder over', async (t) => {
   const dir = join(t.testdir({}), 'theirs')
   mkdirSync(dir)
   chownSync(dir, 65534, 65534)

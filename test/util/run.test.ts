@@ -27,7 +27,11 @@ t.test('run() tells the tracker each process it starts, with its PID and redacte
 
 t.test('a process that fails or is timed out is still seen ended', async (t) => {
   const ends: number[] = []
-  setRunTracker(({ pid }) => () => ends.push(pid))
+  setRunTracker(
+    ({ pid }) =>
+      () =>
+        ends.push(pid),
+  )
   t.teardown(() => setRunTracker(undefined))
   await t.rejects(run('sh', ['-c', 'exit 3']), /exited with 3/)
   await t.rejects(run('sleep', ['5'], { timeoutMs: 100 }), /^sleep 5: did not finish within 100 ms; stopped it$/)
@@ -36,7 +40,7 @@ t.test('a process that fails or is timed out is still seen ended', async (t) => 
 
 t.test('a program that does not exist is never tracked', async (t) => {
   let tracked = 0
-  setRunTracker(() => ((tracked++), () => {}))
+  setRunTracker(() => (tracked++, () => {}))
   t.teardown(() => setRunTracker(undefined))
   await t.rejects(run('no-such-program-vmlab', []), /program not found/)
   t.equal(tracked, 0)

@@ -30,7 +30,12 @@ export async function checkCommand(file: string | undefined, opts: Record<string
   const passed = rows.filter((r) => r.passed).length
   if (opts.json) process.stdout.write(JSON.stringify({ passed: passed === rows.length, rows }, null, 2) + '\n')
   else {
-    process.stdout.write(table(['', 'check', 'on', 'expected', 'found'], rows.map((r) => [r.passed ? 'PASS' : 'FAIL', r.check, r.on, r.expected, r.found])) + '\n')
+    process.stdout.write(
+      table(
+        ['', 'check', 'on', 'expected', 'found'],
+        rows.map((r) => [r.passed ? 'PASS' : 'FAIL', r.check, r.on, r.expected, r.found]),
+      ) + '\n',
+    )
     process.stdout.write(`${passed} passed, ${rows.length - passed} failed\n`)
   }
   if (passed !== rows.length) process.exitCode = 1
@@ -147,7 +152,22 @@ export async function sshCommand(node: string, rest: string[], opts: Record<stri
     const { knownHosts } = await sshConfigText(ctx)
     await writeFileAtomic(ctx.paths.knownHosts, knownHosts, 0o644)
     const creds = await ensureCredentials(ctx.loaded)
-    return ['-i', creds.privateKeyPath, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${ctx.paths.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', `HostKeyAlias=${n.fqdn}`, '-p', String(at.port), `root@${at.host}`, ...rest]
+    return [
+      '-i',
+      creds.privateKeyPath,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${ctx.paths.knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `HostKeyAlias=${n.fqdn}`,
+      '-p',
+      String(at.port),
+      `root@${at.host}`,
+      ...rest,
+    ]
   })
   // The lock is released: an interactive session may last all afternoon.
   const child = spawn('ssh', argv, { stdio: 'inherit' })

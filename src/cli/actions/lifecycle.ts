@@ -59,7 +59,7 @@ export async function destroyCommand(file: string | undefined, opts: Record<stri
   )
   process.stdout.write(`removed ${r.removed.length} VM${r.removed.length === 1 ? '' : 's'}${r.removed.length ? `: ${r.removed.join(', ')}` : ''}; network ${r.network}\n`)
   for (const k of r.kept) process.stdout.write(`kept ${k.vm}: ${k.why}\n`)
-  if (!opts.purge) process.stdout.write('the lab\'s passwords and keys are kept for the next `lab up` (--purge removes them)\n')
+  if (!opts.purge) process.stdout.write("the lab's passwords and keys are kept for the next `lab up` (--purge removes them)\n")
 }
 
 export async function resetCommand(snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
@@ -68,10 +68,17 @@ export async function resetCommand(snapshot: string | undefined, opts: Record<st
     reset(ctx, { ...(snapshot ? { snapshot } : {}), ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}) }),
   )
   const failed = r.checks?.filter((c) => !c.passed) ?? []
-  process.stdout.write(`reset ${r.nodes.join(', ')} to "${snapshot ?? 'ready'}" in ${seconds(r.elapsedMs)}${r.checks ? `; checks: ${r.checks.length - failed.length} passed, ${failed.length} failed` : ''}\n`)
+  process.stdout.write(
+    `reset ${r.nodes.join(', ')} to "${snapshot ?? 'ready'}" in ${seconds(r.elapsedMs)}${r.checks ? `; checks: ${r.checks.length - failed.length} passed, ${failed.length} failed` : ''}\n`,
+  )
   if (failed.length) {
     // The restore itself worked; a swarm that jumped forward in time reschedules its tasks for a while.
-    process.stdout.write(table(['', 'check', 'on', 'expected', 'found'], failed.map((c) => ['FAIL', c.check, c.on, c.expected, c.found])) + '\n')
+    process.stdout.write(
+      table(
+        ['', 'check', 'on', 'expected', 'found'],
+        failed.map((c) => ['FAIL', c.check, c.on, c.expected, c.found]),
+      ) + '\n',
+    )
     process.stderr.write('warning: the nodes are restored but these checks do not pass yet; services may still be restarting: run `lab check` again in a minute\n')
   }
 }
@@ -88,7 +95,13 @@ export async function snapshotCommand(action: 'save' | 'list' | 'delete', name: 
     } else {
       const list = await s.snapshotList(ctx)
       if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n')
-      else process.stdout.write(table(['node', 'snapshots (oldest first)'], list.map((l) => [l.node, l.snapshots.join(', ') || '-'])) + '\n')
+      else
+        process.stdout.write(
+          table(
+            ['node', 'snapshots (oldest first)'],
+            list.map((l) => [l.node, l.snapshots.join(', ') || '-']),
+          ) + '\n',
+        )
     }
   })
 }

@@ -26,22 +26,11 @@ export function renderPlan(p: LabPlan): string {
     'Virtual machines (linked clones of the base image):',
     table(
       ['VM', 'hostname', 'lab IP', 'lab MAC', 'cpus', 'memory', 'disk', 'forwards'],
-      p.vms.map((v) => [
-        v.name,
-        v.fqdn,
-        v.ip,
-        v.mac,
-        String(v.cpus),
-        `${v.memoryMiB} MiB`,
-        `${v.diskGiB} GiB`,
-        v.forwards.map((f) => `127.0.0.1:${f.host}→${f.guest}`).join(' ') || '-',
-      ]),
+      p.vms.map((v) => [v.name, v.fqdn, v.ip, v.mac, String(v.cpus), `${v.memoryMiB} MiB`, `${v.diskGiB} GiB`, v.forwards.map((f) => `127.0.0.1:${f.host}→${f.guest}`).join(' ') || '-']),
     ),
     '',
     'Modules, in order:',
-    ...(p.modules.length
-      ? p.modules.map((m, i) => `  ${i + 1}. ${m.module.padEnd(10)} ${m.targets.map((t) => (t.role ? `${t.node} (${t.role})` : t.node)).join(', ')}`)
-      : ['  (none)']),
+    ...(p.modules.length ? p.modules.map((m, i) => `  ${i + 1}. ${m.module.padEnd(10)} ${m.targets.map((t) => (t.role ? `${t.node} (${t.role})` : t.node)).join(', ')}`) : ['  (none)']),
     '',
     `Checks: ${p.checks.length ? p.checks.join(', ') : '(none)'}`,
   ]

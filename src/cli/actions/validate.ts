@@ -7,7 +7,8 @@ export async function validateCommand(file: string | undefined, opts: { json?: b
     const loaded = await loadLab(file, { allowDefault: true })
     const l = loaded.lab
     if (opts.json) process.stdout.write(JSON.stringify({ file: loaded.displayName, valid: true, problems: [] }) + '\n')
-    else process.stdout.write(`OK: ${loaded.displayName}: lab "${l.name}", ${l.os.id}, ${l.nodes.length} node${l.nodes.length === 1 ? '' : 's'}, ${l.modules.length} modules, ${l.checks.length} checks\n`)
+    else
+      process.stdout.write(`OK: ${loaded.displayName}: lab "${l.name}", ${l.os.id}, ${l.nodes.length} node${l.nodes.length === 1 ? '' : 's'}, ${l.modules.length} modules, ${l.checks.length} checks\n`)
     return 0
   } catch (err) {
     if (opts.json && err instanceof LabFileError) {

@@ -6,7 +6,10 @@ export function register(program: Command): void {
   const iso = program
     .command('iso')
     .description('download install ISOs into the cache (checked against pinned SHA-256), list them, show their path')
-    .addHelpText('after', '\nThe cache is ~/.cache/vmlab/isos (macOS ~/Library/Caches/vmlab/isos, Windows %LOCALAPPDATA%\\vmlab\\Cache\\isos);\nVMLAB_CACHE_DIR=DIR puts it in DIR/isos.\n\nExamples:\n  lab iso list\n  lab iso fetch rocky9\n  lab iso path rocky9')
+    .addHelpText(
+      'after',
+      '\nThe cache is ~/.cache/vmlab/isos (macOS ~/Library/Caches/vmlab/isos, Windows %LOCALAPPDATA%\\vmlab\\Cache\\isos);\nVMLAB_CACHE_DIR=DIR puts it in DIR/isos.\n\nExamples:\n  lab iso list\n  lab iso fetch rocky9\n  lab iso path rocky9',
+    )
 
   iso
     .command('fetch')
@@ -50,7 +53,7 @@ function mirrorHelp(): string {
     return first?.mirrorPath ? [`  ${id.padEnd(15)} MIRROR/${first.mirrorPath}`] : []
   })
   return [
-    '--mirror MIRROR replaces everything before the distribution\'s own path, so MIRROR is the mirror\'s',
+    "--mirror MIRROR replaces everything before the distribution's own path, so MIRROR is the mirror's",
     'directory that holds the release folders (7.9.2009/, 9.6/, 9-stream/ ...). A trailing / is optional.',
     'The file is then taken from:',
     ...rows,

@@ -3,7 +3,7 @@ import { withLabFile, labFileFrom } from '../lab-option.js'
 
 export function register(program: Command): void {
   withLabFile(program.command('kickstart').description("write the lab's kickstart files (the base VM's and one per node) and print their paths"))
-    .option('--os <os>', 'write them for this OS instead of the lab file\'s (centos7, rocky8, rocky9, alma8, alma9, centos-stream9)')
+    .option('--os <os>', "write them for this OS instead of the lab file's (centos7, rocky8, rocky9, alma8, alma9, centos-stream9)")
     .option('--out <dir>', 'folder to write into (default: kickstart-<lab>)')
     .option('--provider <name>', "whose MAC range the lab NIC uses (default: the lab file's, else the installed hypervisor, else virtualbox)")
     .addHelpText(

@@ -7,5 +7,7 @@ export function register(program: Command): void {
     .option('--check', 'show what would change (with diffs) and change nothing')
     .option('--json', 'print the results as JSON')
     .addHelpText('after', '\nExamples:\n  lab provision\n  lab provision --check\n  lab provision --only chrony swarm')
-    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/guest.js')).provisionCommand(labFileFrom(file, opts as { file?: string }), opts, cmd))
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
+      (await import('../actions/guest.js')).provisionCommand(labFileFrom(file, opts as { file?: string }), opts, cmd),
+    )
 }

@@ -9,7 +9,8 @@ export function register(program: Command): void {
   withLabFile(snap.command('list').description("every node's snapshots"), false)
     .option('--json', 'print as JSON')
     .action(async (opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('list', undefined, opts, cmd))
-  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').description('delete a snapshot on every node'), false)
-    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('delete', name, opts, cmd))
+  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').description('delete a snapshot on every node'), false).action(
+    async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('delete', name, opts, cmd),
+  )
   snap.addHelpText('after', '\nExamples:\n  lab snapshot save before-exam\n  lab snapshot list\n  lab reset before-exam\n  lab snapshot delete before-exam')
 }

@@ -12,5 +12,7 @@ export function register(program: Command): void {
     .action(async (node: string, rest: string[], opts: Record<string, unknown>, cmd: Command) => (await import('../actions/guest.js')).sshCommand(node, rest, opts, cmd))
   withLabFile(program.command('ssh-config').description('print an OpenSSH config block for every node (with a known_hosts file of the pinned keys) for ssh, scp, editors and Ansible'))
     .addHelpText('after', '\nExamples:\n  lab ssh-config >> ~/.ssh/config\n  lab ssh-config > lab.ssh && ssh -F lab.ssh master')
-    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/guest.js')).sshConfigCommand(labFileFrom(file, opts as { file?: string }), opts, cmd))
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
+      (await import('../actions/guest.js')).sshConfigCommand(labFileFrom(file, opts as { file?: string }), opts, cmd),
+    )
 }

@@ -27,16 +27,12 @@ export async function baseStep(ctx: LabContext, network: LabNetwork, creds: LabC
   const needsMedium = lab.os.family !== 'debian' && image === undefined && !(await baseReady(ctx, planned.name))
   const medium: InstallMedium | undefined = needsMedium ? await installMedium(loaded, iso, report, ctx.stderr) : undefined
   const plan = medium ? planBase(loaded, providerName, creds, packages, medium) : planned
-  const outcome = await journaled(
-    ctx,
-    { step: 'base', stage: `base image ${plan.name}`, data: { vm: plan.name }, done: (o) => ({ vm: plan.name, outcome: o }) },
-    async () => {
-      const o = await ensureBase({ loaded, provider, plan, network, packages, ...(medium ? { medium } : {}), report })
-      state.base = { name: plan.name, key: plan.key, snapshot: BASE_SNAPSHOT }
-      await ctx.saveState()
-      return o
-    },
-  )
+  const outcome = await journaled(ctx, { step: 'base', stage: `base image ${plan.name}`, data: { vm: plan.name }, done: (o) => ({ vm: plan.name, outcome: o }) }, async () => {
+    const o = await ensureBase({ loaded, provider, plan, network, packages, ...(medium ? { medium } : {}), report })
+    state.base = { name: plan.name, key: plan.key, snapshot: BASE_SNAPSHOT }
+    await ctx.saveState()
+    return o
+  })
   return { name: plan.name, outcome }
 }
 

@@ -12,8 +12,7 @@ import { parseDockerJson, parseDockerJsonLines } from './docker-json.js'
 export type ComposeCli = 'plugin' | 'v1' | 'none'
 
 /** A probe section printing which compose the node has; the plugin wins when both are there. */
-export const COMPOSE_CLI_SECTION =
-  'if docker compose version >/dev/null 2>&1; then echo plugin; elif command -v docker-compose >/dev/null 2>&1; then echo v1; else echo none; fi'
+export const COMPOSE_CLI_SECTION = 'if docker compose version >/dev/null 2>&1; then echo plugin; elif command -v docker-compose >/dev/null 2>&1; then echo v1; else echo none; fi'
 
 export function parseComposeCli(out: string): ComposeCli {
   const word = out.trim()

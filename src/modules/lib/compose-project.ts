@@ -42,7 +42,10 @@ export async function loadProject(options: { project: string; file: string; file
     const local = name === options.file ? composePath : labFile(name)
     const rel = relative(base, local)
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new InputError(`compose: ${name} is not inside ${dirname(options.file) || '.'}, the folder of the compose file ${options.file}`, 'put the files the project needs in the compose file\'s folder (or below it): they are copied with the same layout')
+      throw new InputError(
+        `compose: ${name} is not inside ${dirname(options.file) || '.'}, the folder of the compose file ${options.file}`,
+        "put the files the project needs in the compose file's folder (or below it): they are copied with the same layout",
+      )
     }
     files.push({ name, remote: posix.join(dir, rel.split(sep).join('/')), ...(await readText(name, local)) })
   }

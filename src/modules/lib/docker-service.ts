@@ -148,9 +148,7 @@ const modeOf = (s: InspectedService): 'replicated' | 'global' => (s.Spec.Mode.Gl
 /** Ports of the service that hold a published port the lab wants for another target: removed before the add. */
 function conflictingPorts(s: InspectedService, spec: ServiceSpec): string[] {
   const current = s.Spec.EndpointSpec?.Ports ?? []
-  const out = current
-    .filter((c) => spec.ports.some((p) => p.published === c.PublishedPort && p.protocol === c.Protocol && p.target !== c.TargetPort))
-    .map((c) => `${c.TargetPort}/${c.Protocol}`)
+  const out = current.filter((c) => spec.ports.some((p) => p.published === c.PublishedPort && p.protocol === c.Protocol && p.target !== c.TargetPort)).map((c) => `${c.TargetPort}/${c.Protocol}`)
   return [...new Set(out)]
 }
 
@@ -176,7 +174,9 @@ export function swarmServiceChanges(state: ServiceState, spec: ServiceSpec): Cha
   const s = state.service
   if (s === undefined) return [{ key: 'create', what: createServiceCommand(spec).join(' '), why: `service ${spec.name} does not exist` }]
   if (modeOf(s) !== spec.mode) {
-    return [{ key: 'recreate', what: `docker service rm ${spec.name}; ${createServiceCommand(spec).join(' ')}`, why: `it is ${modeOf(s)}, the lab wants ${spec.mode} (the mode cannot change in place)` }]
+    return [
+      { key: 'recreate', what: `docker service rm ${spec.name}; ${createServiceCommand(spec).join(' ')}`, why: `it is ${modeOf(s)}, the lab wants ${spec.mode} (the mode cannot change in place)` },
+    ]
   }
   const changes: Change<SwarmServiceKey>[] = []
   const image = s.Spec.TaskTemplate.ContainerSpec.Image

@@ -16,7 +16,10 @@ export const SwarmInfoSchema = z.object({
   LocalNodeState: z.string(),
   ControlAvailable: z.boolean().default(false),
   Error: z.string().default(''),
-  RemoteManagers: z.array(z.object({ NodeID: z.string(), Addr: z.string() })).nullable().default(null),
+  RemoteManagers: z
+    .array(z.object({ NodeID: z.string(), Addr: z.string() }))
+    .nullable()
+    .default(null),
   /** Managers only. */
   Cluster: z.object({ ID: z.string(), DataPathPort: z.number().optional() }).optional(),
 })
@@ -93,9 +96,7 @@ export function labNodeByHostname(lab: ResolvedLab, hostname: string): ResolvedN
 
 /** Down workers whose hostname also has an entry that is not Down: left behind by a leave and rejoin. */
 export function staleEntries(nodes: NodeEntry[]): NodeEntry[] {
-  return nodes.filter(
-    (n) => n.Status === 'Down' && n.ManagerStatus === '' && nodes.some((o) => o.ID !== n.ID && o.Hostname === n.Hostname && o.Status !== 'Down'),
-  )
+  return nodes.filter((n) => n.Status === 'Down' && n.ManagerStatus === '' && nodes.some((o) => o.ID !== n.ID && o.Hostname === n.Hostname && o.Status !== 'Down'))
 }
 
 /** The lab nodes in the swarm (the swarm module's targets), or every node when the lab has no swarm step. */

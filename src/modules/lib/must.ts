@@ -21,8 +21,5 @@ export async function must(guest: Guest, node: string, argv: readonly string[], 
   })
   if (result.code === 0) return result.stdout
   const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
-  throw new LabError(
-    redact(`${node}: \`${commandText([...argv])}\` exited with ${result.code}${said ? `:\n${said}` : ''}`, opts.secrets),
-    opts.hint === undefined ? {} : { hint: opts.hint },
-  )
+  throw new LabError(redact(`${node}: \`${commandText([...argv])}\` exited with ${result.code}${said ? `:\n${said}` : ''}`, opts.secrets), opts.hint === undefined ? {} : { hint: opts.hint })
 }

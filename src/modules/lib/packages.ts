@@ -24,7 +24,7 @@ export function packagesSection(family: Family, names: readonly string[]): strin
   return [
     `dpkg-query -W -f '\${db:Status-Abbrev} \${Package}\\n' ${words} 2>/dev/null`,
     // The shell's own glob, not ls | grep: two processes fewer.
-    "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo 'aptlists yes'; break; done; true",
+    'for f in /var/lib/apt/lists/*_Packages*; do [ -e "$f" ] && echo \'aptlists yes\'; break; done; true',
   ].join('\n')
 }
 

@@ -61,11 +61,7 @@ export async function readSections(guest: Guest, sections: Record<string, string
  * Runs the sections as root in one exec (or in the one a batching guest sends for every module probing the
  * node at that moment); every section must report back, or the node printed something odd.
  */
-export async function probeSections<K extends string>(
-  guest: Guest,
-  node: string,
-  sections: Record<K, string | readonly string[]>,
-): Promise<Record<K, SectionResult>> {
+export async function probeSections<K extends string>(guest: Guest, node: string, sections: Record<K, string | readonly string[]>): Promise<Record<K, SectionResult>> {
   const names = Object.keys(sections) as K[]
   const result = guest.readSections ? await guest.readSections(sections) : await readSections(guest, sections)
   const missing = names.filter((n) => !result.sections.has(n))

@@ -11,9 +11,15 @@ const ContainerSchema = z.object({
   State: z.object({ Status: z.string(), Running: z.boolean() }),
   HostConfig: z.object({
     RestartPolicy: z.object({ Name: z.string() }).nullable().default(null),
-    PortBindings: z.record(z.string(), z.array(z.object({ HostIp: z.string().default(''), HostPort: z.string() })).nullable()).nullable().default(null),
+    PortBindings: z
+      .record(z.string(), z.array(z.object({ HostIp: z.string().default(''), HostPort: z.string() })).nullable())
+      .nullable()
+      .default(null),
   }),
-  Mounts: z.array(z.object({ Type: z.string(), Name: z.string().optional(), Source: z.string().default(''), Destination: z.string() })).nullable().default(null),
+  Mounts: z
+    .array(z.object({ Type: z.string(), Name: z.string().optional(), Source: z.string().default(''), Destination: z.string() }))
+    .nullable()
+    .default(null),
   Config: z.object({ Image: z.string() }),
 })
 export type RegistryContainer = z.output<typeof ContainerSchema>
@@ -60,7 +66,10 @@ export function registryDifferences(c: RegistryContainer, want: WantedRegistry):
 
 const RegistryConfigSchema = z.object({
   InsecureRegistryCIDRs: z.array(z.string()).nullable().default(null),
-  IndexConfigs: z.record(z.string(), z.object({ Name: z.string(), Secure: z.boolean() })).nullable().default(null),
+  IndexConfigs: z
+    .record(z.string(), z.object({ Name: z.string(), Secure: z.boolean() }))
+    .nullable()
+    .default(null),
 })
 export type RegistryConfig = z.output<typeof RegistryConfigSchema>
 
@@ -83,7 +92,7 @@ export function isInsecure(config: RegistryConfig, name: string, ip: string): bo
     const net = m ? parseIPv4(m[1]!) : undefined
     const prefix = m ? Number(m[2]) : NaN
     if (net === undefined || !(prefix >= 0 && prefix <= 32)) return false
-    return ((addr & netmask(prefix)) >>> 0) === ((net & netmask(prefix)) >>> 0)
+    return (addr & netmask(prefix)) >>> 0 === (net & netmask(prefix)) >>> 0
   })
 }
 

@@ -42,10 +42,7 @@ export function sha256(text: string): string {
  * sent and its checksum computed here (a sha256sum process less on the node).
  */
 export function fileSection(path: string, unlessSha256?: string): string {
-  const send =
-    unlessSha256 === undefined
-      ? 'echo content; base64 -- "$f"'
-      : `s=$(sha256sum -- "$f"); s=\${s%% *}; echo "sha256 $s"; [ "$s" = ${unlessSha256} ] || { echo content; base64 -- "$f"; }`
+  const send = unlessSha256 === undefined ? 'echo content; base64 -- "$f"' : `s=$(sha256sum -- "$f"); s=\${s%% *}; echo "sha256 $s"; [ "$s" = ${unlessSha256} ] || { echo content; base64 -- "$f"; }`
   return [
     `f=${shellQuote(path)}`,
     'if [ -f "$f" ]; then',
@@ -79,8 +76,7 @@ export function fileChange<K extends string>(key: K, current: RemoteFile, wanted
   if (current.kind === 'other') {
     throw new LabError(`${wanted.path} exists but is not a regular file`, { hint: 'move it out of the way on the node, or choose another path' })
   }
-  const sameContent =
-    current.kind === 'file' && (current.content === undefined ? current.sha256 === sha256(wanted.content) : current.content === wanted.content)
+  const sameContent = current.kind === 'file' && (current.content === undefined ? current.sha256 === sha256(wanted.content) : current.content === wanted.content)
   const fixes = [
     wanted.mode !== undefined && current.mode !== wanted.mode ? `mode ${formatMode(wanted.mode)}` : '',
     wanted.owner !== undefined && current.owner !== wanted.owner ? `owner ${wanted.owner}` : '',

@@ -5,17 +5,7 @@
  */
 import type { Change, Module, ModuleContext } from '../module.js'
 import type { Pace } from './wait-until.js'
-import {
-  applySwarmService,
-  networkChanges,
-  readServiceState,
-  requireManager,
-  swarmServiceChanges,
-  waitConverged,
-  type ServiceSpec,
-  type ServiceState,
-  type SwarmServiceKey,
-} from './docker-service.js'
+import { applySwarmService, networkChanges, readServiceState, requireManager, swarmServiceChanges, waitConverged, type ServiceSpec, type ServiceState, type SwarmServiceKey } from './docker-service.js'
 
 /** The changes every swarm service module plans: its network, then the service. */
 export type SwarmServiceModuleKey = 'network' | SwarmServiceKey
@@ -38,9 +28,7 @@ export interface SwarmServiceParts<O, P extends ServiceState, K extends string> 
   check(ctx: ModuleContext<O>, spec: ServiceSpec): Promise<void>
 }
 
-export function swarmServiceModule<O, P extends ServiceState = ServiceState, K extends string = never>(
-  parts: SwarmServiceParts<O, P, K>,
-): Module<O, P, K | SwarmServiceModuleKey> {
+export function swarmServiceModule<O, P extends ServiceState = ServiceState, K extends string = never>(parts: SwarmServiceParts<O, P, K>): Module<O, P, K | SwarmServiceModuleKey> {
   return {
     name: parts.name,
 
@@ -54,10 +42,7 @@ export function swarmServiceModule<O, P extends ServiceState = ServiceState, K e
     plan(ctx, probed) {
       requireManager(probed, ctx.node.name)
       const spec = parts.spec(ctx.options)
-      const planned = [
-        ...(spec.network === undefined ? [] : networkChanges(probed, spec.network, ctx.node.name, parts.attachable)),
-        ...swarmServiceChanges(probed, spec),
-      ]
+      const planned = [...(spec.network === undefined ? [] : networkChanges(probed, spec.network, ctx.node.name, parts.attachable)), ...swarmServiceChanges(probed, spec)]
       return [...planned, ...(parts.plan?.(ctx, probed, spec, planned) ?? [])]
     },
 

@@ -79,7 +79,10 @@ export async function chooseAccel(runner: CliRunner, qemu: string, env: NodeJS.P
     await writeFile(image, bootSector())
     const [kvm, tcg] = [await timeBoot(runner, qemu, 'kvm', image, 10_000), await timeBoot(runner, qemu, 'tcg', image, 10_000)]
     if (kvm !== undefined && (tcg === undefined || kvm < Math.max(1000, tcg * 3))) return { accel: 'kvm' }
-    return { accel: 'tcg', note: `KVM is present but ${kvm === undefined ? 'does not work' : `runs a guest slower than emulation (${kvm} ms vs ${tcg} ms for a boot sector: nested virtualisation?)`}; using software emulation. Set VMLAB_QEMU_ACCEL=kvm to force it` }
+    return {
+      accel: 'tcg',
+      note: `KVM is present but ${kvm === undefined ? 'does not work' : `runs a guest slower than emulation (${kvm} ms vs ${tcg} ms for a boot sector: nested virtualisation?)`}; using software emulation. Set VMLAB_QEMU_ACCEL=kvm to force it`,
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -35,7 +35,11 @@ export async function cachedCloudImage(root: string, source: string, sha256: str
   const dir = cloudImageDir(root, sha256)
   if (await complete(dir, sha256)) return join(dir, DISK)
   // Two labs of a class that start at once copy the image once: the second waits for the first, then uses its copy.
-  const lock = await waitForFileLock(`${dir}.lock`, `copy of the cloud image ${source}`, onWait ? { onWait: (held) => onWait(`waiting for pid ${held.pid}, which copies the same cloud image into the cache`) } : {})
+  const lock = await waitForFileLock(
+    `${dir}.lock`,
+    `copy of the cloud image ${source}`,
+    onWait ? { onWait: (held) => onWait(`waiting for pid ${held.pid}, which copies the same cloud image into the cache`) } : {},
+  )
   try {
     if (await complete(dir, sha256)) return join(dir, DISK)
     return await copyIntoCache(root, dir, source, sha256)

@@ -12,7 +12,8 @@ export function checkCloudImage(path: string): FileProblem | undefined {
     fd = openSync(path, 'r')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return { missing: true, message: `no file at ${path}`, hint: 'download the cloud image (e.g. Debian genericcloud, Rocky GenericCloud .qcow2) and give its path, relative to the lab file' }
+    if (code === 'ENOENT')
+      return { missing: true, message: `no file at ${path}`, hint: 'download the cloud image (e.g. Debian genericcloud, Rocky GenericCloud .qcow2) and give its path, relative to the lab file' }
     return { message: `cannot read ${path} (${code ?? (err as Error).message})`, hint: 'make the file readable by the user who runs lab' }
   }
   try {

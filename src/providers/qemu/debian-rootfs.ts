@@ -38,14 +38,7 @@ const INITRD_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net']
 export const ENABLE_UNITS = ['systemd-networkd.service', 'serial-getty@ttyS0.service']
 
 /** Units that only slow a lab node down (or wait for a network that user-mode NAT gives at once). */
-export const MASK_UNITS = [
-  'systemd-networkd-wait-online.service',
-  'e2scrub_all.timer',
-  'e2scrub_reap.service',
-  'getty-static.service',
-  'apt-daily.timer',
-  'apt-daily-upgrade.timer',
-]
+export const MASK_UNITS = ['systemd-networkd-wait-online.service', 'e2scrub_all.timer', 'e2scrub_reap.service', 'getty-static.service', 'apt-daily.timer', 'apt-daily-upgrade.timer']
 
 /**
  * Baked packages whose service would start at a clone's first boot with the distribution's defaults, before

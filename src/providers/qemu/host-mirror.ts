@@ -67,11 +67,7 @@ async function readOrEmpty(path: string): Promise<string> {
 export async function hostDebianMirror(etc = '/etc'): Promise<string> {
   const osRelease = await readOrEmpty(`${etc}/os-release`)
   if (!/^ID=("?)debian\1$/m.test(osRelease)) return DEFAULT_DEBIAN_MIRROR
-  return (
-    mirrorFromDeb822(await readOrEmpty(`${etc}/apt/sources.list.d/debian.sources`)) ??
-    mirrorFromSourcesList(await readOrEmpty(`${etc}/apt/sources.list`)) ??
-    DEFAULT_DEBIAN_MIRROR
-  )
+  return mirrorFromDeb822(await readOrEmpty(`${etc}/apt/sources.list.d/debian.sources`)) ?? mirrorFromSourcesList(await readOrEmpty(`${etc}/apt/sources.list`)) ?? DEFAULT_DEBIAN_MIRROR
 }
 
 /**

@@ -4,31 +4,9 @@ import { LabError } from '../../util/errors.js'
 import { run } from '../../util/run.js'
 import { which } from '../../util/which.js'
 import { identityAgentFiles } from '../../media/identity-agent.js'
-import {
-  BASE_PACKAGES,
-  DEBIAN12_SUITE,
-  ENABLE_UNITS,
-  KERNEL_ARGS,
-  MASK_UNITS,
-  inertConfigs,
-  REMOVE_PATHS,
-  rootfsFiles,
-  type ImageFile,
-} from './debian-rootfs.js'
+import { BASE_PACKAGES, DEBIAN12_SUITE, ENABLE_UNITS, KERNEL_ARGS, MASK_UNITS, inertConfigs, REMOVE_PATHS, rootfsFiles, type ImageFile } from './debian-rootfs.js'
 import { hostDebianMirror, mirrorForGuest } from './host-mirror.js'
-import {
-  cacheRoot,
-  commitImage,
-  IMAGE_FILES,
-  imageDir,
-  imageKey,
-  makeStagingDir,
-  readCachedImage,
-  stagingFiles,
-  sweepAbandonedStaging,
-  type CachedImage,
-  type ImageManifest,
-} from './image-cache.js'
+import { cacheRoot, commitImage, IMAGE_FILES, imageDir, imageKey, makeStagingDir, readCachedImage, stagingFiles, sweepAbandonedStaging, type CachedImage, type ImageManifest } from './image-cache.js'
 import { waitForFileLock } from '../../state/lock.js'
 
 /** Bump when the builder changes what ends up in the image, so old cache entries are not reused. */
@@ -204,11 +182,7 @@ async function buildUnderLock(o: DebianImageOptions, tool: BuildTools, { root, i
 
   try {
     await stage('debootstrap', `debootstrap ${DEBIAN12_SUITE} from ${mirror}`, async () => {
-      await run(
-        tool.debootstrap,
-        ['--variant=minbase', `--include=${packageList(o.extraPackages).join(',')}`, DEBIAN12_SUITE, rootfs, mirror],
-        { timeoutMs: 45 * 60_000, env: BUILD_ENV },
-      )
+      await run(tool.debootstrap, ['--variant=minbase', `--include=${packageList(o.extraPackages).join(',')}`, DEBIAN12_SUITE, rootfs, mirror], { timeoutMs: 45 * 60_000, env: BUILD_ENV })
     })
     await stage('configure', 'configuring the root file system', async () => {
       await configureRootfs(tool.chroot, rootfs, mirror, o)
@@ -276,7 +250,12 @@ export async function placeFile(rootfs: string, f: ImageFile): Promise<void> {
 async function removeGlob(rootfs: string, pattern: string): Promise<void> {
   const dir = inRootfs(rootfs, posix.dirname(pattern))
   const base = posix.basename(pattern)
-  const re = new RegExp(`^${base.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+  const re = new RegExp(
+    `^${base
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  )
   let names: string[]
   try {
     names = await readdir(dir)
@@ -317,10 +296,10 @@ async function copyKernel(rootfs: string, kernelTo: string, initrdTo: string): P
 /** Mount points under `dir` from /proc/self/mountinfo, deepest first. */
 async function mountsUnder(dir: string): Promise<string[]> {
   const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
-  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)))
+  const unescapeOctal = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)))
   return info
     .split('\n')
-    .map((line) => unescape(line.split(' ')[4] ?? ''))
+    .map((line) => unescapeOctal(line.split(' ')[4] ?? ''))
     .filter((p) => p.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length)
 }

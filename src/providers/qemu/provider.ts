@@ -86,13 +86,21 @@ export class QemuProvider implements Provider {
   async detect(): Promise<ProviderInfo> {
     const problems: Preflight[] = []
     const tools = this.driver.findTools(this.env)
-    if (!tools.qemu) throw new LabError('QEMU is not installed: qemu-system-x86_64 is not on PATH', { hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)' })
+    if (!tools.qemu)
+      throw new LabError('QEMU is not installed: qemu-system-x86_64 is not on PATH', {
+        hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)',
+      })
     this.qemu = tools.qemu
     if (tools.qemuImg) this.qemuImg = tools.qemuImg
     else problems.push({ problem: 'qemu-img is not installed', fix: 'install it (Debian/Ubuntu: apt install qemu-utils)', fatal: true })
     this.img = this.driver.qemuImg(this.qemuImg)
     if (tools.vde) this.vde = tools.vde
-    else problems.push({ problem: 'vde_switch is not installed: it carries the lab network between the VMs without root', fix: 'install it (Debian/Ubuntu: apt install vde-switch; Fedora: dnf install vde2; macOS: brew install vde)', fatal: true })
+    else
+      problems.push({
+        problem: 'vde_switch is not installed: it carries the lab network between the VMs without root',
+        fix: 'install it (Debian/Ubuntu: apt install vde-switch; Fedora: dnf install vde2; macOS: brew install vde)',
+        fatal: true,
+      })
     const version = /version (\d+\.\d+(\.\d+)?)/.exec(await this.driver.version(this.qemu, this.env))?.[1] ?? 'unknown'
     const choice = await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
     this.accel = choice.accel
@@ -223,7 +231,9 @@ export class QemuProvider implements Provider {
     if (await this.driver.waitForPowerOff(p, timeoutMs, this.opts.pollIntervalMs ?? 2000)) return
     const log = tail(await this.driver.serialConsole(p))
     await this.stop(vm, { force: true })
-    throw new LabError(`the installer of ${vm} did not finish within ${Math.round(timeoutMs / 60000)} min; its serial console ended with:\n${log}`, { hint: 'run `lab up` again to retry; see the console log above for the cause' })
+    throw new LabError(`the installer of ${vm} did not finish within ${Math.round(timeoutMs / 60000)} min; its serial console ended with:\n${log}`, {
+      hint: 'run `lab up` again to retry; see the console log above for the cause',
+    })
   }
 
   async cloneLinked(spec: CloneSpec): Promise<void> {
@@ -272,7 +282,8 @@ export class QemuProvider implements Provider {
       await this.driver.writeDescription(dir, spec)
     }
     for (const f of spec.forwards) {
-      if (!(await this.driver.portFree(f.host))) throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
+      if (!(await this.driver.portFree(f.host)))
+        throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
     }
     await this.driver.startVm(this.qemu, runSpec(spec, dir, this.accel))
     if (spec.loadvm) {

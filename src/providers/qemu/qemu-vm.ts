@@ -97,14 +97,23 @@ function hostfwd(f: PortForward): string {
 
 export function qemuArgv(spec: VmSpec): string[] {
   const argv = [
-    '-name', optValue(spec.name),
-    '-accel', accelArg(spec.accel),
-    '-smp', String(spec.cpus),
+    '-name',
+    optValue(spec.name),
+    '-accel',
+    accelArg(spec.accel),
+    '-smp',
+    String(spec.cpus),
     // Hardware acceleration passes the host CPU through; TCG emulates every feature it knows.
-    '-cpu', spec.accel === 'kvm' || spec.accel === 'hvf' ? 'host' : 'max',
-    '-m', String(spec.memoryMiB),
-    '-nodefaults', '-no-user-config', '-display', 'none',
-    '-serial', `file:${spec.files.serial}`,
+    '-cpu',
+    spec.accel === 'kvm' || spec.accel === 'hvf' ? 'host' : 'max',
+    '-m',
+    String(spec.memoryMiB),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-serial',
+    `file:${spec.files.serial}`,
   ]
   if (spec.kernel !== undefined) {
     argv.push('-kernel', spec.kernel.path)
@@ -116,7 +125,7 @@ export function qemuArgv(spec: VmSpec): string[] {
   if (spec.seed !== undefined) {
     argv.push('-drive', `file=${optValue(spec.seed)},if=virtio,format=raw,readonly=on,node-name=${SEED_NODE}`)
   }
-  spec.cdroms?.forEach((iso, i) => argv.push('-drive', `file=${optValue(iso)},media=cdrom,readonly=on,if=ide,index=${i}`))
+  for (const [i, iso] of (spec.cdroms ?? []).entries()) argv.push('-drive', `file=${optValue(iso)},media=cdrom,readonly=on,if=ide,index=${i}`)
   // The installer powers off at the end; -no-reboot makes a reboot end QEMU too, so it never loops.
   if (spec.cdroms?.length) argv.push('-boot', 'order=cd,once=d', '-no-reboot')
   // The NAT NIC comes first on the PCI bus, so the guest names it eth0.
@@ -132,7 +141,6 @@ export function qemuArgv(spec: VmSpec): string[] {
   if (spec.loadvm !== undefined) argv.push('-loadvm', spec.loadvm)
   return argv
 }
-
 
 async function tail(path: string, lines: number): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '')

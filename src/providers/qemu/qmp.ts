@@ -81,8 +81,7 @@ export class QmpClient {
 
   private receive(chunk: string): void {
     this.buffer += chunk
-    let nl: number
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
       const line = this.buffer.slice(0, nl).trim()
       this.buffer = this.buffer.slice(nl + 1)
       if (line === '') continue

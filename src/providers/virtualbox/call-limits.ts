@@ -34,7 +34,6 @@ const SNAPSHOT: Record<string, CallLimit> = {
   delete: long(30),
 }
 
-
 export function vboxCallLimit(args: readonly string[]): CallLimit {
   const [command = '', , action = ''] = args
   if (PROBES.has(command)) return PROBE

@@ -47,19 +47,40 @@ export function sshRule(port: number): string {
 /** Settings shared by every base: BIOS firmware (isolinux menu), DVD before disk, NAT + lab NIC (Intel PRO/1000, which every EL kernel drives). */
 function baseSettings(flavour: VBoxFlavour, spec: BaseSpec, sshPort: number): string[] {
   return [
-    '--memory', String(spec.memoryMiB),
-    '--cpus', String(spec.cpus),
-    '--firmware', 'bios',
-    '--boot1', 'dvd', '--boot2', 'disk', '--boot3', 'none', '--boot4', 'none',
-    '--ioapic', 'on',
-    '--rtcuseutc', 'on',
-    '--graphicscontroller', 'vmsvga',
-    '--vram', '16',
+    '--memory',
+    String(spec.memoryMiB),
+    '--cpus',
+    String(spec.cpus),
+    '--firmware',
+    'bios',
+    '--boot1',
+    'dvd',
+    '--boot2',
+    'disk',
+    '--boot3',
+    'none',
+    '--boot4',
+    'none',
+    '--ioapic',
+    'on',
+    '--rtcuseutc',
+    'on',
+    '--graphicscontroller',
+    'vmsvga',
+    '--vram',
+    '16',
     ...audioOffArgs(flavour),
-    '--nic1', 'nat', '--nictype1', '82540EM',
-    '--natpf1', sshRule(sshPort),
+    '--nic1',
+    'nat',
+    '--nictype1',
+    '82540EM',
+    '--natpf1',
+    sshRule(sshPort),
     ...hostOnlyNicArgs(flavour, 2, spec.network.id),
-    '--nictype2', '82540EM', '--cableconnected2', 'on',
+    '--nictype2',
+    '82540EM',
+    '--cableconnected2',
+    'on',
   ]
 }
 
@@ -134,10 +155,7 @@ export async function createBaseVm(ctx: BaseContext, spec: BaseSpec): Promise<vo
   const source = spec.source
   if (source.kind === 'cloud-image') throw new LabError('cloud images are built into a base by the qemu provider only', { hint: 'set provider: qemu, or remove install.image' })
   if (source.kind === 'image' && source.kernel !== undefined) {
-    throw new InputError(
-      `VirtualBox cannot boot the kernel ${source.kernel} directly`,
-      'use a disk image with its own boot loader, or the qemu provider for kernel-booted images',
-    )
+    throw new InputError(`VirtualBox cannot boot the kernel ${source.kernel} directly`, 'use a disk image with its own boot loader, or the qemu provider for kernel-booted images')
   }
   const reported = await replacingUnregistered(driver, () =>
     driver.createVm({

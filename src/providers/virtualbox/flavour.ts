@@ -28,7 +28,5 @@ export function audioOffArgs(f: VBoxFlavour): string[] {
 
 /** Attach NIC `n` to the lab network (an interface name, or a host-only network name on macOS 7). */
 export function hostOnlyNicArgs(f: VBoxFlavour, n: number, network: string): string[] {
-  return usesHostOnlyNetworks(f)
-    ? [`--nic${n}`, 'hostonlynet', `--host-only-net${n}`, network]
-    : [`--nic${n}`, 'hostonly', `--hostonlyadapter${n}`, network]
+  return usesHostOnlyNetworks(f) ? [`--nic${n}`, 'hostonlynet', `--host-only-net${n}`, network] : [`--nic${n}`, 'hostonly', `--hostonlyadapter${n}`, network]
 }

@@ -69,6 +69,6 @@ export function parseMachineReadable(output: string): Entry[] {
 }
 
 /** The first value of a key. */
-export function valueOf(entries: readonly Entry[], key: string): string | undefined {
+export function firstValue(entries: readonly Entry[], key: string): string | undefined {
   return entries.find((e) => e.key === key)?.value
 }

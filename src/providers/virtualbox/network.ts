@@ -24,11 +24,7 @@ async function readNetworksConf(path: string): Promise<string | undefined> {
 }
 
 /** The networks.conf problem for this lab network on this host, if VirtualBox would refuse it. */
-export async function networksConfPreflight(
-  flavour: VBoxFlavour,
-  net: { cidr: string; prefix: number; hostIp: string },
-  path: string,
-): Promise<Preflight | undefined> {
+export async function networksConfPreflight(flavour: VBoxFlavour, net: { cidr: string; prefix: number; hostIp: string }, path: string): Promise<Preflight | undefined> {
   if (!checksNetworksConf(flavour)) return undefined
   return networksConfProblem(net, await readNetworksConf(path), path)
 }
@@ -38,7 +34,7 @@ export function hostAddressOf(net: HostOnlyNetwork): string | undefined {
   const lower = parseIPv4(net.lowerIp)
   const mask = parseIPv4(net.netmask)
   if (lower === undefined || mask === undefined) return undefined
-  return formatIPv4(((lower & mask) >>> 0) === lower ? lower + 1 : lower)
+  return formatIPv4((lower & mask) >>> 0 === lower ? lower + 1 : lower)
 }
 
 /** The name of a lab's host-only network (VirtualBox 7 on macOS), prefixed like our VMs. */

@@ -33,7 +33,7 @@ function rangesOfLine(line: string): string[] {
 export function hostOnlyAddressAllowed(hostIp: string, prefix: number, confText: string | undefined): boolean {
   const ip = parseIPv4(hostIp)
   if (ip === undefined) return false
-  return allowedRanges(confText).some((r) => prefix >= r.prefix && ((ip & netmask(r.prefix)) >>> 0) === r.network)
+  return allowedRanges(confText).some((r) => prefix >= r.prefix && (ip & netmask(r.prefix)) >>> 0 === r.network)
 }
 
 /** The line to add to networks.conf for a lab network. */
@@ -45,11 +45,7 @@ export function networksConfLine(cidr: string): string {
  * Why VirtualBox would refuse the lab's host address, with the exact fix; undefined when it is allowed.
  * When the file does not exist yet, the line keeps the default range, which creating the file drops.
  */
-export function networksConfProblem(
-  net: { cidr: string; prefix: number; hostIp: string },
-  confText: string | undefined,
-  path: string,
-): Preflight | undefined {
+export function networksConfProblem(net: { cidr: string; prefix: number; hostIp: string }, confText: string | undefined, path: string): Preflight | undefined {
   if (hostOnlyAddressAllowed(net.hostIp, net.prefix, confText)) return undefined
   const ranges = allowedRanges(confText).map((r) => r.text)
   const line = confText === undefined ? `* ${DEFAULT_ALLOWED} ${net.cidr}` : networksConfLine(net.cidr)

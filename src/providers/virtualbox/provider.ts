@@ -12,17 +12,7 @@
 import { dirname, join } from 'node:path'
 import { formatNetmask } from '../../lab/net.js'
 import { CommandTimeoutError, InputError, LabError } from '../../util/errors.js'
-import type {
-  BaseSpec,
-  CloneSpec,
-  Endpoint,
-  NetworkHandle,
-  NetworkSpec,
-  Preflight,
-  Provider,
-  ProviderInfo,
-  VmState,
-} from '../provider.js'
+import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Preflight, Provider, ProviderInfo, VmState } from '../provider.js'
 import { createBaseVm, SSH_RULE, sshRule, VM_GROUP } from './create-base.js'
 import { VBoxDriver } from './driver.js'
 import { attachedMedia, closeDvdImages } from './dvd-images.js'
@@ -34,7 +24,7 @@ import { resolveOptions, type ResolvedOptions, type VirtualBoxOptions } from './
 import { PortPicker } from './ports.js'
 import { installationProblems, NOT_INSTALLED, versionFailed } from './preflight.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
-import { atLeast, shortVersion, type VBoxVersion } from './version.js'
+import { atLeast, shortVersion, type VBoxVersion, type VersionOutput } from './version.js'
 import { closeLeftoverDisks, machineFolder, removeUnregisteredFolder, replacingUnregistered, unregisteredFolders } from './leftovers.js'
 import { toVmState, type VmInfo } from './vm-info.js'
 import { waitFor } from './wait.js'
@@ -83,7 +73,7 @@ export class VirtualBoxProvider implements Provider {
       problems,
     })
     if (this.opts.binary === undefined && !this.driver.dryRun) return info([NOT_INSTALLED])
-    let out
+    let out: VersionOutput
     try {
       out = await this.driver.versionOutput()
     } catch (error) {
@@ -134,13 +124,19 @@ export class VirtualBoxProvider implements Provider {
     )
     const port = await this.pickSshPort()
     await this.driver.modifyVm(spec.name, [
-      '--cpus', String(spec.cpus),
-      '--memory', String(spec.memoryMiB),
+      '--cpus',
+      String(spec.cpus),
+      '--memory',
+      String(spec.memoryMiB),
       ...hostOnlyNicArgs(flavour, 2, spec.network.id),
-      '--macaddress2', mac,
+      '--macaddress2',
+      mac,
       // The clone inherits the base's SSH rule (same name, the base's port): replace it.
-      '--natpf1', 'delete', SSH_RULE,
-      '--natpf1', sshRule(port),
+      '--natpf1',
+      'delete',
+      SSH_RULE,
+      '--natpf1',
+      sshRule(port),
       ...spec.forwards.flatMap((f) => ['--natpf1', `tcp-${f.host},tcp,127.0.0.1,${f.host},,${f.guest}`]),
     ])
     await this.driver.attach(spec.name, SEED_PORT, 'dvddrive', spec.seedIso)
@@ -252,7 +248,7 @@ export class VirtualBoxProvider implements Provider {
       if (clones.length > 0) {
         const names = [...new Set(clones.map(cloneNameOf))]
         throw new LabError(`${vm} cannot be destroyed while linked clones use it: ${names.join(', ')}`, {
-          hint: 'destroy the lab\'s nodes first (`lab destroy` for each lab built on this base), then the base',
+          hint: "destroy the lab's nodes first (`lab destroy` for each lab built on this base), then the base",
         })
       }
     }

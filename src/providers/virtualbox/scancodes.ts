@@ -27,10 +27,8 @@ const ROWS: Array<[number, string, string]> = [
 
 const CHARS = new Map<string, { code: number; shift: boolean }>()
 for (const [first, plain, shifted] of ROWS) {
-  ;[...plain].forEach((c, i) => CHARS.set(c, { code: first + i, shift: false }))
-  ;[...shifted].forEach((c, i) => {
-    if (!CHARS.has(c)) CHARS.set(c, { code: first + i, shift: true })
-  })
+  for (const [i, c] of [...plain].entries()) CHARS.set(c, { code: first + i, shift: false })
+  for (const [i, c] of [...shifted].entries()) if (!CHARS.has(c)) CHARS.set(c, { code: first + i, shift: true })
 }
 
 function hex(bytes: number[]): string[] {

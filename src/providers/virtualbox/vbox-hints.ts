@@ -118,7 +118,7 @@ export function explainError(info: VBoxErrorInfo, command: readonly string[], pl
   }
   if (info.codeName === 'VBOX_E_OBJECT_NOT_FOUND') {
     if (/snapshot/i.test(text)) return `\`VBoxManage snapshot ${vm ?? 'VM'} list\` shows the snapshots it has; \`lab up\` takes the ones a lab needs`
-    if (/machine/i.test(text)) return '`VBoxManage list vms` shows the VMs VirtualBox knows; `lab up` creates the lab\'s VMs'
+    if (/machine/i.test(text)) return "`VBoxManage list vms` shows the VMs VirtualBox knows; `lab up` creates the lab's VMs"
   }
   if (info.codeName === 'VBOX_E_FILE_ERROR' && /already exists/i.test(text)) {
     return (
@@ -130,8 +130,5 @@ export function explainError(info: VBoxErrorInfo, command: readonly string[], pl
   if (/unknown option|invalid parameter|syntax error|unknown sub-?command|invalid command/i.test(text)) {
     return 'this VBoxManage does not accept these arguments: vmlab needs VirtualBox 6.1 or 7.x (`VBoxManage --version`); update VirtualBox, or report the command above as a bug'
   }
-  return (
-    'the message is VirtualBox\'s own; run the command above yourself to see all it prints, and look at the VM\'s log ' +
-    `(\`VBoxManage showvminfo ${vm ?? 'VM'} --log 0\`) if a VM was involved`
-  )
+  return "the message is VirtualBox's own; run the command above yourself to see all it prints, and look at the VM's log " + `(\`VBoxManage showvminfo ${vm ?? 'VM'} --log 0\`) if a VM was involved`
 }

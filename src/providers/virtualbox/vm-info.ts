@@ -1,6 +1,6 @@
 /** What `showvminfo VM --machinereadable` tells us, and how its VMState maps to the provider's states. */
 import type { VmState } from '../provider.js'
-import { parseMachineReadable, valueOf, type Entry } from './machine-readable.js'
+import { parseMachineReadable, firstValue, type Entry } from './machine-readable.js'
 
 export interface NatForward {
   name: string
@@ -97,14 +97,14 @@ function collectStorage(entries: readonly Entry[]): Map<string, string> {
 export function parseVmInfo(output: string): VmInfo {
   const entries = parseMachineReadable(output)
   const info: VmInfo = {
-    state: valueOf(entries, 'VMState') ?? 'unknown',
+    state: firstValue(entries, 'VMState') ?? 'unknown',
     nics: collectNics(entries),
     storage: collectStorage(entries),
   }
-  const name = valueOf(entries, 'name')
-  const uuid = valueOf(entries, 'UUID')
-  const cfgFile = valueOf(entries, 'CfgFile')
-  const current = valueOf(entries, 'CurrentSnapshotName')
+  const name = firstValue(entries, 'name')
+  const uuid = firstValue(entries, 'UUID')
+  const cfgFile = firstValue(entries, 'CfgFile')
+  const current = firstValue(entries, 'CurrentSnapshotName')
   if (name !== undefined) info.name = name
   if (uuid !== undefined) info.uuid = uuid
   if (cfgFile !== undefined) info.cfgFile = cfgFile

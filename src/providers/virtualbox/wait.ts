@@ -7,12 +7,7 @@ import { sleep } from '../../util/sleep.js'
  * Polls `showvminfo` until `done(info)` holds; returns the last info, or undefined when `timeoutMs`
  * passed first.
  */
-export async function waitFor(
-  driver: VBoxDriver,
-  vm: string,
-  done: (info: VmInfo) => boolean,
-  opts: { timeoutMs: number; intervalMs: number },
-): Promise<VmInfo | undefined> {
+export async function waitFor(driver: VBoxDriver, vm: string, done: (info: VmInfo) => boolean, opts: { timeoutMs: number; intervalMs: number }): Promise<VmInfo | undefined> {
   const deadline = Date.now() + opts.timeoutMs
   for (;;) {
     const info = await driver.showVmInfo(vm)

@@ -37,7 +37,10 @@ function inDir(dir: string, name: string, env: NodeJS.ProcessEnv): string | unde
 
 async function vmrunFromRegistry(runner: CliRunner, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   for (const key of WINDOWS_INSTALL_KEYS) {
-    const r = await runner.run('reg', ['query', key, '/v', 'InstallPath'], { reject: false, ...limitOptions(PROBE, `run \`reg query "${key}"\` by hand to see why it does not answer, then run the command again`) })
+    const r = await runner.run('reg', ['query', key, '/v', 'InstallPath'], {
+      reject: false,
+      ...limitOptions(PROBE, `run \`reg query "${key}"\` by hand to see why it does not answer, then run the command again`),
+    })
     const dir = r.exitCode === 0 ? parseRegInstallPath(r.stdout) : undefined
     const vmrun = dir === undefined ? undefined : inDir(dir, 'vmrun', env)
     if (vmrun) return vmrun
@@ -54,11 +57,7 @@ export function productOf(vmrun: string, platform: NodeJS.Platform, env: NodeJS.
 }
 
 /** Finds vmrun (PATH, the usual folders, then on Windows the registry) and vmware-vdiskmanager beside it. */
-export async function findVmwareInstall(opts: {
-  runner: CliRunner
-  env: NodeJS.ProcessEnv
-  platform: NodeJS.Platform
-}): Promise<VmwareInstall | undefined> {
+export async function findVmwareInstall(opts: { runner: CliRunner; env: NodeJS.ProcessEnv; platform: NodeJS.Platform }): Promise<VmwareInstall | undefined> {
   const vmrun = locateVmrun(opts.env) ?? (opts.platform === 'win32' ? await vmrunFromRegistry(opts.runner, opts.env) : undefined)
   if (vmrun === undefined) return undefined
   const vdiskmanager = inDir(dirname(vmrun), 'vmware-vdiskmanager', opts.env) ?? which('vmware-vdiskmanager', [], opts.env)

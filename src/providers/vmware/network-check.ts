@@ -40,12 +40,7 @@ export type NetworkCheck = { vmnet: string; problems: Preflight[] } | { vmnet: u
  * Which vmnet the lab uses and what stands in the way. `vmnets` undefined means the configuration could not
  * be read from `source`. Windows lists only vmnets with DHCP on, so a missing vmnet1 there is a warning.
  */
-export function checkLabNetwork(opts: {
-  vmnets: readonly Vmnet[] | undefined
-  source: string
-  cidr: string
-  platform: NodeJS.Platform
-}): NetworkCheck {
+export function checkLabNetwork(opts: { vmnets: readonly Vmnet[] | undefined; source: string; cidr: string; platform: NodeJS.Platform }): NetworkCheck {
   const { vmnets, source, cidr, platform } = opts
   const [network, prefix] = cidr.split('/')
   const mask = formatNetmask(Number(prefix))

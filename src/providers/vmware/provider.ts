@@ -14,17 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type {
-  BaseSpec,
-  CloneSpec,
-  Endpoint,
-  NetworkHandle,
-  NetworkSpec,
-  Preflight,
-  Provider,
-  ProviderInfo,
-  VmState,
-} from '../provider.js'
+import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Preflight, Provider, ProviderInfo, VmState } from '../provider.js'
 import { realRunner, type CliRunner } from '../cli-runner.js'
 import { vmwareDirs } from '../locate.js'
 import { CommandError, InputError, LabError } from '../../util/errors.js'
@@ -127,10 +117,9 @@ export class VMwareProvider implements Provider {
     const install = await this.install()
     if (install?.vdiskmanager) return { vmrun: install.vmrun, vdiskmanager: install.vdiskmanager }
     if (!this.dryRun) {
-      throw new LabError(
-        install ? `vmware-vdiskmanager was not found next to ${install.vmrun}` : 'VMware Workstation Pro / Fusion is not installed (no vmrun found)',
-        { hint: 'install VMware Workstation Pro (Windows, Linux) or VMware Fusion (macOS), or put vmrun on PATH' },
-      )
+      throw new LabError(install ? `vmware-vdiskmanager was not found next to ${install.vmrun}` : 'VMware Workstation Pro / Fusion is not installed (no vmrun found)', {
+        hint: 'install VMware Workstation Pro (Windows, Linux) or VMware Fusion (macOS), or put vmrun on PATH',
+      })
     }
     const vmrun = install?.vmrun ?? join(vmwareDirs(this.env)[0]!, `vmrun${this.platform === 'win32' ? '.exe' : ''}`)
     return { vmrun, vdiskmanager: this.beside(vmrun, 'vmware-vdiskmanager') }

@@ -69,9 +69,7 @@ export class VmFolders {
    */
   clonesOf(name: string): string[] {
     const baseDir = this.dir(name)
-    return this.list('').filter(
-      (other) => other !== name && diskFiles(this.vmx(other)).some((disk) => this.leavesFolder(disk, baseDir)),
-    )
+    return this.list('').filter((other) => other !== name && diskFiles(this.vmx(other)).some((disk) => this.leavesFolder(disk, baseDir)))
   }
 
   private leavesFolder(disk: string, target: string): boolean {
@@ -92,7 +90,7 @@ const DISK_KEY = /^(?:scsi|sata|ide|nvme)\d+:\d+\.fileName$/i
 
 /** Absolute paths of the hard disks a .vmx attaches (CD-ROM images left out). */
 function diskFiles(vmxPath: string): string[] {
-  let vmx
+  let vmx: ReturnType<typeof readVmx>
   try {
     vmx = readVmx(vmxPath)
   } catch {

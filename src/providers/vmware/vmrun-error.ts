@@ -6,16 +6,7 @@
 import { CommandError } from '../../util/errors.js'
 import { quoteArgv } from '../../util/shell-quote.js'
 
-export type VmrunErrorKind =
-  | 'vm-not-found'
-  | 'not-powered-on'
-  | 'tools-not-running'
-  | 'file-in-use'
-  | 'not-supported'
-  | 'canceled'
-  | 'product-not-installed'
-  | 'snapshot-not-found'
-  | 'other'
+export type VmrunErrorKind = 'vm-not-found' | 'not-powered-on' | 'tools-not-running' | 'file-in-use' | 'not-supported' | 'canceled' | 'product-not-installed' | 'snapshot-not-found' | 'other'
 
 const KINDS: Array<[RegExp, VmrunErrorKind]> = [
   [/The virtual machine cannot be found/i, 'vm-not-found'],
@@ -29,15 +20,13 @@ const KINDS: Array<[RegExp, VmrunErrorKind]> = [
   [/snapshot does not exist|Invalid snapshot name/i, 'snapshot-not-found'],
 ]
 
-export const PLAYER_PROBLEM =
-  'VMware Workstation Player cannot take snapshots or make linked clones, and vmlab needs both'
-export const PLAYER_FIX =
-  'install VMware Workstation Pro (free for personal use since 2024; it replaces Player and keeps your VMs), then run the command again'
+export const PLAYER_PROBLEM = 'VMware Workstation Player cannot take snapshots or make linked clones, and vmlab needs both'
+export const PLAYER_FIX = 'install VMware Workstation Pro (free for personal use since 2024; it replaces Player and keeps your VMs), then run the command again'
 
 const HINTS: Partial<Record<VmrunErrorKind, string>> = {
   'file-in-use':
-    'another VMware process holds the VM\'s files (VMware lets go of them a few seconds after a VM stops, and vmlab waits half a minute for that): ' +
-    'close the VM\'s tab in VMware Workstation / Fusion, let another vmrun or `lab` command on it finish, or end a vmware-vmx process left by a crash, then run the command again',
+    "another VMware process holds the VM's files (VMware lets go of them a few seconds after a VM stops, and vmlab waits half a minute for that): " +
+    "close the VM's tab in VMware Workstation / Fusion, let another vmrun or `lab` command on it finish, or end a vmware-vmx process left by a crash, then run the command again",
   'not-supported': `${PLAYER_PROBLEM}: ${PLAYER_FIX}`,
   'product-not-installed': `vmrun found no VMware Workstation Pro / Fusion to talk to; ${PLAYER_FIX}`,
   canceled: "the VM did not power on: the reason is at the end of vmware.log in the VM's folder",

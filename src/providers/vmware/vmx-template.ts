@@ -39,7 +39,7 @@ export function checkVmwareMac(mac: string): string {
   if (!m || parseInt(m[1]!, 16) > 0x3f) {
     throw new InputError(
       `MAC address ${mac} is outside the range VMware accepts for static addresses`,
-      'use one from 00:50:56:00:00:00 to 00:50:56:3f:ff:ff, or leave the node\'s mac out so vmlab derives one',
+      "use one from 00:50:56:00:00:00 to 00:50:56:3f:ff:ff, or leave the node's mac out so vmlab derives one",
     )
   }
   return mac.toLowerCase()

@@ -131,9 +131,7 @@ function findNetwork(ctx, o) {
     hr: 'VBOX_E_OBJECT_NOT_FOUND',
     component: 'VirtualBoxWrap',
     iface: 'IVirtualBox',
-    call: o.name
-      ? 'FindHostOnlyNetworkByName(options.bstrNetworkName.raw(), hostOnlyNetwork.asOutParam())'
-      : 'FindHostOnlyNetworkById(options.bstrNetworkId.raw(), hostOnlyNetwork.asOutParam())',
+    call: o.name ? 'FindHostOnlyNetworkByName(options.bstrNetworkName.raw(), hostOnlyNetwork.asOutParam())' : 'FindHostOnlyNetworkById(options.bstrNetworkId.raw(), hostOnlyNetwork.asOutParam())',
     file: FILE,
     line: 433,
   })

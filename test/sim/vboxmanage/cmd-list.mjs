@@ -205,4 +205,3 @@ export function runList(ctx, args) {
       return listSystemProperties(ctx)
   }
 }
-

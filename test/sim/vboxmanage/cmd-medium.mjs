@@ -109,10 +109,7 @@ export function runCloseMedium(ctx, args) {
         ? `Cannot close medium '${medium.location}' because it has ${children.length} child media`
         : null
   if (del && closeRefusal) {
-    const message =
-      users.length > 0
-        ? `Cannot delete storage: medium '${medium.location}' is still attached to the following virtual machine(s): ${users.map((m) => m.uuid).join(', ')}`
-        : closeRefusal
+    const message = users.length > 0 ? `Cannot delete storage: medium '${medium.location}' is still attached to the following virtual machine(s): ${users.map((m) => m.uuid).join(', ')}` : closeRefusal
     ctx.report.api({ ...inUse, message, call: 'DeleteStorage(pProgress.asOutParam())', line: srcLine(version, 1557, 1545) })
     ctx.report.msg(`Failed to delete medium. Error code ${ctx.conv.hresultName('VBOX_E_OBJECT_IN_USE')}`)
   }

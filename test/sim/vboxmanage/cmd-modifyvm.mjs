@@ -21,15 +21,34 @@ const AUDIO_DRIVERS = ['null', 'default', 'oss', 'alsa', 'pulse', 'coreaudio', '
 
 // Settings the simulator accepts but does not model (showvminfo keeps printing defaults).
 const ACCEPTED = [
-  ['--acpi'], ['--pae'], ['--hwvirtex'], ['--x2apic'], ['--apic'], ['--hpet'],
-  ['--longmode', '--long-mode'], ['--nestedpaging', '--nested-paging'], ['--largepages', '--large-pages'],
-  ['--vtxvpid', '--vtx-vpid'], ['--vtxux', '--vtx-ux'], ['--nested-hw-virt'],
-  ['--usb'], ['--usbohci', '--usb-ohci'], ['--usbehci', '--usb-ehci'], ['--usbxhci', '--usb-xhci'],
-  ['--vrde'], ['--accelerate3d', '--accelerate-3d'],
+  ['--acpi'],
+  ['--pae'],
+  ['--hwvirtex'],
+  ['--x2apic'],
+  ['--apic'],
+  ['--hpet'],
+  ['--longmode', '--long-mode'],
+  ['--nestedpaging', '--nested-paging'],
+  ['--largepages', '--large-pages'],
+  ['--vtxvpid', '--vtx-vpid'],
+  ['--vtxux', '--vtx-ux'],
+  ['--nested-hw-virt'],
+  ['--usb'],
+  ['--usbohci', '--usb-ohci'],
+  ['--usbehci', '--usb-ehci'],
+  ['--usbxhci', '--usb-xhci'],
+  ['--vrde'],
+  ['--accelerate3d', '--accelerate-3d'],
 ]
 const ACCEPTED_STRINGS = [
-  ['--mouse'], ['--keyboard'], ['--clipboard'], ['--clipboard-mode'], ['--draganddrop', '--drag-and-drop'],
-  ['--chipset'], ['--paravirtprovider', '--paravirt-provider'], ['--audiocontroller', '--audio-controller'],
+  ['--mouse'],
+  ['--keyboard'],
+  ['--clipboard'],
+  ['--clipboard-mode'],
+  ['--draganddrop', '--drag-and-drop'],
+  ['--chipset'],
+  ['--paravirtprovider', '--paravirt-provider'],
+  ['--audiocontroller', '--audio-controller'],
   ['--biosbootmenu', '--bios-boot-menu'],
 ]
 

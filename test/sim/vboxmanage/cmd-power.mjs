@@ -17,11 +17,7 @@ function bootMode(ctx, m) {
   const labels = allAttachments(m.config)
     .filter((a) => a.type === 'dvddrive' && a.medium)
     .map((a) => isoLabel(mediumById(ctx.state, a.medium).location))
-  const mode = labels.includes('OEMDRV')
-    ? 'install'
-    : hddAttachments(m.config).some((a) => hasInstalledOs(ctx.state, a.medium))
-      ? 'os'
-      : 'menu'
+  const mode = labels.includes('OEMDRV') ? 'install' : hddAttachments(m.config).some((a) => hasInstalledOs(ctx.state, a.medium)) ? 'os' : 'menu'
   return { mode, startedAt: ctx.now }
 }
 

@@ -48,8 +48,7 @@ export function runStorageCtl(ctx, args) {
 
   const controllers = m.config.storage
   let sc = controllers.find((c) => c.name === o.name)
-  const machineError = (message, hr, call) =>
-    ctx.report.fail({ message, hr, component: 'SessionMachine', iface: 'IMachine', call, file: FILE, line: srcLine(version, 1190, 1150) })
+  const machineError = (message, hr, call) => ctx.report.fail({ message, hr, component: 'SessionMachine', iface: 'IMachine', call, file: FILE, line: srcLine(version, 1190, 1150) })
   if (o.remove) {
     if (!sc) machineError(`Could not find a storage controller named '${o.name}'`, 'VBOX_E_OBJECT_NOT_FOUND', 'RemoveStorageController(Bstr(pszCtl).raw())')
     m.config.storage = controllers.filter((c) => c !== sc)
@@ -59,11 +58,7 @@ export function runStorageCtl(ctx, args) {
     const bus = BUSES[o.add.toLowerCase()]
     if (!bus) argumentError(ctx.report, `Invalid --add argument '${o.add}'`)
     if (sc) {
-      machineError(
-        `Storage controller named '${o.name}' already exists`,
-        'VBOX_E_OBJECT_IN_USE',
-        `AddStorageController(Bstr(pszCtl).raw(), StorageBus_${o.add.toUpperCase()}, ctl.asOutParam())`,
-      )
+      machineError(`Storage controller named '${o.name}' already exists`, 'VBOX_E_OBJECT_IN_USE', `AddStorageController(Bstr(pszCtl).raw(), StorageBus_${o.add.toUpperCase()}, ctl.asOutParam())`)
     }
     sc = {
       name: o.name,

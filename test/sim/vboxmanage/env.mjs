@@ -34,9 +34,7 @@ function parseFailures(text) {
 export function readEnv(env = process.env) {
   const stateDir = env.VMLAB_SIM_STATE
   if (!stateDir) {
-    throw new Error(
-      'VMLAB_SIM_STATE is not set: point it at a directory where the simulated VirtualBox keeps its state (a temp dir in tests)',
-    )
+    throw new Error('VMLAB_SIM_STATE is not set: point it at a directory where the simulated VirtualBox keeps its state (a temp dir in tests)')
   }
   const hostOs = env.VMLAB_SIM_HOST_OS || 'linux'
   if (!HOST_OSES.includes(hostOs)) throw new Error(`VMLAB_SIM_HOST_OS='${hostOs}': expected one of ${HOST_OSES.join(', ')}`)

@@ -15,12 +15,7 @@ export function hostOnlyNetworksAvailable(env) {
 export function nextInterfaceName(ctx) {
   const taken = new Set(ctx.state.hostonlyifs.map((h) => h.name))
   for (let n = 0; ; n++) {
-    const name =
-      ctx.env.hostOs === 'windows'
-        ? n === 0
-          ? 'VirtualBox Host-Only Ethernet Adapter'
-          : `VirtualBox Host-Only Ethernet Adapter #${n + 1}`
-        : `vboxnet${n}`
+    const name = ctx.env.hostOs === 'windows' ? (n === 0 ? 'VirtualBox Host-Only Ethernet Adapter' : `VirtualBox Host-Only Ethernet Adapter #${n + 1}`) : `vboxnet${n}`
     if (!taken.has(name)) return { name, index: n }
   }
 }

@@ -29,9 +29,7 @@ function writePlaceholder(location, medium) {
 export function findMedium(state, ref, deviceType) {
   const byId = ref.replace(/^\{|\}$/g, '').toLowerCase()
   const location = path.resolve(ref)
-  return state.media.find(
-    (m) => (!deviceType || m.deviceType === deviceType) && (m.uuid === byId || m.location === location),
-  )
+  return state.media.find((m) => (!deviceType || m.deviceType === deviceType) && (m.uuid === byId || m.location === location))
 }
 
 export function mediumById(state, uuid) {

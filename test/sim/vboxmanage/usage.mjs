@@ -21,10 +21,7 @@ const USAGE = {
   },
   createvm: {
     brief: 'Create a new virtual machine',
-    synopsis: [
-      'VBoxManage createvm --name=name [--basefolder=basefolder] [--default]',
-      '    [--groups=group-ID [,...]] [--ostype=ostype] [--register] [--uuid=uuid]',
-    ],
+    synopsis: ['VBoxManage createvm --name=name [--basefolder=basefolder] [--default]', '    [--groups=group-ID [,...]] [--ostype=ostype] [--register] [--uuid=uuid]'],
   },
   modifyvm: {
     brief: 'Change settings for a virtual machine',
@@ -193,15 +190,10 @@ const USAGE = {
   },
 }
 
-export const GENERAL_USAGE = [
-  'VBoxManage [-V|--version] [--dump-build-type] [-q|--nologo] [--settingspw=password]',
-  '    [--settingspwfile=pw-file] [@response-file] [[help] subcommand]',
-]
+export const GENERAL_USAGE = ['VBoxManage [-V|--version] [--dump-build-type] [-q|--nologo] [--settingspw=password]', '    [--settingspwfile=pw-file] [@response-file] [[help] subcommand]']
 
 function year(version) {
-  return version.major > 7 || (version.major === 7 && version.minor > 0) || version.patch >= 14 || (version.major === 6 && version.patch >= 50)
-    ? 2024
-    : 2023
+  return version.major > 7 || (version.major === 7 && version.minor > 0) || version.patch >= 14 || (version.major === 6 && version.patch >= 50) ? 2024 : 2023
 }
 
 export function logo(version) {

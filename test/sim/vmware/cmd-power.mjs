@@ -20,9 +20,7 @@ function logDiskFailure(vm, top, error) {
     `DISKLIB-LINK  : "${error.file}" : failed to open (${reason}).`,
     `DISKLIB-CHAIN : "${top}" : failed to open (${reason}).`,
     'Msg_Post: Error',
-    ...(error.kind === 'missing'
-      ? [`[msg.disk.fileNotFound] VMware Workstation cannot find the virtual disk "${error.file}". Verify the path is valid and try again.`]
-      : []),
+    ...(error.kind === 'missing' ? [`[msg.disk.fileNotFound] VMware Workstation cannot find the virtual disk "${error.file}". Verify the path is valid and try again.`] : []),
     `[msg.disk.noBackEnd] Cannot open the disk '${top}' or one of the snapshot disks it depends on.`,
     `[msg.disk.configureDiskError] Reason: ${reason}.`,
     "Module 'Disk' power on failed.",

@@ -124,9 +124,7 @@ export function deleteSnapshot(ctx, [vmxArg, name, children, ...extra]) {
     fs.rmSync(vm.resolve(s.filename), { force: true })
     fs.rmSync(memoryFile(vm, s), { force: true })
   }
-  const locked = new Set(
-    db.snapshots.filter((s) => liveClones(s).length > 0).flatMap((s) => s.disks.map((d) => vm.resolve(d.fileName))),
-  )
+  const locked = new Set(db.snapshots.filter((s) => liveClones(s).length > 0).flatMap((s) => s.disks.map((d) => vm.resolve(d.fileName))))
   consolidate(vm, db, locked)
   saveConfig(ctx, vm)
   db.save(vm.vmsd)

@@ -27,9 +27,7 @@ export function readSimEnv(env, { needState }) {
   }
   const stateDir = env.VMLAB_SIM_STATE
   if (needState && !stateDir) {
-    throw new SimConfigError(
-      'VMLAB_SIM_STATE is not set: point it at a writable directory where the simulated VMware host keeps its state',
-    )
+    throw new SimConfigError('VMLAB_SIM_STATE is not set: point it at a writable directory where the simulated VMware host keeps its state')
   }
   return {
     hostOs,

@@ -59,10 +59,7 @@ export class VmConfig {
 
   #present(node) {
     const controller = node.split(':')[0]
-    return (
-      this.dict.get(`${controller}.present`)?.toUpperCase() !== 'FALSE' &&
-      this.dict.get(`${node}.present`)?.toUpperCase() !== 'FALSE'
-    )
+    return this.dict.get(`${controller}.present`)?.toUpperCase() !== 'FALSE' && this.dict.get(`${node}.present`)?.toUpperCase() !== 'FALSE'
   }
 
   #devices() {
@@ -74,9 +71,7 @@ export class VmConfig {
 
   /** Hard disks: devices whose file is a .vmdk and that are not CD-ROMs. */
   disks() {
-    return this.#devices().filter(
-      (d) => d.fileName.toLowerCase().endsWith('.vmdk') && !/^cdrom/i.test(this.dict.get(`${d.node}.deviceType`) ?? ''),
-    )
+    return this.#devices().filter((d) => d.fileName.toLowerCase().endsWith('.vmdk') && !/^cdrom/i.test(this.dict.get(`${d.node}.deviceType`) ?? ''))
   }
 
   setDiskFile(node, fileName) {
@@ -85,11 +80,7 @@ export class VmConfig {
 
   /** ISO images attached as CD-ROMs that are connected at power-on. */
   cdromImages() {
-    return this.#devices().filter(
-      (d) =>
-        this.dict.get(`${d.node}.deviceType`)?.toLowerCase() === 'cdrom-image' &&
-        this.dict.get(`${d.node}.startConnected`)?.toUpperCase() !== 'FALSE',
-    )
+    return this.#devices().filter((d) => this.dict.get(`${d.node}.deviceType`)?.toLowerCase() === 'cdrom-image' && this.dict.get(`${d.node}.startConnected`)?.toUpperCase() !== 'FALSE')
   }
 
   /** Present network cards, by slot number. */

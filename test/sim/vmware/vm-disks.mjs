@@ -5,15 +5,7 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
-import {
-  DiskError,
-  createDelta,
-  diskFiles,
-  parentPath,
-  readDisk,
-  reparent,
-  touchContent,
-} from './vmdk.mjs'
+import { DiskError, createDelta, diskFiles, parentPath, readDisk, reparent, touchContent } from './vmdk.mjs'
 
 /** The simulator's record, inside a disk's own data base, that a guest OS was installed on it. */
 const INSTALLED_KEY = 'ddb.vmlabSimGuestOS'
@@ -116,13 +108,7 @@ export function consolidate(vm, db, locked) {
     }
     const target = [...known.values()].find((d) => {
       const kids = children.get(d.file) ?? []
-      return (
-        inVmDir(vm, d.file) &&
-        !frozen.has(d.file) &&
-        kids.length === 1 &&
-        inVmDir(vm, kids[0].file) &&
-        !locked.has(kids[0].file)
-      )
+      return inVmDir(vm, d.file) && !frozen.has(d.file) && kids.length === 1 && inVmDir(vm, kids[0].file) && !locked.has(kids[0].file)
     })
     if (!target) return
     const child = children.get(target.file)[0]

@@ -58,18 +58,9 @@ function extentSizes(total) {
 }
 
 function descriptorText(d) {
-  const head = [
-    '# Disk DescriptorFile',
-    'version=1',
-    'encoding="UTF-8"',
-    `CID=${d.cid}`,
-    `parentCID=${d.parentCid}`,
-    `createType="${d.createType}"`,
-  ]
+  const head = ['# Disk DescriptorFile', 'version=1', 'encoding="UTF-8"', `CID=${d.cid}`, `parentCID=${d.parentCid}`, `createType="${d.createType}"`]
   if (d.parentHint !== undefined) head.push(`parentFileNameHint="${d.parentHint}"`)
-  const extents = d.extents.map((e) =>
-    e.kind === 'FLAT' ? `RW ${e.sectors} FLAT "${e.file}" ${e.offset ?? 0}` : `RW ${e.sectors} ${e.kind} "${e.file}"`,
-  )
+  const extents = d.extents.map((e) => (e.kind === 'FLAT' ? `RW ${e.sectors} FLAT "${e.file}" ${e.offset ?? 0}` : `RW ${e.sectors} ${e.kind} "${e.file}"`))
   const ddb = [...d.ddb].map(([k, v]) => `${k} = "${v}"`)
   return [...head, '', '# Extent description', ...extents, '', '# The Disk Data Base ', '#DDB', '', ...ddb, ''].join('\n')
 }
@@ -339,8 +330,7 @@ export function createDelta(file, parent) {
 
 /** Points `child` at a new parent (after its old parent was merged away). */
 export function reparent(child, parent) {
-  child.parentHint =
-    path.dirname(child.file) === path.dirname(parent.file) ? path.basename(parent.file) : parent.file
+  child.parentHint = path.dirname(child.file) === path.dirname(parent.file) ? path.basename(parent.file) : parent.file
   child.parentCid = parent.cid
   saveDisk(child)
 }

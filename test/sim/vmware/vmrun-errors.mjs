@@ -32,8 +32,7 @@ export const errors = {
   notSupported: () => new VmrunError('Error: The operation is not supported'),
   canceled: () => new VmrunError('Error: The operation was canceled'),
   fileInUse: () => new VmrunError('Error: The file is already in use'),
-  noService: (provider) =>
-    new VmrunError(['Unable to connect to host.', `Error: Service type ${provider} was specified, but not installed`]),
+  noService: (provider) => new VmrunError(['Unable to connect to host.', `Error: Service type ${provider} was specified, but not installed`]),
   // VIX error strings
   cannotReadConfig: (vmx) => errors.cannotOpen(vmx, 'Cannot read the virtual machine configuration file'),
   alreadyRunning: () => new VmrunError('Error: The virtual machine should not be powered on. It is already running.'),

@@ -25,11 +25,7 @@ export function startLog(vm) {
   const build = VMRUN_VERSION_LINE.split(' ').pop()
   fs.writeFileSync(
     logPath(vm.dir, -1),
-    stamp([
-      `Log for VMware Workstation pid=${process.pid} version=17.6.0 build=${build} option=Release`,
-      `DICT --- CONFIGURATION ${vm.vmx}`,
-      'VMXVmdb_LoadRawConfig: Loading raw config',
-    ]),
+    stamp([`Log for VMware Workstation pid=${process.pid} version=17.6.0 build=${build} option=Release`, `DICT --- CONFIGURATION ${vm.vmx}`, 'VMXVmdb_LoadRawConfig: Loading raw config']),
   )
 }
 
