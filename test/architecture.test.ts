@@ -157,3 +157,24 @@ t.test('the capabilities are static data: what they load at run time loads nothi
   t.ok(seen.size > 3, `${seen.size} files: the registry and each provider's record`)
   t.same(bad, [])
 })
+
+/** Lines below src/cli that write to the terminal themselves: the engine, media and providers emit events or take a stream. */
+function terminalWrites(all: Line[]): string[] {
+  return all.filter((l) => /\bprocess\.(stdout|stderr)\b|\bconsole\.(log|error|warn|info)\(/.test(l.text) && !/^\s*(\*|\/\/)/.test(l.text)).map((l) => `${l.file}:${l.line}: ${l.text.trim()}`)
+}
+
+t.test('nothing below src/cli writes to stdout or stderr: the CLI renders', async (t) => {
+  const sample: Line[] = [
+    { file: 'src/engine/x.ts', line: 1, text: "    process.stderr.write('downloading…')" },
+    { file: 'src/media/x.ts', line: 2, text: '  console.log(path)' },
+    { file: 'src/engine/x.ts', line: 3, text: ' * writes to process.stderr when told to' },
+    { file: 'src/engine/x.ts', line: 4, text: '  stderr?: ProgressStream' },
+  ]
+  t.same(
+    terminalWrites(sample).map((s) => s.split(':').slice(0, 2).join(':')),
+    ['src/engine/x.ts:1', 'src/media/x.ts:2'],
+    'the check sees a write, not a comment or a stream passed in',
+  )
+  const belowCli = files.filter((f) => !f.startsWith(join(SRC, 'cli') + '/')).flatMap(lines)
+  t.same(terminalWrites(belowCli), [], 'emit an event (engine/events.ts) or take the stream the CLI passes in')
+})

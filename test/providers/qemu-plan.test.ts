@@ -144,6 +144,25 @@ t.test('the decisions are made with a driver: a taken forward is refused, a take
   await t.rejects(p.cloneLinked({ ...clone, name: 'db', mac: '52:54:00:00:00:0c', forwards: [] }), /a QEMU VM named db exists already/)
 })
 
+t.test('a data folder too deep for the monitor socket is refused before anything is made, with the fix', async (t) => {
+  const runner = new RecordingRunner(freshMachine)
+  const deep = `/home/teacher/${'a-rather-long-folder-name/'.repeat(3)}vmlab-qemu`
+  const p = new QemuProvider({ lab: 'docker', runner, dataDir: deep, env: ENV })
+  await p.detect()
+  const network = await p.ensureNetwork(NET)
+  const before = runner.commands.length
+  await t.rejects(p.createBase({ name: BASE, os: osInfo('rocky9'), cpus: 2, memoryMiB: 2048, diskGiB: 20, source: ISO, network, installTimeoutMs: 1000 }), {
+    message: new RegExp(`^the QEMU data folder ${deep} is too deep for a VM's monitor socket: ${deep}/vms/${BASE}/qmp\\.sock is 1[0-9]{2} bytes, and a UNIX socket path holds at most 10[37]$`),
+    hint: /set VMLAB_QEMU_DIR to a shorter folder/,
+  })
+  t.equal(runner.commands.length, before, 'no qemu-img create ran')
+  t.equal(await p.state(BASE), 'missing')
+  const fine = new QemuProvider({ lab: 'docker', runner, dataDir: '/home/teacher/.local/share/vmlab/qemu', env: ENV })
+  await fine.detect()
+  await fine.createBase({ name: BASE, os: osInfo('rocky9'), cpus: 2, memoryMiB: 2048, diskGiB: 20, source: ISO, network, installTimeoutMs: 1000 })
+  t.equal(await fine.state(BASE), 'poweroff', 'the usual data folder is far from the limit')
+})
+
 t.test('the provider has no dry-run branch: it decides, its driver knows how', async (t) => {
   for (const file of ['provider.ts', 'qemu-vm.ts', 'vde-network.ts', 'qemu-img.ts', 'accel.ts', 'real-driver.ts', 'plan-driver.ts']) {
     t.notMatch(readFileSync(join(ROOT, 'src/providers/qemu', file), 'utf8'), /dryRun/, file)

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--insecure-skip-checksum', 'accept an ISO that has no trusted checksum (prints a warning)')
     .addHelpText('after', () => `\n${mirrorHelp()}\n\nExamples:\n  lab iso fetch rocky9\n  lab iso fetch centos7 --kind boot\n  lab iso fetch alma9 --mirror https://mirror.example.edu/almalinux/`)
     .action(async (os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }) => {
-      const { runIsoFetch } = await import('../../media/iso-actions.js')
+      const { runIsoFetch } = await import('../actions/iso.js')
       await runIsoFetch(os, opts, process.stderr)
     })
 
@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--json', 'print the catalog and cache state as JSON')
     .addHelpText('after', '\nExamples:\n  lab iso list\n  lab iso list --json')
     .action(async (opts: { json?: boolean }) => {
-      const { runIsoList } = await import('../../media/iso-actions.js')
+      const { runIsoList } = await import('../actions/iso.js')
       await runIsoList(opts)
     })
 
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .addOption(new Option('--kind <kind>', 'only this kind of ISO').choices(ISO_KINDS))
     .addHelpText('after', '\nExamples:\n  lab iso path rocky9\n  qemu-img info "$(lab iso path centos7)"')
     .action(async (os: string, opts: { kind?: string }) => {
-      const { runIsoPath } = await import('../../media/iso-actions.js')
+      const { runIsoPath } = await import('../actions/iso.js')
       await runIsoPath(os, opts)
     })
 }

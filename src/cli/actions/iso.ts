@@ -1,9 +1,9 @@
-import { OS_CATALOG, OS_IDS } from '../lab/os-catalog.js'
-import { LabError } from '../util/errors.js'
-import { fetchIso } from './fetch-iso.js'
-import type { ProgressStream } from './download-progress.js'
-import { cachedIso, cacheState, isoCacheDir, isoCachePath, type CacheState } from './iso-cache.js'
-import { osWithIsos, pickIso } from './iso-select.js'
+import { OS_CATALOG, OS_IDS } from '../../lab/os-catalog.js'
+import { LabError } from '../../util/errors.js'
+import { fetchIso } from '../../media/fetch-iso.js'
+import type { ProgressStream } from '../../media/download-progress.js'
+import { cachedIso, cacheState, isoCacheDir, isoCachePath, type CacheState } from '../../media/iso-cache.js'
+import { osWithIsos, pickIso } from '../../media/iso-select.js'
 
 /** The bodies of `lab iso fetch|list|path`: results on stdout, progress and warnings on stderr. */
 
