@@ -27,8 +27,12 @@ export interface LabStatus {
   diskBytes?: number
 }
 
-/** An SSH server answers with its banner; a TCP accept alone (user-mode NAT) proves nothing. */
-function sshBanner(host: string, port: number, timeoutMs = 3000): Promise<boolean> {
+/**
+ * An SSH server answers with its banner; a TCP accept alone (user-mode NAT) proves nothing. A guest that is up
+ * can be slow to send it (an emulated node right after a live snapshot re-reads sshd from disk), so the wait is
+ * long, while a refusal (the NAT closes the connection when nothing listens in the guest) answers at once.
+ */
+export function sshBanner(host: string, port: number, timeoutMs = 10_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port })
     const done = (ok: boolean) => {
@@ -37,6 +41,7 @@ function sshBanner(host: string, port: number, timeoutMs = 3000): Promise<boolea
     }
     socket.setTimeout(timeoutMs, () => done(false))
     socket.once('error', () => done(false))
+    socket.once('close', () => done(false))
     socket.once('data', (d) => done(d.toString('latin1').startsWith('SSH-')))
   })
 }
