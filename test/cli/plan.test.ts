@@ -1,5 +1,7 @@
 import t from 'tap'
 import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { lab, ROOT } from '../helpers/cli.js'
 import { snapshotTree } from '../helpers/tree.js'
 
@@ -57,8 +59,11 @@ t.test('human plan output names the provider and every VM', async (t) => {
 t.test('plan --commands --provider qemu: the qemu-img, vde_switch and qemu-system commands of `lab up`, in order, and writes nothing', async (t) => {
   const dir = t.testdir({})
   const before = snapshotTree(dir)
-  // No QEMU on PATH: bare program names on every machine. The VM folders would be made in the test folder.
-  const q = join(dir, 'q')
+  // No QEMU on PATH: bare program names on every machine. The VM folders would be made in a short folder of
+  // their own: a VM's monitor socket path must fit in 107 bytes, which the test folder's long name does not.
+  const q = mkdtempSync(join(tmpdir(), 'vmlab-plan-'))
+  t.teardown(() => rmSync(q, { recursive: true, force: true }))
+  const qBefore = snapshotTree(q)
   const r = await lab(['plan', join(ROOT, 'labs/swarm.yaml'), '--commands', '--provider', 'qemu'], { cwd: dir, env: { PATH: '/nonexistent', VMLAB_QEMU_DIR: q } })
   t.equal(r.code, 0, r.stderr)
   const lines = r.stdout.trimEnd().split('\n')
@@ -84,4 +89,5 @@ t.test('plan --commands --provider qemu: the qemu-img, vde_switch and qemu-syste
   t.match(lines[12], /-drive file=\S+\/vms\/vmlab-swarm-master\/seed\.iso,if=virtio,format=raw,readonly=on.* -netdev user,id=nat,hostfwd=tcp:127\.0\.0\.1:2223-:22,hostfwd=tcp:127\.0\.0\.1:8080-:8080/)
   t.equal(lines[15], `qemu-img snapshot -l -U ${q}/vms/vmlab-swarm-master/disk.qcow2`, 'the ready snapshots are live, over the monitor')
   t.same(snapshotTree(dir), before, 'nothing written')
+  t.same(snapshotTree(q), qBefore, 'nothing written in the QEMU data folder')
 })
