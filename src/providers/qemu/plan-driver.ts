@@ -5,7 +5,6 @@
  * copied, downloaded or waited for; what goes over a VM's monitor has no command line and is not shown.
  */
 import { dirname, basename } from 'node:path'
-import type { CliRunner } from '../cli-runner.js'
 import type { QemuDriver, QemuTools, RunState } from './driver.js'
 import type { CloudBaseSeed } from '../../media/cloud-base-seed.js'
 import { BASE_READY_MARK } from '../../media/cloud-base-seed.js'
@@ -14,33 +13,23 @@ import { which } from '../../util/which.js'
 import type { AccelChoice } from './accel.js'
 import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 import type { MachineSpec } from './machine.js'
-import { QemuImg } from './qemu-img.js'
+import { RunnerDriver } from './runner-driver.js'
 import { qemuArgv, type VmFiles, type VmSpec } from './qemu-vm.js'
 import { vdePaths, vdeSwitchArgs } from './vde-network.js'
 
-export class PlanQemuDriver implements QemuDriver {
+export class PlanQemuDriver extends RunnerDriver implements QemuDriver {
   private readonly descriptions = new Map<string, MachineSpec>()
   /** Running VMs by pid file, with whether they are paused. */
   private readonly running = new Map<string, { paused: boolean }>()
-
-  constructor(private readonly runner: CliRunner) {}
 
   /** The plan is made where QEMU may be missing: it shows the commands with the programs' bare names then. */
   findTools(env: NodeJS.ProcessEnv): QemuTools {
     return { qemu: locateQemu(env) ?? 'qemu-system-x86_64', qemuImg: which('qemu-img', [], env) ?? 'qemu-img', vde: which('vde_switch', [], env) ?? 'vde_switch' }
   }
 
-  async version(qemu: string, env: NodeJS.ProcessEnv): Promise<string> {
-    return (await this.runner.run(qemu, ['--version'], qemuCallOptions(qemu, QEMU_PROBE, env))).stdout
-  }
-
   /** The probe boots QEMU and depends on this host; the plan shows the accelerator that works everywhere. */
   async accel(_qemu: string, _cacheFile: string, _env: NodeJS.ProcessEnv): Promise<AccelChoice> {
     return { accel: 'tcg' }
-  }
-
-  qemuImg(binary: string): QemuImg {
-    return new QemuImg(this.runner, binary)
   }
 
   async ensureSwitch(binary: string, networksDir: string, lab: string): Promise<{ ctl: string; created: boolean }> {

@@ -3,7 +3,6 @@ import { chmod, copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/pro
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
-import type { CliRunner } from '../cli-runner.js'
 import type { QemuDriver, QemuTools, RunState } from './driver.js'
 import { locateQemu } from '../locate.js'
 import { which } from '../../util/which.js'
@@ -12,29 +11,18 @@ import { writeCloudBaseSeed, type CloudBaseSeed } from '../../media/cloud-base-s
 import { cachedAccel, type AccelChoice } from './accel.js'
 import { cachedCloudImage } from './cloud-image-cache.js'
 import { machinePaths, readSpec, writeSpec, type MachineSpec } from './machine.js'
-import { QemuImg } from './qemu-img.js'
+import { RunnerDriver } from './runner-driver.js'
 import { withQmp, saveVmSnapshot, loadVmSnapshot, deleteVmSnapshot } from './qmp.js'
 import { startVm, stopVm, vmRunning, type VmFiles, type VmSpec } from './qemu-vm.js'
 import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
-import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 
-export class RealQemuDriver implements QemuDriver {
-  constructor(private readonly runner: CliRunner) {}
-
+export class RealQemuDriver extends RunnerDriver implements QemuDriver {
   findTools(env: NodeJS.ProcessEnv): QemuTools {
     return { qemu: locateQemu(env), qemuImg: which('qemu-img', [], env), vde: which('vde_switch', [], env) }
   }
 
-  async version(qemu: string, env: NodeJS.ProcessEnv): Promise<string> {
-    return (await this.runner.run(qemu, ['--version'], qemuCallOptions(qemu, QEMU_PROBE, env))).stdout
-  }
-
   accel(qemu: string, cacheFile: string, env: NodeJS.ProcessEnv): Promise<AccelChoice> {
     return cachedAccel(this.runner, qemu, cacheFile, env)
-  }
-
-  qemuImg(binary: string): QemuImg {
-    return new QemuImg(this.runner, binary)
   }
 
   async ensureSwitch(binary: string, networksDir: string, lab: string): Promise<{ ctl: string; created: boolean }> {
