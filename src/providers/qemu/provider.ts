@@ -57,9 +57,6 @@ export function cloudInitReport(console: string): string | undefined {
   return (start < 0 ? console.slice(0, end) : console.slice(start + BASE_STATUS_MARK.length, end)).replace(/\r/g, '').trim()
 }
 
-/** sun_path holds 108 bytes on Linux and 104 on macOS and the BSDs, the terminating NUL included. */
-const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103
-
 export class QemuProvider implements Provider {
   readonly name = 'qemu' as const
   readonly capabilities = QEMU_CAPABILITIES
@@ -122,16 +119,6 @@ export class QemuProvider implements Provider {
 
   private async newMachine(name: string): Promise<string> {
     const dir = this.dir(name)
-    const qmp = machinePaths(dir).qmp
-    // QEMU would refuse the monitor socket only at the first start, after the disk was made: say it before anything is.
-    if (Buffer.byteLength(qmp) > SOCKET_PATH_MAX) {
-      throw new LabError(
-        `the QEMU data folder ${this.root} is too deep for a VM's monitor socket: ${qmp} is ${Buffer.byteLength(qmp)} bytes, and a UNIX socket path holds at most ${SOCKET_PATH_MAX}`,
-        {
-          hint: 'set VMLAB_QEMU_DIR to a shorter folder (for example ~/.vmlab-qemu) and run the command again',
-        },
-      )
-    }
     if (await this.driver.described(dir)) throw new LabError(`a QEMU VM named ${name} exists already`, { hint: 'lab destroy removes it' })
     // A folder without its description is what an interrupted create leaves: start again.
     await this.driver.emptyFolder(dir)

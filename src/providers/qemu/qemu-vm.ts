@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { LabError } from '../../util/errors.js'
 import { noteStarted } from '../../util/run.js'
 import { QmpClient, withQmp } from './qmp.js'
+import { ensureSocketFolder, socketPath } from './socket-path.js'
 import { sleep } from '../../util/sleep.js'
 import { pidAlive } from '../../util/pid-alive.js'
 
@@ -31,7 +32,8 @@ export interface VmFiles {
 
 export function vmFiles(dir: string): VmFiles {
   return {
-    qmp: join(dir, 'qmp.sock'),
+    // A folder too deep for a socket path gets a short stand-in (socket-path.ts).
+    qmp: socketPath(join(dir, 'qmp.sock')),
     pid: join(dir, 'qemu.pid'),
     serial: join(dir, 'serial.log'),
     log: join(dir, 'qemu.log'),
@@ -174,6 +176,7 @@ export async function startVm(spec: VmSpec, opts: { qemu?: string; timeoutMs?: n
   const qemu = opts.qemu ?? 'qemu-system-x86_64'
   const { files } = spec
   if (await vmRunning(files)) throw new LabError(`${spec.name} is already running (pid file ${files.pid})`)
+  await ensureSocketFolder(files.qmp)
   await rm(files.qmp, { force: true })
   await rm(files.pid, { force: true })
   const log = await open(files.log, 'a')

@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { ensureSocketFolder, socketPath } from './socket-path.js'
 import type { CliRunner } from '../cli-runner.js'
 import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 import { LabError } from '../../util/errors.js'
@@ -13,7 +14,8 @@ import { pidAlive } from '../../util/pid-alive.js'
 
 export function vdePaths(networksDir: string, lab: string) {
   const dir = join(networksDir, lab)
-  return { dir, ctl: join(dir, 'ctl'), pid: join(dir, 'vde_switch.pid') }
+  // Every VM plugged in adds a socket of its own below ctl (`.<pid>-<n>`): room for that too.
+  return { dir, ctl: socketPath(join(dir, 'ctl'), 20), pid: join(dir, 'vde_switch.pid') }
 }
 
 export async function switchPid(pidFile: string): Promise<number | undefined> {
@@ -37,6 +39,10 @@ export async function ensureVdeSwitch(runner: CliRunner, binary: string, network
   if ((await switchPid(p.pid)) && existsSync(p.ctl)) return { ctl: p.ctl, created: false }
   await rm(p.dir, { recursive: true, force: true })
   await mkdir(p.dir, { recursive: true })
+  if (dirname(p.ctl) !== p.dir) {
+    await ensureSocketFolder(p.ctl)
+    await rm(p.ctl, { recursive: true, force: true })
+  }
   await runner.run(binary, vdeSwitchArgs(p), qemuCallOptions(binary, QEMU_PROBE))
   // The daemon writes its pid file after the command that started it has returned: on a busy machine
   // it comes a moment later. Failing at once left a running switch that no journal or state knew of.
@@ -51,4 +57,5 @@ export async function stopVdeSwitch(networksDir: string, lab: string): Promise<v
   if (pid) process.kill(pid, 'SIGTERM')
   for (let i = 0; i < 50 && pid && (await switchPid(p.pid)); i++) await sleep(100)
   await rm(p.dir, { recursive: true, force: true })
+  await rm(p.ctl, { recursive: true, force: true })
 }
