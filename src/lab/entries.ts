@@ -10,14 +10,22 @@ export interface Entry {
   name: string
   options: unknown
   index: number
+  /** Where the entry is in the lab file: ['modules', 2], or ['exercises', 0, 'checks', 1]. */
+  path: Array<string | number>
 }
 
-export function parseEntries(list: unknown[], specs: Record<string, OptionSpec>, section: 'modules' | 'checks', problems: Problem[]): Entry[] {
+export function parseEntries(
+  list: unknown[],
+  specs: Record<string, OptionSpec>,
+  section: 'modules' | 'checks',
+  problems: Problem[],
+  base: Array<string | number> = [section],
+): Entry[] {
   const names = Object.keys(specs)
   const what = section === 'modules' ? 'module' : 'check'
   const entries: Entry[] = []
   list.forEach((raw, index) => {
-    const path = [section, index]
+    const path = [...base, index]
     let name: string
     let given: unknown
     if (typeof raw === 'string') {
@@ -44,7 +52,7 @@ export function parseEntries(list: unknown[], specs: Record<string, OptionSpec>,
       problems.push(...issuesToProblems(parsed.error.issues, spec.schema, given, typeof raw === 'string' ? path : [...path, name]))
       return
     }
-    entries.push({ name, options: parsed.data, index })
+    entries.push({ name, options: parsed.data, index, path })
   })
   return entries
 }

@@ -56,13 +56,13 @@ export function labFileProblem(value: string, filesDir: string, missingOk = fals
 }
 
 /** Problems of every file the entries name, at the option that names it. */
-export function labFilesProblems(entries: Entry[], specs: Record<string, OptionSpec>, section: 'modules' | 'checks', filesDir: string, missingOk: boolean): Problem[] {
+export function labFilesProblems(entries: Entry[], specs: Record<string, OptionSpec>, filesDir: string, missingOk: boolean): Problem[] {
   const problems: Problem[] = []
   for (const e of entries) {
     for (const ref of collectRefs(e.options, specs[e.name]!.files ?? [])) {
       if (isRemoteFile(ref.value)) continue
       const wrong = labFileProblem(ref.value, filesDir, missingOk)
-      if (wrong) problems.push({ path: [section, e.index, e.name, ...ref.path], ...wrong })
+      if (wrong) problems.push({ path: [...e.path, e.name, ...ref.path], ...wrong })
     }
   }
   return problems

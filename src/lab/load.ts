@@ -11,6 +11,8 @@ import { MODULES, CHECKS, type ModuleStep, type CheckStep } from './module-optio
 import { issuesToProblems } from './zod-issues.js'
 import { parseEntries } from './entries.js'
 import { validateLab } from './validate.js'
+import { parseExercises, type Exercise, type ExerciseReadOptions } from './exercises.js'
+import { cornerValues, studentValues } from './variables.js'
 import { resolveLab, type ResolvedLab } from './resolve.js'
 import { locate, lineIndex } from './locate.js'
 import { excerpt } from './excerpt.js'
@@ -83,7 +85,13 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
     const modules = parseEntries(lab.modules, MODULES, 'modules', problems)
     const checks = parseEntries(lab.checks, CHECKS, 'checks', problems)
     validateLab(lab, modules, checks, problems)
-    if (opts.filesDir !== undefined) problems.push(...labFilesProblems(modules, MODULES, 'modules', opts.filesDir, opts.missingFilesOk ?? false))
+    if (opts.filesDir !== undefined) problems.push(...labFilesProblems(modules, MODULES, opts.filesDir, opts.missingFilesOk ?? false))
+    // Every choice of every variable is tried, so that no student's values can break a rule.
+    let exercises: Exercise[] = []
+    cornerValues(lab.variables).forEach((values, k) => {
+      const read = parseExercises(lab.exercises, values, lab, problems, exerciseOpts(opts))
+      if (k === 0) exercises = read
+    })
     if (lab.install.image !== undefined && opts.filesDir !== undefined) {
       lab.install.image = resolveImagePath(lab.install.image, opts.filesDir)
       // A file moved away after the lab's base was made from it is no mistake: the base has its own copy.
@@ -91,11 +99,14 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
       if (wrong && !(wrong.missing && opts.imageKnown?.(lab.name, lab.install.image))) problems.push({ path: ['install', 'image'], message: wrong.message, hint: wrong.hint })
     }
     if (!problems.length) {
-      return resolveLab(
+      const resolved = resolveLab(
         lab,
         modules.map((m) => ({ module: m.name, options: m.options }) as ModuleStep),
         checks.map((c) => ({ check: c.name, options: c.options }) as CheckStep),
       )
+      resolved.exercises = exercises
+      resolved.course.values = studentValues(lab.variables, '')
+      return resolved
     }
   }
   for (const p of problems) {
@@ -107,6 +118,10 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
 }
 
 const MAX_YAML_ERRORS = 5
+
+function exerciseOpts(opts: { filesDir?: string; missingFilesOk?: boolean }): ExerciseReadOptions {
+  return { ...(opts.filesDir === undefined ? {} : { filesDir: opts.filesDir }), ...(opts.missingFilesOk ? { missingFilesOk: true } : {}) }
+}
 
 /** The parser reports an unclosed quote at the end of the file; the opening quote is what the user must fix. */
 function unclosedQuote(text: string): { line: number; col: number } | undefined {

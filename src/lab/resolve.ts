@@ -5,6 +5,9 @@ import { labMac, normalizeMac } from './mac.js'
 import type { LabFile, ProviderName } from './schema.js'
 import type { ModuleStep, CheckStep } from './module-options.js'
 import { capabilitiesOf } from '../providers/capabilities.js'
+import type { Exercise } from './exercises.js'
+import type { VariableSpec } from './exercise-schema.js'
+import type { Values } from './variables.js'
 
 export interface ResolvedNode {
   name: string
@@ -34,6 +37,21 @@ export interface ResolvedLab {
   nodes: ResolvedNode[]
   modules: ModuleStep[]
   checks: CheckStep[]
+  /** The course's exercises, with the values of `course.student` put in. */
+  exercises: Exercise[]
+  course: Course
+}
+
+/** What a lab needs to give another student their own exercises. */
+export interface Course {
+  variables: Record<string, VariableSpec>
+  /** The exercises as written, placeholders and all. */
+  raw: unknown[]
+  /** Whose values the exercises hold ('' : the course as written). */
+  student: string
+  values: Values
+  /** The lab file as read: what re-reading the exercises with other values needs. */
+  file: LabFile
 }
 
 /** Where automatic addresses start: .10 on a /24, as in the course notes. */
@@ -83,6 +101,8 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
     nodes,
     modules,
     checks,
+    exercises: [],
+    course: { variables: lab.variables, raw: lab.exercises, student: '', values: {}, file: lab },
   }
   if (lab.description !== undefined) resolved.description = lab.description
   return resolved

@@ -8,6 +8,7 @@ import { labelSchema } from './name-rules.js'
 import { INSTALL_URL, KEYBOARD, LANG, NTP_SERVER, PACKAGE, TIMEZONE, USER_NAME, USER_NAME_HINT, SYSTEM_ACCOUNT_HINT, isSystemAccount, type ValueRule } from './install-values.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import { PROVIDER_NAMES, type ProviderName } from './provider-names.js'
+import { exerciseSchema, gradeSchema, variableSchema } from './exercise-schema.js'
 
 export const PROVIDERS = ['auto', ...PROVIDER_NAMES] as const
 export type { ProviderName }
@@ -103,6 +104,12 @@ export const labSchema = z.strictObject({
   // Module and check entries are validated one by one in load.ts so that errors point at the entry.
   modules: z.array(z.unknown()).default([]),
   checks: z.array(z.unknown()).default([]),
+  variables: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'a variable name is letters, digits and _, e.g. web_port' }), variableSchema)
+    .default({})
+    .meta({ description: 'values that differ per student (lab --student ID); {{ name }} in an exercise stands for the value' }),
+  // Checked entry by entry in exercises.ts, with each student's values put in.
+  exercises: z.array(z.unknown()).default([]),
 })
 
 export type LabFile = z.output<typeof labSchema>
@@ -120,5 +127,20 @@ export function editorSchema() {
   return labSchema.extend({
     modules: z.array(entryUnion(MODULES)).default([]),
     checks: z.array(entryUnion(CHECKS)).default([]),
+    exercises: z
+      .array(
+        exerciseSchema.extend({
+          given: z.array(entryUnion(MODULES)).default([]),
+          checks: z.array(gradedUnion(CHECKS)).min(1),
+          solution: z.array(entryUnion(MODULES)).default([]),
+        }),
+      )
+      .default([]),
   })
+}
+
+/** A graded check entry for editors: the check with its options, `points` and `message`. */
+function gradedUnion(specs: Record<string, OptionSpec>) {
+  const variants = Object.entries(specs).map(([name, spec]) => gradeSchema.extend({ [name]: spec.schema }).meta({ description: spec.description }))
+  return z.union([z.enum(Object.keys(specs) as [string, ...string[]]), ...variants])
 }

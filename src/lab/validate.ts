@@ -115,22 +115,28 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
     problems.push({ path: ['install', 'source'], message: `network installs of ${lab.os} need a mirror`, hint: 'add install.mirror: <base URL of the OS repository>' })
   }
 
-  checks.forEach((c) => {
-    const ready = c.name === 'swarm' ? (c.options as { ready: number }).ready : undefined
-    if (ready !== undefined && ready > lab.nodes.length) {
-      problems.push({ path: ['checks', c.index, 'swarm', 'ready'], message: `${ready} nodes can never be ready: the lab has ${lab.nodes.length}`, hint: `use at most ${lab.nodes.length}` })
-    }
-  })
+  entryProblems(lab, modules, checks, problems)
+}
 
-  checkRefs(modules, MODULES, 'modules', nodeNames, problems)
-  checkRefs(checks, CHECKS, 'checks', nodeNames, problems)
+/** The rules of module and check entries beyond their options' schema: the lab's own, and every exercise's. */
+export function entryProblems(lab: LabFile, modules: Entry[], checks: Entry[], problems: Problem[]): void {
+  const nodeNames = lab.nodes.map((n) => n.name)
+  for (const c of checks) {
+    const ready = c.name === 'swarm' ? (c.options as { ready?: number }).ready : undefined
+    if (ready !== undefined && ready > lab.nodes.length) {
+      problems.push({ path: [...c.path, 'swarm', 'ready'], message: `${ready} nodes can never be ready: the lab has ${lab.nodes.length}`, hint: `use at most ${lab.nodes.length}` })
+    }
+  }
+
+  checkRefs(modules, MODULES, nodeNames, problems)
+  checkRefs(checks, CHECKS, nodeNames, problems)
 
   for (const m of modules) {
     if (m.name !== 'swarm') continue
     const o = m.options as { managers: string[]; workers: string[] | 'others' }
     if (Array.isArray(o.workers)) {
       o.workers.forEach((w, k) => {
-        if (o.managers.includes(w)) problems.push({ path: ['modules', m.index, 'swarm', 'workers', k], message: `${w} is listed as manager and worker`, hint: 'a node is one or the other' })
+        if (o.managers.includes(w)) problems.push({ path: [...m.path, 'swarm', 'workers', k], message: `${w} is listed as manager and worker`, hint: 'a node is one or the other' })
       })
     }
   }
@@ -184,13 +190,13 @@ function hostNameProblems(lab: LabFile, problems: Problem[]): void {
   })
 }
 
-function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, section: string, nodeNames: string[], problems: Problem[]): void {
+function checkRefs(entries: Entry[], specs: Record<string, OptionSpec>, nodeNames: string[], problems: Problem[]): void {
   for (const e of entries) {
     for (const ref of collectRefs(e.options, specs[e.name]!.refs)) {
       if (nodeNames.includes(ref.value)) continue
       const guess = closest(ref.value, nodeNames)
       problems.push({
-        path: [section, e.index, e.name, ...ref.path],
+        path: [...e.path, e.name, ...ref.path],
         message: `no node named '${excerpt(ref.value)}' in this lab`,
         hint: guess ? `did you mean '${guess}'?` : `nodes: ${nodeNames.join(', ')}`,
       })
