@@ -3,7 +3,7 @@
  * the sockets get short stand-ins in a private folder, found again by every later command.
  */
 import t from 'tap'
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { realRunner } from '../../src/providers/cli-runner.js'
 import { ensureSocketFolder, SOCKET_PATH_MAX, socketPath } from '../../src/providers/qemu/socket-path.js'
@@ -29,17 +29,24 @@ t.test('a short path is kept; a long one gets a short, stable stand-in named aft
 })
 
 t.test('the stand-in folder must be private: made 0700, refused when open to others', async (t) => {
-  const root = t.testdir({})
-  const sock = join(root, 'private', 'x.sock')
-  await ensureSocketFolder(sock)
+  // A runtime folder as short as /run/user/1000: a deeper one is not used.
+  const root = mkdtempSync('/tmp/vs-')
+  t.teardown(() => rmSync(root, { recursive: true, force: true }))
+  const env = { XDG_RUNTIME_DIR: join(root, 'run') }
+  const sock = socketPath(`${deepUnder(root)}/vms/a/qmp.sock`, 0, env)
+  t.equal(dirname(sock), join(root, 'run', 'vmlab'))
+  await ensureSocketFolder(sock, env)
   t.equal(statSync(dirname(sock)).mode & 0o777, 0o700)
-  const open = join(root, 'open')
-  mkdirSync(open)
+  const open = join(root, 'run', 'vmlab')
   chmodSync(open, 0o777)
-  await t.rejects(ensureSocketFolder(join(open, 'x.sock')), {
+  await t.rejects(ensureSocketFolder(sock, env), {
     message: `the socket folder ${open} is not a private folder of this user's (a folder, owned by uid ${process.getuid?.()}, mode 0700)`,
     hint: new RegExp(`remove it \\(rm -r ${open}\\)`),
   })
+  const vmFolder = join(root, 'vm')
+  mkdirSync(vmFolder, { mode: 0o755 })
+  await ensureSocketFolder(join(vmFolder, 'qmp.sock'), env)
+  t.pass("a socket in the VM's own folder is left to that folder's rules")
 })
 
 t.test('a real vde_switch runs for a lab whose data folder is too deep for its socket, and stopping removes it', async (t) => {

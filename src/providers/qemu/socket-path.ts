@@ -34,8 +34,10 @@ export function socketPath(preferred: string, spare = 0, env: NodeJS.ProcessEnv 
  * a world-writable place: it must be ours, a real folder and closed to others, or another user
  * could put a socket of theirs where QEMU's monitor is looked for.
  */
-export async function ensureSocketFolder(socket: string): Promise<void> {
+export async function ensureSocketFolder(socket: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const dir = dirname(socket)
+  // A socket in its VM's or switch's own folder is where that folder's owner put it.
+  if (dir !== shortRoot(env)) return
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const st = await lstat(dir)
   const uid = process.getuid?.()
