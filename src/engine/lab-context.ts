@@ -125,7 +125,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
       })
     }
     const now = new Date().toISOString()
-    const state: LabState = previous ?? { version: 1, lab: loaded.lab.name, provider: providerName, nodes: {}, snapshots: [], createdAt: now, updatedAt: now }
+    const state: LabState = previous ?? { version: 1, lab: loaded.lab.name, provider: providerName, nodes: {}, snapshots: [], stages: {}, createdAt: now, updatedAt: now }
     const journal = new Journal(paths.journal)
     return {
       loaded,

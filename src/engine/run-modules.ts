@@ -4,6 +4,7 @@
  * run recorded as applied so that the next `lab up` on running nodes has nothing to do.
  */
 import type { ModuleResult } from '../modules/module.js'
+import type { ModuleStep } from '../lab/module-options.js'
 import type { LabState } from '../state/state-file.js'
 import { LabError } from '../util/errors.js'
 import { recordApplied } from './applied-modules.js'
@@ -18,11 +19,13 @@ export interface RunModulesOptions {
   only?: string[]
   /** Only on these nodes. */
   nodes?: string[]
+  /** These steps instead of the lab's modules (an exercise's given or solution): never recorded as the lab's. */
+  steps?: ModuleStep[]
 }
 
 export async function runModules(ctx: LabContext, guest: NodeAccess['guest'], opts: RunModulesOptions = {}): Promise<ModuleResult[]> {
   const { loaded, state, report } = ctx
-  const lab = loaded.lab
+  const lab = opts.steps ? { ...loaded.lab, modules: opts.steps } : loaded.lab
   const results = await provision(
     lab,
     {
@@ -45,7 +48,7 @@ export async function runModules(ctx: LabContext, guest: NodeAccess['guest'], op
   )
   if (!opts.check) {
     // A run of some modules, or on some nodes, is not the lab's modules applied in full.
-    recordApplied(state, lab, results, { only: opts.only ?? opts.nodes })
+    recordApplied(state, lab, results, { only: opts.only ?? opts.nodes ?? opts.steps })
     await ctx.saveState()
   }
   return results

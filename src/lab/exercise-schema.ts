@@ -25,7 +25,8 @@ export const variableSchema = z
   .meta({ description: 'a per-student value: one of `choices`, or an integer in `range` [lo, hi]' })
 
 export const exerciseSchema = z.strictObject({
-  id: labelSchema('exercise id'),
+  // Its stage snapshot is `stage-<id>`: snapshot names hold 64 characters.
+  id: labelSchema('exercise id').refine((s) => s.length <= 40, { error: 'an exercise id has at most 40 characters' }),
   title: textSchema,
   task: textSchema.meta({ description: 'what the student must achieve (Markdown); {{ name }} shows their value of a variable' }),
   given: z.array(z.unknown()).default([]).meta({ description: 'modules applied before the student starts (on top of the earlier exercises’ solutions)' }),

@@ -175,7 +175,7 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
   if (file !== undefined) {
     const candidate = resolvePath(cwd, file)
     if (existsSync(candidate)) path = candidate
-    else if (/^[a-z0-9-]+$/.test(file) && existsSync(embeddedLabPath(file))) {
+    else if (/^[a-z0-9-]+(\/[a-z0-9-]+)?$/.test(file) && existsSync(embeddedLabPath(file))) {
       path = embeddedLabPath(file)
       embedded = true
     } else {

@@ -30,6 +30,10 @@ export const labStateSchema = z.object({
   snapshots: z.array(z.object({ name: z.string(), at: z.string(), provisioned: applied.optional() })).default([]),
   /** The lab's modules (by their key) last applied in full without a failure, and when. */
   provisioned: applied.optional(),
+  /** Stage snapshots of the course (`stage-<exercise>`), each with the key of what it holds. */
+  stages: z.record(z.string(), applied).default({}),
+  /** The exercise the lab was last put at the start of (`lab start`). */
+  exercise: z.object({ id: z.string(), at: z.string() }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 })

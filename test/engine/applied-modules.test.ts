@@ -20,7 +20,7 @@ checks:
   - chrony: { synced_to: master }
 `
 const lab = parseLab(LAB, 'lab.yaml')
-const fresh = (): LabState => ({ version: 1, lab: 'demo', provider: 'qemu', nodes: {}, snapshots: [], createdAt: 'now', updatedAt: 'now' })
+const fresh = (): LabState => ({ version: 1, lab: 'demo', provider: 'qemu', nodes: {}, snapshots: [], stages: {}, createdAt: 'now', updatedAt: 'now' })
 const ok: ModuleResult[] = [{ node: 'master', module: 'hosts', status: 'ok' } as ModuleResult, { node: 'node1', module: 'chrony', status: 'changed' } as ModuleResult]
 
 t.test('the key follows the modules, their options and the nodes, not the checks', async (t) => {

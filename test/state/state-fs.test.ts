@@ -18,7 +18,7 @@ const disk = (t: Parameters<typeof scratch>[0]) => {
   return s.tmpfs(join(s.dir, 'disk'), '64k')
 }
 
-const state: LabState = { version: 1, lab: 'swarm', provider: 'qemu', nodes: {}, snapshots: [], createdAt: 'now', updatedAt: 'now' }
+const state: LabState = { version: 1, lab: 'swarm', provider: 'qemu', nodes: {}, snapshots: [], stages: {}, createdAt: 'now', updatedAt: 'now' }
 
 t.test('a full disk: the atomic write fails in words, the old file stays whole, no temporary file is left', async (t) => {
   const dir = disk(t)

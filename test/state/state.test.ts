@@ -214,7 +214,7 @@ t.test('state file round trip, and a damaged one is a clear error with a way out
   const dir = t.testdir({})
   const path = join(dir, 'state.json')
   t.equal(await readState(path), undefined)
-  const s: LabState = { version: 1, lab: 'swarm', provider: 'qemu', nodes: {}, snapshots: [], createdAt: 'now', updatedAt: 'now' }
+  const s: LabState = { version: 1, lab: 'swarm', provider: 'qemu', nodes: {}, snapshots: [], stages: {}, createdAt: 'now', updatedAt: 'now' }
   await writeState(path, s)
   t.match(await readState(path), { lab: 'swarm', provider: 'qemu' })
   writeFileSync(path, '{"version":1,"lab":')
