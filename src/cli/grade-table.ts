@@ -18,7 +18,14 @@ export function gradeTable(book: GradeBook): string {
       ])
       const students = `${l.rows.length} student${l.rows.length === 1 ? '' : 's'}`
       const notes = l.rows.flatMap((r) => r.notes.map((n) => `  ${r.student}: ${n}`))
-      return [shown(`lab ${l.lab}: ${students}, ${l.columns.length} exercise${l.columns.length === 1 ? '' : 's'}`), table(headers, rows.map((r) => r.map(shown))), ...notes.map(shown)].join('\n')
+      return [
+        shown(`lab ${l.lab}: ${students}, ${l.columns.length} exercise${l.columns.length === 1 ? '' : 's'}`),
+        table(
+          headers,
+          rows.map((r) => r.map(shown)),
+        ),
+        ...notes.map(shown),
+      ].join('\n')
     })
     .join('\n\n')
 }

@@ -13,17 +13,7 @@ export function gradeCsv(book: GradeBook): string {
   const header: Cell[] = ['lab', 'student', ...columns.map((c) => `${several ? `${c.lab}/` : ''}${c.id} (max ${c.max})`), 'total', 'max', 'submitted', 'bundles', 'flags']
   const lines = [header]
   for (const l of book.labs)
-    for (const r of l.rows)
-      lines.push([
-        l.lab,
-        r.student,
-        ...columns.map((c) => (c.lab === l.lab ? r.cells[c.id]?.score : undefined)),
-        r.total.score,
-        r.total.max,
-        r.at,
-        r.bundles,
-        r.flags.join('; '),
-      ])
+    for (const r of l.rows) lines.push([l.lab, r.student, ...columns.map((c) => (c.lab === l.lab ? r.cells[c.id]?.score : undefined)), r.total.score, r.total.max, r.at, r.bundles, r.flags.join('; ')])
   return lines.map((cells) => cells.map(csvField).join(',') + '\r\n').join('')
 }
 

@@ -44,8 +44,7 @@ ${opts.made ? `<footer>${esc(opts.made)}</footer>\n` : ''}</body>
 
 function labSection(l: LabGrades): string {
   const head = ['student', ...l.columns.map((c) => `${c.id} (${c.max})`), 'total', 'bundles', 'flags']
-  const files =
-    l.labDigests.length > 1 ? `<p>The bundles were made from ${l.labDigests.length} different lab files; most from sha256 <code>${esc(l.labDigest.slice(0, 12))}</code>.</p>\n` : ''
+  const files = l.labDigests.length > 1 ? `<p>The bundles were made from ${l.labDigests.length} different lab files; most from sha256 <code>${esc(l.labDigest.slice(0, 12))}</code>.</p>\n` : ''
   return `<section>
 <h2>Lab ${esc(l.lab)}</h2>
 ${files}<table>

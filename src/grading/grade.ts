@@ -81,8 +81,7 @@ function labGrades(lab: string, read: ReadBundle[]): LabGrades {
   // The columns come from the lab file most used, in its order; exercises only others hold follow.
   const columns: GradeColumn[] = []
   const ordered = [...latest.filter((l) => l.counts.bundle.labDigest === labDigest), ...latest.filter((l) => l.counts.bundle.labDigest !== labDigest)]
-  for (const { counts } of ordered)
-    for (const e of counts.bundle.exercises) if (!columns.some((c) => c.id === e.id)) columns.push({ id: e.id, title: e.title, max: e.max })
+  for (const { counts } of ordered) for (const e of counts.bundle.exercises) if (!columns.some((c) => c.id === e.id)) columns.push({ id: e.id, title: e.title, max: e.max })
   return { lab, labDigest, labDigests, columns, rows }
 }
 

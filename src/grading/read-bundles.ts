@@ -81,8 +81,7 @@ export function shapeProblem(value: unknown): { bundle: ResultBundle } | { probl
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: 'it is not a result bundle: it holds no JSON object' }
   const format = (value as { format?: unknown }).format
   if (format === undefined) return { problem: `it is not a result bundle: it has no "format": "${BUNDLE_FORMAT}"` }
-  if (format !== BUNDLE_FORMAT)
-    return { problem: `its format ${JSON.stringify(format).slice(0, 40)} is not ${BUNDLE_FORMAT}, the one this vmlab reads (a newer vmlab may have written it)` }
+  if (format !== BUNDLE_FORMAT) return { problem: `its format ${JSON.stringify(format).slice(0, 40)} is not ${BUNDLE_FORMAT}, the one this vmlab reads (a newer vmlab may have written it)` }
   const parsed = bundleShape.safeParse(value)
   if (parsed.success) return { bundle: value as ResultBundle }
   const issues = parsed.error.issues.slice(0, 3).map((i) => `${pathText(i.path)}: ${i.message}`)

@@ -17,7 +17,8 @@ export async function gradeCommand(paths: string[], opts: { csv?: string; html?:
   else process.stdout.write(gradeTable(book) + '\n')
   // Grades are about people: the files are for their owner to pass on, not for every account on the machine.
   if (opts.csv !== undefined) await written(opts.csv, gradeCsv(book))
-  if (opts.html !== undefined) await written(opts.html, gradeHtml(book, { made: `Made by vmlab ${version} on ${new Date().toISOString()} from ${read.bundles.length} bundle${read.bundles.length === 1 ? '' : 's'}.` }))
+  if (opts.html !== undefined)
+    await written(opts.html, gradeHtml(book, { made: `Made by vmlab ${version} on ${new Date().toISOString()} from ${read.bundles.length} bundle${read.bundles.length === 1 ? '' : 's'}.` }))
   return 0
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 export function register(program: Command): void {
   program
     .command('grade')
-    .description('teacher: grade the result bundles students made with `lab submit`: a student × exercise table; CSV and an HTML page on request')
+    .description('teacher: a student × exercise table from the bundles of `lab submit`; CSV and an HTML page on request')
     .argument('<paths...>', 'bundle files, or folders holding *.vmlab-result.json (searched with their subfolders)')
     .option('--csv <file>', 'also write the grades as CSV (for a spreadsheet)')
     .option('--html <file>', 'also write one static HTML page: the table, and per student the checks that failed')
