@@ -1,8 +1,34 @@
+/** What `lab submit` hands in and `lab grade` reads: the results of one student's checks, per exercise. */
 import type { CheckOutcome } from '../checks/check.js'
-export interface CheckResult { check: string; index: number; points: number; passed: boolean; /** learner-facing */ message: string; outcomes: CheckOutcome[] }
-export interface ExerciseResult { id: string; title: string; score: number; max: number; passed: boolean; checks: CheckResult[] }
+
+export interface CheckResult {
+  check: string
+  index: number
+  points: number
+  passed: boolean
+  /** learner-facing */
+  message: string
+  outcomes: CheckOutcome[]
+}
+
+export interface ExerciseResult {
+  id: string
+  title: string
+  score: number
+  max: number
+  passed: boolean
+  checks: CheckResult[]
+}
+
 export interface ResultBundle {
-  format: 'vmlab-result/1'; lab: string; /** sha256 of the lab file's text */ labDigest: string; student: string;
-  tool: { name: 'vmlab'; version: string }; at: string /* ISO time */; exercises: ExerciseResult[];
-  total: { score: number; max: number }; digest: string
+  format: 'vmlab-result/1'
+  lab: string
+  /** sha256 of the lab file's text */
+  labDigest: string
+  student: string
+  tool: { name: 'vmlab'; version: string }
+  at: string /* ISO time */
+  exercises: ExerciseResult[]
+  total: { score: number; max: number }
+  digest: string
 }

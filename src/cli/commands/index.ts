@@ -15,6 +15,7 @@ import { register as kickstart } from './kickstart.js'
 import { register as iso } from './iso.js'
 import { register as image } from './image.js'
 import { register as course } from './course.js'
+import { register as grade } from './grade.js'
 
-/** Commands in the order `lab --help` lists them: the lifecycle first, then the tools around it. */
-export const COMMANDS: Array<(program: Command) => void> = [up, status, provision, check, course, ssh, exec, reset, snapshot, destroy, creds, validate, plan, kickstart, iso, image]
+/** Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it. */
+export const COMMANDS: Array<(program: Command) => void> = [up, status, provision, check, course, grade, ssh, exec, reset, snapshot, destroy, creds, validate, plan, kickstart, iso, image]
