@@ -245,8 +245,24 @@ export const CHECKS = {
     refs: [],
   },
   service: {
-    description: 'a swarm service runs its replicas',
-    schema: z.strictObject({ name: dockerName, replicas: count(0) }),
+    description: 'a swarm service runs its replicas (image, ports, spread, mode, env, mounts, rollback), or is gone',
+    schema: z
+      .strictObject({
+        name: dockerName,
+        replicas: count(0).optional(),
+        mode: z.enum(['replicated', 'global']).optional(),
+        image: image.optional(),
+        publish: publish.optional(),
+        /** Running tasks on this many distinct nodes or more. */
+        spread: count(1).optional(),
+        env: z.record(z.string().regex(/^[^=\s]+$/, { error: 'an environment variable name has no = or spaces' }), z.string()).optional(),
+        mounts: z.array(z.strictObject({ target: guestPath, source: z.string().min(1).optional() })).optional(),
+        rolled_back: z.literal(true).optional(),
+        absent: z.literal(true).optional(),
+      })
+      .refine((o) => !o.absent || Object.keys(o).every((k) => k === 'name' || k === 'absent'), {
+        error: 'absent: true says the service is gone; it takes no other option than name',
+      }),
     refs: [],
   },
   http: {
