@@ -9,6 +9,7 @@ import { registryCheck } from './registry.js'
 import { harborCheck } from './harbor.js'
 import { overlayCheck } from './overlay.js'
 import { execCheck } from './exec.js'
+import { swarmNodeCheck } from './swarm-node.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -19,4 +20,5 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   harbor: harborCheck,
   overlay: overlayCheck,
   exec: execCheck,
+  swarm_node: swarmNodeCheck,
 }

@@ -316,6 +316,16 @@ export const CHECKS = {
     }),
     refs: ['nodes.*'],
   },
+  swarm_node: {
+    description: "a swarm node's role (manager, worker or leader), availability and labels",
+    schema: z.strictObject({
+      node: nodeRef,
+      role: z.enum(['manager', 'worker', 'leader']).optional(),
+      availability: z.enum(['active', 'drain', 'pause']).optional(),
+      labels: z.record(z.string().min(1), z.string()).optional(),
+    }),
+    refs: ['node'],
+  },
 } satisfies Record<string, OptionSpec>
 
 export type ModuleName = keyof typeof MODULES
