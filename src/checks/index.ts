@@ -10,6 +10,7 @@ import { harborCheck } from './harbor.js'
 import { overlayCheck } from './overlay.js'
 import { execCheck } from './exec.js'
 import { swarmNodeCheck } from './swarm-node.js'
+import { stackCheck } from './stack.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -21,4 +22,5 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   overlay: overlayCheck,
   exec: execCheck,
   swarm_node: swarmNodeCheck,
+  stack: stackCheck,
 }

@@ -326,6 +326,11 @@ export const CHECKS = {
     }),
     refs: ['node'],
   },
+  stack: {
+    description: 'a stack is deployed: its services (com.docker.stack.namespace) all at their replicas',
+    schema: z.strictObject({ name: dockerName, services: z.array(dockerName).min(1).optional() }),
+    refs: [],
+  },
 } satisfies Record<string, OptionSpec>
 
 export type ModuleName = keyof typeof MODULES
