@@ -11,6 +11,7 @@ import { overlayCheck } from './overlay.js'
 import { execCheck } from './exec.js'
 import { swarmNodeCheck } from './swarm-node.js'
 import { stackCheck } from './stack.js'
+import { composeCheck } from './compose.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -23,4 +24,5 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   exec: execCheck,
   swarm_node: swarmNodeCheck,
   stack: stackCheck,
+  compose: composeCheck,
 }

@@ -331,6 +331,26 @@ export const CHECKS = {
     schema: z.strictObject({ name: dockerName, services: z.array(dockerName).min(1).optional() }),
     refs: [],
   },
+  compose: {
+    description: 'a compose project (v1 or v2) runs its services and answers over HTTP, or with down: true is gone',
+    schema: z
+      .strictObject({
+        node: nodeRef,
+        /** The project name (compose's -p, or the folder's name by default). */
+        project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'a compose project name is lower-case letters, digits, _ and -' }).optional(),
+        /** The folder the student ran compose in, whatever the file is called. */
+        dir: guestPath.optional(),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        port: port.optional(),
+        path: z
+          .string()
+          .regex(/^\/\S*$/, { error: 'an HTTP path starts with / and has no spaces, e.g. /health' })
+          .default('/'),
+        down: z.literal(true).optional(),
+      })
+      .refine((o) => (o.project === undefined) !== (o.dir === undefined), { error: 'name the compose project by project or by dir (one of them)' }),
+    refs: ['node'],
+  },
 } satisfies Record<string, OptionSpec>
 
 export type ModuleName = keyof typeof MODULES
