@@ -285,7 +285,7 @@ export const CHECKS = {
     refs: ['synced_to'],
   },
   registry: {
-    description: 'the registry answers /v2/ (and lists a repository)',
+    description: 'the registry answers /v2/ (and lists a repository); its container restart policy and volume; a node pulled from it',
     schema: z.strictObject({
       node: nodeRef,
       port: port.default(5000),
@@ -293,8 +293,14 @@ export const CHECKS = {
         .string()
         .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. library/web' })
         .optional(),
+      /** The restart policy of the container that publishes the port. */
+      restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
+      /** Its /var/lib/registry is a volume or a bind mount. */
+      volume: z.literal(true).optional(),
+      /** A node that holds an image pulled from this registry (of `repository` when named). */
+      pulled_on: nodeRef.optional(),
     }),
-    refs: ['node'],
+    refs: ['node', 'pulled_on'],
   },
   harbor: {
     description: 'Harbor reports healthy',
