@@ -12,6 +12,7 @@ import { execCheck } from './exec.js'
 import { swarmNodeCheck } from './swarm-node.js'
 import { stackCheck } from './stack.js'
 import { composeCheck } from './compose.js'
+import { portainerCheck } from './portainer.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -25,4 +26,5 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   swarm_node: swarmNodeCheck,
   stack: stackCheck,
   compose: composeCheck,
+  portainer: portainerCheck,
 }

@@ -5,6 +5,7 @@ import { probeSections } from '../modules/lib/probe-script.js'
 import { readEngine } from '../modules/lib/docker-api.js'
 import { parseDockerJson } from '../modules/lib/docker-json.js'
 import { parseInspect, REGISTRY_DATA } from '../modules/lib/registry-state.js'
+import { inspectRunning } from './lib/running-containers.js'
 
 type Options = CheckOptions<'registry'>
 
@@ -22,7 +23,7 @@ export const registryCheck: Check<Options> = async ({ lab, options, guest }) => 
   const container = options.restart !== undefined || options.volume !== undefined
   const s = await probeSections(g, node.name, {
     catalog: ['curl', '-sf', '-m', '10', url],
-    container: container ? `ids=$(docker ps -q --filter publish=${options.port}); if [ -n "$ids" ]; then docker inspect $ids 2>&1; else echo '[]'; fi` : 'true',
+    container: container ? inspectRunning(`--filter publish=${options.port}`) : 'true',
   })
   let repos: string[] = []
   try {

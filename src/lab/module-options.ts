@@ -370,6 +370,18 @@ export const CHECKS = {
       .refine((o) => (o.project === undefined) !== (o.dir === undefined), { error: 'name the compose project by project or by dir (one of them)' }),
     refs: ['node'],
   },
+  portainer: {
+    description: 'a standalone Portainer container (docker.sock mounted, UI on 9000 or 9443) and/or its agent on every swarm node',
+    schema: z
+      .strictObject({
+        /** Where the standalone Portainer container runs. */
+        node: nodeRef.optional(),
+        /** The agent runs as a global service with a task on every swarm node. */
+        agent: z.literal(true).optional(),
+      })
+      .refine((o) => o.node !== undefined || o.agent !== undefined, { error: 'say what to check: node (the standalone container) and/or agent: true' }),
+    refs: ['node'],
+  },
 } satisfies Record<string, OptionSpec>
 
 export type ModuleName = keyof typeof MODULES
