@@ -49,3 +49,18 @@ t.test('swarm_node: not in the swarm, no manager, docker down', async (t) => {
   const [gone] = await check('  - swarm_node: { node: node1 }', { master: dead, node1: at(SWARM_INACTIVE), node2: at(SWARM_INACTIVE) })
   t.match(gone, { passed: false, found: /^master: docker does not answer/ })
 })
+
+t.test('swarm: a swarm the student made with another node as manager passes too', async (t) => {
+  const node1Info = JSON.stringify({ ...JSON.parse(swarmManager()), NodeID: IDS.node1, NodeAddr: '192.168.56.11' })
+  const list = [
+    nodeLine('master.localdomain', IDS.master),
+    nodeLine('node1.localdomain', IDS.node1, 'Ready', 'Leader'),
+    nodeLine('node2.localdomain', IDS.node2),
+  ]
+  const rows = await check('  - swarm: { ready: 3 }', {
+    master: at(swarmWorker(IDS.master, '192.168.56.10', '192.168.56.11:2377', IDS.node1)),
+    node1: at(node1Info, list),
+    node2: at(swarmWorker(IDS.node2, '192.168.56.12', '192.168.56.11:2377', IDS.node1)),
+  })
+  t.match(rows, [{ check: 'swarm', on: 'node1', passed: true, found: /^3 Ready .*leader node1\.localdomain$/ }])
+})
