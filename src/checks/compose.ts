@@ -2,7 +2,7 @@ import { posix } from 'node:path'
 import type { Check } from './check.js'
 import type { CheckOptions } from '../lab/module-options.js'
 import { probeSections } from '../modules/lib/probe-script.js'
-import { parseComposePs } from '../modules/lib/compose-cli.js'
+import { parseComposePs, type ComposeContainer } from '../modules/lib/compose-cli.js'
 import { shellQuote } from '../guest/remote-command.js'
 
 type Options = CheckOptions<'compose'>
@@ -27,13 +27,19 @@ export const composeCheck: Check<Options> = async ({ lab, options, guest }) => {
   const expected = options.down
     ? `nothing left of ${what} (containers, networks)`
     : `${what} running${options.services ? ` ${options.services.join(', ')}` : ''}${options.port !== undefined ? `, ${url} answering` : ''}`
-  let containers
+  let containers: ComposeContainer[]
   try {
     containers = parseComposePs('v1', s.containers.out, s.containers.code, node.name)
   } catch (err) {
     return [{ on: node.name, passed: false, expected, found: (err as Error).message.split('\n').pop()! }]
   }
-  const networks = s.networks.code === 0 ? s.networks.out.split('\n').map((l) => l.trim()).filter(Boolean) : []
+  const networks =
+    s.networks.code === 0
+      ? s.networks.out
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : []
   if (options.down) {
     const left = [...(containers.length ? [`containers ${containers.map((c) => c.name).join(', ')}`] : []), ...(networks.length ? [`networks ${networks.join(', ')}`] : [])]
     return [{ on: node.name, passed: left.length === 0, expected, found: left.length ? `still there: ${left.join('; ')}` : `nothing of ${what}` }]
@@ -55,5 +61,8 @@ export const composeCheck: Check<Options> = async ({ lab, options, guest }) => {
 
 /** The project name compose gives a folder: its base name, lower-cased, without what a project name cannot hold. */
 function projectOfDir(dir: string): string {
-  return posix.basename(dir.replace(/\/+$/, '')).toLowerCase().replace(/[^a-z0-9_-]/g, '')
+  return posix
+    .basename(dir.replace(/\/+$/, ''))
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
 }

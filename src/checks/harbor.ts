@@ -39,7 +39,8 @@ export const harborCheck: Check<Options> = async ({ lab, options, guest }) => {
   const expected = `project ${options.project}${options.repository ? `, repository ${options.project}/${options.repository}` : ''}${options.tag ? ` with tag ${options.tag}` : ''} in Harbor`
   const project = split(s.project.out)
   if (project.status !== 200) {
-    const found = project.status === 0 ? 'Harbor does not answer' : project.status === 404 ? `no project ${options.project}` : `project ${options.project} is not readable anonymously (HTTP ${project.status})`
+    const found =
+      project.status === 0 ? 'Harbor does not answer' : project.status === 404 ? `no project ${options.project}` : `project ${options.project} is not readable anonymously (HTTP ${project.status})`
     return [...rows, { on: node.name, passed: false, expected, found }]
   }
   if (options.repository === undefined) return [...rows, { on: node.name, passed: true, expected, found: `project ${options.project}` }]

@@ -10,7 +10,6 @@ import { inspectRunning } from './lib/running-containers.js'
 
 type Options = CheckOptions<'portainer'>
 
-
 const ContainerSchema = z.object({
   Name: z.string().default(''),
   Config: z.object({ Image: z.string() }),
@@ -61,7 +60,17 @@ async function agent(lab: Parameters<Check<Options>>[0]['lab'], guest: Parameter
   const { guest: g } = await guest(manager)
   const { services } = await probeSections(g, manager, { services: `docker service ls --format '{{.Name}} {{.Mode}} {{.Replicas}} {{.Image}}' 2>&1` })
   const expected = `the Portainer agent as a global service, running on all ${nodes} nodes`
-  if (services.code !== 0) return { on: manager, passed: false, expected, found: services.out.trim().split('\n').pop()!.replace(/^Error( response from daemon)?: /, '') }
+  if (services.code !== 0)
+    return {
+      on: manager,
+      passed: false,
+      expected,
+      found: services.out
+        .trim()
+        .split('\n')
+        .pop()!
+        .replace(/^Error( response from daemon)?: /, ''),
+    }
   const agents = services.out
     .split('\n')
     .map((l) => l.trim().split(/\s+/))

@@ -4,7 +4,7 @@ import type { CheckOptions } from '../lab/module-options.js'
 import { probeSections } from '../modules/lib/probe-script.js'
 import { readEngine } from '../modules/lib/docker-api.js'
 import { parseDockerJson } from '../modules/lib/docker-json.js'
-import { parseInspect, REGISTRY_DATA } from '../modules/lib/registry-state.js'
+import { parseInspect, REGISTRY_DATA, type RegistryContainer } from '../modules/lib/registry-state.js'
 import { inspectRunning } from './lib/running-containers.js'
 
 type Options = CheckOptions<'registry'>
@@ -45,12 +45,8 @@ export const registryCheck: Check<Options> = async ({ lab, options, guest }) => 
 }
 
 function containerRow(out: string, code: number, node: string, o: Options): CheckOutcome {
-  const expected = [
-    `the container publishing port ${o.port}`,
-    ...(o.restart ? [`restart policy ${o.restart}`] : []),
-    ...(o.volume ? [`${REGISTRY_DATA} in a volume or bind mount`] : []),
-  ].join(', ')
-  let c
+  const expected = [`the container publishing port ${o.port}`, ...(o.restart ? [`restart policy ${o.restart}`] : []), ...(o.volume ? [`${REGISTRY_DATA} in a volume or bind mount`] : [])].join(', ')
+  let c: RegistryContainer | undefined
   try {
     c = parseInspect(out, code, out, node)
   } catch (err) {

@@ -62,7 +62,12 @@ function differences(s: CheckedService, running: string[], o: Options): string[]
   }
   const nodes = new Set(running)
   if (o.spread && nodes.size < o.spread) wrong.push(`running on ${nodes.size} node${nodes.size === 1 ? '' : 's'} (${[...nodes].join(', ') || 'none'})`)
-  const env = new Map((spec.TaskTemplate.ContainerSpec.Env ?? []).map((e) => [e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
+  const env = new Map(
+    (spec.TaskTemplate.ContainerSpec.Env ?? []).map((e) => {
+      const eq = e.indexOf('=')
+      return eq < 0 ? [e, ''] : [e.slice(0, eq), e.slice(eq + 1)]
+    }),
+  )
   for (const [k, v] of Object.entries(o.env ?? {})) {
     if (!env.has(k)) wrong.push(`no env ${k}`)
     else if (env.get(k) !== v) wrong.push(`env ${k}=${env.get(k)}`)

@@ -15,7 +15,19 @@ export const stackCheck: Check<CheckOptions<'stack'>> = async ({ lab, options, g
   const { services } = await probeSections(g, manager, { services: `docker service ls --filter ${filter} --format '{{.Name}} {{.Replicas}}' 2>&1` })
   const wanted = options.services ?? []
   const expected = `stack ${options.name} deployed${wanted.length ? ` with ${wanted.join(', ')}` : ''}, every service at its replicas`
-  if (services.code !== 0) return [{ on: manager, passed: false, expected, found: services.out.trim().split('\n').pop()!.replace(/^Error( response from daemon)?: /, '') }]
+  if (services.code !== 0)
+    return [
+      {
+        on: manager,
+        passed: false,
+        expected,
+        found: services.out
+          .trim()
+          .split('\n')
+          .pop()!
+          .replace(/^Error( response from daemon)?: /, ''),
+      },
+    ]
   const rows = services.out
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
@@ -29,9 +41,6 @@ export const stackCheck: Check<CheckOptions<'stack'>> = async ({ lab, options, g
   const has = (s: string) => rows.some((r) => r.name === s || r.name === `${options.name}_${s}`)
   const missing = wanted.filter((s) => !has(s))
   const short = rows.filter((r) => !r.ok)
-  const found = [
-    ...(missing.length ? [`no service ${missing.join(', ')}`] : []),
-    ...(short.length ? [`not all replicas running: ${short.map((r) => `${r.name} ${r.replicas}`).join(', ')}`] : []),
-  ]
+  const found = [...(missing.length ? [`no service ${missing.join(', ')}`] : []), ...(short.length ? [`not all replicas running: ${short.map((r) => `${r.name} ${r.replicas}`).join(', ')}`] : [])]
   return [{ on: manager, passed: found.length === 0, expected, found: found.length ? found.join('; ') : rows.map((r) => `${r.name} ${r.replicas}`).join(', ') }]
 }

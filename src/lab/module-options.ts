@@ -308,13 +308,19 @@ export const CHECKS = {
       .strictObject({
         node: nodeRef,
         port: port.default(80),
-        project: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, { error: 'a Harbor project is lower-case letters and digits with . _ -, e.g. library' }).optional(),
+        project: z
+          .string()
+          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, { error: 'a Harbor project is lower-case letters and digits with . _ -, e.g. library' })
+          .optional(),
         /** The repository inside the project (without the project), e.g. web or team/web. */
         repository: z
           .string()
           .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. web' })
           .optional(),
-        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: 'a tag is letters, digits and _.-, e.g. v1' }).optional(),
+        tag: z
+          .string()
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: 'a tag is letters, digits and _.-, e.g. v1' })
+          .optional(),
       })
       .refine((o) => o.repository === undefined || o.project !== undefined, { error: 'a repository is looked up in a project: name the project too' })
       .refine((o) => o.tag === undefined || o.repository !== undefined, { error: 'a tag belongs to a repository: name the repository too' }),
@@ -356,7 +362,10 @@ export const CHECKS = {
       .strictObject({
         node: nodeRef,
         /** The project name (compose's -p, or the folder's name by default). */
-        project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'a compose project name is lower-case letters, digits, _ and -' }).optional(),
+        project: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'a compose project name is lower-case letters, digits, _ and -' })
+          .optional(),
         /** The folder the student ran compose in, whatever the file is called. */
         dir: guestPath.optional(),
         services: z.array(z.string().min(1)).min(1).optional(),

@@ -39,8 +39,14 @@ t.test('harbor: project, repository and tag through the API, repository encoded 
 
 t.test('harbor: missing project, missing repository, private project, no answer', async (t) => {
   t.match((await check('  - harbor: { node: node1, project: shop }', { node1: harbor('{"errors":[{"code":"NOT_FOUND"}]}\n404') }))[1], { passed: false, found: 'no project shop' })
-  t.match((await check('  - harbor: { node: node1, project: shop }', { node1: harbor('{"errors":[{"code":"UNAUTHORIZED"}]}\n401') }))[1], { passed: false, found: 'project shop is not readable anonymously (HTTP 401)' })
-  t.match((await check('  - harbor: { node: node1, project: library, repository: web }', { node1: harbor(`${PROJECT}\n200`, `${NOT_FOUND}\n404`) }))[1], { passed: false, found: 'no repository web in library' })
+  t.match((await check('  - harbor: { node: node1, project: shop }', { node1: harbor('{"errors":[{"code":"UNAUTHORIZED"}]}\n401') }))[1], {
+    passed: false,
+    found: 'project shop is not readable anonymously (HTTP 401)',
+  })
+  t.match((await check('  - harbor: { node: node1, project: library, repository: web }', { node1: harbor(`${PROJECT}\n200`, `${NOT_FOUND}\n404`) }))[1], {
+    passed: false,
+    found: 'no repository web in library',
+  })
   t.match((await check('  - harbor: { node: node1, project: library }', { node1: harbor('\n000') }))[1], { passed: false, found: 'Harbor does not answer' })
   t.equal((await check('  - harbor: { node: node1 }', { node1: harbor('') })).length, 1, 'health alone without a project')
 })

@@ -42,7 +42,11 @@ t.test('portainer: standalone container with docker.sock, UI on either port', as
 
 t.test('portainer: the agent global with a task on every node', async (t) => {
   const ok = services('portainer_agent global 3/3 portainer/agent:2.19.4\nportainer_portainer replicated 1/1 portainer/portainer-ce:2.19.4\n')
-  t.match((await check('  - portainer: { agent: true }', { master: ok }))[0], { passed: true, expected: 'the Portainer agent as a global service, running on all 3 nodes', found: 'portainer_agent: global, 3/3 running' })
+  t.match((await check('  - portainer: { agent: true }', { master: ok }))[0], {
+    passed: true,
+    expected: 'the Portainer agent as a global service, running on all 3 nodes',
+    found: 'portainer_agent: global, 3/3 running',
+  })
   t.match((await check('  - portainer: { agent: true }', { master: services('agent global 2/2 portainer/agent:latest\n') }))[0], { passed: false, found: 'agent: global, 2/2 running' })
   t.match((await check('  - portainer: { agent: true }', { master: services('agent replicated 3/3 portainer/agent:latest\n') }))[0], { passed: false })
   t.match((await check('  - portainer: { agent: true }', { master: services('web replicated 3/3 nginx:latest\n') }))[0], { passed: false, found: 'no Portainer agent service' })

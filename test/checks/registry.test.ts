@@ -19,10 +19,10 @@ function registryInspect(restart = 'always', mount = true): string {
   ])
 }
 
-const master = (inspect?: string, catalog = CATALOG) =>
-  new FakeGuest([{ match: /#vmlab:begin:catalog'/, stdout: sections({ catalog: { out: catalog }, container: { out: inspect ?? '' } }) }])
+const master = (inspect?: string, catalog = CATALOG) => new FakeGuest([{ match: /#vmlab:begin:catalog'/, stdout: sections({ catalog: { out: catalog }, container: { out: inspect ?? '' } }) }])
 
-const images = (list: object[]) => new FakeGuest([{ match: /#vmlab:begin:engine'/, stdout: sections({ engine: { out: engineState({ info: engineInfo(swarmManager()), images: JSON.stringify(list) }) } }) }])
+const images = (list: object[]) =>
+  new FakeGuest([{ match: /#vmlab:begin:engine'/, stdout: sections({ engine: { out: engineState({ info: engineInfo(swarmManager()), images: JSON.stringify(list) }) } }) }])
 
 t.test('registry: catalog, and with restart/volume the container publishing the port', async (t) => {
   const g = master(registryInspect())

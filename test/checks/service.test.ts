@@ -12,13 +12,22 @@ t.test('service: image in any spelling, publish in ingress mode, spread, env and
   const entry = `  - service: { name: web, replicas: 3, image: docker.io/library/nginx:latest, publish: "8080:80", spread: 3, mode: replicated, env: { A: "1" }, mounts: [{ target: /data, source: web-data }] }`
   const good = new FakeGuest([
     serviceAnswer(
-      { replicas: 3, image: 'nginx:latest@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31', ports: [{ published: 8080, target: 80 }], env: ['A=1'], mounts: [{ Type: 'volume', Source: 'web-data', Target: '/data' }] },
+      {
+        replicas: 3,
+        image: 'nginx:latest@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+        ports: [{ published: 8080, target: 80 }],
+        env: ['A=1'],
+        mounts: [{ Type: 'volume', Source: 'web-data', Target: '/data' }],
+      },
       [M, N1, N2],
     ),
   ])
   const [row] = await check(entry, { master: good })
   t.match(row, { check: 'service', on: 'master', passed: true, found: 'web 3/3' })
-  t.match(row!.expected, /^service web 3\/3, mode replicated, image docker\.io\/library\/nginx:latest, port 8080:80 published \(ingress\), running on 3 nodes or more, env A=1, mount at \/data from web-data$/)
+  t.match(
+    row!.expected,
+    /^service web 3\/3, mode replicated, image docker\.io\/library\/nginx:latest, port 8080:80 published \(ingress\), running on 3 nodes or more, env A=1, mount at \/data from web-data$/,
+  )
   t.equal(good.commands.length, 1, 'one round trip')
   t.match(good.commands[0], /^sudo /, 'read as root like every probe')
 
@@ -67,9 +76,7 @@ t.test('service: rolled back means the last update is a completed rollback', asy
 })
 
 t.test('service: not a manager, docker down', async (t) => {
-  const worker = new FakeGuest([
-    { match: /#vmlab:begin:service'/, stdout: sections({ service: { out: `[]\n${NOT_MANAGER}`, code: 1 }, tasks: { out: NOT_MANAGER, code: 1 } }) },
-  ])
+  const worker = new FakeGuest([{ match: /#vmlab:begin:service'/, stdout: sections({ service: { out: `[]\n${NOT_MANAGER}`, code: 1 }, tasks: { out: NOT_MANAGER, code: 1 } }) }])
   t.match((await check('  - service: { name: web, replicas: 1 }', { master: worker }))[0], { passed: false, found: /^This node is not a swarm manager/ })
   const down = new FakeGuest([
     {

@@ -18,7 +18,13 @@ t.test('swarm_node: role, availability and labels from the manager node list', a
   const node1 = edited(nodeLine('node1.localdomain', IDS.node1), { Availability: 'drain', Labels: { zone: 'east' } })
   const list = [MASTER_LINE, node1, nodeLine('node2.localdomain', IDS.node2)]
   const [row] = await check('  - swarm_node: { node: node1, role: worker, availability: drain, labels: { zone: east } }', { master: at(swarmManager(), list), ...workers })
-  t.match(row, { check: 'swarm_node', on: 'node1', passed: true, expected: 'node1 in the swarm, as a worker, availability drain, label zone=east', found: 'node1.localdomain: worker, ready, drain, labels zone=east' })
+  t.match(row, {
+    check: 'swarm_node',
+    on: 'node1',
+    passed: true,
+    expected: 'node1 in the swarm, as a worker, availability drain, label zone=east',
+    found: 'node1.localdomain: worker, ready, drain, labels zone=east',
+  })
   const [bad] = await check('  - swarm_node: { node: node2, role: manager, availability: drain, labels: { zone: east } }', { master: at(swarmManager(), list), ...workers })
   t.match(bad, { passed: false, found: 'it is a worker; availability active; no label zone' })
   const [leader] = await check('  - swarm_node: { node: master, role: leader }', { master: at(swarmManager(), list), ...workers })
@@ -40,7 +46,7 @@ t.test('swarm_node: a node the task made manager; read from any manager', async 
 
 t.test('swarm_node: not in the swarm, no manager, docker down', async (t) => {
   const [missing] = await check('  - swarm_node: { node: node2 }', { master: at(swarmManager(), [MASTER_LINE]), ...workers })
-  t.match(missing, { passed: false, found: 'node2 is not in the swarm\'s node list' })
+  t.match(missing, { passed: false, found: "node2 is not in the swarm's node list" })
   const [down] = await check('  - swarm_node: { node: node1 }', { master: at(swarmManager(), [MASTER_LINE, nodeLine('node1.localdomain', IDS.node1, 'Down')]), ...workers })
   t.match(down, { passed: false, found: 'status down' })
   const [none] = await check('  - swarm_node: { node: node1 }', { master: at(SWARM_INACTIVE), node1: at(SWARM_INACTIVE), node2: at(SWARM_INACTIVE) })
@@ -52,11 +58,7 @@ t.test('swarm_node: not in the swarm, no manager, docker down', async (t) => {
 
 t.test('swarm: a swarm the student made with another node as manager passes too', async (t) => {
   const node1Info = JSON.stringify({ ...JSON.parse(swarmManager()), NodeID: IDS.node1, NodeAddr: '192.168.56.11' })
-  const list = [
-    nodeLine('master.localdomain', IDS.master),
-    nodeLine('node1.localdomain', IDS.node1, 'Ready', 'Leader'),
-    nodeLine('node2.localdomain', IDS.node2),
-  ]
+  const list = [nodeLine('master.localdomain', IDS.master), nodeLine('node1.localdomain', IDS.node1, 'Ready', 'Leader'), nodeLine('node2.localdomain', IDS.node2)]
   const rows = await check('  - swarm: { ready: 3 }', {
     master: at(swarmWorker(IDS.master, '192.168.56.10', '192.168.56.11:2377', IDS.node1)),
     node1: at(node1Info, list),
