@@ -9,6 +9,10 @@ import { registryCheck } from './registry.js'
 import { harborCheck } from './harbor.js'
 import { overlayCheck } from './overlay.js'
 import { execCheck } from './exec.js'
+import { swarmNodeCheck } from './swarm-node.js'
+import { stackCheck } from './stack.js'
+import { composeCheck } from './compose.js'
+import { portainerCheck } from './portainer.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -19,4 +23,8 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   harbor: harborCheck,
   overlay: overlayCheck,
   exec: execCheck,
+  swarm_node: swarmNodeCheck,
+  stack: stackCheck,
+  compose: composeCheck,
+  portainer: portainerCheck,
 }

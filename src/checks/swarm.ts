@@ -6,10 +6,10 @@ import { readSwarm } from '../modules/lib/docker-swarm.js'
 /**
  * Every node Ready in the manager's node list, a Leader among them, and every node itself active in the
  * swarm (a node that just left still shows Ready on the manager for a while). Read from the Engine API, one
- * round trip per node.
+ * round trip per node. The list comes from the lab's first manager, or from any node that is a manager.
  */
 export const swarmCheck: Check<CheckOptions<'swarm'>> = async ({ lab, options, guest }) => {
-  const manager = firstManager(lab)
+  const first = firstManager(lab)
   const states = await Promise.all(
     lab.nodes.map(async (n) => {
       const { guest: g } = await guest(n.name)
@@ -20,7 +20,9 @@ export const swarmCheck: Check<CheckOptions<'swarm'>> = async ({ lab, options, g
       }
     }),
   )
-  const own = states.find((s) => s.node === manager)!
+  // The lab's first manager, or whichever node the task had the student make manager.
+  const own = states.find((s) => s.node === first && 'info' in s && s.info.ControlAvailable) ?? states.find((s) => 'info' in s && s.info.ControlAvailable) ?? states.find((s) => s.node === first)!
+  const manager = own.node
   const expected = `${options.ready} nodes Ready, one Leader, every node active`
   if (!('info' in own) || !own.info.ControlAvailable) {
     const found = 'info' in own ? `${manager} is not a swarm manager (its swarm state is ${own.info.LocalNodeState})` : own.error

@@ -245,8 +245,24 @@ export const CHECKS = {
     refs: [],
   },
   service: {
-    description: 'a swarm service runs its replicas',
-    schema: z.strictObject({ name: dockerName, replicas: count(0) }),
+    description: 'a swarm service runs its replicas (image, ports, spread, mode, env, mounts, rollback), or is gone',
+    schema: z
+      .strictObject({
+        name: dockerName,
+        replicas: count(0).optional(),
+        mode: z.enum(['replicated', 'global']).optional(),
+        image: image.optional(),
+        publish: publish.optional(),
+        /** Running tasks on this many distinct nodes or more. */
+        spread: count(1).optional(),
+        env: z.record(z.string().regex(/^[^=\s]+$/, { error: 'an environment variable name has no = or spaces' }), z.string()).optional(),
+        mounts: z.array(z.strictObject({ target: guestPath, source: z.string().min(1).optional() })).optional(),
+        rolled_back: z.literal(true).optional(),
+        absent: z.literal(true).optional(),
+      })
+      .refine((o) => !o.absent || Object.keys(o).every((k) => k === 'name' || k === 'absent'), {
+        error: 'absent: true says the service is gone; it takes no other option than name',
+      }),
     refs: [],
   },
   http: {
@@ -269,7 +285,7 @@ export const CHECKS = {
     refs: ['synced_to'],
   },
   registry: {
-    description: 'the registry answers /v2/ (and lists a repository)',
+    description: 'the registry answers /v2/ (and lists a repository); its container restart policy and volume; a node pulled from it',
     schema: z.strictObject({
       node: nodeRef,
       port: port.default(5000),
@@ -277,12 +293,37 @@ export const CHECKS = {
         .string()
         .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. library/web' })
         .optional(),
+      /** The restart policy of the container that publishes the port. */
+      restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
+      /** Its /var/lib/registry is a volume or a bind mount. */
+      volume: z.literal(true).optional(),
+      /** A node that holds an image pulled from this registry (of `repository` when named). */
+      pulled_on: nodeRef.optional(),
     }),
-    refs: ['node'],
+    refs: ['node', 'pulled_on'],
   },
   harbor: {
-    description: 'Harbor reports healthy',
-    schema: z.strictObject({ node: nodeRef, port: port.default(80) }),
+    description: 'Harbor reports healthy (and shows a project, repository and tag)',
+    schema: z
+      .strictObject({
+        node: nodeRef,
+        port: port.default(80),
+        project: z
+          .string()
+          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, { error: 'a Harbor project is lower-case letters and digits with . _ -, e.g. library' })
+          .optional(),
+        /** The repository inside the project (without the project), e.g. web or team/web. */
+        repository: z
+          .string()
+          .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, { error: 'a repository is lower-case path parts, e.g. web' })
+          .optional(),
+        tag: z
+          .string()
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: 'a tag is letters, digits and _.-, e.g. v1' })
+          .optional(),
+      })
+      .refine((o) => o.repository === undefined || o.project !== undefined, { error: 'a repository is looked up in a project: name the project too' })
+      .refine((o) => o.tag === undefined || o.repository !== undefined, { error: 'a tag belongs to a repository: name the repository too' }),
     refs: ['node'],
   },
   overlay: {
@@ -299,6 +340,56 @@ export const CHECKS = {
       contains: z.string().optional(),
     }),
     refs: ['nodes.*'],
+  },
+  swarm_node: {
+    description: "a swarm node's role (manager, worker or leader), availability and labels",
+    schema: z.strictObject({
+      node: nodeRef,
+      role: z.enum(['manager', 'worker', 'leader']).optional(),
+      availability: z.enum(['active', 'drain', 'pause']).optional(),
+      labels: z.record(z.string().min(1), z.string()).optional(),
+    }),
+    refs: ['node'],
+  },
+  stack: {
+    description: 'a stack is deployed: its services (com.docker.stack.namespace) all at their replicas',
+    schema: z.strictObject({ name: dockerName, services: z.array(dockerName).min(1).optional() }),
+    refs: [],
+  },
+  compose: {
+    description: 'a compose project (v1 or v2) runs its services and answers over HTTP, or with down: true is gone',
+    schema: z
+      .strictObject({
+        node: nodeRef,
+        /** The project name (compose's -p, or the folder's name by default). */
+        project: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'a compose project name is lower-case letters, digits, _ and -' })
+          .optional(),
+        /** The folder the student ran compose in, whatever the file is called. */
+        dir: guestPath.optional(),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        port: port.optional(),
+        path: z
+          .string()
+          .regex(/^\/\S*$/, { error: 'an HTTP path starts with / and has no spaces, e.g. /health' })
+          .default('/'),
+        down: z.literal(true).optional(),
+      })
+      .refine((o) => (o.project === undefined) !== (o.dir === undefined), { error: 'name the compose project by project or by dir (one of them)' }),
+    refs: ['node'],
+  },
+  portainer: {
+    description: 'a standalone Portainer container (docker.sock mounted, UI on 9000 or 9443) and/or its agent on every swarm node',
+    schema: z
+      .strictObject({
+        /** Where the standalone Portainer container runs. */
+        node: nodeRef.optional(),
+        /** The agent runs as a global service with a task on every swarm node. */
+        agent: z.literal(true).optional(),
+      })
+      .refine((o) => o.node !== undefined || o.agent !== undefined, { error: 'say what to check: node (the standalone container) and/or agent: true' }),
+    refs: ['node'],
   },
 } satisfies Record<string, OptionSpec>
 

@@ -2,6 +2,7 @@ import t from 'tap'
 import { parseLab } from '../../src/lab/load.js'
 import { runChecks } from '../../src/checks/run-checks.js'
 import { FakeGuest } from '../helpers/fake-guest.js'
+import { serviceAnswer } from './service-fixtures.js'
 import type { Facts } from '../../src/modules/module.js'
 import { ALL_READY, IDS, MASTER_LINE, SWARM_INACTIVE, engineState, nodeLine, sections, swarmManager, swarmProbe, swarmWorker } from '../modules/docker-fixtures.js'
 
@@ -61,9 +62,9 @@ t.test('swarm: passes with every node Ready and a leader; says what it found oth
 
 t.test('service: replicas N/N', async (t) => {
   const lab = labWith('  - service: { name: web, replicas: 5 }')
-  const g = new FakeGuest([{ match: /docker service ls --filter 'name=web'/, stdout: 'web 5/5\n' }])
+  const g = new FakeGuest([serviceAnswer({ replicas: 5 }, ['master.localdomain', 'node1.localdomain', 'node1.localdomain', 'node2.localdomain', 'node2.localdomain'])])
   t.match((await runChecks(lab, access({ master: g })))[0], { passed: true, found: 'web 5/5' })
-  const h = new FakeGuest([{ match: /docker service ls/, stdout: 'web 3/5\n' }])
+  const h = new FakeGuest([serviceAnswer({ replicas: 5 }, ['master.localdomain', 'node1.localdomain', 'node2.localdomain'])])
   t.match((await runChecks(lab, access({ master: h })))[0], { passed: false, found: 'web 3/5', expected: 'service web 5/5' })
 })
 
