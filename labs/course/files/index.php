@@ -1,0 +1,1 @@
+<?php echo "Hello from PHP " . PHP_VERSION . " on " . gethostname() . "\n";
