@@ -14,13 +14,7 @@ export interface Entry {
   path: Array<string | number>
 }
 
-export function parseEntries(
-  list: unknown[],
-  specs: Record<string, OptionSpec>,
-  section: 'modules' | 'checks',
-  problems: Problem[],
-  base: Array<string | number> = [section],
-): Entry[] {
+export function parseEntries(list: unknown[], specs: Record<string, OptionSpec>, section: 'modules' | 'checks', problems: Problem[], base: Array<string | number> = [section]): Entry[] {
   const names = Object.keys(specs)
   const what = section === 'modules' ? 'module' : 'check'
   const entries: Entry[] = []

@@ -7,9 +7,7 @@ import { z } from 'zod'
 import { labelSchema } from './name-rules.js'
 
 /** Text in the course's languages: English always (the fallback), Chinese as the notes are written. */
-export const textSchema = z
-  .union([z.string().min(1), z.strictObject({ en: z.string().min(1), zh: z.string().min(1).optional() })])
-  .meta({ description: 'one text, or { en: …, zh: … }' })
+export const textSchema = z.union([z.string().min(1), z.strictObject({ en: z.string().min(1), zh: z.string().min(1).optional() })]).meta({ description: 'one text, or { en: …, zh: … }' })
 
 const scalar = z.union([z.string().min(1), z.number()])
 
@@ -17,9 +15,7 @@ export const variableSchema = z
   .union([
     z.strictObject({ choices: z.array(scalar).min(1, { error: 'give at least one choice' }) }),
     z.strictObject({
-      range: z
-        .tuple([z.number().int(), z.number().int()])
-        .refine(([lo, hi]) => lo <= hi, { error: 'a range goes from the lower number to the higher, e.g. [3, 6]' }),
+      range: z.tuple([z.number().int(), z.number().int()]).refine(([lo, hi]) => lo <= hi, { error: 'a range goes from the lower number to the higher, e.g. [3, 6]' }),
     }),
   ])
   .meta({ description: 'a per-student value: one of `choices`, or an integer in `range` [lo, hi]' })

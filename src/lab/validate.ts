@@ -13,7 +13,6 @@ import { anyOf, capabilitiesOf, providersThat } from '../providers/capabilities.
 
 export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], problems: Problem[]): void {
   const os = OS_CATALOG[lab.os]
-  const nodeNames = lab.nodes.map((n) => n.name)
 
   const cidrOrProblem = parseCidr(lab.network.cidr)
   const cidr: Cidr | undefined = 'network' in cidrOrProblem ? cidrOrProblem : undefined

@@ -103,7 +103,8 @@ t.test('cloud-init gave every node its identity from the seed', async (t) => {
     t.equal(addr, `${ip}/24`, 'the static lab address, on the NIC matched by its MAC')
     t.equal(agent, 'no-agent', 'a stock image: cloud-init did it all')
     seen[node] = [machineId!]
-    const status = await on(node, 'cloud-init status --long; echo "exit $?"')
+    // SSH answers while cloud-init may still be in its last stage on a loaded host: wait for its end.
+    const status = await on(node, 'cloud-init status --wait --long; echo "exit $?"')
     t.match(status.out, /^status: done$/m, status.out)
     t.match(status.out, /^exit 0$/m, 'cloud-init finished without errors')
     const hostKey = await on(node, 'cat /etc/ssh/ssh_host_ed25519_key.pub')

@@ -92,14 +92,21 @@ const STEPS: Record<string, () => Promise<void>> = {
 
 t.teardown(async () => {
   if (processesMentioning(qemuDir).length) await lab(['destroy', '--force'], { cwd: dir, env, timeoutMs: 120_000 })
-  t.comment(`timings (s): ${Object.entries(timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`).join(', ')}`)
+  t.comment(
+    `timings (s): ${Object.entries(timings)
+      .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`)
+      .join(', ')}`,
+  )
 })
 
 t.test('lab up gives what the teacher hands out', async (t) => {
   const r = await run('up', ['up'])
   t.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'))
   const list = await run('exercises', ['exercises', '--student', ALICE, '--json'])
-  t.same((JSON.parse(list.stdout) as { exercises: Array<{ id: string }> }).exercises.map((e) => e.id), course.exercises.map((e) => e.id))
+  t.same(
+    (JSON.parse(list.stdout) as { exercises: Array<{ id: string }> }).exercises.map((e) => e.id),
+    course.exercises.map((e) => e.id),
+  )
 })
 
 for (const ex of course.exercises) {
@@ -112,7 +119,12 @@ for (const ex of course.exercises) {
     t.equal(before.code, 1, 'nothing done yet: the check fails')
     const failing = before.results[0]!.checks.filter((c) => !c.passed)
     t.ok(failing.length > 0)
-    for (const c of failing) t.equal(c.message, (ex.checks[c.index]!.message as { en: string }).en.replace(/\{\{ *(\w+) *\}\}/g, (_, k: string) => String(v[k])), `${c.check}: the learner's message`)
+    for (const c of failing)
+      t.equal(
+        c.message,
+        (ex.checks[c.index]!.message as { en: string }).en.replace(/\{\{ *(\w+) *\}\}/g, (_, k: string) => String(v[k])),
+        `${c.check}: the learner's message`,
+      )
     await STEPS[ex.id]!()
     const after = await gradeWithin(ex.id, 180_000)
     t.equal(after.code, 0, `${ex.id} passes: ${JSON.stringify(after.results[0]?.checks.filter((c) => !c.passed))}`)
@@ -140,8 +152,15 @@ t.test('two students submit; lab grade tallies them', async (t) => {
   const bundles = files.map((f) => JSON.parse(readFileSync(join(dir, 'subs', f), 'utf8')) as { student: string; total: { score: number }; exercises: ExerciseResult[] })
   const alice = bundles.find((x) => x.student === ALICE)!
   const bob = bundles.find((x) => x.student === BOB)!
-  t.match(alice.exercises.find((e) => e.id === 'swarm-init'), { passed: true })
-  t.match(bob.exercises.find((e) => e.id === 'daemon-json'), { passed: false }, "alice's registry port is not bob's")
+  t.match(
+    alice.exercises.find((e) => e.id === 'swarm-init'),
+    { passed: true },
+  )
+  t.match(
+    bob.exercises.find((e) => e.id === 'daemon-json'),
+    { passed: false },
+    "alice's registry port is not bob's",
+  )
   const g = await run('grade', ['grade', join(dir, 'subs'), '--json'])
   t.equal(g.code, 0, g.stderr)
   const table = await run('grade', ['grade', join(dir, 'subs')])
