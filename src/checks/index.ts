@@ -9,6 +9,7 @@ import { registryCheck } from './registry.js'
 import { harborCheck } from './harbor.js'
 import { overlayCheck } from './overlay.js'
 import { execCheck } from './exec.js'
+import { dockerCheck } from './docker.js'
 import { swarmNodeCheck } from './swarm-node.js'
 import { stackCheck } from './stack.js'
 import { composeCheck } from './compose.js'
@@ -23,6 +24,7 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   harbor: harborCheck,
   overlay: overlayCheck,
   exec: execCheck,
+  docker: dockerCheck,
   swarm_node: swarmNodeCheck,
   stack: stackCheck,
   compose: composeCheck,

@@ -341,6 +341,15 @@ export const CHECKS = {
     }),
     refs: ['nodes.*'],
   },
+  docker: {
+    description: 'docker installed, running, enabled at boot, and the registry settings the daemon uses (daemon.json pitfalls named)',
+    schema: z.strictObject({
+      insecure_registries: z.array(hostPort).default([]),
+      registry_mirrors: z.array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' })).default([]),
+      nodes: targetNodes,
+    }),
+    refs: ['nodes.*'],
+  },
   swarm_node: {
     description: "a swarm node's role (manager, worker or leader), availability and labels",
     schema: z.strictObject({

@@ -95,3 +95,19 @@ t.test('an exercise without checks, and a variable with no choices, are refused'
   t.match(problemsOf(`${HEAD}variables:\n  v: { choices: [] }\n`).join('\n'), /variables\.v\.choices: give at least one choice/)
   t.match(problemsOf(`${HEAD}exercises:\n  - { id: a, title: A, task: T, checks: [] }\n`).join('\n'), /c\.yaml:\d+:\d+: exercises\[0\]\.checks: an exercise needs at least one check to be graded/)
 })
+
+t.test('the shipped courses read, and every exercise has a message for each check in both languages', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const { join, dirname } = await import('node:path')
+  const { ROOT } = await import('../helpers/cli.js')
+  for (const name of ['docker-orchestration', 'debian-orchestration']) {
+    const file = join(ROOT, 'labs', 'course', `${name}.yaml`)
+    const lab = parseLab(readFileSync(file, 'utf8'), file, { filesDir: dirname(file), missingFilesOk: true })
+    t.ok(lab.exercises.length >= 7, `${name}: ${lab.exercises.length} exercises`)
+    for (const ex of lab.exercises) {
+      t.ok(typeof ex.task !== 'string' && ex.task.zh, `${name} ${ex.id}: a Chinese task`)
+      t.ok(ex.solution.length > 0, `${name} ${ex.id}: a solution`)
+      for (const c of ex.checks) t.ok(c.message && typeof c.message !== 'string' && c.message.zh, `${name} ${ex.id} ${c.check}: a learner message in en and zh`)
+    }
+  }
+})

@@ -8,7 +8,9 @@ export async function validateCommand(file: string | undefined, opts: { json?: b
     const l = loaded.lab
     if (opts.json) process.stdout.write(JSON.stringify({ file: loaded.displayName, valid: true, problems: [] }) + '\n')
     else
-      process.stdout.write(`OK: ${loaded.displayName}: lab "${l.name}", ${l.os.id}, ${l.nodes.length} node${l.nodes.length === 1 ? '' : 's'}, ${l.modules.length} modules, ${l.checks.length} checks\n`)
+      process.stdout.write(
+        `OK: ${loaded.displayName}: lab "${l.name}", ${l.os.id}, ${l.nodes.length} node${l.nodes.length === 1 ? '' : 's'}, ${l.modules.length} modules, ${l.checks.length} checks${l.exercises.length ? `, ${l.exercises.length} exercises (${l.exercises.reduce((n, e) => n + e.checks.reduce((m, c) => m + c.points, 0), 0)} points)` : ''}\n`,
+      )
     return 0
   } catch (err) {
     if (opts.json && err instanceof LabFileError) {
