@@ -35,16 +35,31 @@ function allowedKeys(schema: z.ZodType, path: Path): string[] {
     }
   }
   unwrap()
+  // A union (a text or {en, zh}): the object shapes among its options.
+  const objects = (): Array<Record<string, unknown>> => {
+    const def = s?._zod?.def
+    if (def?.type === 'object') return [def.shape]
+    if (def?.type !== 'union') return []
+    // biome-ignore lint/suspicious/noExplicitAny: zod's internal option list
+    return def.options
+      .map((o: any) => o?._zod?.def)
+      .filter((d: any) => d?.type === 'object')
+      .map((d: any) => d.shape)
+  }
   for (const seg of path) {
     const def = s?._zod?.def
     if (!def) return []
+    if (def.type === 'union') {
+      s = objects().find((shape) => String(seg) in shape)?.[seg]
+      unwrap()
+      continue
+    }
     if (def.type === 'object') s = def.shape[seg]
     else if (def.type === 'array') s = def.element
     else return []
     unwrap()
   }
-  const def = s?._zod?.def
-  return def?.type === 'object' ? Object.keys(def.shape) : []
+  return [...new Set(objects().flatMap((shape) => Object.keys(shape)))]
 }
 
 export function issuesToProblems(issues: readonly Issue[], schema: z.ZodType, input: unknown, prefix: Path = []): Problem[] {

@@ -111,3 +111,8 @@ t.test('the shipped courses read, and every exercise has a message for each chec
     }
   }
 })
+
+t.test('an unknown language key names the ones there are', async (t) => {
+  const p = problemsOf(`${HEAD}exercises:\n  - { id: x, title: { en: A, fr: B }, task: T, checks: [{ exec: { command: "true" } }] }\n`)
+  t.match(p.join('\n'), /exercises\[0\]\.title\.fr: unknown key 'fr'\n\s+fix: allowed keys here: en, zh/)
+})
