@@ -40,11 +40,9 @@ function allowedKeys(schema: z.ZodType, path: Path): string[] {
     const def = s?._zod?.def
     if (def?.type === 'object') return [def.shape]
     if (def?.type !== 'union') return []
-    // biome-ignore lint/suspicious/noExplicitAny: zod's internal option list
-    return def.options
-      .map((o: any) => o?._zod?.def)
-      .filter((d: any) => d?.type === 'object')
-      .map((d: any) => d.shape)
+    type Def = { type?: string; shape?: Record<string, unknown> } | undefined
+    const defs = (def.options as Array<{ _zod?: { def?: Def } }>).map((o) => o?._zod?.def)
+    return defs.filter((d): d is { type: 'object'; shape: Record<string, unknown> } => d?.type === 'object' && d.shape !== undefined).map((d) => d.shape)
   }
   for (const seg of path) {
     const def = s?._zod?.def
