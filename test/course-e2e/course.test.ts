@@ -25,7 +25,8 @@ const env = { VMLAB_QEMU_DIR: qemuDir, LANG: 'C' }
 const timings: Record<string, number> = {}
 const course = parseLab(readFileSync(join(dir, 'lab.yaml'), 'utf8'), 'lab.yaml')
 const ALICE = 'alice@school.example'
-const v = forStudent(course, ALICE).course.values
+const alices = forStudent(course, ALICE)
+const v = alices.course.values
 // Another student whose values differ from alice's where the grading shows it.
 const BOB = ['bob@school.example', 'bob2@school.example', 'bob3@school.example', 'bob4@school.example'].find((b) => forStudent(course, b).course.values.registry_port !== v.registry_port)!
 
@@ -111,7 +112,7 @@ t.test('lab up gives what the teacher hands out', async (t) => {
   )
 })
 
-for (const ex of course.exercises) {
+for (const ex of alices.exercises) {
   t.test(`${ex.id}: start → the check fails with the learner's message → the student's steps → it passes`, async (t) => {
     const start = await run(`start ${ex.id}`, ['start', ex.id])
     t.equal(start.code, 0, start.stderr.split('\n').slice(-20).join('\n'))
@@ -121,11 +122,8 @@ for (const ex of course.exercises) {
     t.equal(before.code, 1, 'nothing done yet: the check fails')
     const failing = before.results[0]!.checks.filter((c) => !c.passed)
     t.ok(failing.length > 0)
-    for (const c of failing)
-      t.equal(
-        c.message,
-        (ex.checks[c.index]!.message as { en: string }).en.replace(/\{\{ *(\w+) *\}\}/g, (_, k: string) => String(v[k])),
-        `${c.check}: the learner's message`,
+    // Alice's own values are in her messages.
+    for (const c of failing) t.equal(c.message, (ex.checks[c.index]!.message as { en: string }).en, `${c.check}: the learner's message`)
       )
     await STEPS[ex.id]!()
     const after = await gradeWithin(ex.id, 180_000)
