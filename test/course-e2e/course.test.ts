@@ -124,7 +124,6 @@ for (const ex of alices.exercises) {
     t.ok(failing.length > 0)
     // Alice's own values are in her messages.
     for (const c of failing) t.equal(c.message, (ex.checks[c.index]!.message as { en: string }).en, `${c.check}: the learner's message`)
-      )
     await STEPS[ex.id]!()
     const after = await gradeWithin(ex.id, 180_000)
     t.equal(after.code, 0, `${ex.id} passes: ${JSON.stringify(after.results[0]?.checks.filter((c) => !c.passed))}`)
