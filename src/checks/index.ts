@@ -9,6 +9,12 @@ import { registryCheck } from './registry.js'
 import { harborCheck } from './harbor.js'
 import { overlayCheck } from './overlay.js'
 import { execCheck } from './exec.js'
+import { hostnameCheck } from './hostname.js'
+import { hostsCheck } from './hosts.js'
+import { addressCheck } from './address.js'
+import { firewallCheck } from './firewall.js'
+import { dockerCheck } from './docker.js'
+import { remoteApiCheck } from './remote-api.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -19,4 +25,10 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   harbor: harborCheck,
   overlay: overlayCheck,
   exec: execCheck,
+  hostname: hostnameCheck,
+  hosts: hostsCheck,
+  address: addressCheck,
+  firewall: firewallCheck,
+  docker: dockerCheck,
+  remote_api: remoteApiCheck,
 }
