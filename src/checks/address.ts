@@ -60,8 +60,9 @@ export const addressCheck: Check<CheckOptions<'address'>> = async (ctx) => {
       const conn = nm.get(mine.dev)
       if (conn) {
         if (conn.addresses.some((a) => a === `${node.ip}/${prefix}` || a === node.ip)) return { passed: true, found: `${at}, static in NetworkManager connection '${conn.id}'` }
-        const how = mine.dynamic || conn.method === 'auto' ? 'comes from DHCP' : 'is not in its addresses'
-        return { passed: false, found: `${at} ${how} (NetworkManager connection '${conn.id}', ipv4.method ${conn.method || 'unknown'}): it is not kept as it is after a reboot` }
+        const connection = `NetworkManager connection '${conn.id}' (ipv4.method ${conn.method || 'unknown'})`
+        if (mine.dynamic) return { passed: false, found: `${at} comes from DHCP: ${connection} does not set it statically` }
+        return { passed: false, found: `${at} was added by hand: ${connection} does not set it, so it is gone after a reboot` }
       }
       const from = configured(node.ip)
       if (from.length) return { passed: true, found: `${at}, static in ${from[0]}` }
