@@ -87,7 +87,9 @@ export const dockerCheck: Check<Options> = async (ctx) => {
         for (const r of o.insecure_registries) check('insecure-registries', r, 'the insecure registry', 'insecure-registries')
       }
       const version = effective ? serverVersion(engine.info.out) : undefined
-      const found = problems.length ? problems : [`Docker${version ? ` ${version}` : ''} running and enabled${o.registry_mirrors.length || o.insecure_registries.length ? ', registry settings in effect' : ''}`]
+      const found = problems.length
+        ? problems
+        : [`Docker${version ? ` ${version}` : ''} running and enabled${o.registry_mirrors.length || o.insecure_registries.length ? ', registry settings in effect' : ''}`]
       return { passed: problems.length === 0, found: [...found, ...notes].join('; ') }
     },
   )

@@ -19,7 +19,7 @@ import { admitsPort, iptablesAdmitted, nftAdmitted, parsePort, servicePorts, ufw
  */
 export function filterSection(ip: string): string {
   const services = [
-    'for sv in $(printf \'%s\\n%s\\n\' "$r" "$p" | sed -n \'s/^  services: //p\' | tr \' \' \'\\n\' | sort -u); do',
+    "for sv in $(printf '%s\\n%s\\n' \"$r\" \"$p\" | sed -n 's/^  services: //p' | tr ' ' '\\n' | sort -u); do",
     '  f=/etc/firewalld/services/$sv.xml; [ -f "$f" ] || f=/usr/lib/firewalld/services/$sv.xml',
     '  echo "#service $sv"; grep -o \'<port [^>]*>\' "$f" 2>/dev/null',
     'done',

@@ -304,10 +304,7 @@ export const CHECKS = {
     description: "each node's full name (hostname -f) and short name, kept across reboots",
     schema: z.strictObject({
       nodes: targetNodes,
-      fqdn: z
-        .record(z.string(), hostName)
-        .default({})
-        .meta({ description: "the full name a node must have, by node name (default: the node's lab name, e.g. master.localdomain)" }),
+      fqdn: z.record(z.string(), hostName).default({}).meta({ description: "the full name a node must have, by node name (default: the node's lab name, e.g. master.localdomain)" }),
     }),
     refs: ['nodes.*', 'fqdn.~'],
   },
@@ -346,7 +343,7 @@ export const CHECKS = {
     refs: ['nodes.*'],
   },
   docker: {
-    description: "Docker installed, running and enabled; the registry settings the running daemon uses",
+    description: 'Docker installed, running and enabled; the registry settings the running daemon uses',
     schema: z.strictObject({
       nodes: targetNodes,
       registry_mirrors: z
@@ -361,7 +358,7 @@ export const CHECKS = {
     description: 'the Docker remote API: TLS with client certificates on 2376, or over SSH; plain HTTP on 2375 is a security finding',
     schema: z.strictObject({
       node: nodeRef,
-      via: z.enum(['tls', 'ssh', 'any']).default('any').meta({ description: "tls: port 2376 with client certificates; ssh: DOCKER_HOST=ssh:// as the lab user; any: either" }),
+      via: z.enum(['tls', 'ssh', 'any']).default('any').meta({ description: 'tls: port 2376 with client certificates; ssh: DOCKER_HOST=ssh:// as the lab user; any: either' }),
       from: nodeRef.optional().meta({ description: 'the node the API is tried from (default: another node of the lab)' }),
       user: userName.optional().meta({ description: "the user DOCKER_HOST=ssh:// logs in as (default: the lab's user)" }),
     }),

@@ -8,7 +8,8 @@ const LINKS =
   '3: ens4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default qlen 1000\\    link/ether 52:54:00:a8:38:0a brd ff:ff:ff:ff:ff:ff\n'
 const LO = '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n'
 const NAT = '2: ens3    inet 10.0.2.15/24 metric 1024 brd 10.0.2.255 scope global dynamic ens3\\       valid_lft 86331sec preferred_lft 86331sec\n'
-const lab = (ip: string, flags = '', prefix = 24) => `3: ens4    inet ${ip}/${prefix} brd 192.168.56.255 scope global ${flags}ens4\\       valid_lft ${flags.includes('dynamic') ? '3564sec preferred_lft 3564sec' : 'forever preferred_lft forever'}\n`
+const lab = (ip: string, flags = '', prefix = 24) =>
+  `3: ens4    inet ${ip}/${prefix} brd 192.168.56.255 scope global ${flags}ens4\\       valid_lft ${flags.includes('dynamic') ? '3564sec preferred_lft 3564sec' : 'forever preferred_lft forever'}\n`
 
 const at = (addrs: string, o: { nm?: string; files?: string } = {}) => node({ links: { out: LINKS }, addrs: { out: LO + NAT + addrs }, nm: { out: o.nm ?? '' }, files: { out: o.files ?? '' } })
 

@@ -22,13 +22,16 @@ const OPTS = '  - docker: { nodes: [master], registry_mirrors: ["https://mirror.
 
 t.test('docker: installed, running, enabled, with the registry settings in effect', async (t) => {
   const rows = await check(OPTS, { master: dockerNode({ registries: WITH_REGISTRIES, daemonJson: GOOD_JSON }) })
-  t.same(rows.map((r) => [r.passed, r.found]), [[true, 'Docker 26.1.4 running and enabled, registry settings in effect']])
+  t.same(
+    rows.map((r) => [r.passed, r.found]),
+    [[true, 'Docker 26.1.4 running and enabled, registry settings in effect']],
+  )
   t.equal(rows[0]!.expected, 'Docker installed, running and enabled at boot; the running daemon uses the registry mirror https://mirror.gcr.io; it trusts 192.168.56.10:5000 as insecure registry')
   const plain = await check('  - docker: {}', { master: dockerNode({}), node1: dockerNode({}), node2: dockerNode({}) })
   t.ok(plain.every((r) => r.passed && r.found === 'Docker 26.1.4 running and enabled'))
 })
 
-t.test("docker: the singular key is named; a daemon.json the daemon has not re-read says so", async (t) => {
+t.test('docker: the singular key is named; a daemon.json the daemon has not re-read says so', async (t) => {
   const singular = '{\n  "registry-mirror": [\n    "https://mirror.gcr.io"\n  ],\n  "insecure-registries": [\n    "192.168.56.10:5000"\n  ]\n}\n'
   const [row] = await check(OPTS, { master: dockerNode({ daemonJson: singular }) })
   t.equal(row!.passed, false)
@@ -47,6 +50,8 @@ t.test('docker: not installed, stopped, disabled, not answering, a broken daemon
   t.equal(off!.found, 'the docker service is inactive; docker does not start at boot (it is disabled)')
   const [hung] = await check('  - docker: { nodes: [master] }', { master: dockerNode({ down: true }) })
   t.equal(hung!.found, 'docker does not answer (reading its info exited with 7)')
-  const [broken] = await check('  - docker: { nodes: [master] }', { master: dockerNode({ service: SERVICE('failed', 'enabled'), down: true, daemonJson: '{ "registry-mirrors": [ "https://mirror.gcr.io", ] }\n' }) })
+  const [broken] = await check('  - docker: { nodes: [master] }', {
+    master: dockerNode({ service: SERVICE('failed', 'enabled'), down: true, daemonJson: '{ "registry-mirrors": [ "https://mirror.gcr.io", ] }\n' }),
+  })
   t.equal(broken!.found, 'the docker service is failed; /etc/docker/daemon.json is not valid JSON, so dockerd does not start with it')
 })

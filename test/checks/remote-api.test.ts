@@ -51,10 +51,7 @@ t.test('remote_api: over SSH, the lab user reaches the socket; or not, and why',
   const denied =
     '\npermission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.50/version": dial unix /var/run/docker.sock: connect: permission denied\n'
   const rows = await check('  - remote_api: { node: master, via: any, user: student }', { node1: client({ anonymous: '000 exit=7\n', certs: '' }), master: ssh(denied, 1) })
-  t.same(
-    [rows[0]!.passed, rows[0]!.found],
-    [false, 'nothing listens on 192.168.56.10:2376; student may not use docker\'s socket on master, so DOCKER_HOST=ssh://student@master cannot work'],
-  )
+  t.same([rows[0]!.passed, rows[0]!.found], [false, "nothing listens on 192.168.56.10:2376; student may not use docker's socket on master, so DOCKER_HOST=ssh://student@master cannot work"])
   const [nouser] = await check('  - remote_api: { node: master, via: ssh }', {
     node1: client({}),
     master: ssh('runuser: user lab does not exist or the user entry does not contain all the required fields\n', 1),
