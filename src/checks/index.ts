@@ -14,6 +14,11 @@ import { swarmNodeCheck } from './swarm-node.js'
 import { stackCheck } from './stack.js'
 import { composeCheck } from './compose.js'
 import { portainerCheck } from './portainer.js'
+import { hostnameCheck } from './hostname.js'
+import { hostsCheck } from './hosts.js'
+import { addressCheck } from './address.js'
+import { firewallCheck } from './firewall.js'
+import { remoteApiCheck } from './remote-api.js'
 
 export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> } = {
   swarm: swarmCheck,
@@ -29,4 +34,9 @@ export const CHECK_IMPLEMENTATIONS: { [N in CheckName]: Check<CheckOptions<N>> }
   stack: stackCheck,
   compose: composeCheck,
   portainer: portainerCheck,
+  hostname: hostnameCheck,
+  hosts: hostsCheck,
+  address: addressCheck,
+  firewall: firewallCheck,
+  remote_api: remoteApiCheck,
 }

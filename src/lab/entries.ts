@@ -51,7 +51,10 @@ export function parseEntries(list: unknown[], specs: Record<string, OptionSpec>,
   return entries
 }
 
-/** Values at `refs` paths (`*` = each array element), with their path, for node-name checks. */
+/**
+ * Values at `refs` paths (`*` = each array element; a final `~` = each key of an object, for maps keyed by
+ * node name), with their path, for node-name checks.
+ */
 export function collectRefs(options: unknown, refs: string[]): Array<{ path: Array<string | number>; value: string }> {
   const out: Array<{ path: Array<string | number>; value: string }> = []
   const walk = (v: unknown, segs: string[], at: Array<string | number>) => {
@@ -60,7 +63,9 @@ export function collectRefs(options: unknown, refs: string[]): Array<{ path: Arr
       return
     }
     const [seg, ...rest] = segs
-    if (seg === '*') {
+    if (seg === '~') {
+      if (v && typeof v === 'object' && !Array.isArray(v)) for (const key of Object.keys(v)) out.push({ path: [...at, key], value: key })
+    } else if (seg === '*') {
       if (Array.isArray(v)) for (const [i, item] of v.entries()) walk(item, rest, [...at, i])
     } else if (v && typeof v === 'object' && !Array.isArray(v)) {
       walk((v as Record<string, unknown>)[seg!], rest, [...at, seg!])

@@ -341,15 +341,6 @@ export const CHECKS = {
     }),
     refs: ['nodes.*'],
   },
-  docker: {
-    description: 'docker installed, running, enabled at boot, and the registry settings the daemon uses (daemon.json pitfalls named)',
-    schema: z.strictObject({
-      insecure_registries: z.array(hostPort).default([]),
-      registry_mirrors: z.array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' })).default([]),
-      nodes: targetNodes,
-    }),
-    refs: ['nodes.*'],
-  },
   swarm_node: {
     description: "a swarm node's role (manager, worker or leader), availability and labels",
     schema: z.strictObject({
@@ -399,6 +390,70 @@ export const CHECKS = {
       })
       .refine((o) => o.node !== undefined || o.agent !== undefined, { error: 'say what to check: node (the standalone container) and/or agent: true' }),
     refs: ['node'],
+  },
+  hostname: {
+    description: "each node's full name (hostname -f) and short name, kept across reboots",
+    schema: z.strictObject({
+      nodes: targetNodes,
+      fqdn: z.record(z.string(), hostName).default({}).meta({ description: "the full name a node must have, by node name (default: the node's lab name, e.g. master.localdomain)" }),
+    }),
+    refs: ['nodes.*', 'fqdn.~'],
+  },
+  hosts: {
+    description: 'on each node, every node name (full and short) and the extra names resolve to their lab addresses (/etc/hosts or DNS)',
+    schema: z.strictObject({
+      nodes: targetNodes.meta({ description: "where the names are resolved: 'all' or a list of node names" }),
+      extra: z
+        .array(z.strictObject({ ip: z.ipv4({ error: 'write an IPv4 address such as 192.168.56.50' }), names: z.array(hostName).min(1) }))
+        .default([])
+        .meta({ description: 'more names the task asks for, e.g. { ip: 192.168.56.10, names: [harbor.gs.cn] }' }),
+    }),
+    refs: ['nodes.*'],
+  },
+  address: {
+    description: "each node's lab address on its NIC with the lab prefix, configured statically so that it survives a reboot",
+    schema: z.strictObject({ nodes: targetNodes }),
+    refs: ['nodes.*'],
+  },
+  firewall: {
+    description: 'the ports are not filtered on each node: no filtering firewall, or the ports opened in it (now and after a reboot)',
+    schema: z.strictObject({
+      nodes: targetNodes,
+      ports: z
+        .array(
+          z
+            .string()
+            .regex(/^\d{1,5}(-\d{1,5})?\/(tcp|udp)$/, { error: 'write ports as 8080/tcp or 4789/udp' })
+            .refine(portsInRange, PORT_RANGE)
+            .refine(ascending, { error: 'a port range goes from the lower port to the higher, e.g. 30000-30100/tcp' }),
+        )
+        .min(1)
+        .default(['2377/tcp', '7946/tcp', '7946/udp', '4789/udp'])
+        .meta({ description: 'default: the swarm ports 2377/tcp, 7946/tcp, 7946/udp, 4789/udp' }),
+    }),
+    refs: ['nodes.*'],
+  },
+  docker: {
+    description: 'Docker installed, running and enabled; the registry settings the running daemon uses',
+    schema: z.strictObject({
+      nodes: targetNodes,
+      registry_mirrors: z
+        .array(z.url({ error: 'a registry mirror is a URL with its scheme, e.g. https://mirror.gcr.io' }))
+        .default([])
+        .meta({ description: 'mirrors the running daemon must use (from daemon.json registry-mirrors)' }),
+      insecure_registries: z.array(hostPort).default([]).meta({ description: 'registries (host:port) the running daemon must trust over plain HTTP' }),
+    }),
+    refs: ['nodes.*'],
+  },
+  remote_api: {
+    description: 'the Docker remote API: TLS with client certificates on 2376, or over SSH; plain HTTP on 2375 is a security finding',
+    schema: z.strictObject({
+      node: nodeRef,
+      via: z.enum(['tls', 'ssh', 'any']).default('any').meta({ description: 'tls: port 2376 with client certificates; ssh: DOCKER_HOST=ssh:// as the lab user; any: either' }),
+      from: nodeRef.optional().meta({ description: 'the node the API is tried from (default: another node of the lab)' }),
+      user: userName.optional().meta({ description: "the user DOCKER_HOST=ssh:// logs in as (default: the lab's user)" }),
+    }),
+    refs: ['node', 'from'],
   },
 } satisfies Record<string, OptionSpec>
 

@@ -1,49 +1,57 @@
 import t from 'tap'
-import { FakeGuest } from '../helpers/fake-guest.js'
-import { sections } from '../modules/docker-fixtures.js'
-import { check } from './lab-for-checks.js'
+import { check, node, fileOut } from './node-lab.js'
+import { engineInfo, engineState, SWARM_INACTIVE } from '../modules/docker-fixtures.js'
 
-// `docker info --format '{{json .RegistryConfig}}'` of docker.io 20.10 on Debian 12, with one insecure registry set.
-const registry = (insecure: string[], mirrors: string[] = []) =>
-  JSON.stringify({
-    AllowNondistributableArtifactsCIDRs: [],
-    InsecureRegistryCIDRs: ['127.0.0.0/8'],
-    IndexConfigs: {
-      'docker.io': { Name: 'docker.io', Mirrors: mirrors, Secure: true, Official: true },
-      ...Object.fromEntries(insecure.map((r) => [r, { Name: r, Mirrors: [], Secure: false, Official: false }])),
-    },
-    Mirrors: mirrors,
+/** RegistryConfig as dockerd 26.1.4 reports a mirror and an insecure registry from daemon.json. */
+const WITH_REGISTRIES =
+  '{"AllowNondistributableArtifactsCIDRs":null,"AllowNondistributableArtifactsHostnames":null,"InsecureRegistryCIDRs":["::1/128","127.0.0.0/8"],"IndexConfigs":{"192.168.56.10:5000":{"Name":"192.168.56.10:5000","Mirrors":[],"Secure":false,"Official":false},"docker.io":{"Name":"docker.io","Mirrors":["https://mirror.gcr.io/"],"Secure":true,"Official":true}},"Mirrors":["https://mirror.gcr.io/"]}'
+
+const SERVICE = (active: string, enabled: string) => ({ out: `ActiveState=${active}\nUnitFileState=${enabled}\n` })
+
+function dockerNode(o: { service?: { out: string }; cli?: number; registries?: string; down?: boolean; daemonJson?: string }) {
+  return node({
+    service: o.service ?? SERVICE('active', 'enabled'),
+    cli: o.cli === 127 ? { out: '', code: 127 } : { out: '/usr/bin/docker\n' },
+    engine: o.down ? { out: engineState(undefined), code: 7 } : { out: engineState({ info: engineInfo(SWARM_INACTIVE, o.registries) }) },
+    daemon: { out: fileOut(o.daemonJson) },
   })
+}
 
-const node = (p: { enabled?: string; registry?: string; registryCode?: number; daemonJson?: string }) =>
-  new FakeGuest([
-    {
-      match: /#vmlab:begin:enabled'\nsystemctl is-enabled docker/,
-      stdout: sections({ enabled: { out: p.enabled ?? 'enabled' }, registry: { out: p.registry ?? registry([]), code: p.registryCode ?? 0 }, daemon_json: { out: p.daemonJson ?? '' } }),
-    },
-  ])
+const GOOD_JSON = '{\n  "registry-mirrors": ["https://mirror.gcr.io"],\n  "insecure-registries": ["192.168.56.10:5000"]\n}\n'
+const OPTS = '  - docker: { nodes: [master], registry_mirrors: ["https://mirror.gcr.io"], insecure_registries: ["192.168.56.10:5000"] }'
 
-const LINE = '  - docker: { insecure_registries: ["master.localdomain:5001"], registry_mirrors: ["https://mirror.gcr.io"], nodes: [master] }'
-
-t.test('docker: the settings the daemon uses pass', async (t) => {
-  const g = node({ registry: registry(['master.localdomain:5001'], ['https://mirror.gcr.io/']) })
-  const [row] = await check(LINE, { master: g })
-  t.match(row, { check: 'docker', on: 'master', passed: true, expected: 'docker running and enabled, using insecure registry master.localdomain:5001, registry mirror https://mirror.gcr.io' })
-  t.equal(g.commands.length, 1, 'one round trip')
+t.test('docker: installed, running, enabled, with the registry settings in effect', async (t) => {
+  const rows = await check(OPTS, { master: dockerNode({ registries: WITH_REGISTRIES, daemonJson: GOOD_JSON }) })
+  t.same(
+    rows.map((r) => [r.passed, r.found]),
+    [[true, 'Docker 26.1.4 running and enabled, registry settings in effect']],
+  )
+  t.equal(rows[0]!.expected, 'Docker installed, running and enabled at boot; the running daemon uses the registry mirror https://mirror.gcr.io; it trusts 192.168.56.10:5000 as insecure registry')
+  const plain = await check('  - docker: {}', { master: dockerNode({}), node1: dockerNode({}), node2: dockerNode({}) })
+  t.ok(plain.every((r) => r.passed && r.found === 'Docker 26.1.4 running and enabled'))
 })
 
-t.test('docker: what is missing is said, the pitfalls named, never the fix', async (t) => {
-  const [none] = await check(LINE, { master: node({}) })
-  t.match(none, { passed: false, found: 'master.localdomain:5001 is not an insecure registry of the daemon; https://mirror.gcr.io is not a registry mirror of the daemon' })
-  const [singular] = await check(LINE, { master: node({ daemonJson: '{ "registry-mirror": ["https://mirror.gcr.io"], "insecure-registries": ["master.localdomain:5001"] }' }) })
-  t.match(singular, { passed: false, found: /"registry-mirror" \(singular\), which dockerd ignores/ })
-  t.match(singular, { found: /daemon\.json names it, but the daemon was not restarted since/ })
-  const [off] = await check(LINE, { master: node({ enabled: 'disabled', registry: registry(['master.localdomain:5001'], ['https://mirror.gcr.io']) }) })
-  t.match(off, { passed: false, found: 'docker runs but does not start at boot (systemctl says disabled)' })
-  const [missing] = await check(LINE, {
-    master: node({ registry: 'sh: 1: docker: not found', registryCode: 127, enabled: 'Failed to get unit file state for docker.service: No such file or directory' }),
+t.test('docker: the singular key is named; a daemon.json the daemon has not re-read says so', async (t) => {
+  const singular = '{\n  "registry-mirror": [\n    "https://mirror.gcr.io"\n  ],\n  "insecure-registries": [\n    "192.168.56.10:5000"\n  ]\n}\n'
+  const [row] = await check(OPTS, { master: dockerNode({ daemonJson: singular }) })
+  t.equal(row!.passed, false)
+  t.equal(
+    row!.found,
+    'the running daemon does not use the registry mirror https://mirror.gcr.io; 192.168.56.10:5000 is in /etc/docker/daemon.json, but the running daemon does not use it: it has not re-read the file since; /etc/docker/daemon.json has "registry-mirror" (singular): dockerd ignores that key, it reads only "registry-mirrors"',
+  )
+  const [stale] = await check(OPTS, { master: dockerNode({ daemonJson: GOOD_JSON }) })
+  t.match(stale!.found, /^https:\/\/mirror\.gcr\.io is in \/etc\/docker\/daemon\.json, but the running daemon does not use it/)
+})
+
+t.test('docker: not installed, stopped, disabled, not answering, a broken daemon.json', async (t) => {
+  const [none] = await check('  - docker: { nodes: [master] }', { master: dockerNode({ service: SERVICE('inactive', ''), cli: 127, down: true }) })
+  t.same([none!.passed, none!.found], [false, 'Docker is not installed'])
+  const [off] = await check('  - docker: { nodes: [master] }', { master: dockerNode({ service: SERVICE('inactive', 'disabled'), down: true }) })
+  t.equal(off!.found, 'the docker service is inactive; docker does not start at boot (it is disabled)')
+  const [hung] = await check('  - docker: { nodes: [master] }', { master: dockerNode({ down: true }) })
+  t.equal(hung!.found, 'docker does not answer (reading its info exited with 7)')
+  const [broken] = await check('  - docker: { nodes: [master] }', {
+    master: dockerNode({ service: SERVICE('failed', 'enabled'), down: true, daemonJson: '{ "registry-mirrors": [ "https://mirror.gcr.io", ] }\n' }),
   })
-  t.match(missing, { passed: false, found: 'docker is not installed' })
-  const [down] = await check(LINE, { master: node({ registry: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', registryCode: 1 }) })
-  t.match(down, { passed: false, found: /^the docker daemon does not answer \(Cannot connect/ })
+  t.equal(broken!.found, 'the docker service is failed; /etc/docker/daemon.json is not valid JSON, so dockerd does not start with it')
 })
