@@ -3,6 +3,7 @@ import type { Check, CheckOutcome } from './check.js'
 import type { CheckOptions } from '../lab/module-options.js'
 import { firstManager } from '../lab/targets.js'
 import { probeSections } from '../modules/lib/probe-script.js'
+import { dockerSaid } from './lib/docker-said.js'
 import { parseDockerJson } from '../modules/lib/docker-json.js'
 import { swarmMembers } from '../modules/lib/docker-swarm.js'
 import { shellQuote } from '../guest/remote-command.js'
@@ -65,11 +66,7 @@ async function agent(lab: Parameters<Check<Options>>[0]['lab'], guest: Parameter
       on: manager,
       passed: false,
       expected,
-      found: services.out
-        .trim()
-        .split('\n')
-        .pop()!
-        .replace(/^Error( response from daemon)?: /, ''),
+      found: dockerSaid(services.out),
     }
   const agents = services.out
     .split('\n')

@@ -2,6 +2,7 @@ import type { Check } from './check.js'
 import type { CheckOptions } from '../lab/module-options.js'
 import { firstManager } from '../lab/targets.js'
 import { probeSections } from '../modules/lib/probe-script.js'
+import { dockerSaid } from './lib/docker-said.js'
 import { shellQuote } from '../guest/remote-command.js'
 
 /**
@@ -21,11 +22,7 @@ export const stackCheck: Check<CheckOptions<'stack'>> = async ({ lab, options, g
         on: manager,
         passed: false,
         expected,
-        found: services.out
-          .trim()
-          .split('\n')
-          .pop()!
-          .replace(/^Error( response from daemon)?: /, ''),
+        found: dockerSaid(services.out),
       },
     ]
   const rows = services.out

@@ -12,14 +12,14 @@ nodes:
   - { name: master, ip: 192.168.56.10 }
   - { name: node1, ip: 192.168.56.11 }
   - { name: node2, ip: 192.168.56.12 }
-modules:
-  - swarm: { managers: [master] }
+MODULES
 checks:
 CHECKS
 `
 
-export function labWith(checks: string) {
-  return parseLab(LAB.replace('CHECKS', checks), 'c.yaml')
+/** The lab with these checks; the modules default to a swarm managed by master (what the swarm checks read). */
+export function labWith(checks: string, modules = '  - swarm: { managers: [master] }') {
+  return parseLab(LAB.replace('MODULES', modules ? `modules:\n${modules}` : '').replace('CHECKS', checks), 'c.yaml')
 }
 
 export async function check(checks: string, guests: Record<string, FakeGuest>) {

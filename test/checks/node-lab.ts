@@ -2,32 +2,16 @@
  * A three-node Debian lab whose `checks:` are the test's, node access from FakeGuests, and the probe answer
  * a node gives: its sections framed as the probe script frames them.
  */
-import { parseLab } from '../../src/lab/load.js'
+import { labWith } from './lab-for-checks.js'
 import { runChecks } from '../../src/checks/run-checks.js'
 import { FakeGuest, type Answer } from '../helpers/fake-guest.js'
 import type { Facts } from '../../src/modules/module.js'
 import { sections } from '../modules/docker-fixtures.js'
 
-const LAB = `name: c
-os: debian12
-provider: qemu
-network: { cidr: 192.168.56.0/24 }
-nodes:
-  - { name: master, ip: 192.168.56.10 }
-  - { name: node1, ip: 192.168.56.11 }
-  - { name: node2, ip: 192.168.56.12 }
-checks:
-CHECKS
-`
-
-export function labWith(checks: string) {
-  return parseLab(LAB.replace('CHECKS', checks), 'c.yaml')
-}
-
 /** Runs the checks; a node without a guest is unreachable (its access throws, as a refused SSH connection does). */
 export function check(checks: string, guests: Record<string, FakeGuest>) {
   const facts = { family: 'debian' } as Facts
-  return runChecks(labWith(checks), async (node) => {
+  return runChecks(labWith(checks, ''), async (node) => {
     const g = guests[node]
     if (!g) throw new Error(`${node}: SSH to 127.0.0.1:2223 failed: connect ECONNREFUSED`)
     return { guest: g, facts }

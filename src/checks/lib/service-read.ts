@@ -7,6 +7,7 @@ import type { Guest } from '../../modules/module.js'
 import { parseDockerJson } from '../../modules/lib/docker-json.js'
 import { probeSections } from '../../modules/lib/probe-script.js'
 import { shellQuote } from '../../guest/remote-command.js'
+import { dockerSaid as said } from './docker-said.js'
 
 const PortSchema = z.object({
   Protocol: z.string().default('tcp'),
@@ -43,15 +44,6 @@ export interface ServiceRead {
   running: string[]
   /** Why the manager could not be asked (not a manager, docker down), or undefined. */
   error?: string
-}
-
-/** Last meaningful line of a failed docker CLI call (its stderr was folded into the section). */
-function said(out: string): string {
-  const lines = out
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && l !== '[]')
-  return (lines.pop() ?? 'no output').replace(/^Error( response from daemon)?: /, '')
 }
 
 export async function readService(guest: Guest, node: string, name: string): Promise<ServiceRead> {
