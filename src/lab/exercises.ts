@@ -12,6 +12,7 @@ import { entryProblems } from './validate.js'
 import { labFilesProblems } from './lab-files.js'
 import { studentValues, substitute, type Values } from './variables.js'
 import { LabFileError, type Problem } from './problems.js'
+import { InputError } from '../util/errors.js'
 import type { ResolvedLab } from './resolve.js'
 import { excerpt } from './excerpt.js'
 
@@ -118,4 +119,12 @@ export function forStudent(lab: ResolvedLab, student: string): ResolvedLab {
   const exercises = parseExercises(lab.course.raw, values, lab.course.file, problems)
   if (problems.length) throw new LabFileError(`the exercises for student ${student}`, problems)
   return { ...lab, exercises, course: { ...lab.course, student, values } }
+}
+
+/** The exercise of that id; a wrong id is bad input that lists the ones there are. */
+export function findExercise(lab: ResolvedLab, id: string): Exercise {
+  const ex = lab.exercises.find((e) => e.id === id)
+  if (ex) return ex
+  if (!lab.exercises.length) throw new InputError('this lab has no exercises', 'a course lists them under exercises: (see labs/course/)')
+  throw new InputError(`this lab has no exercise '${id}'`, `its exercises: ${lab.exercises.map((e) => e.id).join(', ')} (lab exercises)`)
 }

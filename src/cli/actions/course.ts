@@ -4,7 +4,7 @@ import { withLab, globalVerbose } from '../with-lab.js'
 import { table } from '../table.js'
 import { InputError } from '../../util/errors.js'
 import { loadLab, type LoadedLab } from '../../lab/load.js'
-import { forStudent, textIn, type Exercise } from '../../lab/exercises.js'
+import { findExercise, forStudent, textIn, type Exercise } from '../../lab/exercises.js'
 import { resolveStudent } from '../../engine/course/student.js'
 import type { ExerciseResult } from '../../grading/result.js'
 import type { LabContext } from '../../engine/lab-context.js'
@@ -43,9 +43,7 @@ async function loadCourse(opts: CourseOptions): Promise<LoadedLab> {
 }
 
 function exercise(loaded: LoadedLab, id: string): Exercise {
-  const ex = loaded.lab.exercises.find((e) => e.id === id)
-  if (!ex) throw new InputError(`this lab has no exercise '${id}'`, `its exercises: ${loaded.lab.exercises.map((e) => e.id).join(', ')} (lab exercises)`)
-  return ex
+  return findExercise(loaded.lab, id)
 }
 
 function points(ex: Exercise): number {

@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto'
 import type { ResolvedLab } from '../../lab/resolve.js'
-import type { Exercise } from '../../lab/exercises.js'
+import { findExercise, type Exercise } from '../../lab/exercises.js'
 import type { ModuleStep } from '../../lab/module-options.js'
 import { vmName } from '../../lab/vm-names.js'
-import { LabError, InputError } from '../../util/errors.js'
+import { LabError } from '../../util/errors.js'
 import type { LabContext } from '../lab-context.js'
 import { modulesKey, recordSnapshot } from '../applied-modules.js'
 import { READY_SNAPSHOT } from '../up.js'
@@ -32,15 +32,6 @@ export function stageKey(lab: ResolvedLab, index: number): string {
     .slice(0, 16)
 }
 
-export function exerciseIndex(lab: ResolvedLab, id: string): number {
-  const i = lab.exercises.findIndex((e) => e.id === id)
-  if (i < 0) {
-    if (!lab.exercises.length) throw new InputError('this lab has no exercises', 'a course lists them under exercises: (see labs/course/)')
-    throw new InputError(`this lab has no exercise '${id}'`, `its exercises: ${lab.exercises.map((e) => e.id).join(', ')}`)
-  }
-  return i
-}
-
 export interface StartResult {
   exercise: string
   /** The snapshot restored first: the stage itself when it was kept, else the nearest one before. */
@@ -59,7 +50,7 @@ async function stagesKept(ctx: LabContext): Promise<Set<string>> {
 export async function startExercise(ctx: LabContext, id: string): Promise<StartResult> {
   const started = Date.now()
   const lab = ctx.loaded.lab
-  const target = exerciseIndex(lab, id)
+  const target = lab.exercises.indexOf(findExercise(lab, id))
   const kept = await stagesKept(ctx)
   let from = -1
   for (let j = target; j >= 0; j--) {
