@@ -36,8 +36,13 @@ export function bundleDigest(bundle: Omit<ResultBundle, 'digest'> | ResultBundle
 export function verifyBundle(bundle: ResultBundle): { ok: true } | { ok: false; why: string } {
   if (bundle.format !== BUNDLE_FORMAT) return { ok: false, why: `its format is ${JSON.stringify(bundle.format)}, not ${BUNDLE_FORMAT}` }
   if (bundleDigest(bundle) !== bundle.digest) return { ok: false, why: 'its digest does not match its contents: it was changed after lab submit wrote it' }
+  // Only a bundle whose digest was made again after an edit gets past here with a wrong sum.
+  for (const e of bundle.exercises) {
+    const max = e.checks.reduce((n, c) => n + c.points, 0)
+    const score = e.checks.reduce((n, c) => n + (c.passed ? c.points : 0), 0)
+    if (score !== e.score || max !== e.max) return { ok: false, why: `exercise ${e.id} scores ${e.score}/${e.max}, but its checks give ${score}/${max}` }
+  }
   const total = totalOf(bundle.exercises)
-  // Only a bundle whose digest was made again after an edit gets here with a wrong sum.
   if (total.score !== bundle.total.score || total.max !== bundle.total.max)
     return { ok: false, why: `its total ${bundle.total.score}/${bundle.total.max} is not the sum of its exercises (${total.score}/${total.max})` }
   return { ok: true }

@@ -42,7 +42,17 @@ t.test('a bundle edited by hand is found out', async (t) => {
   // Sealed again after the edit (the same code run by hand): the sums still give it away when the total was not fixed.
   const resealed = structuredClone(score)
   resealed.digest = bundleDigest(resealed)
-  t.match(verifyBundle(resealed), { ok: false, why: /total 5\/8 is not the sum of its exercises \(8\/8\)/ })
+  t.match(verifyBundle(resealed), { ok: false, why: /exercise \S+ scores 3\/\d+, but its checks give 0\/\d+/ })
+  // Both the exercise's score and the total made to agree: the checks' points still give it away.
+  const agreed = structuredClone(score)
+  agreed.total.score = agreed.exercises.reduce((n, e) => n + e.score, 0)
+  agreed.digest = bundleDigest(agreed)
+  t.match(verifyBundle(agreed), { ok: false, why: /but its checks give 0\// })
+  // A total edited alone, the exercises left as they were.
+  const total = structuredClone(b)
+  total.total.score += 1
+  total.digest = bundleDigest(total)
+  t.match(verifyBundle(total), { ok: false, why: new RegExp(`total ${b.total.score + 1}/\\d+ is not the sum of its exercises \\(${b.total.score}/`) })
 })
 
 t.test('redact replaces a password a node printed, everywhere in the checks, and seals again', async (t) => {
