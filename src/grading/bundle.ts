@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '../util/files.js'
 import { redact as redactText } from '../util/run.js'
 import { canonicalJson } from './canonical-json.js'
-import type { ExerciseResult, ResultBundle } from './result.js'
+import { scoreOf, type ExerciseResult, type ResultBundle } from './result.js'
 
 export const BUNDLE_FORMAT = 'vmlab-result/1'
 /** How a bundle's file name ends: what `lab grade DIR` looks for. */
@@ -38,8 +38,7 @@ export function verifyBundle(bundle: ResultBundle): { ok: true } | { ok: false; 
   if (bundleDigest(bundle) !== bundle.digest) return { ok: false, why: 'its digest does not match its contents: it was changed after lab submit wrote it' }
   // Only a bundle whose digest was made again after an edit gets past here with a wrong sum.
   for (const e of bundle.exercises) {
-    const max = e.checks.reduce((n, c) => n + c.points, 0)
-    const score = e.checks.reduce((n, c) => n + (c.passed ? c.points : 0), 0)
+    const { score, max } = scoreOf(e.checks)
     if (score !== e.score || max !== e.max) return { ok: false, why: `exercise ${e.id} scores ${e.score}/${e.max}, but its checks give ${score}/${max}` }
   }
   const total = totalOf(bundle.exercises)

@@ -32,3 +32,8 @@ export interface ResultBundle {
   total: { score: number; max: number }
   digest: string
 }
+
+/** An exercise's score: the points of its passed checks, out of all its checks' points. */
+export function scoreOf(checks: ReadonlyArray<Pick<CheckResult, 'points' | 'passed'>>): { score: number; max: number } {
+  return checks.reduce((t, c) => ({ score: t.score + (c.passed ? c.points : 0), max: t.max + c.points }), { score: 0, max: 0 })
+}

@@ -8,7 +8,7 @@ import { textIn, type Exercise } from '../../lab/exercises.js'
 import type { Guest, Facts } from '../../modules/module.js'
 import { runChecks } from '../../checks/run-checks.js'
 import { BatchingGuest } from '../probe-batch.js'
-import type { ExerciseResult } from '../../grading/result.js'
+import { scoreOf, type ExerciseResult } from '../../grading/result.js'
 
 type Access = (node: string) => Promise<{ guest: Guest; facts: Facts }>
 
@@ -37,8 +37,7 @@ export async function gradeExercises(lab: ResolvedLab, exercises: Exercise[], ac
       const message = passed ? '' : c.message !== undefined ? textIn(c.message, lang) : failing ? `expected ${failing.expected}` : 'the check found nothing to look at'
       return { check: c.check, index, points: c.points, passed, message, outcomes }
     })
-    const max = checks.reduce((n, c) => n + c.points, 0)
-    const score = checks.reduce((n, c) => n + (c.passed ? c.points : 0), 0)
+    const { score, max } = scoreOf(checks)
     return { id: ex.id, title: textIn(ex.title, lang), score, max, passed: checks.every((c) => c.passed), checks }
   })
 }
