@@ -69,9 +69,14 @@ export function planBase(loaded: LoadedLab, provider: ProviderName, creds: LabCr
   }
   const disk = Math.max(...lab.nodes.map((n) => n.disk))
   const key = createHash('sha256')
-    .update(JSON.stringify({ os: lab.os.id, provider, disk, kickstart: kickstart ?? null, packages: [...packages].sort(), lab: lab.name }))
+    .update(JSON.stringify({ os: lab.os.id, provider, disk, kickstart: kickstart ?? null, packages: kickstart ? [...packages].sort() : imagePackages(lab, packages), lab: lab.name }))
     .digest('hex')
   return { name: baseName(lab.os.id, key), key, ...(kickstart ? { kickstart } : {}) }
+}
+
+/** What an image-built base installs: the modules' baked packages and the lab's install.packages (a kickstart carries those itself). */
+function imagePackages(lab: LoadedLab['lab'], baked: readonly string[]): string[] {
+  return [...new Set([...lab.install.packages, ...baked])].sort()
 }
 
 export async function ensureBase(opts: {
@@ -105,7 +110,7 @@ export async function ensureBase(opts: {
       const builders = anyOf(providersThat((c) => c.guests[lab.os.family] === 'image'))
       throw new LabError(`the ${provider.name} provider cannot build ${lab.os.title} guests`, { hint: `use provider: ${builders} for Debian labs` })
     }
-    source = await provider.imageSource(lab.os, { packages: opts.packages, onProgress: (m) => report({ type: 'info', message: m }) })
+    source = await provider.imageSource(lab.os, { packages: imagePackages(lab, opts.packages), onProgress: (m) => report({ type: 'info', message: m }) })
   } else {
     if (!opts.medium) throw new LabError(`no install medium for ${lab.os.title}`)
     const installIso = opts.medium.path

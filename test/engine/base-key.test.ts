@@ -64,3 +64,14 @@ t.test('a lab without install.image keeps the key it had (no image field)', asyn
 t.test('planning an image lab without its hash is a bug, said so', async (t) => {
   t.throws(() => planBase(loaded(), 'qemu', creds, []), /cloud image was not hashed/)
 })
+
+t.test("a Debian base built as an image installs the lab's install.packages too, and they are in its key", async (t) => {
+  const plain = loaded(TEXT.replace('install: { image: cloud.qcow2 }\n', ''))
+  const withTools = loaded(TEXT.replace('install: { image: cloud.qcow2 }', 'install: { packages: [nftables, docker-compose] }'))
+  t.not(planBase(withTools, 'qemu', creds, ['chrony']).key, planBase(plain, 'qemu', creds, ['chrony']).key)
+  const { createHash } = await import('node:crypto')
+  const expected = createHash('sha256')
+    .update(JSON.stringify({ os: 'debian12', provider: 'qemu', disk: 20, kickstart: null, packages: ['chrony', 'docker-compose', 'nftables'], lab: 'cloud' }))
+    .digest('hex')
+  t.equal(planBase(withTools, 'qemu', creds, ['chrony']).key, expected)
+})

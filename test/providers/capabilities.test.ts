@@ -127,6 +127,11 @@ t.test('the lab checks ask the capabilities and say what they said', async (t) =
     )
   }
   t.same(problemsOf(labText('debian12', 'qemu')), [])
+  t.same(
+    problemsOf(labText('debian12', 'qemu', 'install:\n  packages: [nftables, "@core"]\n')).map((p) => [p.path, p.message]),
+    [[['install', 'packages', 1], '"@core" is not a Debian package name']],
+    'debootstrap takes plain package names: validate says so before a build',
+  )
   t.same(problemsOf(labText('debian12', 'auto')), [])
   const image = 'install:\n  image: cloud.qcow2\n'
   t.same(
