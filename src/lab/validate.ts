@@ -158,7 +158,12 @@ function guestProblems(lab: LabFile, problems: Problem[]): void {
   // Debian bases are built with debootstrap, which takes plain package names only (no @group, glob or -name).
   if (family === 'debian') {
     lab.install.packages.forEach((p, i) => {
-      if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p)) problems.push({ path: ['install', 'packages', i], message: `"${p}" is not a Debian package name`, hint: 'Debian bases take package names only (lower-case letters, digits and +.-): no @group, glob or -name' })
+      if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p))
+        problems.push({
+          path: ['install', 'packages', i],
+          message: `"${p}" is not a Debian package name`,
+          hint: 'Debian bases take package names only (lower-case letters, digits and +.-): no @group, glob or -name',
+        })
     })
   }
 

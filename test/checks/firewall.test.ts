@@ -108,3 +108,34 @@ t.test('firewall: nftables, ufw and iptables filters; ports of the task', async 
   t.same([only[0]!.passed, only[0]!.found], [true, 'nftables chain inet filter input let them in'])
   t.match(only[1], { on: 'node2', passed: false, found: /^not checked: / })
 })
+
+t.test('firewall: a rule added after the chain rejects everything is never reached, and opens nothing', async (t) => {
+  // `nft add rule` appends: after the final reject of the lab's given nftables.conf, these rules are dead.
+  const appended = [
+    'table inet filter {',
+    '\tchain input {',
+    '\t\ttype filter hook input priority filter; policy drop;',
+    '\t\tct state established,related accept',
+    '\t\tiif "lo" accept',
+    '\t\ttcp dport 22 accept',
+    '\t\treject with icmpx admin-prohibited',
+    '\t\ttcp dport { 2377, 7946 } accept',
+    '\t\tudp dport { 123, 4789, 7946 } accept',
+    '\t}',
+    '}',
+  ].join('\n')
+  const inserted = appended.replace('\t\treject with icmpx admin-prohibited\n', '').replace('\t}\n}', '\t\treject with icmpx admin-prohibited\n\t}\n}')
+  const rows = await check('  - firewall: { nodes: [master, node1, node2] }', {
+    master: node({ filter: { out: `#ufw\n#nft\n${appended}\n#iptables\n` } }),
+    node1: node({ filter: { out: `#ufw\n#nft\n${inserted}\n#iptables\n` } }),
+    node2: node({ filter: { out: '#ufw\n#nft\n#iptables\n-P INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j REJECT --reject-with icmp-host-prohibited\n-A INPUT -p tcp -m multiport --dports 2377,7946 -j ACCEPT\n' } }),
+  })
+  t.same(
+    rows.map((r) => [r.on, r.passed, r.found]),
+    [
+      ['master', false, 'nftables chain inet filter input blocks 2377/tcp, 7946/tcp, 7946/udp, 4789/udp'],
+      ['node1', true, 'nftables chain inet filter input let them in'],
+      ['node2', false, 'iptables chain INPUT blocks 2377/tcp, 7946/tcp, 7946/udp, 4789/udp'],
+    ],
+  )
+})

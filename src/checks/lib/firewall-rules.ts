@@ -125,6 +125,8 @@ function nftChain(where: string, rules: string[], labIps: readonly string[]): Ad
   const ports: PortRange[] = []
   let fromLab = false
   for (const r of rules) {
+    // A packet meets the rules in order: an accept after an unconditional drop or reject is never reached.
+    if (bareDrop(r)) break
     if (!/\baccept$/.test(r)) continue
     ports.push(...dports(r, 'tcp'), ...dports(r, 'udp'))
     const src = /^ip saddr (\S+) (counter( packets \d+ bytes \d+)? )?accept$/.exec(r)
@@ -141,6 +143,7 @@ export function iptablesAdmitted(text: string, labIps: readonly string[]): Admit
   const ports: PortRange[] = []
   let fromLab = false
   for (const l of lines) {
+    if (/^-A INPUT -j (DROP|REJECT)\b/.test(l)) break
     if (!l.startsWith('-A INPUT ') || !/ -j ACCEPT$/.test(l)) continue
     const proto = /-p (tcp|udp)\b/.exec(l)?.[1]
     const list = /--dports? (\S+)/.exec(l)?.[1]

@@ -19,6 +19,7 @@ t.setTimeout(90 * 60_000)
 const dir = t.testdir({ images: {}, subs: {} })
 copyFileSync(join(ROOT, 'labs', 'course', 'debian-orchestration.yaml'), join(dir, 'lab.yaml'))
 execFileSync(process.execPath, [join(ROOT, 'scripts', 'busybox-image.mjs'), join(dir, 'images', 'busybox-rootfs.tar')])
+execFileSync(process.execPath, [join(ROOT, 'scripts', 'registry-image.mjs'), join(dir, 'images', 'registry.tar')])
 mkdirSync(join(dir, 'subs'), { recursive: true })
 const qemuDir = join(dir, 'qemu')
 const env = { VMLAB_QEMU_DIR: qemuDir, LANG: 'C' }
@@ -60,7 +61,23 @@ async function gradeWithin(id: string, ms: number) {
 }
 
 /** What a student types for each exercise, through `lab exec`. */
+const HOSTS =
+  '127.0.0.1 localhost\\n::1 localhost ip6-localhost ip6-loopback\\n192.168.56.10 master.localdomain master\\n192.168.56.11 node1.localdomain node1\\n192.168.56.12 node2.localdomain node2\\n'
+const COMPOSE = `/root/compose/${v.compose_project}`
+
 const STEPS: Record<string, () => Promise<void>> = {
+  'hostnames-and-hosts': async () => {
+    for (const n of ['master', 'node1', 'node2']) await exec(n, `hostnamectl set-hostname ${n}.localdomain`)
+    await exec('all', `printf '${HOSTS}' > /etc/hosts`)
+  },
+  firewall: async () => {
+    // Inserted before the chain's final reject, then kept in the file the boot loads (the table only:
+    // flushing the whole ruleset would take Docker's rules with it).
+    await exec(
+      'all',
+      "nft insert rule inet filter input tcp dport '{ 2377, 7946 }' accept && nft insert rule inet filter input udp dport '{ 123, 4789, 7946 }' accept && { printf '#!/usr/sbin/nft -f\\ntable inet filter\\ndelete table inet filter\\n'; nft list table inet filter; } > /etc/nftables.conf",
+    )
+  },
   'time-sync': async () => {
     // The teacher's image has no chrony and no package lists: the student fetches them and installs it
     // (Debian's mirror is the one thing the guests reach).
@@ -70,6 +87,10 @@ const STEPS: Record<string, () => Promise<void>> = {
   },
   'daemon-json': async () => {
     await exec('all', `printf '{ "insecure-registries": ["master.localdomain:${v.registry_port}"] }\\n' > /etc/docker/daemon.json && systemctl restart docker`)
+  },
+  'remote-api': async () => {
+    // The SSH way: nothing opened, the lab user may use master's Docker.
+    await exec('master', 'usermod -aG docker lab')
   },
   'swarm-init': async () => {
     await exec('master', 'docker swarm init --advertise-addr 192.168.56.10')
@@ -92,6 +113,25 @@ const STEPS: Record<string, () => Promise<void>> = {
     await exec('master', 'docker network create -d overlay --attachable busybox_overlay_network')
     await exec('master', 'docker service create --detach --name busybox_service --network busybox_overlay_network --replicas 2 --no-resolve-image vmlab/busybox:1 sleep 1d')
   },
+  'stack-deploy': async () => {
+    const file = `version: "3.8"\\nservices:\\n  web:\\n    image: vmlab/busybox:1\\n    command: httpd -f -p 80 -h /www\\n    ports: ["${v.stack_port}:80"]\\n    deploy: { replicas: 2 }\\n  cache:\\n    image: vmlab/busybox:1\\n    command: sleep 1d\\n`
+    await exec('master', `mkdir -p /root/mystack && printf '${file}' > /root/mystack/stack.yml && docker stack deploy --resolve-image never -c /root/mystack/stack.yml ${v.stack}`)
+  },
+  registry: async () => {
+    await exec('master', `docker run -d -p ${v.registry_port}:5000 -v registry:/var/lib/registry --restart=always --name registry vmlab/registry:2`)
+  },
+  'registry-push-pull': async () => {
+    const ref = `master.localdomain:${v.registry_port}/myimages/${v.repo}:1`
+    await exec('node1', `docker tag vmlab/busybox:1 ${ref} && docker push ${ref}`)
+    await exec('node2', `docker pull ${ref}`)
+  },
+  'compose-up': async () => {
+    const file = 'services:\\n  web:\\n    image: vmlab/busybox:1\\n    command: httpd -f -p 80 -h /www\\n    ports: ["18848:80"]\\n'
+    await exec('node1', `mkdir -p ${COMPOSE} && printf '${file}' > ${COMPOSE}/docker-compose.yml && cd ${COMPOSE} && docker-compose up -d`)
+  },
+  'compose-down': async () => {
+    await exec('node1', `cd ${COMPOSE} && docker-compose down`)
+  },
 }
 
 t.teardown(async () => {
@@ -113,12 +153,18 @@ t.test('lab up gives what the teacher hands out', async (t) => {
   )
 })
 
-for (const ex of alices.exercises) {
+alices.exercises.forEach((ex, k) => {
   t.test(`${ex.id}: start → the check fails with the learner's message → the student's steps → it passes`, async (t) => {
     const start = await run(`start ${ex.id}`, ['start', ex.id])
     t.equal(start.code, 0, start.stderr.split('\n').slice(-20).join('\n'))
     t.match(start.stdout, new RegExp(`exercise ${ex.id} is ready: built from`), 'the first start builds the stage')
     t.match(start.stdout, /When you are done: lab check/, 'and prints the task')
+    if (k > 0) {
+      // The stage was built by the earlier exercise's solution, on top of its own start: what `lab solve` runs.
+      const prev = alices.exercises[k - 1]!.id
+      const solved = await gradeWithin(prev, 120_000)
+      t.equal(solved.code, 0, `the solution of ${prev} passes its checks: ${JSON.stringify(solved.results[0]?.checks.filter((c) => !c.passed))}`)
+    }
     const before = await grade(ex.id)
     t.equal(before.code, 1, 'nothing done yet: the check fails')
     const failing = before.results[0]!.checks.filter((c) => !c.passed)
@@ -130,7 +176,17 @@ for (const ex of alices.exercises) {
     t.equal(after.code, 0, `${ex.id} passes: ${JSON.stringify(after.results[0]?.checks.filter((c) => !c.passed))}`)
     t.equal(after.results[0]!.score, after.results[0]!.max, 'every point')
   })
-}
+})
+
+t.test('the last exercise, which no stage is built on: back to its start, then lab solve', async (t) => {
+  const last = alices.exercises.at(-1)!.id
+  const again = await run(`start ${last} (restore)`, ['start', last])
+  t.equal(again.code, 0, again.stderr)
+  t.equal((await grade(last)).code, 1, 'back at the start: not done')
+  const solved = await run(`solve ${last}`, ['solve', last, '--json'])
+  t.equal(solved.code, 0, solved.stderr)
+  t.equal((JSON.parse(solved.stdout) as ExerciseResult[])[0]!.passed, true)
+})
 
 t.test('a stage kept once comes back from its snapshot; lab solve reaches what the student did', async (t) => {
   const again = await run('start swarm-init (restore)', ['start', 'swarm-init'])
