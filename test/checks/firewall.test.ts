@@ -128,7 +128,11 @@ t.test('firewall: a rule added after the chain rejects everything is never reach
   const rows = await check('  - firewall: { nodes: [master, node1, node2] }', {
     master: node({ filter: { out: `#ufw\n#nft\n${appended}\n#iptables\n` } }),
     node1: node({ filter: { out: `#ufw\n#nft\n${inserted}\n#iptables\n` } }),
-    node2: node({ filter: { out: '#ufw\n#nft\n#iptables\n-P INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j REJECT --reject-with icmp-host-prohibited\n-A INPUT -p tcp -m multiport --dports 2377,7946 -j ACCEPT\n' } }),
+    node2: node({
+      filter: {
+        out: '#ufw\n#nft\n#iptables\n-P INPUT ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j REJECT --reject-with icmp-host-prohibited\n-A INPUT -p tcp -m multiport --dports 2377,7946 -j ACCEPT\n',
+      },
+    }),
   })
   t.same(
     rows.map((r) => [r.on, r.passed, r.found]),
