@@ -70,6 +70,11 @@ const STEPS: Record<string, () => Promise<void>> = {
     for (const n of ['master', 'node1', 'node2']) await exec(n, `hostnamectl set-hostname ${n}.localdomain`)
     await exec('all', `printf '${HOSTS}' > /etc/hosts`)
   },
+  'static-address': async () => {
+    for (const [n, ip] of [['master', '192.168.56.10'], ['node1', '192.168.56.11'], ['node2', '192.168.56.12']]) {
+      await exec(n!, `printf '[Match]\\nName=eth1\\n\\n[Network]\\nAddress=${ip}/24\\n' > /etc/systemd/network/20-lab.network && networkctl reload`)
+    }
+  },
   firewall: async () => {
     // Inserted before the chain's final reject, then kept in the file the boot loads (the table only:
     // flushing the whole ruleset would take Docker's rules with it).
