@@ -84,9 +84,6 @@ const STEPS: Record<string, () => Promise<void>> = {
     )
   },
   'time-sync': async () => {
-    // The teacher's image has no chrony and no package lists: the student fetches them and installs it
-    // (Debian's mirror is the one thing the guests reach).
-    await exec('all', 'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chrony >/dev/null')
     await exec('master', "printf 'driftfile /var/lib/chrony/chrony.drift\\nlocal stratum 10\\nallow 192.168.56.0/24\\n' > /etc/chrony/chrony.conf && systemctl restart chrony")
     await exec('node1,node2', "printf 'driftfile /var/lib/chrony/chrony.drift\\nserver 192.168.56.10 iburst\\n' > /etc/chrony/chrony.conf && systemctl restart chrony")
   },
