@@ -164,7 +164,7 @@ alices.exercises.forEach((ex, k) => {
     if (k > 0) {
       // The stage was built by the earlier exercise's solution, on top of its own start: what `lab solve` runs.
       const prev = alices.exercises[k - 1]!.id
-      const solved = await gradeWithin(prev, 120_000)
+      const solved = await gradeWithin(prev, 300_000)
       t.equal(solved.code, 0, `the solution of ${prev} passes its checks: ${JSON.stringify(solved.results[0]?.checks.filter((c) => !c.passed))}`)
     }
     const before = await grade(ex.id)
@@ -174,7 +174,7 @@ alices.exercises.forEach((ex, k) => {
     // Alice's own values are in her messages.
     for (const c of failing) t.equal(c.message, (ex.checks[c.index]!.message as { en: string }).en, `${c.check}: the learner's message`)
     await STEPS[ex.id]!()
-    const after = await gradeWithin(ex.id, 180_000)
+    const after = await gradeWithin(ex.id, 300_000)
     t.equal(after.code, 0, `${ex.id} passes: ${JSON.stringify(after.results[0]?.checks.filter((c) => !c.passed))}`)
     t.equal(after.results[0]!.score, after.results[0]!.max, 'every point')
   })
