@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError } from 'commander'
 import { COMMANDS } from './commands/index.js'
-import { reportError } from './report-error.js'
 
 export async function main(argv: string[], version: string): Promise<void> {
   const program = new Command()
@@ -39,6 +38,8 @@ Examples:
       // commander has printed its own message; usage mistakes are bad input.
       process.exitCode = err.exitCode === 0 ? 0 : 2
     } else {
+      // Loaded only here: `lab --help` has no error to report.
+      const { reportError } = await import('./report-error.js')
       process.exitCode = reportError(err, Boolean(program.opts().verbose))
     }
   }
