@@ -2,7 +2,7 @@
  * The command line: commander and the light command definitions only; each command imports what it
  * needs when it runs, so `lab --help` stays instant.
  */
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError } from './commander.js'
 import { COMMANDS } from './commands/index.js'
 
 export async function main(argv: string[], version: string): Promise<void> {

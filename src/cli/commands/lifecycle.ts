@@ -1,5 +1,6 @@
 /** The lifecycle commands (actions/lifecycle.ts): build, look at, reset, snapshot and remove a lab. */
-import { InvalidArgumentError, type Command } from 'commander'
+import type { Command } from 'commander'
+import { InvalidArgumentError } from '../commander.js'
 import { withLabFile, labFileFrom } from '../lab-option.js'
 
 export function up(program: Command): void {

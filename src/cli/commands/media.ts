@@ -1,5 +1,6 @@
 /** The install media: ISOs (actions/iso.ts) and base images (actions/image.ts). */
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
+import { Option } from '../commander.js'
 import { OS_CATALOG, OS_IDS, ISO_KINDS } from '../../lab/os-catalog.js'
 
 export function iso(program: Command): void {
