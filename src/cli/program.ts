@@ -2,9 +2,8 @@
  * The command line: commander and the light command definitions only; each command imports what it
  * needs when it runs, so `lab --help` stays instant.
  */
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError } from './commander.js'
 import { COMMANDS } from './commands/index.js'
-import { reportError } from './report-error.js'
 
 export async function main(argv: string[], version: string): Promise<void> {
   const program = new Command()
@@ -39,6 +38,8 @@ Examples:
       // commander has printed its own message; usage mistakes are bad input.
       process.exitCode = err.exitCode === 0 ? 0 : 2
     } else {
+      // Loaded only here: `lab --help` has no error to report.
+      const { reportError } = await import('./report-error.js')
       process.exitCode = reportError(err, Boolean(program.opts().verbose))
     }
   }

@@ -338,6 +338,7 @@ export const CHECKS = {
       nodes: targetNodes,
       exit: z.number().int().min(0).max(255).default(0),
       contains: z.string().optional(),
+      sudo: z.boolean().default(true).meta({ description: "false: run it as the lab's user (install.user) in a login shell, as a student who logs in would, not as root" }),
     }),
     refs: ['nodes.*'],
   },

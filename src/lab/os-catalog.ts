@@ -4,9 +4,12 @@
  */
 export type OsFamily = 'el7' | 'el8' | 'el9' | 'debian'
 
+/** The kinds of ISO, in the order `lab iso fetch --kind` lists them (here, so that its help loads no more). */
+export const ISO_KINDS = ['minimal', 'boot', 'dvd'] as const
+
 export interface IsoImage {
   /** Kind of medium: minimal/dvd/boot install from the disc, or a netinstall that needs `url`. */
-  kind: 'minimal' | 'dvd' | 'boot'
+  kind: (typeof ISO_KINDS)[number]
   file: string
   /** Where to download it from (first is preferred); `lab iso fetch --mirror` replaces the part before `mirrorPath`. */
   urls: string[]

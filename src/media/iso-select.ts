@@ -1,8 +1,6 @@
-import { OS_CATALOG, OS_IDS, type IsoImage, type OsId, type OsInfo } from '../lab/os-catalog.js'
+import { ISO_KINDS, OS_CATALOG, OS_IDS, type IsoImage, type OsId, type OsInfo } from '../lab/os-catalog.js'
 import { didYouMean } from '../lab/suggest.js'
 import { InputError } from '../util/errors.js'
-
-export const ISO_KINDS = ['minimal', 'boot', 'dvd'] as const satisfies readonly IsoImage['kind'][]
 
 /** The catalog entry of an OS given on the command line, which must have install ISOs. */
 export function osWithIsos(id: string): OsInfo {

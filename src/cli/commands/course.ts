@@ -1,13 +1,13 @@
-/** The course commands: a student's way through a lab's exercises. */
+/** The course commands: a student's way through a lab's exercises, and the teacher's grade book of their results. */
 import type { Command } from 'commander'
 
 const student = ['--student <id>', 'your student id (kept for this lab after the first use): your own values in the tasks and checks'] as const
 const lang = ['--lang <lang>', 'language of the texts: en or zh (default: from LANG)'] as const
 const file = ['-f, --file <file>', 'lab file (default: ./lab.yaml)'] as const
 
-const course = () => import('../actions/course.js')
+const actions = () => import('../actions/course.js')
 
-export function register(program: Command): void {
+export function course(program: Command): void {
   program
     .command('exercises')
     .description("list the course's exercises: id, title, points, and your last score")
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option(...student)
     .option(...lang)
     .option('--json', 'print as JSON')
-    .action(async (opts: Record<string, unknown>) => (await course()).exercisesCommand(opts))
+    .action(async (opts: Record<string, unknown>) => (await actions()).exercisesCommand(opts))
   program
     .command('task')
     .argument('<exercise>', 'exercise id (lab exercises lists them)')
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option(...student)
     .option(...lang)
     .addHelpText('after', '\nExamples:\n  lab task swarm-init\n  lab task swarm-init --lang zh')
-    .action(async (id: string, opts: Record<string, unknown>) => (await course()).taskCommand(id, opts))
+    .action(async (id: string, opts: Record<string, unknown>) => (await actions()).taskCommand(id, opts))
   program
     .command('start')
     .argument('<exercise>', 'exercise id')
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option(...student)
     .option(...lang)
     .addHelpText('after', '\nWhat you did in the lab since is lost: the nodes are restored.\n\nExamples:\n  lab start swarm-init --student alice@school.example\n  lab start service-scale')
-    .action(async (id: string, opts: Record<string, unknown>, cmd: Command) => (await course()).startCommand(id, opts, cmd))
+    .action(async (id: string, opts: Record<string, unknown>, cmd: Command) => (await actions()).startCommand(id, opts, cmd))
   program
     .command('solve')
     .argument('<exercise>', 'exercise id')
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option(...student)
     .option(...lang)
     .option('--json', 'print the check results as JSON')
-    .action(async (id: string, opts: Record<string, unknown>, cmd: Command) => (await course()).solveCommand(id, opts, cmd))
+    .action(async (id: string, opts: Record<string, unknown>, cmd: Command) => (await actions()).solveCommand(id, opts, cmd))
   program
     .command('submit')
     .description('check every exercise and write your result file (scores and evidence, no passwords) to hand in')
@@ -51,5 +51,31 @@ export function register(program: Command): void {
     .option(...lang)
     .option('--out <dir>', 'folder to write it to (default: here)')
     .option('--json', 'print the file name and total as JSON')
-    .action(async (opts: Record<string, unknown>, cmd: Command) => (await course()).submitCommand(opts, cmd))
+    .action(async (opts: Record<string, unknown>, cmd: Command) => (await actions()).submitCommand(opts, cmd))
+}
+
+export function grade(program: Command): void {
+  program
+    .command('grade')
+    .description('teacher: a student × exercise table from the bundles of `lab submit`; CSV and an HTML page on request')
+    .argument('<paths...>', 'bundle files, or folders holding *.vmlab-result.json (searched with their subfolders)')
+    .option('--csv <file>', 'also write the grades as CSV (for a spreadsheet)')
+    .option('--html <file>', 'also write one static HTML page: the table, and per student the checks that failed')
+    .option('--json', 'print the grade book as JSON instead of the table')
+    .addHelpText(
+      'after',
+      `
+Per student and lab the latest bundle counts; the bundles column counts them all. Flags: "edited" (the
+bundle was changed after lab submit wrote it), "other lab file" (made from a lab file other than the one
+most students used). A file that is not a bundle is reported on stderr and the others are still graded.
+
+Examples:
+  lab grade submissions/
+  lab grade submissions/ --csv grades.csv --html grades.html
+  lab grade alice.vmlab-result.json bob.vmlab-result.json --json`,
+    )
+    .action(async (paths: string[], opts: { csv?: string; html?: string; json?: boolean }, cmd: Command) => {
+      const { gradeCommand } = await import('../actions/grade.js')
+      process.exitCode = await gradeCommand(paths, opts, cmd.parent?.version() ?? '')
+    })
 }

@@ -1,21 +1,13 @@
 import type { Command } from 'commander'
-import { register as up } from './up.js'
-import { register as status } from './status.js'
-import { register as reset } from './reset.js'
-import { register as snapshot } from './snapshot.js'
-import { register as destroy } from './destroy.js'
-import { register as creds } from './creds.js'
-import { register as provision } from './provision.js'
-import { register as check } from './check.js'
-import { register as ssh } from './ssh.js'
-import { register as exec } from './exec.js'
-import { register as validate } from './validate.js'
-import { register as plan } from './plan.js'
-import { register as kickstart } from './kickstart.js'
-import { register as iso } from './iso.js'
-import { register as image } from './image.js'
-import { register as course } from './course.js'
-import { register as grade } from './grade.js'
+import { up, status, reset, snapshot, destroy, creds } from './lifecycle.js'
+import { provision, check, ssh, exec } from './guest.js'
+import { course, grade } from './course.js'
+import { validate, plan, kickstart } from './lab-file.js'
+import { iso, image } from './media.js'
 
-/** Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it. */
+/**
+ * Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it.
+ * `lab --help` loads every module here, so they are few (one per action module, not one per command) and
+ * import no more than commander: each command loads its code when it runs (test/cli/help-startup.test.ts).
+ */
 export const COMMANDS: Array<(program: Command) => void> = [up, status, provision, check, course, grade, ssh, exec, reset, snapshot, destroy, creds, validate, plan, kickstart, iso, image]

@@ -1,8 +1,9 @@
-import { Option, type Command } from 'commander'
-import { OS_CATALOG, OS_IDS } from '../../lab/os-catalog.js'
-import { ISO_KINDS } from '../../media/iso-select.js'
+/** The install media: ISOs (actions/iso.ts) and base images (actions/image.ts). */
+import type { Command } from 'commander'
+import { Option } from '../commander.js'
+import { OS_CATALOG, OS_IDS, ISO_KINDS } from '../../lab/os-catalog.js'
 
-export function register(program: Command): void {
+export function iso(program: Command): void {
   const iso = program
     .command('iso')
     .description('download install ISOs into the cache (checked against pinned SHA-256), list them, show their path')
@@ -62,4 +63,23 @@ function mirrorHelp(): string {
     'The download is still checked against the pinned SHA-256. CentOS Stream (rolling) is checked',
     'against the SHA256SUM published on mirror.stream.centos.org, which must then be reachable.',
   ].join('\n')
+}
+
+export function image(program: Command): void {
+  const image = program.command('image').description('base images for OSes that are not installed from an ISO (QEMU)')
+  image
+    .command('build')
+    .argument('<os>', 'debian12')
+    .description('build (or find in the cache) the Debian 12 image with debootstrap; Linux, as root')
+    .option('--packages <names...>', 'extra packages to bake in')
+    .option('--mirror <url>', "Debian mirror (default: the host's own, else deb.debian.org)")
+    .option('--force', 'build again even when the cache holds an image with the same inputs')
+    .addHelpText(
+      'after',
+      '\n`lab up` builds it by itself when a lab needs it; this command builds it ahead of time.\n\nExamples:\n  sudo lab image build debian12\n  sudo lab image build debian12 --packages docker.io apparmor',
+    )
+    .action(async (os: string, opts: { packages?: string[]; mirror?: string; force?: boolean }) => {
+      const { imageBuildCommand } = await import('../actions/image.js')
+      await imageBuildCommand(os, opts)
+    })
 }

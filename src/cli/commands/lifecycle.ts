@@ -1,0 +1,97 @@
+/** The lifecycle commands (actions/lifecycle.ts): build, look at, reset, snapshot and remove a lab. */
+import type { Command } from 'commander'
+import { InvalidArgumentError } from '../commander.js'
+import { withLabFile, labFileFrom } from '../lab-option.js'
+
+export function up(program: Command): void {
+  withLabFile(program.command('up').description('build the lab: network, base image, linked clones, boot, modules, snapshot "ready"'))
+    .option('--no-provision', 'create and boot the VMs but do not run the modules')
+    .option('--only <nodes...>', 'only these nodes')
+    .option('--provider <name>', 'virtualbox, vmware or qemu (default: the lab file, else the first installed)')
+    .option('--iso <path>', 'install from this local ISO instead of the cached/downloaded one (checksum verified when known)')
+    .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)
+    .addHelpText(
+      'after',
+      `
+Safe to run again: it resumes an interrupted run and does nothing on a finished lab.
+
+Examples:
+  lab up
+  lab up labs/registry.yaml --provider virtualbox
+  lab up -f lab.yaml --only node2 --no-provision
+  lab up --iso ~/Downloads/Rocky-9.6-x86_64-minimal.iso`,
+    )
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { upCommand } = await import('../actions/lifecycle.js')
+      await upCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+    })
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number of nodes, 1 or more')
+  return n
+}
+
+export function status(program: Command): void {
+  withLabFile(program.command('status').description('power state, lab IP, SSH, snapshots and last module results of every node; base image; disk use'))
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  lab status\n  lab status labs/swarm.yaml --json')
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { statusCommand } = await import('../actions/lifecycle.js')
+      await statusCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+    })
+}
+
+export function reset(program: Command): void {
+  withLabFile(
+    program
+      .command('reset')
+      .argument('[snapshot]', 'snapshot to go back to', 'ready')
+      .description('put the whole lab back to a snapshot (default "ready"): power off, restore every node, boot, step the clocks'),
+    false,
+  )
+    .option('--only <nodes...>', 'only these nodes (warns about swarm membership)')
+    .addHelpText('after', '\nExamples:\n  lab reset\n  lab reset clean -f labs/swarm.yaml\n  lab reset --only node2')
+    .action(async (snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { resetCommand } = await import('../actions/lifecycle.js')
+      await resetCommand(snapshot, opts, cmd)
+    })
+}
+
+export function snapshot(program: Command): void {
+  const snap = program.command('snapshot').description('save, list and delete snapshots of the whole lab')
+  withLabFile(snap.command('save').argument('<name>', 'snapshot name').description('snapshot every node (live)'), false)
+    .option('--force', 'replace a snapshot of that name')
+    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('save', name, opts, cmd))
+  withLabFile(snap.command('list').description("every node's snapshots"), false)
+    .option('--json', 'print as JSON')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('list', undefined, opts, cmd))
+  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').description('delete a snapshot on every node'), false).action(
+    async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('delete', name, opts, cmd),
+  )
+  snap.addHelpText('after', '\nExamples:\n  lab snapshot save before-exam\n  lab snapshot list\n  lab reset before-exam\n  lab snapshot delete before-exam')
+}
+
+export function destroy(program: Command): void {
+  withLabFile(program.command('destroy').description("remove the lab's VMs, disks and network (and its base image unless kept)"))
+    .option('--keep-base', 'keep the base image for a faster next `lab up`')
+    .option('--force', 'do not ask; also works when the state file is damaged')
+    .option('--purge', "also forget the lab's passwords and SSH keys")
+    .option('--provider <name>', 'the provider, when the state file is gone')
+    .addHelpText('after', '\nExamples:\n  lab destroy\n  lab destroy labs/swarm.yaml --force --keep-base')
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { destroyCommand } = await import('../actions/lifecycle.js')
+      await destroyCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+    })
+}
+
+export function creds(program: Command): void {
+  withLabFile(program.command('creds').description("the lab's passwords (root, lab user, services) and SSH key path"))
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  lab creds\n  lab creds labs/registry.yaml --json')
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const { credsCommand } = await import('../actions/lifecycle.js')
+      await credsCommand(labFileFrom(file, opts as { file?: string }), opts)
+    })
+}
