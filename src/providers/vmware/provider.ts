@@ -373,7 +373,8 @@ export class VMwareProvider implements Provider {
 
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
     const vmx = this.requireVm(vm)
-    if (!(await this.isRunning(vmx))) return
+    // A plan's VMs run in what `lab up` would have made, not on the fresh machine the plan asks.
+    if (!this.dryRun && !(await this.isRunning(vmx))) return
     const driver = await this.driver()
     if (!opts.force && (await this.stopSoftly(vmx, opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000))) return
     try {
