@@ -41,7 +41,9 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   // The guests are running already: a node that does not answer SSH soon is saved as it is.
   const sessions = await labSessions(ctx, { deadlineMs: 20_000 })
   try {
-    await stage(ctx.report, `snapshot ${name}`, () => takeLabSnapshot(ctx, nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest, drop: (n) => sessions.drop(n) }))
+    await stage(ctx.report, `snapshot ${name}`, () =>
+      takeLabSnapshot(ctx, nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest, drop: (n) => sessions.drop(n) }),
+    )
   } finally {
     await sessions.close()
   }

@@ -44,7 +44,11 @@ export async function upCommands(loaded: LoadedLab, providerName: ProviderName):
   await provider.snapshotTake(base, BASE_SNAPSHOT)
   for (const node of lab.nodes) await provider.cloneLinked(cloneSpec(lab, node, providerName, base, network, join(media, `${node.name}-seed.iso`)))
   for (const node of lab.nodes) await provider.start(vmName(lab, node))
-  await readySnapshotCommands(provider, lab.nodes.map((n) => vmName(lab, n)), lab.snapshots)
+  await readySnapshotCommands(
+    provider,
+    lab.nodes.map((n) => vmName(lab, n)),
+    lab.snapshots,
+  )
   return runner.lines()
 }
 

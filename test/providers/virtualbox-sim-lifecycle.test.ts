@@ -78,7 +78,6 @@ t.test('a three-node lab from install to nothing', async (t) => {
   t.same(await p.snapshotList(specs[0]!.name), ['initial', 'live'], 'no duplicate snapshot')
   t.equal(await p.state(specs[0]!.name), 'running', 'a live snapshot keeps it running')
 
-
   await p.stop(specs[0]!.name)
   await p.stop(specs[1]!.name, { force: true })
   await p.stop(specs[2]!.name, { timeoutMs: 3000 })

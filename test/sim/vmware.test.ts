@@ -511,7 +511,10 @@ t.test('pause and unpause; a memory snapshot reverted to leaves the VM suspended
   t.match(await h.vmrun(['-T', 'ws', 'pause', vmx]), { stdout: '', stderr: '', exitCode: 0 }, 'pause prints nothing')
   t.equal((await h.vmrun(['-T', 'ws', 'list'])).stdout, `Total running VMs: 1\n${vmx}\n`, 'a paused VM is listed')
   t.equal((await h.vmrun(['-T', 'ws', 'snapshot', vmx, 'ready'])).exitCode, 0)
-  t.ok(fs.readdirSync(path.dirname(vmx)).some((f) => f.endsWith('.vmem')), 'a paused VM is snapshotted with its memory')
+  t.ok(
+    fs.readdirSync(path.dirname(vmx)).some((f) => f.endsWith('.vmem')),
+    'a paused VM is snapshotted with its memory',
+  )
   t.match(await h.vmrun(['-T', 'ws', 'unpause', vmx]), { stdout: '', stderr: '', exitCode: 0 }, 'unpause prints nothing')
 
   t.equal((await h.vmrun(['-T', 'ws', 'revertToSnapshot', vmx, 'ready'])).stdout, '')

@@ -160,8 +160,11 @@ export class VirtualBoxProvider implements Provider {
    * which resumes it where the snapshot was taken, in about a second.
    */
   async resume(vm: string): Promise<void> {
-    if ((await this.rawState(vm)) === 'saved') await this.driver.startVm(vm)
-    else await this.driver.controlVm(vm, 'resume')
+    if ((await this.rawState(vm)) !== 'saved') return this.driver.controlVm(vm, 'resume')
+    await this.driver.startVm(vm)
+    // The state was saved while the VM was paused (the lab paused for its snapshot): should VirtualBox bring
+    // it back paused, it goes on here.
+    if (!this.driver.dryRun && (await this.rawState(vm)) === 'paused') await this.driver.controlVm(vm, 'resume')
   }
 
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
