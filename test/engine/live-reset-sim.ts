@@ -1,10 +1,11 @@
 /**
- * `lab reset` on VirtualBox (6.1, 7.0, 7.1) and VMware (Workstation, Fusion), through their simulators: the
- * `ready` snapshot of a running lab is taken at one instant (every node paused, snapshotted, resumed) with the
- * nodes' memory, and the reset resumes the nodes from it without a boot. With `snapshots: cold` the nodes are
- * shut down for a disk-only snapshot, and every reset boots them. The simulators count the guests' boots.
+ * `lab reset` through the simulators, below the command line: the `ready` snapshot of a running lab is taken
+ * at one instant (every node paused, snapshotted, resumed) with the nodes' memory, and the reset resumes the
+ * nodes from it without a boot. With `snapshots: cold` the nodes are shut down for a disk-only snapshot, and
+ * every reset boots them. The simulators count the guests' boots. Used by live-reset-virtualbox.test.ts and
+ * live-reset-vmware.test.ts (one file per hypervisor, so that each stays well inside its time limit).
  */
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { restoreLabSnapshot, takeLabSnapshot } from '../../src/engine/instant-snapshot.js'
@@ -14,14 +15,11 @@ import type { NetworkHandle, Provider } from '../../src/providers/provider.js'
 import * as vbox from '../providers/virtualbox-sim-helpers.js'
 import * as vmware from '../providers/vmware-sim-helpers.js'
 
-// Every simulated CLI call starts a Node process: on a busy machine that adds up to minutes.
-t.setTimeout(600_000)
-
 // Two nodes show the one instant as well as three, in two thirds of the simulator calls.
 const NODES = ['master', 'node1'] as const
 const vmOf = (node: string) => `vmlab-demo-${node}`
 
-interface Host {
+export interface Host {
   provider: Provider
   /** The argv of every hypervisor call so far, joined by spaces. */
   calls(): string[]
@@ -29,7 +27,7 @@ interface Host {
   boots(): number[]
 }
 
-async function virtualbox(t: Test, version: string): Promise<Host> {
+export async function virtualbox(t: Test, version: string): Promise<Host> {
   const h = vbox.simHost(t, { VMLAB_SIM_VBOX_VERSION: version })
   const p = h.provider({ labNetwork: vbox.LAB_NET })
   const net = await p.ensureNetwork(vbox.LAB_NET)
@@ -43,7 +41,7 @@ async function virtualbox(t: Test, version: string): Promise<Host> {
   }
 }
 
-async function vmwareHost(t: Test, product: 'ws' | 'fusion'): Promise<Host> {
+export async function vmwareHost(t: Test, product: 'ws' | 'fusion'): Promise<Host> {
   const h = vmware.simHost(t, { VMLAB_SIM_VMWARE_PRODUCT: product, VMLAB_SIM_LOCK_SECONDS: '0.2' })
   const calls: string[] = []
   const runner = { dryRun: false, run: (file: string, args: readonly string[], opts?: object) => (calls.push(args.join(' ')), h.runner.run(file, args, opts)) }
@@ -64,15 +62,8 @@ function context(provider: Provider, snapshots: 'live' | 'cold'): LabContext {
   return { provider, report: () => {}, log: () => {}, loaded: { lab: { name: 'demo', nodes, snapshots } } } as unknown as LabContext
 }
 
-const HOSTS: Array<[string, (t: Test) => Promise<Host>]> = [
-  ['VirtualBox 6.1', (t) => virtualbox(t, '6.1.50r161033')],
-  ['VirtualBox 7.0', (t) => virtualbox(t, '7.0.14r161095')],
-  ['VirtualBox 7.1', (t) => virtualbox(t, '7.1.4r165100')],
-  ['VMware Workstation', (t) => vmwareHost(t, 'ws')],
-  ['VMware Fusion', (t) => vmwareHost(t, 'fusion')],
-]
-
-for (const [title, make] of HOSTS) {
+/** The two lifecycle tests on one simulated host. */
+export function liveResetTests(t: Test, title: string, make: (t: Test) => Promise<Host>): void {
   t.test(`${title}: a live ready snapshot, then a reset that resumes every node without a boot`, async (t) => {
     const host = await make(t)
     const p = host.provider
