@@ -15,6 +15,7 @@ import { chooseAccel } from '../../src/providers/qemu/accel.js'
 import { osInfo } from '../../src/lab/os-catalog.js'
 import type { BaseSource, NetworkSpec } from '../../src/providers/provider.js'
 import { ROOT } from '../helpers/cli.js'
+import { LabError } from '../../src/util/errors.js'
 
 const NET: NetworkSpec = { lab: 'docker', cidr: '192.168.56.0/24', prefix: 24, netmask: '255.255.255.0', hostIp: '192.168.56.1' }
 const BASE = 'vmlab-base-rocky9-1a2b3c4d'
@@ -142,6 +143,35 @@ t.test('the decisions are made with a driver: a taken forward is refused, a take
   t.same(await p.sshEndpoint('db'), { host: '127.0.0.1', port: 2226 }, 'taken by the time it starts: another one, kept in its description')
   t.match(runner.lines().at(-1), /hostfwd=tcp:127\.0\.0\.1:2226-:22/)
   await t.rejects(p.cloneLinked({ ...clone, name: 'db', mac: '52:54:00:00:00:0c', forwards: [] }), /a QEMU VM named db exists already/)
+})
+
+t.test('an SSH port taken between the look and the bind (another lab starting): QEMU says so, another port is taken', async (t) => {
+  let raced: number | undefined
+  class RacedPorts extends PlanQemuDriver {
+    override async startVm(qemu: string, spec: Parameters<PlanQemuDriver['startVm']>[1]): Promise<void> {
+      const port = spec.sshPort
+      // Free for portFree, gone when QEMU binds it: what a second `lab up` at the same moment does.
+      if (port === raced) {
+        throw new LabError(
+          `QEMU stopped while starting web (exit 1): qemu-system-x86_64: -netdev user,id=nat,hostfwd=tcp:127.0.0.1:${port}-:22: Could not set up host forwarding rule 'tcp:127.0.0.1:${port}-:22'`,
+        )
+      }
+      return super.startVm(qemu, spec)
+    }
+  }
+  const runner = new RecordingRunner(freshMachine)
+  const p = new QemuProvider({ lab: 'docker', runner, driver: new RacedPorts(runner), dataDir: '/q', env: ENV })
+  await p.detect()
+  const network = await p.ensureNetwork(NET)
+  await p.createBase({ name: BASE, os: osInfo('rocky9'), cpus: 2, memoryMiB: 2048, diskGiB: 20, source: ISO, network, installTimeoutMs: 1000 })
+  const clone = { base: BASE, baseSnapshot: 'vmlab-base', cpus: 1, memoryMiB: 512, seedIso: '/s.iso', network, initialSnapshot: 'clean' }
+  await p.cloneLinked({ ...clone, name: 'web', mac: '52:54:00:00:00:0a', forwards: [] })
+  const before = (await p.sshEndpoint('web')).port
+  raced = before
+  await p.start('web')
+  const after = (await p.sshEndpoint('web')).port
+  t.not(after, before, 'another port, kept in the description')
+  t.match(runner.lines().at(-1), new RegExp(`hostfwd=tcp:127\\.0\\.0\\.1:${after}-:22`))
 })
 
 t.test('a data folder too deep for a socket path still works: the monitor socket gets a short stand-in', async (t) => {

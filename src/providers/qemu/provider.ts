@@ -285,7 +285,18 @@ export class QemuProvider implements Provider {
       if (!(await this.driver.portFree(f.host)))
         throw new LabError(`port ${f.host} on 127.0.0.1, forwarded to ${vm}:${f.guest}, is in use by another program`, { hint: 'stop that program, or change the forward in the lab file' })
     }
-    await this.driver.startVm(this.qemu, runSpec(spec, dir, this.accel))
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.driver.startVm(this.qemu, runSpec(spec, dir, this.accel))
+        break
+      } catch (err) {
+        // Free when looked at, taken by the time QEMU bound it (another lab starting at the same moment):
+        // the SSH port is ours to choose, so take another; a port the lab file forwards is not.
+        if (attempt >= 3 || !sshPortLost(err, spec.sshPort)) throw err
+        spec.sshPort = await this.sshPort()
+        await this.driver.writeDescription(dir, spec)
+      }
+    }
     if (spec.loadvm) {
       // The snapshot is resumed; the next start is an ordinary boot again.
       delete spec.loadvm
@@ -397,4 +408,9 @@ export class QemuProvider implements Provider {
     })
     return { kind: 'image', disk: image.disk, kernel: image.kernel, initrd: image.initrd, append: image.manifest.kernelArgs }
   }
+}
+
+/** QEMU's refusal of the SSH forward: `Could not set up host forwarding rule 'tcp:127.0.0.1:2224-:22'`. */
+function sshPortLost(err: unknown, port: number): boolean {
+  return err instanceof Error && err.message.includes(`Could not set up host forwarding rule 'tcp:127.0.0.1:${port}-:22'`)
 }
