@@ -71,7 +71,11 @@ const STEPS: Record<string, () => Promise<void>> = {
     await exec('all', `printf '${HOSTS}' > /etc/hosts`)
   },
   'static-address': async () => {
-    for (const [n, ip] of [['master', '192.168.56.10'], ['node1', '192.168.56.11'], ['node2', '192.168.56.12']]) {
+    for (const [n, ip] of [
+      ['master', '192.168.56.10'],
+      ['node1', '192.168.56.11'],
+      ['node2', '192.168.56.12'],
+    ]) {
       await exec(n!, `printf '[Match]\\nName=eth1\\n\\n[Network]\\nAddress=${ip}/24\\n' > /etc/systemd/network/20-lab.network && networkctl reload`)
     }
   },
