@@ -149,3 +149,6 @@ export const KEYBOARD: ValueRule = { ok: (s) => isKeymap(s) && isXLayout(s), hin
 export const PACKAGE: ValueRule = { ok: isPackageLine, hint: 'use package names (letters, digits and ._+-), @group or -name to leave one out' }
 export const NTP_SERVER: ValueRule = { ok: isNtpServer, hint: 'use a host name or an IPv4 address' }
 export const INSTALL_URL: ValueRule = { ok: isInstallUrl, hint: 'use an http(s), ftp or nfs URL of an installation tree' }
+
+/** A Debian package name, all that debootstrap's --include takes (no @group, glob or -name). */
+export const isDebianPackage = (name: string): boolean => /^[a-z0-9][a-z0-9+.-]+$/.test(name)

@@ -4,7 +4,7 @@ import { parseCidr, parseIPv4, formatIPv4, contains, broadcast, hostAddress, typ
 import { macProblem, normalizeMac } from './mac.js'
 import { closest } from './suggest.js'
 import { excerpt } from './excerpt.js'
-import { isFqdn } from './install-values.js'
+import { isDebianPackage, isFqdn } from './install-values.js'
 import { collectRefs, type Entry } from './entries.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import type { LabFile } from './schema.js'
@@ -158,7 +158,7 @@ function guestProblems(lab: LabFile, problems: Problem[]): void {
   // Debian bases are built with debootstrap, which takes plain package names only (no @group, glob or -name).
   if (family === 'debian') {
     lab.install.packages.forEach((p, i) => {
-      if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p))
+      if (!isDebianPackage(p))
         problems.push({
           path: ['install', 'packages', i],
           message: `"${p}" is not a Debian package name`,

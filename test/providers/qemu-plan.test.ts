@@ -119,6 +119,16 @@ t.test('an image lab: an overlay on the cached image, no installer boot; the clo
   for (const b of boots) t.match(b, `-kernel /q/vms/${BASE}/vmlinuz -initrd /q/vms/${BASE}/initrd.img -append 'root=/dev/vda1 console=ttyS0 clocksource=hpet'`)
 })
 
+/** A provider on `driver` with a base made, and the options of a linked clone of it. */
+async function withBase(runner: RecordingRunner, driver: PlanQemuDriver) {
+  const p = new QemuProvider({ lab: 'docker', runner, driver, dataDir: '/q', env: ENV })
+  await p.detect()
+  const network = await p.ensureNetwork(NET)
+  await p.createBase({ name: BASE, os: osInfo('rocky9'), cpus: 2, memoryMiB: 2048, diskGiB: 20, source: ISO, network, installTimeoutMs: 1000 })
+  const clone = { base: BASE, baseSnapshot: 'vmlab-base', cpus: 1, memoryMiB: 512, seedIso: '/s.iso', network, initialSnapshot: 'clean' }
+  return { p, clone }
+}
+
 t.test('the decisions are made with a driver: a taken forward is refused, a taken SSH port replaced', async (t) => {
   const taken = new Set([2223, 8080])
   class BusyPorts extends PlanQemuDriver {
@@ -127,11 +137,7 @@ t.test('the decisions are made with a driver: a taken forward is refused, a take
     }
   }
   const runner = new RecordingRunner(freshMachine)
-  const p = new QemuProvider({ lab: 'docker', runner, driver: new BusyPorts(runner), dataDir: '/q', env: ENV })
-  await p.detect()
-  const network = await p.ensureNetwork(NET)
-  await p.createBase({ name: BASE, os: osInfo('rocky9'), cpus: 2, memoryMiB: 2048, diskGiB: 20, source: ISO, network, installTimeoutMs: 1000 })
-  const clone = { base: BASE, baseSnapshot: 'vmlab-base', cpus: 1, memoryMiB: 512, seedIso: '/s.iso', network, initialSnapshot: 'clean' }
+  const { p, clone } = await withBase(runner, new BusyPorts(runner))
   await p.cloneLinked({ ...clone, name: 'web', mac: '52:54:00:00:00:0a', forwards: [{ host: 8080, guest: 80 }] })
   t.same(await p.sshEndpoint('web'), { host: '127.0.0.1', port: 2224 }, '2223 was taken when the clone was made')
   await t.rejects(p.start('web'), /port 8080 on 127\.0\.0\.1, forwarded to web:80, is in use by another program/)
@@ -160,11 +166,7 @@ t.test('an SSH port taken between the look and the bind (another lab starting): 
     }
   }
   const runner = new RecordingRunner(freshMachine)
-  const p = new QemuProvider({ lab: 'docker', runner, driver: new RacedPorts(runner), dataDir: '/q', env: ENV })
-  await p.detect()
-  const network = await p.ensureNetwork(NET)
-  await p.createBase({ name: BASE, os: osInfo('rocky9'), cpus: 2, memoryMiB: 2048, diskGiB: 20, source: ISO, network, installTimeoutMs: 1000 })
-  const clone = { base: BASE, baseSnapshot: 'vmlab-base', cpus: 1, memoryMiB: 512, seedIso: '/s.iso', network, initialSnapshot: 'clean' }
+  const { p, clone } = await withBase(runner, new RacedPorts(runner))
   await p.cloneLinked({ ...clone, name: 'web', mac: '52:54:00:00:00:0a', forwards: [] })
   const before = (await p.sshEndpoint('web')).port
   raced = before

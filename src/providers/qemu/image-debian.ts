@@ -4,6 +4,7 @@ import { LabError } from '../../util/errors.js'
 import { run } from '../../util/run.js'
 import { which } from '../../util/which.js'
 import { identityAgentFiles } from '../../media/identity-agent.js'
+import { isDebianPackage } from '../../lab/install-values.js'
 import { BASE_PACKAGES, DEBIAN12_SUITE, ENABLE_UNITS, KERNEL_ARGS, MASK_UNITS, inertConfigs, REMOVE_PATHS, rootfsFiles, type ImageFile } from './debian-rootfs.js'
 import { hostDebianMirror, mirrorForGuest } from './host-mirror.js'
 import { cacheRoot, commitImage, IMAGE_FILES, imageDir, imageKey, makeStagingDir, readCachedImage, stagingFiles, sweepAbandonedStaging, type CachedImage, type ImageManifest } from './image-cache.js'
@@ -72,7 +73,7 @@ export function debianImageInputs(o: DebianImageOptions): Record<string, unknown
 
 function packageList(extra: readonly string[] = []): string[] {
   for (const p of extra) {
-    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p)) throw new LabError(`"${p}" is not a Debian package name`)
+    if (!isDebianPackage(p)) throw new LabError(`"${p}" is not a Debian package name`)
   }
   return [...new Set([...BASE_PACKAGES, ...extra])].sort()
 }
