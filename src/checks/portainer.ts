@@ -3,11 +3,12 @@ import type { Check, CheckOutcome } from './check.js'
 import type { CheckOptions } from '../lab/module-options.js'
 import { firstManager } from '../lab/targets.js'
 import { probeSections } from '../modules/lib/probe-script.js'
-import { dockerSaid } from './lib/docker-said.js'
 import { parseDockerJson } from '../modules/lib/docker-json.js'
 import { swarmMembers } from '../modules/lib/docker-swarm.js'
 import { shellQuote } from '../guest/remote-command.js'
 import { inspectRunning } from './lib/running-containers.js'
+import { apiSaid, engineGets, parseAnswers } from '../modules/lib/docker-api.js'
+import { listedServices } from './lib/service-list.js'
 
 type Options = CheckOptions<'portainer'>
 
@@ -41,7 +42,7 @@ async function standalone(lab: Parameters<Check<Options>>[0]['lab'], name: strin
   const { guest: g } = await guest(name)
   const code = (url: string, insecure = false) => `curl -s -m 10 ${insecure ? '-k ' : ''}-o /dev/null -w '%{http_code}' ${shellQuote(url)}`
   const s = await probeSections(g, name, {
-    containers: inspectRunning(''),
+    containers: inspectRunning(),
     http: code(`http://${node.ip}:9000/`),
     https: code(`https://${node.ip}:9443/`, true),
   })
@@ -59,20 +60,11 @@ async function agent(lab: Parameters<Check<Options>>[0]['lab'], guest: Parameter
   const manager = firstManager(lab)
   const nodes = swarmMembers(lab).length
   const { guest: g } = await guest(manager)
-  const { services } = await probeSections(g, manager, { services: `docker service ls --format '{{.Name}} {{.Mode}} {{.Replicas}} {{.Image}}' 2>&1` })
+  const { services } = await probeSections(g, manager, { services: engineGets(['/services?status=true']) })
+  const [answer] = parseAnswers(services.out, 1)
   const expected = `the Portainer agent as a global service, running on all ${nodes} nodes`
-  if (services.code !== 0)
-    return {
-      on: manager,
-      passed: false,
-      expected,
-      found: dockerSaid(services.out),
-    }
-  const agents = services.out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 4 && /(^|\/)portainer\/agent(:|@|$)/.test(f[f.length - 1]!))
-    .map((f) => ({ name: f[0]!, mode: f[1]!, replicas: f[2]! }))
+  if (!answer!.ok) return { on: manager, passed: false, expected, found: apiSaid(answer!, services.code) }
+  const agents = listedServices(answer!.out, manager).filter((sv) => /(^|\/)portainer\/agent(:|@|$)/.test(sv.image))
   if (!agents.length) return { on: manager, passed: false, expected, found: 'no Portainer agent service' }
   const good = agents.find((a) => a.mode === 'global' && a.replicas === `${nodes}/${nodes}`)
   const a = good ?? agents[0]!

@@ -21,9 +21,11 @@ export const registryCheck: Check<Options> = async ({ lab, options, guest }) => 
   const { guest: g } = await guest(node.name)
   const url = `http://${node.ip}:${options.port}/v2/_catalog`
   const container = options.restart !== undefined || options.volume !== undefined
+  // Asked of the other node at the same moment, so that it goes out with that node's other reads.
+  const pulled = options.pulled_on !== undefined ? pulledRow(lab, options, guest) : undefined
   const s = await probeSections(g, node.name, {
     catalog: ['curl', '-sf', '-m', '10', url],
-    container: container ? inspectRunning(`--filter publish=${options.port}`) : 'true',
+    container: container ? inspectRunning({ publish: [String(options.port)] }) : 'true',
   })
   let repos: string[] = []
   try {
@@ -40,7 +42,7 @@ export const registryCheck: Check<Options> = async ({ lab, options, guest }) => 
     },
   ]
   if (container) rows.push(containerRow(s.container.out, s.container.code, node.name, options))
-  if (options.pulled_on !== undefined) rows.push(await pulledRow(lab, options, guest))
+  if (pulled) rows.push(await pulled)
   return rows
 }
 

@@ -2,37 +2,23 @@ import type { Check } from './check.js'
 import type { CheckOptions } from '../lab/module-options.js'
 import { firstManager } from '../lab/targets.js'
 import { probeSections } from '../modules/lib/probe-script.js'
-import { dockerSaid } from './lib/docker-said.js'
-import { shellQuote } from '../guest/remote-command.js'
+import { apiFilters, apiSaid, engineGets, parseAnswers } from '../modules/lib/docker-api.js'
+import { listedServices } from './lib/service-list.js'
 
 /**
  * A stack deployed from the student's own compose file, whatever it is called: swarm labels every service of
- * `docker stack deploy … NAME` with com.docker.stack.namespace=NAME, and each must run all its replicas.
+ * `docker stack deploy … NAME` with com.docker.stack.namespace=NAME, and each must run all its replicas
+ * (the Engine's own count of running and desired tasks).
  */
 export const stackCheck: Check<CheckOptions<'stack'>> = async ({ lab, options, guest }) => {
   const manager = firstManager(lab)
   const { guest: g } = await guest(manager)
-  const filter = shellQuote(`label=com.docker.stack.namespace=${options.name}`)
-  const { services } = await probeSections(g, manager, { services: `docker service ls --filter ${filter} --format '{{.Name}} {{.Replicas}}' 2>&1` })
+  const { services } = await probeSections(g, manager, { services: engineGets([`/services?status=true&${apiFilters({ label: [`com.docker.stack.namespace=${options.name}`] })}`]) })
+  const [answer] = parseAnswers(services.out, 1)
   const wanted = options.services ?? []
   const expected = `stack ${options.name} deployed${wanted.length ? ` with ${wanted.join(', ')}` : ''}, every service at its replicas`
-  if (services.code !== 0)
-    return [
-      {
-        on: manager,
-        passed: false,
-        expected,
-        found: dockerSaid(services.out),
-      },
-    ]
-  const rows = services.out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([name]) => name)
-    .map(([name, replicas]) => {
-      const [running, want] = (replicas ?? '').split('/').map(Number)
-      return { name: name!, replicas: replicas ?? '', ok: running !== undefined && running === want && want! > 0 }
-    })
+  if (!answer!.ok) return [{ on: manager, passed: false, expected, found: apiSaid(answer!, services.code) }]
+  const rows = listedServices(answer!.out, manager).map((sv) => ({ name: sv.name, replicas: sv.replicas, ok: sv.running === sv.desired && sv.desired > 0 }))
   if (!rows.length) return [{ on: manager, passed: false, expected, found: `no stack ${options.name}` }]
   // `web` and `NAME_web` both name the stack's service web.
   const has = (s: string) => rows.some((r) => r.name === s || r.name === `${options.name}_${s}`)

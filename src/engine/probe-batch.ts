@@ -38,7 +38,11 @@ export class BatchingGuest implements Guest {
   /** Section scripts sent: what the tests count. */
   batches = 0
 
-  constructor(private readonly inner: Guest) {}
+  /** `parallel`: the batch's sections run side by side on the node (see sectionScript). */
+  constructor(
+    private readonly inner: Guest,
+    private readonly opts: { parallel?: boolean } = {},
+  ) {}
 
   exec(...args: Parameters<Guest['exec']>): ReturnType<Guest['exec']> {
     return this.inner.exec(...args)
@@ -81,7 +85,7 @@ export class BatchingGuest implements Guest {
     }
     this.batches++
     // Each probe alone would have had the whole timeout: together they get the sum.
-    const running: Running = { names, read: readSections(this.inner, script, PROBE_TIMEOUT_MS * batch.length) }
+    const running: Running = { names, read: readSections(this.inner, script, PROBE_TIMEOUT_MS * batch.length, this.opts) }
     this.running = running
     try {
       const read = await running.read

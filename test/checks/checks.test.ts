@@ -1,7 +1,7 @@
 import t from 'tap'
 import { parseLab } from '../../src/lab/load.js'
 import { runChecks } from '../../src/checks/run-checks.js'
-import { FakeGuest } from '../helpers/fake-guest.js'
+import { FakeGuest, sectioned } from '../helpers/fake-guest.js'
 import { serviceAnswer } from './service-fixtures.js'
 import type { Facts } from '../../src/modules/module.js'
 import { ALL_READY, IDS, MASTER_LINE, SWARM_INACTIVE, engineState, nodeLine, sections, swarmManager, swarmProbe, swarmWorker } from '../modules/docker-fixtures.js'
@@ -71,9 +71,11 @@ t.test('service: replicas N/N', async (t) => {
 t.test('http: every node asked from the manager; status and body', async (t) => {
   const lab = labWith('  - http: { port: 8080, contains: Welcome to nginx }')
   const g = new FakeGuest([
-    { match: /http:\/\/192\.168\.56\.10:8080\//, stdout: '<h1>Welcome to nginx!</h1>\n200' },
-    { match: /http:\/\/192\.168\.56\.11:8080\//, stdout: 'oops\n502' },
-    { match: /http:\/\/192\.168\.56\.12:8080\//, code: 7, stdout: '\n000' },
+    sectioned([
+      { match: /http:\/\/192\.168\.56\.10:8080\//, stdout: '<h1>Welcome to nginx!</h1>\n200' },
+      { match: /http:\/\/192\.168\.56\.11:8080\//, stdout: 'oops\n502' },
+      { match: /http:\/\/192\.168\.56\.12:8080\//, code: 7, stdout: '\n000' },
+    ]),
   ])
   const rows = await runChecks(lab, access({ master: g }))
   t.same(
@@ -94,7 +96,10 @@ t.test('chrony: every other node selected the server', async (t) => {
     `MS Name/IP address         Stratum Poll Reach LastRx Last sample\n===============================================================================\n${sel} 192.168.56.10                10   6   377    34   +12us[  +15us] +/-  120us\n`
   const rows = await runChecks(
     lab,
-    access({ node1: new FakeGuest([{ match: 'chronyc -n sources', stdout: sources('^*') }]), node2: new FakeGuest([{ match: 'chronyc -n sources', stdout: sources('^?') }]) }),
+    access({
+      node1: new FakeGuest([sectioned([{ match: 'chronyc -n sources 2>&1', stdout: sources('^*') }])]),
+      node2: new FakeGuest([sectioned([{ match: 'chronyc -n sources 2>&1', stdout: sources('^?') }])]),
+    }),
   )
   t.same(
     rows.map((r) => [r.on, r.passed, r.found]),
@@ -105,22 +110,65 @@ t.test('chrony: every other node selected the server', async (t) => {
   )
 })
 
-t.test('exec and overlay', async (t) => {
+/** A node's running replicas as `docker inspect` prints them, in the overlay check's probe section. */
+function replicas(...containers: Array<{ id: string; nets: Record<string, string> }>) {
+  const json = JSON.stringify(containers.map((c) => ({ Id: c.id, NetworkSettings: { Networks: Object.fromEntries(Object.entries(c.nets).map(([n, ip]) => [n, { IPAddress: ip }])) } })))
+  return { match: /#vmlab:begin:replicas'\n[\s\S]*service\.name%3Dbb/, stdout: `#vmlab:begin:replicas\n${json}\n#vmlab:end:replicas:0\n` }
+}
+const pinged = (from: string, to: string, code = 0) => ({
+  match: new RegExp(`#vmlab:begin:ping'\\ndocker exec ${from} ping -c 1 -W 3 ${to.replace(/\./g, '\\.')} `),
+  stdout: `#vmlab:begin:ping\n${code ? 'PING: 1 packets transmitted, 0 received' : '1 packets transmitted, 1 packets received'}\n#vmlab:end:ping:${code}\n`,
+})
+
+t.test("exec and overlay: replicas read on every node at once; the address on the lab's overlay is pinged", async (t) => {
   const lab = labWith('  - exec: { command: "test -f /etc/motd", nodes: [node1], exit: 0 }\n  - overlay: { service: bb }')
-  const master = new FakeGuest([{ match: /docker service ps bb/, stdout: 'node1.localdomain\nnode2.localdomain\n' }])
+  const master = new FakeGuest([replicas()])
   const node1 = new FakeGuest([
-    { match: 'test -f /etc/motd', code: 1 },
-    { match: /docker ps --filter/, stdout: 'aaa111\n' },
-    { match: /docker inspect --format/, stdout: '10.0.1.5\n' },
-    { match: 'docker exec aaa111 ping -c 1 -W 3 10.0.1.6', stdout: '1 packets transmitted, 1 packets received\n' },
+    sectioned([{ match: "sh -c 'test -f /etc/motd' 2>&1", code: 1 }]),
+    replicas({ id: 'aaa111', nets: { ingress: '10.0.0.5', ovl: '10.0.1.5' } }),
+    pinged('aaa111', '10.0.1.6'),
   ])
-  const node2 = new FakeGuest([
-    { match: /docker ps --filter/, stdout: 'bbb222\n' },
-    { match: /docker inspect --format '\{\{\(index \.NetworkSettings\.Networks "ovl"\)\.IPAddress\}\}' bbb222/, stdout: '10.0.1.6\n' },
-  ])
+  const node2 = new FakeGuest([replicas({ id: 'bbb222', nets: { ingress: '10.0.0.6', other: '10.0.9.6', ovl: '10.0.1.6' } })])
   const rows = await runChecks(lab, access({ master, node1, node2 }))
   t.match(rows[0], { check: 'exec', on: 'node1', passed: false, found: 'exit 1' })
-  t.match(rows[1], { check: 'overlay', on: 'node1→node2', passed: true })
+  t.match(rows[1], { check: 'overlay', on: 'node1→node2', passed: true, found: 'ping answered' })
+  t.equal(master.commands.length + node1.commands.length + node2.commands.length, 5, 'one read per node, one ping, the exec check')
+})
+
+t.test("overlay: a student's own overlay network passes too; a failed ping or replicas on one node fail, saying so", async (t) => {
+  const lab = labWith('  - overlay: { service: bb }')
+  const own = await runChecks(
+    lab,
+    access({
+      master: new FakeGuest([replicas()]),
+      node1: new FakeGuest([replicas({ id: 'a1', nets: { ingress: '10.0.0.5', mynet: '10.0.7.5' } }), pinged('a1', '10.0.7.6')]),
+      node2: new FakeGuest([replicas({ id: 'b2', nets: { mynet: '10.0.7.6' } })]),
+    }),
+  )
+  t.match(own, [{ on: 'node1→node2', passed: true }])
+  const noPing = await runChecks(
+    lab,
+    access({
+      master: new FakeGuest([replicas()]),
+      node1: new FakeGuest([replicas({ id: 'a1', nets: { ovl: '10.0.1.5' } }), pinged('a1', '10.0.1.6', 1)]),
+      node2: new FakeGuest([replicas({ id: 'b2', nets: { ovl: '10.0.1.6' } })]),
+    }),
+  )
+  t.match(noPing, [{ on: 'node1→node2', passed: false, found: /^ping failed: PING: 1 packets transmitted, 0 received/ }])
+  const onlyIngress = await runChecks(
+    lab,
+    access({
+      master: new FakeGuest([replicas({ id: 'm0', nets: { ovl: '10.0.1.4' } })]),
+      node1: new FakeGuest([replicas({ id: 'a1', nets: { ingress: '10.0.0.5' } })]),
+      node2: new FakeGuest([replicas()]),
+    }),
+  )
+  t.match(onlyIngress, [{ on: 'master', passed: false, found: 'running on master' }], 'a replica on ingress only is on no overlay of the student')
+  const down = new FakeGuest([
+    { match: /#vmlab:begin:replicas'/, stdout: '#vmlab:begin:replicas\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n#vmlab:end:replicas:1\n' },
+  ])
+  const silent = await runChecks(lab, access({ master: new FakeGuest([replicas({ id: 'm0', nets: { ovl: '10.0.1.4' } })]), node1: down, node2: new FakeGuest([replicas()]) }))
+  t.match(silent, [{ passed: false, found: /^running on master; docker on node1 does not answer \(Cannot connect to the Docker daemon/ }])
 })
 
 t.test('a check that throws is a failed row, not a crash', async (t) => {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { sections } from '../modules/docker-fixtures.js'
 import { check } from './lab-for-checks.js'
+import { apiOut, serviceListJson } from './service-fixtures.js'
 
 /** `docker inspect` of running containers: Portainer as `docker run -d -p 9443:9443 -v /var/run/docker.sock:/var/run/docker.sock …` leaves it. */
 function inspect(socket = true, image = 'portainer/portainer-ce:latest'): string {
@@ -23,7 +24,8 @@ function inspect(socket = true, image = 'portainer/portainer-ce:latest'): string
 const node = (containers: string, http: string, https: string, code = 0) =>
   new FakeGuest([{ match: /#vmlab:begin:containers'/, stdout: sections({ containers: { out: containers, code }, http: { out: http }, https: { out: https } }) }])
 
-const services = (out: string) => new FakeGuest([{ match: /#vmlab:begin:services'/, stdout: sections({ services: { out } }) }])
+const services = (lines: string) =>
+  new FakeGuest([{ match: /#vmlab:begin:services'\ncurl .*\/services\?status=true/, stdout: sections({ services: { out: apiOut({ status: 200, body: serviceListJson(lines) }) } }) }])
 
 t.test('portainer: standalone container with docker.sock, UI on either port', async (t) => {
   const [row] = await check('  - portainer: { node: master }', { master: node(inspect(), '000', '200') })

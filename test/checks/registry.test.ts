@@ -32,7 +32,7 @@ t.test('registry: catalog, and with restart/volume the container publishing the 
     { on: 'master', passed: true, expected: 'the container publishing port 5000, restart policy always, /var/lib/registry in a volume or bind mount', found: 'restart always, volume registry-data' },
   ])
   t.equal(g.commands.length, 1, 'catalog and container in one round trip')
-  t.match(g.commands[0], /docker ps -q --filter publish=5000/)
+  t.match(g.commands[0], encodeURIComponent('{"publish":["5000"]}'))
   const bad = await check('  - registry: { node: master, restart: always, volume: true }', { master: master(registryInspect('no', false)) })
   t.match(bad[1], { passed: false, found: 'restart policy no; nothing mounted at /var/lib/registry' })
   const none = await check('  - registry: { node: master, restart: always }', { master: master('[]') })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { sections } from '../modules/docker-fixtures.js'
-import { NOT_MANAGER, serviceAnswer } from './service-fixtures.js'
+import { NOT_MANAGER_API, apiOut, serviceAnswer } from './service-fixtures.js'
 import { check } from './lab-for-checks.js'
 
 const M = 'master.localdomain'
@@ -76,13 +76,15 @@ t.test('service: rolled back means the last update is a completed rollback', asy
 })
 
 t.test('service: not a manager, docker down', async (t) => {
-  const worker = new FakeGuest([{ match: /#vmlab:begin:service'/, stdout: sections({ service: { out: `[]\n${NOT_MANAGER}`, code: 1 }, tasks: { out: NOT_MANAGER, code: 1 } }) }])
+  const worker = new FakeGuest([{ match: /#vmlab:begin:service'/, stdout: sections({ service: { out: apiOut(NOT_MANAGER_API, NOT_MANAGER_API, NOT_MANAGER_API) } }) }])
   t.match((await check('  - service: { name: web, replicas: 1 }', { master: worker }))[0], { passed: false, found: /^This node is not a swarm manager/ })
   const down = new FakeGuest([
     {
       match: /#vmlab:begin:service'/,
-      stdout: sections({ service: { out: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n', code: 1 }, tasks: { code: 1 } }),
+      stdout: sections({
+        service: { out: `curl: (7) Couldn't connect to server\n${apiOut({ status: 0, body: '' }, { status: 0, body: '' }, { status: 0, body: '' }).replace(/http:0\b/g, 'http:000')}`, code: 7 },
+      }),
     },
   ])
-  t.match((await check('  - service: { name: web, replicas: 1 }', { master: down }))[0], { passed: false, found: /Cannot connect to the Docker daemon/ })
+  t.match((await check('  - service: { name: web, replicas: 1 }', { master: down }))[0], { passed: false, found: /Couldn't connect to server/ })
 })

@@ -1,11 +1,18 @@
 import t from 'tap'
 import { FakeGuest } from '../helpers/fake-guest.js'
 import { sections } from '../modules/docker-fixtures.js'
-import { NOT_MANAGER } from './service-fixtures.js'
+import { NOT_MANAGER_API, apiOut, serviceListJson } from './service-fixtures.js'
 import { check } from './lab-for-checks.js'
 
-const ls = (out: string, code = 0) =>
-  new FakeGuest([{ match: /#vmlab:begin:services'\ndocker service ls --filter 'label=com\.docker\.stack\.namespace=shop'/, stdout: sections({ services: { out, code } }) }])
+/** The manager's answer to GET /services?status=true&filters={"label":["com.docker.stack.namespace=shop"]}. */
+const answering = (answer: { status: number; body: string }) =>
+  new FakeGuest([
+    {
+      match: new RegExp(`#vmlab:begin:services'\\ncurl .*${encodeURIComponent('{"label":["com.docker.stack.namespace=shop"]}').replace(/[%]/g, '%')}`),
+      stdout: sections({ services: { out: apiOut(answer) } }),
+    },
+  ])
+const ls = (lines: string) => answering({ status: 200, body: serviceListJson(lines) })
 
 t.test('stack: every service of the namespace at its replicas', async (t) => {
   const g = ls('shop_web 3/3\nshop_redis 1/1\nshop_agent 3/3 (max 1 per node)\n')
@@ -26,5 +33,5 @@ t.test('stack: every service of the namespace at its replicas', async (t) => {
 
 t.test('stack: not deployed, not a manager', async (t) => {
   t.match((await check('  - stack: { name: shop }', { master: ls('') }))[0], { passed: false, found: 'no stack shop' })
-  t.match((await check('  - stack: { name: shop }', { master: ls(NOT_MANAGER, 1) }))[0], { passed: false, found: /^This node is not a swarm manager/ })
+  t.match((await check('  - stack: { name: shop }', { master: answering(NOT_MANAGER_API) }))[0], { passed: false, found: /^This node is not a swarm manager/ })
 })

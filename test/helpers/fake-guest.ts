@@ -56,3 +56,37 @@ export class FakeGuest implements Guest {
     this.files.set(path, text)
   }
 }
+
+/**
+ * One answer for every probe script (src/modules/lib/probe-script.ts): each section's command is answered by
+ * the first of `answers` that matches it, and framed as the script frames it (a section ending in `2>&1`
+ * gets the answer's stderr too, as the shell would fold it in). Tests of checks and modules then say what a
+ * node answers to each command, whether it goes out alone or with other reads.
+ */
+export function sectioned(answers: Answer[]): Answer {
+  const sections = (script: string) => [...script.matchAll(SECTION)].map((m) => ({ name: m[1]!, cmd: m[2]! }))
+  const find = (cmd: string) => answers.find((x) => (typeof x.match === 'string' ? x.match === cmd : x.match.test(cmd)))
+  // Only a script all of whose sections it knows, so that other answers of the same guest keep theirs.
+  const match = /^(sudo )?echo '#vmlab:begin:/
+  match.test = (script: string) => /^(sudo )?echo '#vmlab:begin:/.test(script) && sections(script).every((s) => find(s.cmd) !== undefined)
+  return {
+    match,
+    reply: (script) => {
+      let stdout = ''
+      for (const { name, cmd } of sections(script)) {
+        const a = find(cmd)!
+        const out = a.reply ? a.reply(cmd) : a
+        const text = (out.stdout ?? '') + (/ 2>&1$/.test(cmd) ? (out.stderr ?? '') : '')
+        stdout += `#vmlab:begin:${name}\n${text}\n#vmlab:end:${name}:${out.code ?? 0}\n`
+      }
+      return { stdout }
+    },
+  }
+}
+
+const SECTION = /echo '#vmlab:begin:([^']+)'\n([\s\S]*?)\nprintf '\\n#vmlab:end:\1:%s\\n' "\$\?"/g
+
+/** The section commands of the probe scripts a FakeGuest received, in order. */
+export function sectionCommands(guest: FakeGuest): string[] {
+  return guest.commands.flatMap((c) => [...c.matchAll(SECTION)].map((m) => m[2]!))
+}

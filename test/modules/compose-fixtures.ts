@@ -108,3 +108,21 @@ export function dockerPsLines(boxes: Box[]): string {
     .map((l) => `${l}\n`)
     .join('')
 }
+
+/** GET /containers/json?all=1 (docker 20.10) of containers docker-compose 1.29 made. */
+export function containersJson(boxes: Box[]): string {
+  return JSON.stringify(
+    boxes.map((b) => ({
+      Id: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b',
+      Names: [`/${b.project}_${b.service}_${b.number ?? 1}`],
+      Image: b.image,
+      Labels: Object.fromEntries(
+        labels(b, '1.29.2', '\n')
+          .split('\n')
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
+      State: b.state,
+      Status: status(b.state),
+    })),
+  )
+}

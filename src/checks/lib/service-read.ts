@@ -1,13 +1,13 @@
 /**
- * What a check needs to know of one swarm service, read on a manager in one round trip (batched with the
- * other checks' reads): its inspect (spec, previous spec, update status) and its running tasks' nodes.
+ * What a check needs to know of one swarm service, read on a manager from the Engine API in one curl (batched
+ * with the other checks' reads): the service (spec, previous spec, update status), its running tasks and the
+ * swarm's nodes, to name the tasks' hosts.
  */
 import { z } from 'zod'
 import type { Guest } from '../../modules/module.js'
 import { parseDockerJson } from '../../modules/lib/docker-json.js'
 import { probeSections } from '../../modules/lib/probe-script.js'
-import { shellQuote } from '../../guest/remote-command.js'
-import { dockerSaid as said } from './docker-said.js'
+import { apiFilters, apiSaid, engineGets, parseAnswers, type ApiAnswer } from '../../modules/lib/docker-api.js'
 
 const PortSchema = z.object({
   Protocol: z.string().default('tcp'),
@@ -46,27 +46,22 @@ export interface ServiceRead {
   error?: string
 }
 
+const TasksSchema = z.array(z.object({ NodeID: z.string().default(''), Status: z.object({ State: z.string() }) }))
+const NodesSchema = z.array(z.object({ ID: z.string(), Description: z.object({ Hostname: z.string() }) }))
+
 export async function readService(guest: Guest, node: string, name: string): Promise<ServiceRead> {
-  const q = shellQuote(name)
-  const s = await probeSections(guest, node, {
-    service: `docker service inspect ${q} 2>&1`,
-    tasks: `docker service ps ${q} --filter desired-state=running --format '{{.Node}} {{.CurrentState}}' 2>&1`,
-  })
-  if (s.service.code !== 0) {
-    const why = said(s.service.out)
-    if (/no such service/i.test(why)) return { running: [] }
-    return { running: [], error: why }
-  }
-  const service = parseDockerJson(z.array(ServiceSchema), s.service.out, 'docker service inspect', node)[0]
-  const running =
-    s.tasks.code === 0
-      ? s.tasks.out
-          .split('\n')
-          .map((l) => l.trim().split(/\s+/))
-          .filter(([host, state]) => host && state === 'Running')
-          .map(([host]) => host!)
-      : []
-  return { ...(service ? { service } : {}), running }
+  const paths = [`/services/${encodeURIComponent(name)}`, `/tasks?${apiFilters({ service: [name], 'desired-state': ['running'] })}`, '/nodes']
+  const { service: read } = await probeSections(guest, node, { service: engineGets(paths) })
+  const [service, tasks, nodes] = parseAnswers(read.out, paths.length) as [ApiAnswer, ApiAnswer, ApiAnswer]
+  if (!service.ok) return service.status === 404 ? { running: [] } : { running: [], error: apiSaid(service, read.code) }
+  const spec = parseDockerJson(ServiceSchema, service.out, `GET /services/${name}`, node)
+  const hostOf = new Map(nodes.ok ? parseDockerJson(NodesSchema, nodes.out, 'GET /nodes', node).map((n) => [n.ID, n.Description.Hostname]) : [])
+  const running = tasks.ok
+    ? parseDockerJson(TasksSchema, tasks.out, 'GET /tasks', node)
+        .filter((t) => t.Status.State === 'running')
+        .map((t) => hostOf.get(t.NodeID) ?? t.NodeID)
+    : []
+  return { service: spec, running }
 }
 
 export const serviceMode = (s: CheckedService): 'replicated' | 'global' => (s.Spec.Mode.Global !== undefined ? 'global' : 'replicated')

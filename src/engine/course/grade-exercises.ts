@@ -18,7 +18,7 @@ export function batched(access: Access): Access {
   return (node) => {
     let found = cache.get(node)
     if (!found) {
-      found = access(node).then(({ guest, facts }) => ({ guest: new BatchingGuest(guest), facts }))
+      found = access(node).then(({ guest, facts }) => ({ guest: new BatchingGuest(guest, { parallel: true }), facts }))
       cache.set(node, found)
     }
     return found

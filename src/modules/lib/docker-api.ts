@@ -50,17 +50,50 @@ export interface EngineState {
 }
 
 export function parseDockerState(out: string): EngineState {
+  const [info, nodes, images] = parseAnswers(out, READS.length)
+  return { info: info!, nodes: nodes!, images: images! }
+}
+
+/** The `count` answers of one curl of several URLs (each followed by its status line); missing ones are "no answer". */
+export function parseAnswers(out: string, count: number): ApiAnswer[] {
   const answers: ApiAnswer[] = []
   let rest = out
-  for (let i = 0; i < READS.length; i++) {
+  for (let i = 0; i < count; i++) {
     const m = new RegExp(`\\n${STATUS}(\\d{3})(?:\\n|$)`).exec(rest)
     if (!m) break
     const status = Number(m[1])
     answers.push({ ok: status === 200, status, out: rest.slice(0, m.index) })
     rest = rest.slice(m.index + m[0].length)
   }
-  const none: ApiAnswer = { ok: false, status: 0, out: '' }
-  return { info: answers[0] ?? none, nodes: answers[1] ?? none, images: answers[2] ?? none }
+  while (answers.length < count) answers.push({ ok: false, status: 0, out: '' })
+  return answers
+}
+
+/**
+ * GETs of the Engine API (paths with their query, not yet URL-encoded beyond what they hold) in one curl:
+ * where a docker CLI call costs a second or more under emulation, the daemon answers in milliseconds. For
+ * checks, which need curl on the node (every lab OS has it; a node without it says so: exit 127).
+ */
+export function engineGets(paths: readonly string[]): string {
+  return `curl -sS -g --unix-socket /var/run/docker.sock -w '\\n${STATUS}%{http_code}\\n' ${paths.map((p) => shellQuote(`http://localhost${p}`)).join(' ')} 2>&1`
+}
+
+/** A query filter as the Engine API takes it (`?filters=` JSON, URL-encoded). */
+export function apiFilters(filters: Record<string, string[]>): string {
+  return `filters=${encodeURIComponent(JSON.stringify(filters))}`
+}
+
+/** What a failed answer says: the Engine's own message (without its JSON), curl's error, or that nothing answered. */
+export function apiSaid(a: ApiAnswer, code: number): string {
+  if (code === 127) return 'curl is not installed on the node (the checks read Docker with it): install curl'
+  try {
+    const message = (JSON.parse(a.out) as { message?: unknown }).message
+    if (typeof message === 'string') return message
+  } catch {
+    // not the Engine's JSON: curl's own words, below
+  }
+  const said = a.out.trim().split('\n').pop()
+  return said || (a.status ? `HTTP ${a.status}` : 'docker does not answer')
 }
 
 const DOWN_HINT = 'run the docker module first; `systemctl status docker` on the node tells why the daemon is down'
