@@ -4,7 +4,7 @@
  * a lab's modules, started together, share one section script per node; identical commands run once, and a
  * read whose commands are all in the script running at that moment takes its answer from there.
  */
-import type { Guest } from '../modules/module.js'
+import type { Guest, Facts } from '../modules/module.js'
 import { commandText } from '../guest/remote-command.js'
 import { PROBE_TIMEOUT_MS, readSections, type SectionResult, type SectionsRead } from '../modules/lib/probe-script.js'
 
@@ -106,4 +106,19 @@ function answer(read: SectionsRead, sections: Sections, names: Map<string, strin
     if (found) own.set(name, found)
   }
   return { ...read, sections: own }
+}
+
+type Access = (node: string) => Promise<{ guest: Guest; facts: Facts }>
+
+/** One batching guest per node for a whole run of `access` (grading: `parallel`, see sectionScript). */
+export function batchedAccess(access: Access, opts: { parallel?: boolean } = {}): Access {
+  const cache = new Map<string, Promise<{ guest: Guest; facts: Facts }>>()
+  return (node) => {
+    let found = cache.get(node)
+    if (!found) {
+      found = access(node).then(({ guest, facts }) => ({ guest: new BatchingGuest(guest, opts), facts }))
+      cache.set(node, found)
+    }
+    return found
+  }
 }

@@ -64,11 +64,11 @@ export class FakeGuest implements Guest {
  * node answers to each command, whether it goes out alone or with other reads.
  */
 export function sectioned(answers: Answer[]): Answer {
-  const sections = (script: string) => [...script.matchAll(SECTION)].map((m) => ({ name: m[1]!, cmd: m[2]! }))
+  const sections = scriptSections
   const find = (cmd: string) => answers.find((x) => (typeof x.match === 'string' ? x.match === cmd : x.match.test(cmd)))
   // Only a script all of whose sections it knows, so that other answers of the same guest keep theirs.
-  const match = /^(sudo )?echo '#vmlab:begin:/
-  match.test = (script: string) => /^(sudo )?echo '#vmlab:begin:/.test(script) && sections(script).every((s) => find(s.cmd) !== undefined)
+  const match = /^(sudo )?(echo '#vmlab:begin:|vmlab_d=)/
+  match.test = (script: string) => /^(sudo )?(echo '#vmlab:begin:|vmlab_d=)/.test(script) && sections(script).every((s) => find(s.cmd) !== undefined)
   return {
     match,
     reply: (script) => {
@@ -85,8 +85,19 @@ export function sectioned(answers: Answer[]): Answer {
 }
 
 const SECTION = /echo '#vmlab:begin:([^']+)'\n([\s\S]*?)\nprintf '\\n#vmlab:end:\1:%s\\n' "\$\?"/g
+// The side-by-side form (sectionScript's `parallel`): each command in a subshell writing to file i, then the
+// names printed in order with `cat` of their file.
+const PARALLEL_CMD = /^\( \( ([\s\S]*?)\n\) >"\$vmlab_d\/(\d+)" <\/dev\/null;/gm
+const PARALLEL_NAME = /^echo '#vmlab:begin:([^']+)'; cat "\$vmlab_d\/(\d+)"/gm
+
+/** The sections (name, command) of one probe script, in either form. */
+export function scriptSections(script: string): { name: string; cmd: string }[] {
+  if (!script.includes('$vmlab_d')) return [...script.matchAll(SECTION)].map((m) => ({ name: m[1]!, cmd: m[2]! }))
+  const cmds = new Map([...script.matchAll(PARALLEL_CMD)].map((m) => [m[2]!, m[1]!]))
+  return [...script.matchAll(PARALLEL_NAME)].map((m) => ({ name: m[1]!, cmd: cmds.get(m[2]!)! }))
+}
 
 /** The section commands of the probe scripts a FakeGuest received, in order. */
 export function sectionCommands(guest: FakeGuest): string[] {
-  return guest.commands.flatMap((c) => [...c.matchAll(SECTION)].map((m) => m[2]!))
+  return guest.commands.flatMap((c) => scriptSections(c).map((s) => s.cmd))
 }

@@ -1,33 +1,19 @@
 /**
- * Grading: every check of the asked exercises runs at once, through one batching guest per node, so the
- * probes of the whole course share one round trip per node. A check passes when it passes on every node
+ * Grading: every check of the asked exercises runs at once (runChecks batches their reads), so the probes
+ * of the whole course share one round trip per node. A check passes when it passes on every node
  * it looks at; its points count only then.
  */
 import type { ResolvedLab } from '../../lab/resolve.js'
 import { textIn, type Exercise } from '../../lab/exercises.js'
 import type { Guest, Facts } from '../../modules/module.js'
 import { runChecks } from '../../checks/run-checks.js'
-import { BatchingGuest } from '../probe-batch.js'
 import { scoreOf, type ExerciseResult } from '../../grading/result.js'
 
 type Access = (node: string) => Promise<{ guest: Guest; facts: Facts }>
 
-/** One batching guest per node for the whole grading run. */
-export function batched(access: Access): Access {
-  const cache = new Map<string, Promise<{ guest: Guest; facts: Facts }>>()
-  return (node) => {
-    let found = cache.get(node)
-    if (!found) {
-      found = access(node).then(({ guest, facts }) => ({ guest: new BatchingGuest(guest, { parallel: true }), facts }))
-      cache.set(node, found)
-    }
-    return found
-  }
-}
-
 export async function gradeExercises(lab: ResolvedLab, exercises: Exercise[], access: Access, lang = 'en'): Promise<ExerciseResult[]> {
   const all = exercises.flatMap((ex) => ex.checks.map((c) => ({ ex, c })))
-  const rows = await runChecks({ ...lab, checks: all.map(({ c }) => ({ check: c.check, options: c.options }) as (typeof lab.checks)[number]) }, batched(access))
+  const rows = await runChecks({ ...lab, checks: all.map(({ c }) => ({ check: c.check, options: c.options }) as (typeof lab.checks)[number]) }, access)
   return exercises.map((ex) => {
     const checks = ex.checks.map((c, index) => {
       const at = all.findIndex((a) => a.ex === ex && a.c === c)
