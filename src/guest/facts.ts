@@ -1,7 +1,7 @@
 import { LabError } from '../util/errors.js'
 import type { GuestSession } from './session.js'
 
-export type OsFamily = 'el7' | 'el8' | 'el9' | 'debian'
+export type OsFamily = 'el7' | 'el8' | 'el9' | 'el10' | 'debian'
 
 /** What modules need to know about a node's OS, read in one round trip. */
 export interface GuestFacts {
@@ -61,7 +61,7 @@ export function parseOsRelease(text: string): Record<string, string> {
   return out
 }
 
-const SUPPORTED = 'CentOS 7, EL 8 and 9 (Rocky, AlmaLinux, CentOS Stream, RHEL) and Debian'
+const SUPPORTED = 'CentOS 7, EL 8, 9 and 10 (Rocky, AlmaLinux, CentOS Stream, RHEL) and Debian'
 
 export function osFamily(release: Record<string, string>, node: string): OsFamily {
   const ids = [release.ID ?? '', ...(release.ID_LIKE ?? '').split(/\s+/)].filter((s) => s !== '')
@@ -69,7 +69,7 @@ export function osFamily(release: Record<string, string>, node: string): OsFamil
   if (ids.includes('debian')) return 'debian'
   if (ids.includes('rhel') || ids.includes('centos')) {
     const major = Number.parseInt(release.VERSION_ID ?? '', 10)
-    if (major === 7 || major === 8 || major === 9) return `el${major}`
+    if (major === 7 || major === 8 || major === 9 || major === 10) return `el${major}`
   }
   throw new LabError(`${node} runs ${name}, which lab does not support`, { hint: `lab supports ${SUPPORTED}` })
 }
@@ -84,6 +84,10 @@ const PACKAGE_MANAGERS: Record<OsFamily, Array<['yum' | 'dnf' | 'apt', string]>>
     ['yum', 'yum'],
   ],
   el9: [
+    ['dnf', 'dnf'],
+    ['yum', 'yum'],
+  ],
+  el10: [
     ['dnf', 'dnf'],
     ['yum', 'yum'],
   ],

@@ -1,11 +1,11 @@
 /**
- * Kickstart syntax per RHEL release, as pykickstart's RHEL7/RHEL8/RHEL9 handlers define it
- * (pykickstart/handlers/rhel{7,8,9}.py map each command to a versioned class in
+ * Kickstart syntax per RHEL release, as pykickstart's RHEL7/RHEL8/RHEL9/RHEL10 handlers define it
+ * (pykickstart/handlers/rhel{7,8,9,10}.py map each command to a versioned class in
  * pykickstart/commands/*.py; sections.py defines the %sections). Options are listed for the
  * commands we write and the usual ones; other known commands are checked by name only.
  */
 
-export type Rhel = 7 | 8 | 9
+export type Rhel = 7 | 8 | 9 | 10
 
 /** Where something stands in its life: the first release that has it, deprecated, removed. */
 export interface Life {
@@ -63,8 +63,9 @@ const REBOOT: CommandSpec = {
 
 const AUTHCONFIG: CommandSpec = {
   group: 'authconfig',
-  // FC3_Authconfig on RHEL7; F28_Authconfig warns on every use from RHEL8 on
+  // FC3_Authconfig on RHEL7; F28_Authconfig warns on every use from RHEL8 on; F35_Authconfig (RHEL10) is a RemovedCommand
   deprecated: 8,
+  removed: 10,
   instead: 'leave it out (the default authselect profile is right) or use authselect',
 }
 
@@ -109,6 +110,9 @@ const NETWORK_OPTIONS: Record<string, OptionSpec> = {
   '--ipv4-ignore-auto-dns': { since: 9 },
   '--ipv6-ignore-auto-dns': { since: 9 },
 }
+// RHEL10_Network: teamd is gone
+NETWORK_OPTIONS['--teamslaves'] = { value: true, deprecated: 10, instead: 'a bond (--bondslaves)' }
+NETWORK_OPTIONS['--teamconfig'] = { value: true, deprecated: 10, instead: 'a bond (--bondopts)' }
 
 export const COMMANDS: Record<string, CommandSpec> = {
   auth: AUTHCONFIG,
@@ -139,7 +143,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--pbkdf-iterations': { value: true, since: 8 },
     },
   },
-  autostep: { deprecated: 9, instead: 'leave it out' },
+  // F34_AutoStep warns; F40_Autostep (RHEL10) is a RemovedCommand
+  autostep: { deprecated: 9, removed: 10, instead: 'leave it out' },
+  // F43_Bootc: install a bootable container image
+  bootc: { since: 10, group: 'method' },
   bootloader: {
     options: {
       '--append': VALUE,
@@ -159,7 +166,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--upgrade': { deprecated: 8, instead: 'leave it out' },
     },
   },
-  btrfs: PARTITION,
+  // RHEL10_BTRFS is a RemovedCommand
+  btrfs: { ...PARTITION, removed: 10, instead: 'xfs or ext4 partitions (part, logvol)' },
   cdrom: { group: 'method', options: {} },
   clearpart: {
     options: {
@@ -232,6 +240,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
         value: true,
         choices: () => ['debug', 'info', 'warning', 'error', 'critical'],
         deprecated: 9,
+        // F40_Logging
+        removed: 10,
         instead: 'leave it out',
       },
     },
@@ -243,12 +253,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   multipath: { repeatable: true, deprecated: 8, instead: 'leave it out' },
   network: { repeatable: true, options: NETWORK_OPTIONS },
   nfs: { group: 'method' },
-  nvdimm: { repeatable: true },
+  // RHEL10_Nvdimm is a RemovedCommand
+  nvdimm: { repeatable: true, removed: 10, instead: 'leave it out' },
   ostreesetup: { group: 'method' },
   part: PARTITION,
   partition: PARTITION,
   poweroff: REBOOT,
   raid: PARTITION,
+  // F43_RDP: the remote desktop of RHEL10's installer, which replaces VNC
+  rdp: { since: 10 },
   realm: {},
   reboot: REBOOT,
   repo: {
@@ -262,7 +275,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--excludepkgs': VALUE,
       '--includepkgs': VALUE,
       // F33_Repo marks it deprecated
-      '--ignoregroups': { value: true, boolean: true, deprecated: 9, instead: 'leave it out' },
+      // F40_Repo (RHEL10) removes it
+      '--ignoregroups': { value: true, boolean: true, deprecated: 9, removed: 10, instead: 'leave it out' },
       '--proxy': VALUE,
       '--noverifyssl': FLAG,
       '--install': FLAG,
@@ -313,10 +327,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [0, 1],
     options: {
       '--utc': FLAG,
-      // F32/F33_Timezone warn about these three
-      '--isUtc': { deprecated: 9, instead: '--utc' },
-      '--nontp': { deprecated: 9, instead: 'timesource --ntp-disable' },
-      '--ntpservers': { value: true, deprecated: 9, instead: 'one "timesource --ntp-server=HOST" line per server' },
+      // F32/F33_Timezone warn about these three; RHEL10_Timezone removes them
+      '--isUtc': { deprecated: 9, removed: 10, instead: '--utc' },
+      '--nontp': { deprecated: 9, removed: 10, instead: 'timesource --ntp-disable' },
+      '--ntpservers': { value: true, deprecated: 9, removed: 10, instead: 'one "timesource --ntp-server=HOST" line per server' },
     },
   },
   unsupported_hardware: { removed: 8, instead: 'leave it out' },
@@ -353,7 +367,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--gid': VALUE,
     },
   },
-  vnc: {},
+  // RHEL10_Vnc is a DeprecatedCommand
+  vnc: { deprecated: 10, instead: 'the inst.rdp boot option' },
   volgroup: PARTITION,
   xconfig: {},
   // F9_ZeroMbr ignores arguments with a deprecation warning
@@ -388,16 +403,18 @@ export const SECTIONS: Record<string, SectionSpec> = {
       '--default': FLAG,
       // sections.py: F32 adds the dashed aliases and warns about the camel-case names;
       // the parser shipped with EL7/EL8 Anaconda only knows the camel-case ones
-      '--instLangs': { value: true, deprecated: 9, instead: '--inst-langs=' },
+      // sections.py: RHEL10 removes the camel-case names
+      '--instLangs': { value: true, deprecated: 9, removed: 10, instead: '--inst-langs=' },
       '--inst-langs': { value: true, since: 9 },
       '--nobase': { deprecated: 7, removed: 8, instead: 'leave it out' },
       '--multilib': FLAG,
       '--nocore': FLAG,
       '--timeout': VALUE,
       '--retries': VALUE,
-      '--excludeWeakdeps': { since: 8, deprecated: 9, instead: '--exclude-weakdeps' },
+      '--excludeWeakdeps': { since: 8, deprecated: 9, removed: 10, instead: '--exclude-weakdeps' },
       '--exclude-weakdeps': { since: 9 },
-      '--ignorebroken': { since: 9 },
+      // sections.py: a RHEL handler removes it ("not supported on RHEL")
+      '--ignorebroken': { since: 9, removed: 9, instead: 'leave it out: RHEL does not support it' },
     },
   },
 }

@@ -6,7 +6,10 @@ import { ksQuote, shQuote } from './quote.js'
 
 /** The kickstart templates live in <package root>/kickstart (from src/ under tsx and from dist/ alike). */
 
-export type KickstartFamily = 'el7' | 'el8' | 'el9'
+export type KickstartFamily = 'el7' | 'el8' | 'el9' | 'el10'
+
+/** The template each family is written from: RHEL 10's syntax takes the EL9 one as it is (timesource, --inst-langs). */
+const TEMPLATE_FILE: Record<KickstartFamily, string> = { el7: 'el7', el8: 'el8', el9: 'el9', el10: 'el9' }
 
 function readTemplate(path: string): string {
   // a template saved with CRLF must not leak CR into the kickstart
@@ -33,9 +36,9 @@ export function kickstartTemplate(family: KickstartFamily): Handlebars.TemplateD
       hbs.registerPartial(file.slice(0, -'.hbs'.length), readTemplate(join(partials, file)))
     }
     compiled = new Map()
-    for (const f of ['el7', 'el8', 'el9'] as const) {
+    for (const [f, file] of Object.entries(TEMPLATE_FILE) as [KickstartFamily, string][]) {
       // noEscape: HTML escaping would turn = and ' into entities (--ip&#x3D;…)
-      compiled.set(f, hbs.compile(readTemplate(join(dir, `${f}.ks.hbs`)), { noEscape: true, strict: true }))
+      compiled.set(f, hbs.compile(readTemplate(join(dir, `${file}.ks.hbs`)), { noEscape: true, strict: true }))
     }
   }
   return compiled.get(family) as Handlebars.TemplateDelegate

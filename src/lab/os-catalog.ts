@@ -2,7 +2,7 @@
  * What we know about each guest OS a lab can use. The ISO entries (names, URLs, SHA-256) are
  * what `lab iso fetch` downloads and what `lab up --iso` checks a local file against.
  */
-export type OsFamily = 'el7' | 'el8' | 'el9' | 'debian'
+export type OsFamily = 'el7' | 'el8' | 'el9' | 'el10' | 'debian'
 
 /** The kinds of ISO, in the order `lab iso fetch --kind` lists them (here, so that its help loads no more). */
 export const ISO_KINDS = ['minimal', 'boot', 'dvd'] as const
@@ -33,7 +33,12 @@ export interface OsInfo {
   title: string
   family: OsFamily
   /** RHEL release the kickstart is written for (and validated against); undefined for Debian. */
-  rhel?: 7 | 8 | 9
+  rhel?: 7 | 8 | 9 | 10
+  /**
+   * The x86-64 micro-architecture level its kernel and libraries are built for: below it the installer
+   * stops at boot ("CPU does not support x86-64-v2"). EL9 needs v2 (SSE4.2, POPCNT), EL10 v3 (AVX2, BMI2, FMA).
+   */
+  cpuLevel?: CpuLevel
   packageManager: 'yum' | 'dnf' | 'apt'
   /** Below this the installer does not finish (MiB). */
   minMemoryMiB: number
@@ -45,7 +50,9 @@ export interface OsInfo {
   installUrl?: string
 }
 
-export const OS_IDS = ['centos7', 'rocky8', 'rocky9', 'alma8', 'alma9', 'centos-stream9', 'debian12'] as const
+export type CpuLevel = 'x86-64-v2' | 'x86-64-v3'
+
+export const OS_IDS = ['centos7', 'rocky8', 'rocky9', 'rocky10', 'alma8', 'alma9', 'alma10', 'centos-stream9', 'centos-stream10', 'debian12'] as const
 export type OsId = (typeof OS_IDS)[number]
 
 export const OS_CATALOG: Record<OsId, OsInfo> = {
@@ -86,6 +93,7 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     title: 'Rocky Linux 9',
     family: 'el9',
     rhel: 9,
+    cpuLevel: 'x86-64-v2',
     packageManager: 'dnf',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
@@ -95,6 +103,20 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
       rocky('9.6', 'boot', '0fad8d8b19a94a0222ea37152cdf5601229fe0178b651dc476e1cba41d2e6067', 'vault'),
     ],
     installUrl: 'https://dl.rockylinux.org/vault/rocky/9.6/BaseOS/x86_64/os/',
+  },
+  rocky10: {
+    id: 'rocky10',
+    title: 'Rocky Linux 10',
+    family: 'el10',
+    rhel: 10,
+    cpuLevel: 'x86-64-v3',
+    packageManager: 'dnf',
+    minMemoryMiB: 1536,
+    minDiskGiB: 10,
+    // 10.1 is superseded, so it lives in the vault, where files never change; its CHECKSUM there is the
+    // project's own list, read at download time (no value of it is pinned here yet).
+    isos: [rockyVault10('10.1', 'minimal'), rockyVault10('10.1', 'boot')],
+    installUrl: 'https://dl.rockylinux.org/vault/rocky/10.1/BaseOS/x86_64/os/',
   },
   alma8: {
     id: 'alma8',
@@ -116,6 +138,7 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     title: 'AlmaLinux 9',
     family: 'el9',
     rhel: 9,
+    cpuLevel: 'x86-64-v2',
     packageManager: 'dnf',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
@@ -126,11 +149,25 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     ],
     installUrl: 'https://vault.almalinux.org/9.6/BaseOS/x86_64/os/',
   },
+  alma10: {
+    id: 'alma10',
+    title: 'AlmaLinux 10',
+    family: 'el10',
+    rhel: 10,
+    cpuLevel: 'x86-64-v3',
+    packageManager: 'dnf',
+    minMemoryMiB: 1536,
+    minDiskGiB: 10,
+    // As Rocky 10: a superseded point release from the vault, checked against the vault's CHECKSUM.
+    isos: [almaVault10('10.1', 'minimal'), almaVault10('10.1', 'boot')],
+    installUrl: 'https://vault.almalinux.org/10.1/BaseOS/x86_64/os/',
+  },
   'centos-stream9': {
     id: 'centos-stream9',
     title: 'CentOS Stream 9',
     family: 'el9',
     rhel: 9,
+    cpuLevel: 'x86-64-v2',
     packageManager: 'dnf',
     minMemoryMiB: 1536,
     minDiskGiB: 10,
@@ -138,8 +175,21 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     // pinned file or checksum would stay valid. We take the "latest" image and check it against
     // the SHA256SUM the project publishes next to it (fetched over HTTPS when downloading); the
     // checksum seen then is recorded with the cached file. Stream 9 has no minimal ISO.
-    isos: [streamLatest('boot'), streamLatest('dvd')],
+    isos: [streamLatest('boot', 9), streamLatest('dvd', 9)],
     installUrl: 'https://mirror.stream.centos.org/9-stream/BaseOS/x86_64/os/',
+  },
+  'centos-stream10': {
+    id: 'centos-stream10',
+    title: 'CentOS Stream 10',
+    family: 'el10',
+    rhel: 10,
+    cpuLevel: 'x86-64-v3',
+    packageManager: 'dnf',
+    minMemoryMiB: 1536,
+    minDiskGiB: 10,
+    // Rolling, as Stream 9: the latest compose, checked against the SHA256SUM published next to it.
+    isos: [streamLatest('boot', 10), streamLatest('dvd', 10)],
+    installUrl: 'https://mirror.stream.centos.org/10-stream/BaseOS/x86_64/os/',
   },
   debian12: {
     id: 'debian12',
@@ -198,9 +248,23 @@ function alma(release: string, kind: 'minimal' | 'boot', sha256: string, place: 
   return { kind, file, urls: place === 'vault' ? [vault] : [repo, vault], sha256, mirrorPath }
 }
 
-function streamLatest(kind: 'boot' | 'dvd'): IsoImage {
-  const file = `CentOS-Stream-9-latest-x86_64-${kind === 'dvd' ? 'dvd1' : 'boot'}.iso`
-  const mirrorPath = `9-stream/BaseOS/x86_64/iso/${file}`
+function streamLatest(kind: 'boot' | 'dvd', stream: 9 | 10): IsoImage {
+  const file = `CentOS-Stream-${stream}-latest-x86_64-${kind === 'dvd' ? 'dvd1' : 'boot'}.iso`
+  const mirrorPath = `${stream}-stream/BaseOS/x86_64/iso/${file}`
   const url = `https://mirror.stream.centos.org/${mirrorPath}`
   return { kind, file, urls: [url], sha256: '', mirrorPath, checksumUrl: `${url}.SHA256SUM` }
+}
+
+// EL10 point releases from the vaults, with no pinned value: the vault's CHECKSUM of that release (it never
+// changes there) is read from the project at download time, as for a rolling release.
+function rockyVault10(release: string, kind: 'minimal' | 'boot'): IsoImage {
+  const file = `Rocky-${release}-x86_64-${kind}.iso`
+  const dir = `${release}/isos/x86_64`
+  return { kind, file, urls: [`https://dl.rockylinux.org/vault/rocky/${dir}/${file}`], sha256: '', mirrorPath: `${dir}/${file}`, checksumUrl: `https://dl.rockylinux.org/vault/rocky/${dir}/CHECKSUM` }
+}
+
+function almaVault10(release: string, kind: 'minimal' | 'boot'): IsoImage {
+  const file = `AlmaLinux-${release}-x86_64-${kind}.iso`
+  const dir = `${release}/isos/x86_64`
+  return { kind, file, urls: [`https://vault.almalinux.org/${dir}/${file}`], sha256: '', mirrorPath: `${dir}/${file}`, checksumUrl: `https://vault.almalinux.org/${dir}/CHECKSUM` }
 }

@@ -69,6 +69,7 @@ function packageSet(family: Family, version: string | undefined): PackageSet {
       }
     case 'el8':
     case 'el9':
+    case 'el10':
       return {
         required: ['dnf-plugins-core', ...CE],
         conflicts: ['podman', 'buildah', 'runc'],

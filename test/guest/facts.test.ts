@@ -82,9 +82,10 @@ for (const c of cases) {
 }
 
 t.test('an unsupported OS or a garbled probe is a clear error', async (t) => {
-  t.throws(() => osFamily({ ID: 'almalinux', ID_LIKE: 'rhel centos fedora', VERSION_ID: '10.0', PRETTY_NAME: 'AlmaLinux 10.0 (Purple Lion)' }, 'node1'), {
-    message: 'node1 runs AlmaLinux 10.0 (Purple Lion), which lab does not support',
-    hint: /CentOS 7, EL 8 and 9/,
+  t.equal(osFamily({ ID: 'almalinux', ID_LIKE: 'rhel centos fedora', VERSION_ID: '10.0', PRETTY_NAME: 'AlmaLinux 10.0 (Purple Lion)' }, 'node1'), 'el10')
+  t.throws(() => osFamily({ ID: 'rocky', ID_LIKE: 'rhel centos fedora', VERSION_ID: '11.0', PRETTY_NAME: 'Rocky Linux 11.0' }, 'node1'), {
+    message: 'node1 runs Rocky Linux 11.0, which lab does not support',
+    hint: /CentOS 7, EL 8, 9 and 10/,
   })
   t.throws(() => osFamily({ ID: 'fedora', VERSION_ID: '40' }, 'node1'), LabError)
   t.equal(osFamily({ ID: 'ubuntu', ID_LIKE: 'debian', VERSION_ID: '24.04' }, 'n'), 'debian')

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { checkKickstart, type KickstartProblem } from '../../src/kickstart/check.js'
 
-type Rhel = 7 | 8 | 9
+type Rhel = 7 | 8 | 9 | 10
 
 const HASH = '$6$salt$3aEJgflnzWuw1O3tr0IYSmhUY0cZ7iBQeBP392T7RXjLP3TKKu3ddIapQaCpbD4p9ioeGaVIjOHaym7HvCuUm0'
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl teacher@lab'
@@ -14,7 +14,7 @@ function base(rhel: Rhel): string[] {
     'cdrom',
     'lang en_US.UTF-8',
     "keyboard --vckeymap=us --xlayouts='us'",
-    rhel === 9 ? 'timezone Etc/UTC --utc' : 'timezone Etc/UTC --utc --ntpservers=0.pool.ntp.org',
+    rhel >= 9 ? 'timezone Etc/UTC --utc' : 'timezone Etc/UTC --utc --ntpservers=0.pool.ntp.org',
     'network --device=link --bootproto=dhcp --hostname=master.localdomain --activate --onboot=yes',
     'network --device=08:00:27:00:00:10 --bootproto=static --ip=192.168.56.10 --netmask=255.255.255.0 --activate --onboot=yes',
     `rootpw --iscrypted ${HASH}`,
@@ -29,7 +29,7 @@ function base(rhel: Rhel): string[] {
     'firstboot --disabled',
     'poweroff',
     '',
-    rhel === 9 ? '%packages --inst-langs=en_US' : '%packages --instLangs=en_US',
+    rhel >= 9 ? '%packages --inst-langs=en_US' : '%packages --instLangs=en_US',
     rhel === 7 ? '@^minimal' : '@^minimal-environment',
     'chrony',
     '%end',
@@ -67,7 +67,7 @@ function expectOne(t: Test, problems: KickstartProblem[], line: number, severity
 }
 
 t.test('the hand-written base kickstarts are clean', async (t) => {
-  for (const rhel of [7, 8, 9] as const) t.same(checkKickstart(text(base(rhel)), rhel), [], `RHEL ${rhel}`)
+  for (const rhel of [7, 8, 9, 10] as const) t.same(checkKickstart(text(base(rhel)), rhel), [], `RHEL ${rhel}`)
 })
 
 t.test('removed command: install on RHEL 9, upgrade on RHEL 8', async (t) => {
@@ -111,6 +111,43 @@ t.test('%packages --instLangs is deprecated on RHEL 9, --inst-langs unknown befo
   expectOne(t, checkKickstart(a.text, 9), a.line, 'deprecated', /%packages --instLangs is deprecated in RHEL 9: --inst-langs=/)
   const b = replaced(8, '%packages', '%packages --inst-langs=en_US')
   expectOne(t, checkKickstart(b.text, 8), b.line, 'error', /%packages --inst-langs does not exist in RHEL 8/)
+})
+
+t.test('RHEL 10 (pykickstart RHEL10Handler): what RHEL 9 only warned about is gone', async (t) => {
+  const removed: Array<[string, string | undefined, RegExp]> = [
+    ['autostep', undefined, /"autostep" was removed in RHEL 10/],
+    ['auth --enableshadow', undefined, /"auth" was removed in RHEL 10/],
+    ['logging --level=debug', undefined, /logging --level was removed in RHEL 10/],
+    ['timezone', 'timezone Etc/UTC --utc --ntpservers=0.pool.ntp.org', /timezone --ntpservers was removed in RHEL 10: one "timesource/],
+    ['timezone', 'timezone Etc/UTC --isUtc', /--isUtc was removed in RHEL 10/],
+    ['%packages', '%packages --instLangs=en_US', /%packages --instLangs was removed in RHEL 10: --inst-langs=/],
+    ['btrfs', undefined, /"btrfs" was removed in RHEL 10/],
+    ['repo', undefined, /--ignoregroups was removed in RHEL 10/],
+  ]
+  for (const [what, line, pattern] of removed) {
+    const k =
+      line !== undefined
+        ? replaced(10, what, line)
+        : what === 'btrfs'
+          ? withLines(10, 'btrfs / --data=0 btrfs.01')
+          : what === 'repo'
+            ? withLines(10, 'repo --name=extra --baseurl=http://repo.example/el10/ --ignoregroups=true')
+            : withLines(10, what)
+    t.match(
+      checkKickstart(k.text, 10).find((p) => p.line === k.line),
+      { severity: 'error', message: pattern },
+      what,
+    )
+    t.notOk(
+      checkKickstart(k.text, 9).some((p) => p.line === k.line && p.severity === 'error'),
+      `${what}: only a warning (or fine) on RHEL 9`,
+    )
+  }
+  const vnc = withLines(10, 'vnc')
+  expectOne(t, checkKickstart(vnc.text, 10), vnc.line, 'deprecated', /"vnc" is deprecated in RHEL 10: the inst\.rdp boot option/)
+  const rdp = withLines(9, 'rdp')
+  expectOne(t, checkKickstart(rdp.text, 9), rdp.line, 'error', /"rdp" does not exist in RHEL 9/)
+  t.same(checkKickstart(withLines(10, 'rdp', 'timesource --ntp-server=ntp.example.com').text, 10), [], 'rdp and timesource are fine on 10')
 })
 
 t.test('unknown option, with a suggestion: network --ipaddr', async (t) => {

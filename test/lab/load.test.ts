@@ -74,7 +74,7 @@ const CASES: Array<{ name: string; text: string; line: number; col?: number; mes
   { name: 'lab name not a label', text: edit(1, 'name: Demo_Lab'), line: 1, col: 7, message: /not valid/, hint: /lower-case letters/ },
   { name: 'lab name too long', text: edit(1, `name: a${'b'.repeat(63)}`), line: 1, col: 7, message: /at most 63/ },
   { name: 'node name invalid', text: edit(6, '  - name: node_1'), line: 6, col: 11, message: /not valid/, hint: /node name/ },
-  { name: 'unknown OS', text: edit(2, 'os: rocky10'), line: 2, col: 5, message: /unknown value "rocky10"/, hint: /one of: centos7/ },
+  { name: 'unknown OS', text: edit(2, 'os: rocky11'), line: 2, col: 5, message: /unknown value "rocky11"/, hint: /one of: centos7/ },
   { name: 'unknown provider', text: edit(2, 'os: rocky9\nprovider: virtualbx'), line: 3, col: 11, message: /unknown value "virtualbx"/, hint: /did you mean 'virtualbox'/ },
   { name: 'unknown module', text: edit(10, '  - dockr'), line: 10, col: 5, message: /unknown module 'dockr'/, hint: /did you mean 'docker'/ },
   { name: 'unknown check', text: edit(14, '  - swrm: { ready: 2 }'), line: 14, col: 5, message: /unknown check 'swrm'/, hint: /did you mean 'swarm'/ },
@@ -219,7 +219,7 @@ for (const c of CASES) {
 }
 
 t.test('all problems of a file are reported in one run, in file order', async (t) => {
-  const text = edit(1, 'name: Bad_Name').replace('os: rocky9', 'os: rocky10').replace('  - dockr', '').replace('  - hosts', '  - hostz')
+  const text = edit(1, 'name: Bad_Name').replace('os: rocky9', 'os: rocky11').replace('  - dockr', '').replace('  - hosts', '  - hostz')
   const problems = problemsOf(text)
   t.ok(problems.length >= 3)
   const lines = problems.map((p) => p.line!)
@@ -231,11 +231,11 @@ t.test('all problems of a file are reported in one run, in file order', async (t
 
 t.test('the error message names file, line and column', async (t) => {
   try {
-    parseLab(edit(2, 'os: rocky10'), 'labs/x.yaml')
+    parseLab(edit(2, 'os: rocky11'), 'labs/x.yaml')
     t.fail('accepted')
   } catch (err) {
     t.ok(err instanceof LabFileError)
-    t.match((err as Error).message, /^labs\/x\.yaml: 1 problem\nlabs\/x\.yaml:2:5: os: unknown value "rocky10"\n    fix: /)
+    t.match((err as Error).message, /^labs\/x\.yaml: 1 problem\nlabs\/x\.yaml:2:5: os: unknown value "rocky11"\n    fix: /)
     t.equal((err as LabFileError).exitCode, 2)
   }
 })

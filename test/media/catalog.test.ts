@@ -5,7 +5,17 @@ import { OS_CATALOG, OS_IDS, isKickstartOs } from '../../src/lab/os-catalog.js'
  * ISOs shipped without a pinned SHA-256. Adding one here is a conscious act: it needs a
  * `checksumUrl` (rolling releases) or it can only be fetched with --insecure-skip-checksum.
  */
-const UNPINNED = ['CentOS-Stream-9-latest-x86_64-boot.iso', 'CentOS-Stream-9-latest-x86_64-dvd1.iso']
+// Rolling releases, and the EL10 point releases whose vault CHECKSUM is read at download time
+const UNPINNED = [
+  'Rocky-10.1-x86_64-minimal.iso',
+  'Rocky-10.1-x86_64-boot.iso',
+  'AlmaLinux-10.1-x86_64-minimal.iso',
+  'AlmaLinux-10.1-x86_64-boot.iso',
+  'CentOS-Stream-9-latest-x86_64-boot.iso',
+  'CentOS-Stream-9-latest-x86_64-dvd1.iso',
+  'CentOS-Stream-10-latest-x86_64-boot.iso',
+  'CentOS-Stream-10-latest-x86_64-dvd1.iso',
+]
 
 const EL = OS_IDS.filter(isKickstartOs)
 const all = EL.flatMap((id) => OS_CATALOG[id].isos.map((iso) => ({ id, iso })))
@@ -16,7 +26,7 @@ function allowedUrl(url: string): boolean {
 }
 
 t.test('every EL OS has install media, the minimal ISO first where there is one', async (t) => {
-  t.same(EL, ['centos7', 'rocky8', 'rocky9', 'alma8', 'alma9', 'centos-stream9'])
+  t.same(EL, ['centos7', 'rocky8', 'rocky9', 'rocky10', 'alma8', 'alma9', 'alma10', 'centos-stream9', 'centos-stream10'])
   for (const id of EL) {
     const isos = OS_CATALOG[id].isos
     t.ok(isos.length > 0, `${id} has an ISO`)
@@ -67,9 +77,12 @@ t.test('pinned releases: one point release per OS, matching its package reposito
     centos7: '7.9.2009',
     rocky8: '8.10',
     rocky9: '9.6',
+    rocky10: '10.1',
     alma8: '8.10',
     alma9: '9.6',
+    alma10: '10.1',
     'centos-stream9': '9-stream',
+    'centos-stream10': '10-stream',
   }
   for (const id of EL) {
     const os = OS_CATALOG[id]

@@ -12,7 +12,7 @@ import { converge } from '../../src/engine/provision.js'
 export const IPS = { master: '192.168.56.10', node1: '192.168.56.11', node2: '192.168.56.12' } as const
 export type NodeName = keyof typeof IPS
 
-const OS: Record<Family, string> = { el7: 'centos7', el8: 'rocky8', el9: 'rocky9', debian: 'debian12' }
+const OS: Record<Family, string> = { el7: 'centos7', el8: 'rocky8', el9: 'rocky9', el10: 'rocky10', debian: 'debian12' }
 
 /** The lab: master, node1, node2 on 192.168.56.0/24 with `modules` (YAML flow items) in order. */
 export function swarmLab(family: Family, modules: string[]): ResolvedLab {
@@ -33,7 +33,7 @@ export function factsFor(family: Family, hostname: string): Facts {
   return {
     family,
     id: el ? (family === 'el7' ? 'centos' : 'rocky') : 'debian',
-    versionId: { el7: '7', el8: '8.10', el9: '9.4', debian: '12' }[family],
+    versionId: { el7: '7', el8: '8.10', el9: '9.4', el10: '10.1', debian: '12' }[family],
     prettyName: family,
     packageManager: family === 'el7' ? 'yum' : el ? 'dnf' : 'apt',
     services: { chrony: el ? 'chronyd' : 'chrony', ssh: el ? 'sshd' : 'ssh' },

@@ -74,9 +74,31 @@ t.test('what each hypervisor makes and keeps', async (t) => {
 
 t.test('the OS type ids moved into the provider folders unchanged', async (t) => {
   const vbox = Object.fromEntries(OS_IDS.map((id) => [id, virtualboxOsType(OS_CATALOG[id])]))
-  t.same(vbox, { centos7: 'RedHat_64', rocky8: 'RedHat_64', rocky9: 'RedHat_64', alma8: 'RedHat_64', alma9: 'RedHat_64', 'centos-stream9': 'RedHat_64', debian12: 'Debian_64' })
+  t.same(vbox, {
+    centos7: 'RedHat_64',
+    rocky8: 'RedHat_64',
+    rocky9: 'RedHat_64',
+    rocky10: 'RedHat_64',
+    alma8: 'RedHat_64',
+    alma9: 'RedHat_64',
+    alma10: 'RedHat_64',
+    'centos-stream9': 'RedHat_64',
+    'centos-stream10': 'RedHat_64',
+    debian12: 'Debian_64',
+  })
   const vmware = Object.fromEntries(OS_IDS.map((id) => [id, vmwareGuestOs(OS_CATALOG[id])]))
-  t.same(vmware, { centos7: 'centos7-64', rocky8: 'rhel8-64', rocky9: 'rhel9-64', alma8: 'rhel8-64', alma9: 'rhel9-64', 'centos-stream9': 'rhel9-64', debian12: 'debian12-64' })
+  t.same(vmware, {
+    centos7: 'centos7-64',
+    rocky8: 'rhel8-64',
+    rocky9: 'rhel9-64',
+    rocky10: 'rhel9-64',
+    alma8: 'rhel8-64',
+    alma9: 'rhel9-64',
+    alma10: 'rhel9-64',
+    'centos-stream9': 'rhel9-64',
+    'centos-stream10': 'rhel9-64',
+    debian12: 'debian12-64',
+  })
   t.notOk('virtualboxOsType' in OS_CATALOG.rocky9 || 'vmwareGuestOs' in OS_CATALOG.rocky9, 'the catalog names no hypervisor')
 })
 

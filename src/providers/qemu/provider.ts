@@ -17,6 +17,7 @@ import { qemuDriver, type QemuDriver } from './driver.js'
 import { cacheRoot } from './image-cache.js'
 import { QEMU_CAPABILITIES } from './capabilities.js'
 import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK } from '../../media/cloud-base-seed.js'
+import { cpuLevelProblem, hostCpuFlags } from './cpu-level.js'
 
 export interface QemuProviderOptions {
   runner?: CliRunner
@@ -67,6 +68,7 @@ export class QemuProvider implements Provider {
   private qemuImg = 'qemu-img'
   private vde = 'vde_switch'
   private accel: Accel = 'tcg'
+  private version = 'unknown'
   private img: QemuImg
   /** Port choices are serialised and remembered until the VM's description holds them: clones are made in parallel. */
   private portLock: Promise<unknown> = Promise.resolve()
@@ -102,6 +104,7 @@ export class QemuProvider implements Provider {
         fatal: true,
       })
     const version = /version (\d+\.\d+(\.\d+)?)/.exec(await this.driver.version(this.qemu, this.env))?.[1] ?? 'unknown'
+    this.version = version
     const choice = await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
     this.accel = choice.accel
     if (choice.note) problems.push({ problem: choice.note, fix: 'labs work, but boots take about a minute per VM', fatal: false })
@@ -150,6 +153,9 @@ export class QemuProvider implements Provider {
   }
 
   async createBase(spec: BaseSpec): Promise<void> {
+    // Before the machine exists: an installer on too old a CPU stops at boot with a line nobody reads.
+    const cpu = cpuLevelProblem(spec.os, this.accel, this.version, this.accel === 'tcg' ? undefined : hostCpuFlags())
+    if (cpu) throw new LabError(cpu.problem, { hint: cpu.fix })
     const dir = await this.newMachine(spec.name)
     const p = machinePaths(dir)
     const m: MachineSpec = { name: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk: p.disk, natMac: '52:54:01:00:00:01', labMac: '52:54:00:00:00:01', sshPort: 0, forwards: [] }

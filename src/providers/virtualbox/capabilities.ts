@@ -3,7 +3,7 @@ import type { Capabilities } from '../provider.js'
 
 export const VIRTUALBOX_CAPABILITIES: Capabilities = {
   title: 'VirtualBox',
-  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart' },
+  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', el10: 'kickstart' },
   // A snapshot is restored on a powered-off VM: a reset stops the nodes first and boots them again.
   liveRestore: false,
   reclaimsFreedMemory: false,

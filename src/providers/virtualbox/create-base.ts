@@ -19,6 +19,10 @@ import { virtualboxOsType } from './os-types.js'
 import { sleep } from '../../util/sleep.js'
 import { spokenDuration } from '../../util/duration.js'
 
+/** VirtualBox on top of Hyper-V (its NEM engine) may pass fewer CPU features (AVX2 among them) to guests. */
+const NEM_CPU =
+  ' (on Windows, VirtualBox running on Hyper-V — a green turtle in the VM window — may hide AVX2 and other features from guests: turn Hyper-V off with `bcdedit /set hypervisorlaunchtype off` and turn off Memory integrity, then reboot)'
+
 /** The snapshot every base gets once installed; clones link to it. */
 export const BASE_SNAPSHOT = 'base'
 /** VirtualBox group of every vmlab VM (a folder in the GUI, and a subfolder of the machine folder). */
@@ -131,12 +135,12 @@ async function install(ctx: BaseContext, spec: BaseSpec, cfgFile: string): Promi
     intervalMs: opts.pollIntervalMs,
   })
   if (!ended) {
-    // EL9 needs an x86-64-v2 CPU: on older (or badly emulated) ones the installer stops at boot.
-    const el9 = spec.os.rhel === 9 ? '; EL9 stopping right at boot ("CPU does not support x86-64-v2") needs a newer CPU or a VM with the host\'s CPU features' : ''
+    // EL9 needs an x86-64-v2 CPU, EL10 v3: on older (or badly emulated) ones the installer stops at boot.
+    const level = spec.os.cpuLevel ? `; ${spec.os.title} stopping right at boot ("CPU does not support ${spec.os.cpuLevel}") needs a newer CPU or a VM with the host's CPU features${NEM_CPU}` : ''
     throw new LabError(`the unattended installation in ${spec.name} did not finish within ${spokenDuration(spec.installTimeoutMs)}; ${await logTail(cfgFile)}`, {
       hint:
         `the VM is still running: look at its screen in the VirtualBox window to see where the installer stopped, ` +
-        `then \`VBoxManage controlvm ${spec.name} poweroff\` and \`lab up\` again (a slow machine may need a longer install timeout)${el9}`,
+        `then \`VBoxManage controlvm ${spec.name} poweroff\` and \`lab up\` again (a slow machine may need a longer install timeout)${level}`,
     })
   }
   if (ended.state !== 'poweroff') {

@@ -5,6 +5,7 @@ const OS_TYPES: Record<OsFamily, string> = {
   el7: 'RedHat_64',
   el8: 'RedHat_64',
   el9: 'RedHat_64',
+  el10: 'RedHat_64',
   debian: 'Debian_64',
 }
 

@@ -3,7 +3,7 @@ import type { Capabilities } from '../provider.js'
 
 export const VMWARE_CAPABILITIES: Capabilities = {
   title: 'VMware',
-  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart' },
+  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', el10: 'kickstart' },
   liveRestore: false,
   reclaimsFreedMemory: false,
   // A static `ethernet0.address` must lie in 00:50:56:00:00:00-3F:FF:FF; VMware refuses the VM otherwise.

@@ -8,6 +8,10 @@ const GUEST_OS: Record<OsId, string> = {
   rocky9: 'rhel9-64',
   alma9: 'rhel9-64',
   'centos-stream9': 'rhel9-64',
+  // Workstation 17 / Fusion 13 list no RHEL 10 type; the RHEL 9 one gives the same virtual hardware.
+  rocky10: 'rhel9-64',
+  alma10: 'rhel9-64',
+  'centos-stream10': 'rhel9-64',
   debian12: 'debian12-64',
 }
 
