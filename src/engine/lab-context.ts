@@ -12,7 +12,7 @@ import { Journal } from '../state/journal.js'
 import { readState, writeState, type LabState } from '../state/state-file.js'
 import { setRunLogger, setRunTracker, redact } from '../util/run.js'
 import { quoteArgv } from '../util/shell-quote.js'
-import { LabError } from '../util/errors.js'
+import { HostError, LabError } from '../util/errors.js'
 import { fsError } from '../util/fs-errors.js'
 import { ensureStateDir } from '../state/state-dir.js'
 import { ensurePrivateDir } from '../util/files.js'
@@ -120,7 +120,7 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
     if (opts.warn) for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
     const fatal = info.problems.filter((p) => p.fatal)
     if (fatal.length) {
-      throw new LabError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {
+      throw new HostError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {
         hint: 'fix the problems above and run the command again; nothing was created',
       })
     }

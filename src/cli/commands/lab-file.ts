@@ -63,3 +63,12 @@ Examples:
       await kickstartCommand(labFileFrom(file, opts), opts)
     })
 }
+
+export function labs(program: Command): void {
+  program
+    .command('labs')
+    .description('list the labs shipped with vmlab (any command takes their name) and the labs with state in this folder')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  lab labs\n  lab up registry')
+    .action(async (opts: { json?: boolean }) => (await import('../actions/labs.js')).labsCommand(opts))
+}
