@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { up, status, halt, resume, reset, snapshot, destroy, creds } from './lifecycle.js'
 import { provision, check, ssh, exec } from './guest.js'
 import { course, grade } from './course.js'
-import { validate, plan, kickstart, labs } from './lab-file.js'
+import { validate, plan, kickstart, labs, completion } from './lab-file.js'
 import { iso, image } from './media.js'
 
 /**
@@ -31,4 +31,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   kickstart,
   iso,
   image,
+  completion,
 ]
