@@ -27,10 +27,14 @@ let net = 0
 t.test('vmware: halt, resume, halt --suspend --only, resume', async (t) => {
   const lab = simLab(t, 'vmware', { name: 'pow', cidr: `127.83.${++net}.0/24`, nodes: ['master', 'node1'] })
   const guests = await startNodeSshds(t, lab.dir)
-  t.teardown(() => guests.stop())
   const up = await lab.run(['up', ...lab.upArgs], 600_000)
   t.equal(up.code, 0, up.stderr)
   t.equal(lab.running().length, 2)
+  t.match(
+    up.stderr,
+    /lab pow: Rocky Linux 9[^,]*, 2 nodes \(master, node1\) on VMware[^(]*\(--provider\); installs from .*install\.iso: nothing to download/,
+    'up opens with one line: lab, OS, nodes, provider and why, download',
+  )
 
   const halted = await lab.run(['halt', '--json'])
   t.equal(halted.code, 0, halted.stderr)

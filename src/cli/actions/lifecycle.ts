@@ -25,14 +25,19 @@ function seconds(ms: number): string {
 export async function upCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const started = Date.now()
   const { up } = await import('../../engine/up.js')
-  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true, needsLabFiles: true }, (ctx) =>
-    up(ctx, {
+  const { upSummary } = await import('../../engine/up-summary.js')
+  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true, needsLabFiles: true }, async (ctx) => {
+    ctx.report({
+      type: 'info',
+      message: await upSummary(ctx, { ...(typeof opts.provider === 'string' ? { provider: opts.provider } : {}), ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}) }),
+    })
+    return up(ctx, {
       ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
       provision: opts.provision !== false,
       ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
       ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
-    }),
-  )
+    })
+  })
   const counts = { ok: 0, changed: 0, failed: 0 }
   for (const m of result.modules) counts[m.status]++
   if (opts.json) return printResult({ ...result, elapsedMs: Date.now() - started })
