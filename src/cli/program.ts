@@ -38,12 +38,17 @@ Examples:
   try {
     await program.parseAsync(argv)
   } catch (err) {
-    // Loaded only here: `lab --help` has no error to report.
-    const json = (await import('./json-output.js')).jsonRequested(argv.slice(2))
+    // commander ends `lab --help` by throwing too (exit code 0): that path loads nothing more.
+    if (err instanceof CommanderError && err.exitCode === 0) {
+      process.exitCode = EXIT.ok
+      return
+    }
+    const { jsonRequested, printJsonError } = await import('./json-output.js')
+    const json = jsonRequested(argv.slice(2))
     if (err instanceof CommanderError) {
       // commander has printed its own message; usage mistakes are bad input.
-      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.badInput
-      if (json && err.exitCode !== 0) (await import('./json-output.js')).printJsonError({ error: err.message.replace(/^error: /, ''), hint: 'see lab --help', exitCode: EXIT.badInput })
+      process.exitCode = EXIT.badInput
+      if (json) printJsonError({ error: err.message.replace(/^error: /, ''), hint: 'see lab --help', exitCode: EXIT.badInput })
     } else {
       const { reportError } = await import('./report-error.js')
       process.exitCode = reportError(err, Boolean(program.opts().verbose), json)
