@@ -24,6 +24,8 @@ export interface UpOptions {
   only?: string[]
   provision?: boolean
   iso?: string
+  /** Download the install ISO from this mirror (as `lab iso fetch --mirror`). */
+  mirror?: string
   /** Nodes cloned and booted at once. */
   concurrency?: number
 }
@@ -44,7 +46,7 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const creds = await ensureCredentials(loaded)
 
   const network = await networkStep(ctx)
-  const base = await baseStep(ctx, network, creds, opts.iso)
+  const base = await baseStep(ctx, network, creds, opts.iso, opts.mirror)
   const { created, booted } = await nodesStep(ctx, nodes, base.name, network, creds, opts.concurrency)
 
   const appliedAt = appliedAlready(state, lab)

@@ -35,6 +35,7 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
       ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
       provision: opts.provision !== false,
       ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
+      ...(typeof opts.mirror === 'string' ? { mirror: opts.mirror } : {}),
       ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
     })
   })
