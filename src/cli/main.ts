@@ -18,7 +18,8 @@ process.stderr.on('error', (error: NodeJS.ErrnoException) => {
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 const args = process.argv.slice(2)
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+// `-v` alone asks the version, as in most tools; with a command it is --verbose.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V' || args[0] === '-v')) {
   process.stdout.write(version + '\n')
 } else {
   const { main } = await import('./program.js')

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from './commander.js'
 import { COMMANDS } from './commands/index.js'
+import { EXIT, EXIT_TABLE } from '../util/exit-codes.js'
 
 export async function main(argv: string[], version: string): Promise<void> {
   const program = new Command()
@@ -18,7 +19,10 @@ export async function main(argv: string[], version: string): Promise<void> {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 failure, 2 bad input (lab file, flags).
+Exit codes:
+${EXIT_TABLE.map(([code, what]) => `  ${String(code).padStart(3)}  ${what}`).join('\n')}
+--json: stdout is JSON (NDJSON events and a last "result" line for up, reset, destroy, provision, halt,
+resume); an error is {"error", "hint", "exitCode"}.
 Lab file: -f FILE, or the first argument; else ./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
 
 Examples:
@@ -34,13 +38,20 @@ Examples:
   try {
     await program.parseAsync(argv)
   } catch (err) {
+    // commander ends `lab --help` by throwing too (exit code 0): that path loads nothing more.
+    if (err instanceof CommanderError && err.exitCode === 0) {
+      process.exitCode = EXIT.ok
+      return
+    }
+    const { jsonRequested, printJsonError } = await import('./json-output.js')
+    const json = jsonRequested(argv.slice(2))
     if (err instanceof CommanderError) {
       // commander has printed its own message; usage mistakes are bad input.
-      process.exitCode = err.exitCode === 0 ? 0 : 2
+      process.exitCode = EXIT.badInput
+      if (json) printJsonError({ error: err.message.replace(/^error: /, ''), hint: 'see lab --help', exitCode: EXIT.badInput })
     } else {
-      // Loaded only here: `lab --help` has no error to report.
       const { reportError } = await import('./report-error.js')
-      process.exitCode = reportError(err, Boolean(program.opts().verbose))
+      process.exitCode = reportError(err, Boolean(program.opts().verbose), json)
     }
   }
 }

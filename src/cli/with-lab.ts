@@ -4,6 +4,8 @@
  */
 import { openLab, type LabContext, type OpenOptions } from '../engine/lab-context.js'
 import { reporterFor } from './progress.js'
+import { ndjsonReporter, printJsonError } from './json-output.js'
+import { EXIT } from '../util/exit-codes.js'
 import { describeChildren } from '../state/lock.js'
 import type { Reporter } from '../engine/events.js'
 
@@ -12,6 +14,8 @@ export interface LabCommandOptions {
   provider?: string
   verbose?: boolean
   json?: boolean
+  /** With json: a long command's progress events go to stdout as NDJSON, before its result line. */
+  events?: boolean
 }
 
 export async function withLab<T>(
@@ -19,8 +23,8 @@ export async function withLab<T>(
   opts: LabCommandOptions & { allowDefault?: boolean; tolerateDamagedState?: boolean; warn?: boolean; needsLabFiles?: boolean },
   fn: (ctx: LabContext) => Promise<T>,
 ): Promise<T> {
-  // With --json, stdout is the data: progress goes to stderr as plain lines.
-  const report: Reporter = reporterFor(process.stderr)
+  // With --json, stdout is the data: a long command's events are part of it (NDJSON), a short one's go to stderr.
+  const report: Reporter = opts.json && opts.events ? ndjsonReporter(process.stdout) : reporterFor(process.stderr)
   const open: OpenOptions = { command, report, stderr: process.stderr, allowDefault: opts.allowDefault ?? false }
   if (opts.file !== undefined) open.file = opts.file
   if (opts.provider !== undefined) open.provider = opts.provider
@@ -33,8 +37,10 @@ export async function withLab<T>(
   const onSignal = (signal: NodeJS.Signals) => {
     if (!ctx) {
       // Nothing is made before the lab is open; the lock, if taken, is freed on the way out (state/lock.ts).
-      process.stderr.write(`\n${command} interrupted (${signal}) before it changed anything; run it again when you are ready\n`)
-      process.exit(130)
+      const message = `${command} interrupted (${signal}) before it changed anything`
+      if (opts.json) printJsonError({ error: message, hint: 'run it again when you are ready', exitCode: EXIT.interrupted })
+      process.stderr.write(`\n${message}; run it again when you are ready\n`)
+      process.exit(EXIT.interrupted)
     }
     // A hypervisor command is left to finish (util/run.ts): the lock keeps it, and the next command waits for it.
     const opened = ctx
@@ -42,8 +48,10 @@ export async function withLab<T>(
     const { list, it, is } = describeChildren(left)
     const still = left.length ? `; ${list} ${is} still finishing, and the next command waits for ${it}` : ''
     void opened.release().finally(() => {
-      process.stderr.write(`\n${command} interrupted (${signal})${still}; run it again to resume where it stopped, or \`lab destroy\` to clean up\n`)
-      process.exit(130)
+      const hint = 'run it again to resume where it stopped, or `lab destroy` to clean up'
+      if (opts.json) printJsonError({ error: `${command} interrupted (${signal})${still}`, hint, exitCode: EXIT.interrupted })
+      process.stderr.write(`\n${command} interrupted (${signal})${still}; ${hint}\n`)
+      process.exit(EXIT.interrupted)
     })
   }
   process.once('SIGINT', onSignal)

@@ -132,7 +132,7 @@ export interface InstallMedium {
  * The install ISO: the one given with --iso (checked against the catalog), else the cache, else downloaded,
  * its progress drawn on `progress` (the CLI's stderr; none: not shown).
  */
-export async function installMedium(loaded: LoadedLab, iso: string | undefined, report: Reporter, progress?: ProgressStream): Promise<InstallMedium> {
+export async function installMedium(loaded: LoadedLab, iso: string | undefined, report: Reporter, progress?: ProgressStream, mirror?: string): Promise<InstallMedium> {
   const os = loaded.lab.os
   if (iso !== undefined) {
     const local = await resolveLocalIso(os.id, iso, { warn: (m: string) => report({ type: 'warn', message: m }) })
@@ -143,6 +143,6 @@ export async function installMedium(loaded: LoadedLab, iso: string | undefined, 
     if (cached) return { path: cached, kind: image.kind }
   }
   report({ type: 'info', message: `downloading the ${os.title} install ISO (once; it is kept in the cache)` })
-  const fetched = await fetchIso(os.id, progress ? { stderr: progress } : {})
+  const fetched = await fetchIso(os.id, { ...(progress ? { stderr: progress } : {}), ...(mirror ? { mirror } : {}) })
   return { path: fetched.path, kind: fetched.iso.kind }
 }

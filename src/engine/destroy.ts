@@ -16,12 +16,16 @@ export interface DestroyOptions {
   keepBase?: boolean
   /** Also forget the lab's passwords and keys (otherwise a rebuilt lab keeps them). */
   purge?: boolean
+  /** Asked with the VMs that would go, before anything is removed; false leaves everything as it is. */
+  confirm?: (targets: { nodes: string[]; base: string[] }) => Promise<boolean>
 }
 
 export interface DestroyResult {
   removed: string[]
   kept: Array<{ vm: string; why: string }>
   network: 'removed' | 'kept' | 'none'
+  /** The user said no when asked: nothing was removed. */
+  cancelled?: true
 }
 
 export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promise<DestroyResult> {
@@ -38,6 +42,7 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
   }
   const listed = new Set(await provider.list(`${NAME_PREFIX}-${lab.name}-`))
   for (const vm of listed) nodeVms.add(vm)
+  if (opts.confirm && !(await opts.confirm({ nodes: [...nodeVms].sort(), base: opts.keepBase ? [] : [...baseVms] }))) return { removed: [], kept: [], network: 'none', cancelled: true }
 
   const removed: string[] = []
   const kept: DestroyResult['kept'] = []

@@ -12,9 +12,10 @@ import { Journal } from '../state/journal.js'
 import { readState, writeState, type LabState } from '../state/state-file.js'
 import { setRunLogger, setRunTracker, redact } from '../util/run.js'
 import { quoteArgv } from '../util/shell-quote.js'
-import { LabError } from '../util/errors.js'
+import { HostError, LabError } from '../util/errors.js'
 import { fsError } from '../util/fs-errors.js'
 import { ensureStateDir } from '../state/state-dir.js'
+import { firstTime } from '../state/seen-warnings.js'
 import { ensurePrivateDir } from '../util/files.js'
 import type { Provider, ProviderInfo } from '../providers/provider.js'
 import { createProvider } from '../providers/index.js'
@@ -117,10 +118,16 @@ export async function openLab(opts: OpenOptions): Promise<LabContext> {
     })
     const provider = await createProvider(providerName, { stateDir: loaded.stateDir, lab: loaded.lab })
     const info = await provider.detect()
-    if (opts.warn) for (const p of info.problems.filter((p) => !p.fatal)) opts.report({ type: 'warn', message: `${p.problem} — ${p.fix}` })
+    if (opts.warn) {
+      for (const p of info.problems.filter((p) => !p.fatal)) {
+        const message = `${p.problem} — ${p.fix}`
+        // About this machine, not this lab: told once per host (again with -v).
+        if (opts.verbose || firstTime(message)) opts.report({ type: 'warn', message: opts.verbose ? message : `${message} (told once on this machine; \`lab -v\` tells it every time)` })
+      }
+    }
     const fatal = info.problems.filter((p) => p.fatal)
     if (fatal.length) {
-      throw new LabError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {
+      throw new HostError(`${info.product} cannot run this lab yet:\n${fatal.map((p) => `  - ${p.problem}\n    fix: ${p.fix}`).join('\n')}`, {
         hint: 'fix the problems above and run the command again; nothing was created',
       })
     }

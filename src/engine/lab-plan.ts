@@ -6,7 +6,7 @@ import { vmName } from '../lab/vm-names.js'
 import { moduleTargets, type Target } from '../lab/targets.js'
 import { autoProvider, AUTO_ORDER } from '../providers/locate.js'
 import { providersThat } from '../providers/capabilities.js'
-import { InputError } from '../util/errors.js'
+import { HostError, InputError } from '../util/errors.js'
 
 export interface LabPlan {
   lab: string
@@ -42,10 +42,9 @@ export function chooseProvider(loaded: LoadedLab, flag?: string): LabPlan['provi
   if (able.length === 1) return { name: able[0]!, chosen: 'auto' }
   const found = autoProvider(process.env, able)
   if (!found) {
-    throw new InputError(
-      'no hypervisor found: neither VBoxManage, vmrun nor qemu-system-x86_64 is installed or on PATH',
-      'install VirtualBox (https://www.virtualbox.org), VMware Workstation/Fusion, or QEMU, or give --provider to see the plan for one',
-    )
+    throw new HostError('no hypervisor found: neither VBoxManage, vmrun nor qemu-system-x86_64 is installed or on PATH', {
+      hint: 'install VirtualBox (https://www.virtualbox.org), VMware Workstation/Fusion, or QEMU, or give --provider to see the plan for one',
+    })
   }
   return { name: found.name, chosen: 'auto', binary: found.binary }
 }

@@ -3,6 +3,7 @@
  * step per file in ./up/. Every step first looks at what exists, so running it again resumes an interrupted
  * run and does nothing on a finished lab; the journal records each step for `lab destroy` (journaled.ts).
  */
+import { assertIso9660 } from '../media/local-iso.js'
 import { selectNodes } from '../lab/targets.js'
 import type { ModuleResult } from '../modules/module.js'
 import { ensureCredentials } from './credentials.js'
@@ -24,6 +25,8 @@ export interface UpOptions {
   only?: string[]
   provision?: boolean
   iso?: string
+  /** Download the install ISO from this mirror (as `lab iso fetch --mirror`). */
+  mirror?: string
   /** Nodes cloned and booted at once. */
   concurrency?: number
 }
@@ -41,10 +44,12 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const { loaded, report, journal, state } = ctx
   const lab = loaded.lab
   const nodes = selectNodes(lab, opts.only)
+  // A bad --iso is told before the network or anything else is made.
+  if (opts.iso !== undefined) await assertIso9660(opts.iso)
   const creds = await ensureCredentials(loaded)
 
   const network = await networkStep(ctx)
-  const base = await baseStep(ctx, network, creds, opts.iso)
+  const base = await baseStep(ctx, network, creds, opts.iso, opts.mirror)
   const { created, booted } = await nodesStep(ctx, nodes, base.name, network, creds, opts.concurrency)
 
   const appliedAt = appliedAlready(state, lab)

@@ -179,7 +179,7 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
       path = embeddedLabPath(file)
       embedded = true
     } else {
-      throw new InputError(`lab file not found: ${file}`, `give the path of a lab file, or one of the shipped labs by name (lab list-labs)`)
+      throw new InputError(`lab file not found: ${file}`, `give the path of a lab file, or one of the shipped labs by name (lab labs lists them)`)
     }
   } else if (existsSync(resolvePath(cwd, 'lab.yaml'))) {
     path = resolvePath(cwd, 'lab.yaml')

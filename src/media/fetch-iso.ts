@@ -71,9 +71,16 @@ export async function fetchIsoImage(os: OsInfo, iso: IsoImage, opts: FetchIsoOpt
       if (url !== urls[urls.length - 1]) err.write(`warning: ${e.message}; trying the next source\n`)
     }
   }
-  if (failures.length === 1) throw failures[0]!
+  // Offline, or the servers unreachable: the three ways to a lab without them.
+  const ways = `three ways out: an ISO you have (\`lab up --iso PATH\`, checked against the pinned SHA-256); a mirror you can reach (\`lab up --mirror URL\`, or \`lab iso fetch ${os.id} --mirror URL\` ahead of time); or the Debian lab, which needs no ISO (\`lab up debian-swarm\`: QEMU on Linux)`
+  if (failures.length === 1) {
+    const only = failures[0]!
+    // A file that arrived but is not the one pinned is no network problem: its own hint says what to do.
+    if (!/cannot resolve|connection|cannot download|HTTP|timed out/i.test(only.message)) throw only
+    throw new LabError(only.message, { hint: only.hint ? `${only.hint}; ${ways}` : ways, cause: only })
+  }
   throw new LabError(`could not download ${iso.file} from any of its ${urls.length} sources:\n${failures.map((f) => `  ${f.message}`).join('\n')}`, {
-    hint: `check the network connection, or use a mirror that has the file: lab iso fetch ${os.id} --mirror URL`,
+    hint: `check the network connection; ${ways}`,
   })
 }
 

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { OS_CATALOG, OS_IDS, type IsoImage, type OsId } from '../lab/os-catalog.js'
 import { InputError } from '../util/errors.js'
@@ -25,6 +25,25 @@ export interface LocalIsoOptions {
  * Checks an ISO given with `lab up --iso PATH`: it must exist; when the catalog knows the file
  * (by name, or by size) its checksum must match; an unknown file is accepted with a warning.
  */
+/**
+ * Refuses a file that is not an ISO9660 image (its volume descriptor says CD001 at byte 32769): a renamed
+ * download page or a truncated file would otherwise boot into a firmware prompt and wait out the install's time limit.
+ */
+export async function assertIso9660(path: string): Promise<void> {
+  const abs = resolve(path)
+  const file = await open(abs).catch(() => undefined)
+  if (!file) throw new InputError(`ISO file not found: ${path}`, 'give the path of an install ISO, or leave out --iso to download it')
+  try {
+    const magic = Buffer.alloc(5)
+    const { bytesRead } = await file.read(magic, 0, 5, 0x8001)
+    if (bytesRead < 5 || magic.toString('latin1') !== 'CD001') {
+      throw new InputError(`${path} is not an ISO9660 image (no CD001 volume descriptor at byte 32769)`, 'give an install ISO (.iso) as downloaded, or leave out --iso to download it')
+    }
+  } finally {
+    await file.close()
+  }
+}
+
 export async function resolveLocalIso(os: OsId, path: string, opts: LocalIsoOptions = {}): Promise<LocalIso> {
   const warn = opts.warn ?? (() => undefined)
   const abs = resolve(path)

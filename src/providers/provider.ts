@@ -180,6 +180,11 @@ export interface Provider {
   pause?(vm: string): Promise<void>
   /** Let a VM that pause froze go on. Optional: there with pause, or not at all. */
   resume?(vm: string): Promise<void>
+  /**
+   * Save a running VM's memory to disk and power it off (state `saved`); `start` brings it back where it was.
+   * `lab halt --suspend` uses it between classes. Optional: VirtualBox and VMware have it; QEMU's nodes are powered off instead.
+   */
+  suspend?(vm: string): Promise<void>
   /** Current power state; 'missing' when the VM does not exist. */
   state(vm: string): Promise<VmState>
   /** Take a snapshot; `live` keeps a running VM running (and saves its memory where supported). */

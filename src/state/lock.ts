@@ -9,6 +9,7 @@ import { constants, renameSync, writeFileSync, readFileSync, unlinkSync, openSyn
 import { dirname } from 'node:path'
 import { hostname } from 'node:os'
 import { LabError } from '../util/errors.js'
+import { EXIT } from '../util/exit-codes.js'
 import { fsError } from '../util/fs-errors.js'
 import { makePrivateDir } from '../util/files.js'
 import { startTicks } from '../util/proc-stat.js'
@@ -247,9 +248,11 @@ const LAB_LOCK: LockKind = {
     elsewhere
       ? new LabError(`this lab is locked by \`${held.command}\` (PID ${held.pid}) on another machine, ${held.host}, since ${held.since}`, {
           hint: `if nothing runs there any more, remove ${path}`,
+          exitCode: EXIT.busy,
         })
       : new LabError(`this lab is busy: \`${held.command}\` (PID ${held.pid}) has been running since ${held.since}`, {
           hint: `wait for it to finish, or stop it (kill ${held.pid}); the next command resumes where it stopped`,
+          exitCode: EXIT.busy,
         }),
 }
 

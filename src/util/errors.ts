@@ -1,14 +1,16 @@
 /**
- * Errors a user can act on. Every error that reaches the CLI carries an exit code
- * (2 = bad input, 1 = failure) and, where we know one, the fix.
+ * Errors a user can act on. Every error that reaches the CLI carries an exit code (the table in
+ * exit-codes.ts) and, where we know one, the fix.
  */
+import { EXIT } from './exit-codes.js'
+
 export class LabError extends Error {
   readonly exitCode: number
   readonly hint?: string
   constructor(message: string, opts: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
     this.name = 'LabError'
-    this.exitCode = opts.exitCode ?? 1
+    this.exitCode = opts.exitCode ?? EXIT.failed
     if (opts.hint !== undefined) this.hint = opts.hint
   }
 }
@@ -16,8 +18,16 @@ export class LabError extends Error {
 /** Bad input from the user (lab file, flags): exit code 2, nothing was changed. */
 export class InputError extends LabError {
   constructor(message: string, hint?: string) {
-    super(message, hint === undefined ? { exitCode: 2 } : { exitCode: 2, hint })
+    super(message, hint === undefined ? { exitCode: EXIT.badInput } : { exitCode: EXIT.badInput, hint })
     this.name = 'InputError'
+  }
+}
+
+/** This machine cannot run the lab yet (no hypervisor, one not installed or not set up): exit code 3, nothing was created. */
+export class HostError extends LabError {
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { ...opts, exitCode: EXIT.host })
+    this.name = 'HostError'
   }
 }
 

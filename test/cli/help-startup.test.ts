@@ -15,8 +15,8 @@ const EVERY_HELP = join(ROOT, 'test', 'helpers', 'every-help.mjs')
 const DIST = join(ROOT, 'dist')
 const DIST_URL = `${pathToFileURL(DIST).href}/`
 
-/** What the help path may load of dist/: the entry, commander's wrapper, the definitions and the OS list iso's help names. */
-const ALLOWED_DIST = [/^cli\/(main|program|commander|lab-option)\.js$/, /^cli\/commands\/[^/]+\.js$/, /^lab\/os-catalog\.js$/]
+/** What the help path may load of dist/: the entry, commander's wrapper, the definitions, the OS list iso's help names and the exit-code table. */
+const ALLOWED_DIST = [/^cli\/(main|program|commander|lab-option)\.js$/, /^cli\/commands\/[^/]+\.js$/, /^lab\/os-catalog\.js$/, /^util\/exit-codes\.js$/]
 const ALLOWED_PACKAGES = ['commander']
 const HEAVY = ['ssh2', 'zod', 'yaml', 'handlebars', 'unixcrypt', 'execa']
 

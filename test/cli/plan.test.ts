@@ -40,7 +40,7 @@ t.test('MACs follow the provider: VMware static range, QEMU range', async (t) =>
 
 t.test('auto with no hypervisor installed: clear error; unknown provider: bad input', async (t) => {
   const none = await lab(['plan', 'swarm'], { env: { PATH: '/nonexistent' } })
-  t.equal(none.code, 2)
+  t.equal(none.code, 3, 'exit 3: this machine is not ready (the exit-code table)')
   t.match(none.stderr, /no hypervisor found/)
   t.match(none.stderr, /hint: install VirtualBox/)
   const bad = await lab(['plan', 'swarm', '--provider', 'hyperv'])

@@ -93,7 +93,7 @@ t.test('a second lab up finds nothing to do; a concurrent command is refused', a
   const lock = join(dir, '.lab', 'debian-swarm', 'lock')
   while (!existsSync(lock) && busyRun.exitCode === null) await new Promise((r) => setTimeout(r, 50))
   const busy = await lab(['status'], { cwd: dir, env })
-  t.equal(busy.code, 1)
+  t.equal(busy.code, 4)
   t.match(busy.stderr, /this lab is busy: `lab provision` \(PID \d+\)/)
   const code = await new Promise<number>((r) => (busyRun.exitCode !== null ? r(busyRun.exitCode) : busyRun.on('exit', (c) => r(c ?? 1))))
   timings['no-op provision'] = Date.now() - started

@@ -127,6 +127,10 @@ t.test('the next source is tried when one fails, and all failures are reported',
   t.type(err, LabError)
   t.match((err as Error).message, /could not download Other\.iso from any of its 2 sources:\n  .*gone1\.iso\n  .*gone2\.iso/)
   t.match((err as LabError).hint, 'lab iso fetch rocky9 --mirror URL')
+  // Offline: the three ways to a lab without the servers.
+  t.match((err as LabError).hint, 'lab up --iso PATH')
+  t.match((err as LabError).hint, 'lab up --mirror URL')
+  t.match((err as LabError).hint, 'lab up debian-swarm')
 })
 
 t.test('a rolling release is checked against the checksum list published beside it', async (t) => {

@@ -7,12 +7,34 @@ import { LabError, InputError } from '../../util/errors.js'
 import { vmName } from '../../lab/vm-names.js'
 import { selectNodes } from '../../lab/targets.js'
 import type { LabContext } from '../../engine/lab-context.js'
+import { printJson, printResult } from '../json-output.js'
 
 function common(opts: Record<string, unknown>, cmd: Command) {
-  const out: { file?: string; verbose?: boolean } = {}
+  const out: { file?: string; verbose?: boolean; json?: boolean } = {}
   if (typeof opts.file === 'string') out.file = opts.file
   if (globalVerbose(cmd)) out.verbose = true
+  if (opts.json) out.json = true
   return out
+}
+
+/**
+ * provision's --only named modules before it meant nodes, as on every other command: names that are all
+ * modules of the lab (and not nodes) keep the old meaning, with a warning.
+ */
+function provisionTargets(lab: LabContext['loaded']['lab'], opts: Record<string, unknown>, warn: (message: string) => void): { modules?: string[]; nodes?: string[] } {
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : undefined)
+  let modules = list(opts.modules)
+  let nodes = list(opts.only)
+  const isNode = (n: string) => lab.nodes.some((x) => x.name === n)
+  const isModule = (m: string) => lab.modules.some((s) => s.module === m)
+  if (nodes && !nodes.every(isNode) && nodes.every(isModule) && !modules) {
+    warn(`\`lab provision --only ${nodes.join(' ')}\` names modules: --only means nodes now, as on every command; use --modules ${nodes.join(' ')}`)
+    modules = nodes
+    nodes = undefined
+  }
+  for (const m of modules ?? []) if (!isModule(m)) throw new InputError(`this lab has no module '${m}'`, `its modules: ${lab.modules.map((s) => s.module).join(', ')}`)
+  for (const n of nodes ?? []) if (!isNode(n)) throw new InputError(`this lab has no node '${n}'`, `its nodes: ${lab.nodes.map((x) => x.name).join(', ')}`)
+  return { ...(modules ? { modules } : {}), ...(nodes ? { nodes } : {}) }
 }
 
 export async function checkCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
@@ -45,18 +67,16 @@ export async function provisionCommand(file: string | undefined, opts: Record<st
   const { openSessions } = await import('../../engine/access.js')
   const { runModules } = await import('../../engine/run-modules.js')
   const check = Boolean(opts.check)
-  const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), ...(file ? { file } : {}), needsLabFiles: true }, async (ctx: LabContext) => {
-    const lab = ctx.loaded.lab
-    const only = Array.isArray(opts.only) ? (opts.only as string[]) : undefined
-    for (const m of only ?? []) if (!lab.modules.some((s) => s.module === m)) throw new InputError(`this lab has no module '${m}'`, `its modules: ${lab.modules.map((s) => s.module).join(', ')}`)
-    const sessions = await openSessions(ctx)
+  const results = await withLab(check ? 'lab provision --check' : 'lab provision', { ...common(opts, cmd), events: true, ...(file ? { file } : {}), needsLabFiles: true }, async (ctx: LabContext) => {
+    const { modules, nodes } = provisionTargets(ctx.loaded.lab, opts, (message) => ctx.report({ type: 'warn', message }))
+    const sessions = await openSessions(ctx, nodes)
     try {
-      return await runModules(ctx, (n) => sessions.guest(n), { check, ...(only ? { only } : {}) })
+      return await runModules(ctx, (n) => sessions.guest(n), { check, ...(modules ? { only: modules } : {}), ...(nodes ? { nodes } : {}) })
     } finally {
       await sessions.close()
     }
   })
-  if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n')
+  if (opts.json) printResult({ results })
   else {
     for (const r of results) {
       process.stdout.write(`${r.status.padEnd(7)} ${r.module} on ${r.node}${r.reason ? `: ${r.reason}` : ''}\n`)
@@ -84,13 +104,16 @@ export async function execCommand(target: string, command: string[], opts: Recor
         names.map(async (name) => {
           const session = await sessions.session(name)
           const prefix = names.length > 1 ? `${name.padEnd(width)} | ` : ''
-          const r = await session.exec(command.length === 1 ? command[0]! : command, {
-            stream: (line, which) => (which === 'stdout' ? process.stdout : process.stderr).write(prefix + line + '\n'),
-          })
-          return r.code ?? 255
+          const r = await session.exec(
+            command.length === 1 ? command[0]! : command,
+            opts.json ? {} : { stream: (line, which) => (which === 'stdout' ? process.stdout : process.stderr).write(prefix + line + '\n') },
+          )
+          return { node: name, exitCode: r.code ?? 255, stdout: r.stdout, stderr: r.stderr }
         }),
       )
-      return codes.find((c) => c !== 0) ?? 0
+      const first = codes.find((c) => c.exitCode !== 0)?.exitCode ?? 0
+      if (opts.json) printJson({ exitCode: first, nodes: codes })
+      return first
     } finally {
       await sessions.close()
     }
@@ -135,11 +158,12 @@ export async function sshConfigText(ctx: LabContext): Promise<{ config: string; 
 
 export async function sshConfigCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const { writeFileAtomic } = await import('../../util/files.js')
-  const text = await withLab('lab ssh-config', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx) => {
+  const { text, knownHostsFile } = await withLab('lab ssh-config', { ...common(opts, cmd), ...(file ? { file } : {}) }, async (ctx) => {
     const { config, knownHosts } = await sshConfigText(ctx)
     await writeFileAtomic(ctx.paths.knownHosts, knownHosts, 0o644)
-    return config
+    return { text: config, knownHostsFile: ctx.paths.knownHosts }
   })
+  if (opts.json) return printJson({ config: text, knownHosts: knownHostsFile })
   process.stdout.write(`# vmlab lab ssh config: append to ~/.ssh/config, or use with ssh -F\n${text}`)
 }
 

@@ -5,12 +5,16 @@ import { withLab, globalVerbose } from '../with-lab.js'
 import { table } from '../table.js'
 import { InputError } from '../../util/errors.js'
 import type { LabStatus } from '../../engine/status.js'
+import type { PowerRow } from '../../engine/power.js'
+import { printResult } from '../json-output.js'
 
 function common(opts: Record<string, unknown>, cmd: Command, file?: string) {
-  const out: { file?: string; provider?: string; verbose?: boolean } = {}
+  const out: { file?: string; provider?: string; verbose?: boolean; json?: boolean; events?: boolean } = {}
   if (file !== undefined) out.file = file
   if (typeof opts.provider === 'string') out.provider = opts.provider
   if (globalVerbose(cmd)) out.verbose = true
+  // Every lifecycle command but status is a long one: with --json its events are NDJSON lines on stdout.
+  if (opts.json) Object.assign(out, { json: true, events: true })
   return out
 }
 
@@ -21,16 +25,23 @@ function seconds(ms: number): string {
 export async function upCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const started = Date.now()
   const { up } = await import('../../engine/up.js')
-  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true, needsLabFiles: true }, (ctx) =>
-    up(ctx, {
+  const { upSummary } = await import('../../engine/up-summary.js')
+  const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true, needsLabFiles: true }, async (ctx) => {
+    ctx.report({
+      type: 'info',
+      message: await upSummary(ctx, { ...(typeof opts.provider === 'string' ? { provider: opts.provider } : {}), ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}) }),
+    })
+    return up(ctx, {
       ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
       provision: opts.provision !== false,
       ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
+      ...(typeof opts.mirror === 'string' ? { mirror: opts.mirror } : {}),
       ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
-    }),
-  )
+    })
+  })
   const counts = { ok: 0, changed: 0, failed: 0 }
   for (const m of result.modules) counts[m.status]++
+  if (opts.json) return printResult({ ...result, elapsedMs: Date.now() - started })
   process.stdout.write(
     [
       `lab is up in ${seconds(Date.now() - started)}: base ${result.base}, ${result.created.length} node${result.created.length === 1 ? '' : 's'} created` +
@@ -42,21 +53,31 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
   )
 }
 
+/** Asks at the terminal, naming the lab and the VMs that would go. */
+async function confirmDestroy(lab: string, targets: { nodes: string[]; base: string[] }): Promise<boolean> {
+  const vms = [...targets.nodes, ...targets.base]
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  const answer = await rl.question(vms.length ? `Remove lab "${lab}": ${vms.join(', ')}, their disks and the lab network? [y/N] ` : `Lab "${lab}" has no VMs; remove its network and state? [y/N] `)
+  rl.close()
+  return /^y(es)?$/i.test(answer.trim())
+}
+
 export async function destroyCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  if (!opts.force) {
-    if (!process.stdin.isTTY) throw new InputError('lab destroy removes every VM of the lab', 'add --force to confirm when not at a terminal')
-    const rl = createInterface({ input: process.stdin, output: process.stderr })
-    const answer = await rl.question('Remove every VM, disk and network of this lab? [y/N] ')
-    rl.close()
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      process.stderr.write('nothing removed\n')
-      return
-    }
-  }
+  if (!opts.force && !process.stdin.isTTY) throw new InputError('lab destroy removes every VM of the lab', 'add --force to confirm when not at a terminal')
   const { destroy } = await import('../../engine/destroy.js')
   const r = await withLab('lab destroy', { ...common(opts, cmd, file), tolerateDamagedState: Boolean(opts.force) }, (ctx) =>
-    destroy(ctx, { keepBase: Boolean(opts.keepBase), purge: Boolean(opts.purge) }),
+    destroy(ctx, {
+      keepBase: Boolean(opts.keepBase),
+      purge: Boolean(opts.purge),
+      ...(opts.force ? {} : { confirm: (targets) => confirmDestroy(ctx.loaded.lab.name, targets) }),
+    }),
   )
+  if (r.cancelled) {
+    if (opts.json) printResult({ ...r })
+    else process.stderr.write('nothing removed\n')
+    return
+  }
+  if (opts.json) return printResult({ ...r })
   process.stdout.write(`removed ${r.removed.length} VM${r.removed.length === 1 ? '' : 's'}${r.removed.length ? `: ${r.removed.join(', ')}` : ''}; network ${r.network}\n`)
   for (const k of r.kept) process.stdout.write(`kept ${k.vm}: ${k.why}\n`)
   if (!opts.purge) process.stdout.write("the lab's passwords and keys are kept for the next `lab up` (--purge removes them)\n")
@@ -68,6 +89,7 @@ export async function resetCommand(snapshot: string | undefined, opts: Record<st
     reset(ctx, { ...(snapshot ? { snapshot } : {}), ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}) }),
   )
   const failed = r.checks?.filter((c) => !c.passed) ?? []
+  if (opts.json) return printResult({ ...r, snapshot: snapshot ?? 'ready' })
   process.stdout.write(
     `reset ${r.nodes.join(', ')} to "${snapshot ?? 'ready'}" in ${seconds(r.elapsedMs)}${r.checks ? `; checks: ${r.checks.length - failed.length} passed, ${failed.length} failed` : ''}\n`,
   )
@@ -85,13 +107,17 @@ export async function resetCommand(snapshot: string | undefined, opts: Record<st
 
 export async function snapshotCommand(action: 'save' | 'list' | 'delete', name: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const s = await import('../../engine/snapshot-commands.js')
-  await withLab(`lab snapshot ${action}`, common(opts, cmd, opts.file as string | undefined), async (ctx) => {
+  // `snapshot list` is a short command: one JSON document.
+  const events = action !== 'list'
+  await withLab(`lab snapshot ${action}`, { ...common(opts, cmd, opts.file as string | undefined), events }, async (ctx) => {
     if (action === 'save') {
       await s.snapshotSave(ctx, name!, { force: Boolean(opts.force) })
-      process.stdout.write(`saved snapshot "${name}" of every node\n`)
+      if (opts.json) printResult({ saved: name })
+      else process.stdout.write(`saved snapshot "${name}" of every node\n`)
     } else if (action === 'delete') {
       await s.snapshotDelete(ctx, name!)
-      process.stdout.write(`deleted snapshot "${name}"\n`)
+      if (opts.json) printResult({ deleted: name })
+      else process.stdout.write(`deleted snapshot "${name}"\n`)
     } else {
       const list = await s.snapshotList(ctx)
       if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n')
@@ -147,7 +173,7 @@ export function renderStatus(s: LabStatus): string {
 
 export async function statusCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const { status } = await import('../../engine/status.js')
-  const s = await withLab('lab status', common(opts, cmd, file), (ctx) => status(ctx))
+  const s = await withLab('lab status', { ...common(opts, cmd, file), events: false }, (ctx) => status(ctx))
   process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : renderStatus(s))
 }
 
@@ -174,4 +200,29 @@ export async function credsCommand(file: string | undefined, opts: Record<string
       ...Object.entries(data.services).map(([k, v]) => `${k.padEnd(9)} ${v}`),
     ].join('\n') + '\n',
   )
+}
+
+function powerTable(rows: PowerRow[]): string {
+  return (
+    table(
+      ['node', 'was', 'now'],
+      rows.map((r) => [r.node, r.was, r.now]),
+    ) + '\n'
+  )
+}
+
+export async function haltCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { halt } = await import('../../engine/power.js')
+  const rows = await withLab('lab halt', common(opts, cmd, file), (ctx) =>
+    halt(ctx, { ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}), ...(opts.suspend ? { suspend: true } : {}) }),
+  )
+  if (opts.json) return printResult({ nodes: rows })
+  process.stdout.write(powerTable(rows) + 'next: `lab resume` brings the lab back as it was\n')
+}
+
+export async function resumeCommand(file: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { resume } = await import('../../engine/power.js')
+  const rows = await withLab('lab resume', { ...common(opts, cmd, file), warn: true }, (ctx) => resume(ctx, Array.isArray(opts.only) ? { only: opts.only as string[] } : {}))
+  if (opts.json) return printResult({ nodes: rows })
+  process.stdout.write(powerTable(rows))
 }

@@ -4,10 +4,11 @@ import { withLabFile, labFileFrom } from '../lab-option.js'
 
 export function provision(program: Command): void {
   withLabFile(program.command('provision').description('run the modules again: repairs drift, changes nothing on a converged lab'))
-    .option('--only <modules...>', 'only these modules')
+    .option('--modules <modules...>', 'only these modules')
+    .option('--only <nodes...>', 'only on these nodes (module names here still work, as before: deprecated, use --modules)')
     .option('--check', 'show what would change (with diffs) and change nothing')
-    .option('--json', 'print the results as JSON')
-    .addHelpText('after', '\nExamples:\n  lab provision\n  lab provision --check\n  lab provision --only chrony swarm')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
+    .addHelpText('after', '\nExamples:\n  lab provision\n  lab provision --check\n  lab provision --modules chrony swarm\n  lab provision --only node2')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
       (await import('../actions/guest.js')).provisionCommand(labFileFrom(file, opts as { file?: string }), opts, cmd),
     )
@@ -43,6 +44,7 @@ export function ssh(program: Command): void {
     .addHelpText('after', '\nExamples:\n  lab ssh master\n  lab ssh node1 -- journalctl -u docker -n 20')
     .action(async (node: string, rest: string[], opts: Record<string, unknown>, cmd: Command) => (await import('../actions/guest.js')).sshCommand(node, rest, opts, cmd))
   withLabFile(program.command('ssh-config').description('print an OpenSSH config block for every node (with a known_hosts file of the pinned keys) for ssh, scp, editors and Ansible'))
+    .option('--json', 'print the config text and the known_hosts path as JSON')
     .addHelpText('after', '\nExamples:\n  lab ssh-config >> ~/.ssh/config\n  lab ssh-config > lab.ssh && ssh -F lab.ssh master')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
       (await import('../actions/guest.js')).sshConfigCommand(labFileFrom(file, opts as { file?: string }), opts, cmd),
@@ -56,6 +58,7 @@ export function exec(program: Command): void {
     .argument('<nodes>', 'a node, a comma-separated list, or all')
     .argument('<command...>', 'the command, after --')
     .option('-f, --file <file>', 'lab file (default: ./lab.yaml)')
+    .option('--json', "print each node's exit code, stdout and stderr as JSON (not streamed)")
     .addHelpText(
       'after',
       '\nExit code: the first non-zero exit code of a node, else 0.\n\nExamples:\n  lab exec all -- uptime\n  lab exec master -- docker node ls\n  lab exec node1,node2 -f labs/swarm.yaml -- systemctl is-active docker',

@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
-import { up, status, reset, snapshot, destroy, creds } from './lifecycle.js'
+import { up, status, halt, resume, reset, snapshot, destroy, creds } from './lifecycle.js'
 import { provision, check, ssh, exec } from './guest.js'
 import { course, grade } from './course.js'
-import { validate, plan, kickstart } from './lab-file.js'
+import { validate, plan, kickstart, labs, completion } from './lab-file.js'
 import { iso, image } from './media.js'
 
 /**
@@ -10,4 +10,26 @@ import { iso, image } from './media.js'
  * `lab --help` loads every module here, so they are few (one per action module, not one per command) and
  * import no more than commander: each command loads its code when it runs (test/cli/help-startup.test.ts).
  */
-export const COMMANDS: Array<(program: Command) => void> = [up, status, provision, check, course, grade, ssh, exec, reset, snapshot, destroy, creds, validate, plan, kickstart, iso, image]
+export const COMMANDS: Array<(program: Command) => void> = [
+  up,
+  status,
+  halt,
+  resume,
+  provision,
+  check,
+  course,
+  grade,
+  ssh,
+  exec,
+  reset,
+  snapshot,
+  destroy,
+  creds,
+  labs,
+  validate,
+  plan,
+  kickstart,
+  iso,
+  image,
+  completion,
+]

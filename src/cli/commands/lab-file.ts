@@ -63,3 +63,36 @@ Examples:
       await kickstartCommand(labFileFrom(file, opts), opts)
     })
 }
+
+export function labs(program: Command): void {
+  program
+    .command('labs')
+    .description('list the labs shipped with vmlab (any command takes their name) and the labs with state in this folder')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  lab labs\n  lab up registry')
+    .action(async (opts: { json?: boolean }) => (await import('../actions/labs.js')).labsCommand(opts))
+}
+
+export function completion(program: Command): void {
+  program
+    .command('completion')
+    .argument('<shell>', 'bash, zsh, fish or powershell')
+    .description('print the shell completion script (commands, options, node, snapshot and exercise names)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  eval "$(lab completion bash)"      # in ~/.bashrc\n  eval "$(lab completion zsh)"       # in ~/.zshrc\n  lab completion fish > ~/.config/fish/completions/lab.fish\n  lab completion powershell | Out-String | Invoke-Expression   # in $PROFILE',
+    )
+    .action(async (shell: string) => {
+      process.stdout.write((await import('../actions/complete.js')).completionScript(shell))
+    })
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[], _opts: unknown, cmd: Command) => {
+      const { candidates, commandTree } = await import('../actions/complete.js')
+      const out = candidates(commandTree(cmd.parent!), words.length ? words : [''])
+      if (out.length) process.stdout.write(out.join('\n') + '\n')
+    })
+}

@@ -9,7 +9,9 @@ export function up(program: Command): void {
     .option('--only <nodes...>', 'only these nodes')
     .option('--provider <name>', 'virtualbox, vmware or qemu (default: the lab file, else the first installed)')
     .option('--iso <path>', 'install from this local ISO instead of the cached/downloaded one (checksum verified when known)')
+    .option('--mirror <url>', 'download the install ISO from this mirror (as lab iso fetch --mirror; still checked against the pinned SHA-256)')
     .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText(
       'after',
       `
@@ -52,6 +54,7 @@ export function reset(program: Command): void {
     false,
   )
     .option('--only <nodes...>', 'only these nodes (warns about swarm membership)')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText('after', '\nExamples:\n  lab reset\n  lab reset clean -f labs/swarm.yaml\n  lab reset --only node2')
     .action(async (snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { resetCommand } = await import('../actions/lifecycle.js')
@@ -63,13 +66,14 @@ export function snapshot(program: Command): void {
   const snap = program.command('snapshot').description('save, list and delete snapshots of the whole lab')
   withLabFile(snap.command('save').argument('<name>', 'snapshot name').description('snapshot every node (live)'), false)
     .option('--force', 'replace a snapshot of that name')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
     .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('save', name, opts, cmd))
   withLabFile(snap.command('list').description("every node's snapshots"), false)
     .option('--json', 'print as JSON')
     .action(async (opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('list', undefined, opts, cmd))
-  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').description('delete a snapshot on every node'), false).action(
-    async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('delete', name, opts, cmd),
-  )
+  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').description('delete a snapshot on every node'), false)
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
+    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('delete', name, opts, cmd))
   snap.addHelpText('after', '\nExamples:\n  lab snapshot save before-exam\n  lab snapshot list\n  lab reset before-exam\n  lab snapshot delete before-exam')
 }
 
@@ -79,6 +83,7 @@ export function destroy(program: Command): void {
     .option('--force', 'do not ask; also works when the state file is damaged')
     .option('--purge', "also forget the lab's passwords and SSH keys")
     .option('--provider <name>', 'the provider, when the state file is gone')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText('after', '\nExamples:\n  lab destroy\n  lab destroy labs/swarm.yaml --force --keep-base')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { destroyCommand } = await import('../actions/lifecycle.js')
@@ -93,5 +98,28 @@ export function creds(program: Command): void {
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { credsCommand } = await import('../actions/lifecycle.js')
       await credsCommand(labFileFrom(file, opts as { file?: string }), opts)
+    })
+}
+
+export function halt(program: Command): void {
+  withLabFile(program.command('halt').description('power the lab down between classes (each guest shuts down; --suspend saves its memory where the hypervisor can)'))
+    .option('--only <nodes...>', 'only these nodes')
+    .option('--suspend', 'save memory and power off (VirtualBox, VMware); `lab resume` continues where it was')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
+    .addHelpText('after', '\nExamples:\n  lab halt\n  lab halt --suspend\n  lab halt labs/swarm.yaml --only node2')
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { haltCommand } = await import('../actions/lifecycle.js')
+      await haltCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+    })
+}
+
+export function resume(program: Command): void {
+  withLabFile(program.command('resume').description('bring a halted lab back: boot (or resume) its nodes, wait for SSH, step the clocks'))
+    .option('--only <nodes...>', 'only these nodes')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
+    .addHelpText('after', '\nExamples:\n  lab resume\n  lab resume --only node2')
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { resumeCommand } = await import('../actions/lifecycle.js')
+      await resumeCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
     })
 }

@@ -17,7 +17,7 @@ export interface LabBase {
   outcome: 'reused' | 'built'
 }
 
-export async function baseStep(ctx: LabContext, network: LabNetwork, creds: LabCredentials, iso: string | undefined): Promise<LabBase> {
+export async function baseStep(ctx: LabContext, network: LabNetwork, creds: LabCredentials, iso: string | undefined, mirror?: string): Promise<LabBase> {
   const { loaded, provider, state, report } = ctx
   const lab = loaded.lab
   const providerName = provider.name as ProviderName
@@ -25,7 +25,7 @@ export async function baseStep(ctx: LabContext, network: LabNetwork, creds: LabC
   const image = lab.install.image !== undefined ? await cloudImageRef(lab.install.image, loaded.stateDir) : undefined
   const planned = planBase(loaded, providerName, creds, packages, undefined, image)
   const needsMedium = lab.os.family !== 'debian' && image === undefined && !(await baseReady(ctx, planned.name))
-  const medium: InstallMedium | undefined = needsMedium ? await installMedium(loaded, iso, report, ctx.stderr) : undefined
+  const medium: InstallMedium | undefined = needsMedium ? await installMedium(loaded, iso, report, ctx.stderr, mirror) : undefined
   const plan = medium ? planBase(loaded, providerName, creds, packages, medium) : planned
   const outcome = await journaled(ctx, { step: 'base', stage: `base image ${plan.name}`, data: { vm: plan.name }, done: (o) => ({ vm: plan.name, outcome: o }) }, async () => {
     const o = await ensureBase({ loaded, provider, plan, network, packages, ...(medium ? { medium } : {}), report })

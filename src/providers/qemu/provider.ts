@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { BaseSpec, CloneSpec, DiskUsage, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, Preflight, VmState, BaseSource } from '../provider.js'
 import type { OsInfo } from '../../lab/os-catalog.js'
 import { realRunner, type CliRunner } from '../cli-runner.js'
-import { LabError } from '../../util/errors.js'
+import { HostError, LabError } from '../../util/errors.js'
 import type { QemuImg } from './qemu-img.js'
 import { machinePaths, runSpec, type MachineSpec } from './machine.js'
 import type { Accel } from './qemu-vm.js'
@@ -89,7 +89,7 @@ export class QemuProvider implements Provider {
     const problems: Preflight[] = []
     const tools = this.driver.findTools(this.env)
     if (!tools.qemu)
-      throw new LabError('QEMU is not installed: qemu-system-x86_64 is not on PATH', {
+      throw new HostError('QEMU is not installed: qemu-system-x86_64 is not on PATH', {
         hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)',
       })
     this.qemu = tools.qemu

@@ -38,6 +38,8 @@ export function vboxCallLimit(args: readonly string[]): CallLimit {
   const [command = '', , action = ''] = args
   if (PROBES.has(command)) return PROBE
   if (command === 'snapshot') return SNAPSHOT[action] ?? CHANGE
+  // Writes the guest's memory to disk.
+  if (command === 'controlvm' && action === 'savestate') return long(10)
   return LONG[command] ?? CHANGE
 }
 

@@ -6,7 +6,7 @@
  */
 import type { CliRunner } from '../cli-runner.js'
 import type { RunResult } from '../../util/run.js'
-import { CommandError, CommandTimeoutError, LabError } from '../../util/errors.js'
+import { CommandError, CommandTimeoutError, HostError, LabError } from '../../util/errors.js'
 import { vboxCallOptions } from './call-limits.js'
 import { lastLine, parseVBoxError, VBoxError, type VBoxErrorInfo } from './vbox-error.js'
 import { parseVmInfo, type VmInfo } from './vm-info.js'
@@ -67,7 +67,7 @@ export class VBoxDriver {
       return await this.opts.runner.run(this.opts.binary, args, { reject: false, ...vboxCallOptions(args, this.opts.platform) })
     } catch (error) {
       if (error instanceof CommandError && error.code === undefined && !(error instanceof CommandTimeoutError)) {
-        throw new LabError(`cannot run VBoxManage (${this.opts.binary}): ${error.message}`, {
+        throw new HostError(`cannot run VBoxManage (${this.opts.binary}): ${error.message}`, {
           hint: 'install VirtualBox 7 (https://www.virtualbox.org/wiki/Downloads) or put VBoxManage on PATH',
           cause: error,
         })

@@ -150,6 +150,11 @@ export class VirtualBoxProvider implements Provider {
     await this.driver.startVm(vm)
   }
 
+  async suspend(vm: string): Promise<void> {
+    if ((await this.rawState(vm)) !== 'running') return
+    await this.driver.controlVm(vm, 'savestate')
+  }
+
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
     let info = await this.driver.showVmInfo(vm)
     if (toVmState(info.state) === 'busy' && !this.driver.dryRun) {

@@ -14,6 +14,8 @@ const LIMITS: Record<string, CallLimit> = {
   checkToolsState: PROBE,
   getGuestIPAddress: PROBE,
   start: long(5),
+  // Writes the guest's memory to disk.
+  suspend: long(10),
   snapshot: long(15),
   revertToSnapshot: long(15),
   // Merges the snapshot's disk files: as long as copying them.

@@ -73,6 +73,11 @@ export class VmrunDriver {
     await this.vmrun('stop', [vmx, mode], timeoutMs === undefined ? {} : { timeoutMs })
   }
 
+  /** `hard`: without asking VMware Tools in the guest to run its suspend scripts first (our guests have none). */
+  async suspend(vmx: string): Promise<void> {
+    await this.vmrun('suspend', [vmx, 'hard'])
+  }
+
   async snapshot(vmx: string, name: string): Promise<void> {
     await this.vmrun('snapshot', [vmx, name])
   }

@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Preflight, Provider, ProviderInfo, VmState } from '../provider.js'
 import { realRunner, type CliRunner } from '../cli-runner.js'
 import { vmwareDirs } from '../locate.js'
-import { CommandError, InputError, LabError } from '../../util/errors.js'
+import { CommandError, HostError, InputError, LabError } from '../../util/errors.js'
 import { VmrunDriver, type HostType } from './driver.js'
 import { findVmwareInstall, productOf, type VmwareInstall } from './install.js'
 import { checkLabNetwork, networkingConfigPath, readVmnets, type NetworkCheck } from './network-check.js'
@@ -117,7 +117,7 @@ export class VMwareProvider implements Provider {
     const install = await this.install()
     if (install?.vdiskmanager) return { vmrun: install.vmrun, vdiskmanager: install.vdiskmanager }
     if (!this.dryRun) {
-      throw new LabError(install ? `vmware-vdiskmanager was not found next to ${install.vmrun}` : 'VMware Workstation Pro / Fusion is not installed (no vmrun found)', {
+      throw new HostError(install ? `vmware-vdiskmanager was not found next to ${install.vmrun}` : 'VMware Workstation Pro / Fusion is not installed (no vmrun found)', {
         hint: 'install VMware Workstation Pro (Windows, Linux) or VMware Fusion (macOS), or put vmrun on PATH',
       })
     }
@@ -354,6 +354,13 @@ export class VMwareProvider implements Provider {
   async start(vm: string): Promise<void> {
     const vmx = this.requireVm(vm)
     await this.onVm(vm, () => this.startVmx(vm, vmx))
+  }
+
+  async suspend(vm: string): Promise<void> {
+    const vmx = this.requireVm(vm)
+    if (!(await this.isRunning(vmx))) return
+    const driver = await this.driver()
+    await this.onVm(vm, () => driver.suspend(vmx))
   }
 
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
