@@ -306,7 +306,12 @@ export class LibvirtProvider implements Provider {
 
   async start(vm: string): Promise<void> {
     const r = await this.virsh.tryRun(['start', vm])
-    if (r.exitCode === 0 || alreadyActive(r.stderr)) return
+    if (r.exitCode === 0) return
+    // A snapshot taken while the lab was paused (to hold one instant) comes back paused: running means resumed.
+    if (alreadyActive(r.stderr)) {
+      if ((await this.state(vm)) === 'paused') await this.resume(vm)
+      return
+    }
     if (notFound(r.stderr, 'domain')) throw new LabError(`no libvirt domain named ${vm} on ${this.settings.uri}`, { hint: 'lab up creates it' })
     throw new LabError(`${vm} did not start on ${this.settings.uri}: ${reason(r.stderr)}`, {
       hint: `virsh -c ${this.settings.uri} start ${vm} shows the whole error; the host's log is /var/log/libvirt/qemu/${vm}.log`,
@@ -334,7 +339,9 @@ export class LibvirtProvider implements Provider {
   }
 
   async resume(vm: string): Promise<void> {
-    await this.virsh.run(['resume', vm])
+    const r = await this.virsh.tryRun(['resume', vm])
+    // A snapshot taken running, reverted while paused, runs already.
+    if (r.exitCode !== 0 && !/domain is already running|domain is not paused/.test(r.stderr)) throw new LabError(`virsh resume ${vm} on ${this.settings.uri} failed: ${reason(r.stderr)}`)
   }
 
   async state(vm: string): Promise<VmState> {
