@@ -139,6 +139,11 @@ export interface Capabilities {
    * its caches right before a live snapshot then makes that snapshot hold only the memory in use.
    */
   readonly reclaimsFreedMemory: boolean
+  /**
+   * The lab file says where this hypervisor runs, in a block named after the provider (`libvirt: { uri, pool }`):
+   * a host that may be another machine. Set only for libvirt so far.
+   */
+  readonly hostBlock?: string
   /** The MACs derived for the lab NIC, and the ones the hypervisor refuses. */
   readonly macs: MacRange
 }

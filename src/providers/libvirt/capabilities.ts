@@ -12,5 +12,6 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   liveRestore: true,
   // The balloon is there, but free-page reporting is not switched on in the domain XML yet.
   reclaimsFreedMemory: false,
+  hostBlock: 'libvirt',
   macs: { oui: [0x52, 0x54, 0x00], fourthMax: 0xff },
 }
