@@ -144,6 +144,11 @@ export interface Capabilities {
    * a host that may be another machine. Set only for libvirt so far.
    */
   readonly hostBlock?: string
+  /**
+   * The lab network is also the nodes' way out: the host's address on it routes (NAT) and answers DNS, so a
+   * node's seed names it as gateway and DNS server. Set for libvirt (one NAT network, one NIC per node).
+   */
+  readonly labNetworkIsUplink?: boolean
   /** The MACs derived for the lab NIC, and the ones the hypervisor refuses. */
   readonly macs: MacRange
 }

@@ -43,3 +43,16 @@ t.test('provider: auto never guesses libvirt (its host must be named); --provide
   t.same(chooseProvider(loaded), { name: 'qemu', chosen: 'auto' })
   t.same(chooseProvider(loaded, 'libvirt'), { name: 'libvirt', chosen: 'flag' })
 })
+
+t.test("a libvirt node's seed routes and resolves through the host's address on the lab's NAT network", async (t) => {
+  const { identityFor } = await import('../../src/engine/node-identity.js')
+  const { generateHostKeys } = await import('../../src/media/ssh-keys.js')
+  const lab = parseLab(text('libvirt'), 'lab.yaml')
+  const creds = { publicKey: 'ssh-ed25519 AAAA test', privateKey: '', privateKeyPath: '', secrets: {} } as unknown as Parameters<typeof identityFor>[3]
+  const keys = generateHostKeys('master.localdomain')
+  const id = identityFor(lab, lab.nodes[0]!, 'libvirt', creds, keys)
+  t.equal(id.gateway, '192.168.150.1')
+  t.same(id.dns, ['192.168.150.1'])
+  const qemu = identityFor(lab, lab.nodes[0]!, 'qemu', creds, keys)
+  t.equal(qemu.gateway, undefined, 'QEMU nodes go out through their own NAT NIC')
+})

@@ -13,5 +13,7 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   // The balloon is there, but free-page reporting is not switched on in the domain XML yet.
   reclaimsFreedMemory: false,
   hostBlock: 'libvirt',
+  // One NIC per node, on the lab's NAT network: libvirt's dnsmasq answers DNS on the host's address.
+  labNetworkIsUplink: true,
   macs: { oui: [0x52, 0x54, 0x00], fourthMax: 0xff },
 }
