@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const SRC = join(ROOT, 'src')
-const HYPERVISOR_DIRS = ['qemu', 'virtualbox', 'vmware'].map((d) => join(SRC, 'providers', d) + '/')
+const HYPERVISOR_DIRS = ['qemu', 'virtualbox', 'vmware', 'libvirt'].map((d) => join(SRC, 'providers', d) + '/')
 const FORMAT_WORDS = /virtualboxOsType|vmwareGuestOs|qcow2|\.vmdk|\.vmx\b/
 /** A provider's name compared, returned, passed or assigned in code: a decision that belongs to a capability. */
-const NAME_DECISION = /([!=]==|\bcase|\breturn|[=:?(]|\|\|)\s*'(qemu|virtualbox|vmware)'|'(qemu|virtualbox|vmware)'\s*([!=]==|\?)/
+const NAME_DECISION = /([!=]==|\bcase|\breturn|[=:?(]|\|\|)\s*'(qemu|virtualbox|vmware|libvirt)'|'(qemu|virtualbox|vmware|libvirt)'\s*([!=]==|\?)/
 
 /** Help text a user reads may name a format: file and a piece of the line, each said why. */
 const HELP_TEXT: Array<{ file: string; contains: string }> = [

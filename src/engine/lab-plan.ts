@@ -7,6 +7,7 @@ import { moduleTargets, type Target } from '../lab/targets.js'
 import { autoProvider, AUTO_ORDER } from '../providers/locate.js'
 import { providersThat } from '../providers/capabilities.js'
 import { HostError, InputError } from '../util/errors.js'
+import { PROVIDER_NAMES } from '../lab/provider-names.js'
 
 export interface LabPlan {
   lab: string
@@ -32,13 +33,14 @@ export interface LabPlan {
 
 export function chooseProvider(loaded: LoadedLab, flag?: string): LabPlan['provider'] {
   if (flag !== undefined) {
-    if (!(AUTO_ORDER as string[]).includes(flag)) throw new InputError(`unknown provider '${flag}'`, `use one of: ${AUTO_ORDER.join(', ')}`)
+    if (!(PROVIDER_NAMES as readonly string[]).includes(flag)) throw new InputError(`unknown provider '${flag}'`, `use one of: ${PROVIDER_NAMES.join(', ')}`)
     return { name: flag as ProviderName, chosen: 'flag' }
   }
   if (loaded.lab.provider !== 'auto') return { name: loaded.lab.provider, chosen: 'lab file' }
   // An OS that one provider alone makes guests of leaves no choice: it need not be installed to plan for it.
   const family = loaded.lab.os.family
-  const able = providersThat((c) => c.guests[family] !== undefined)
+  // Only the providers auto tries: libvirt needs its host named (libvirt.uri), so it is never a guess.
+  const able = providersThat((c) => c.guests[family] !== undefined).filter((n) => AUTO_ORDER.includes(n))
   if (able.length === 1) return { name: able[0]!, chosen: 'auto' }
   const found = autoProvider(process.env, able)
   if (!found) {

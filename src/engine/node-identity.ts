@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { ResolvedLab, ResolvedNode } from '../lab/resolve.js'
 import { macFor } from '../lab/resolve.js'
 import type { ProviderName } from '../lab/schema.js'
+import { capabilitiesOf } from '../providers/capabilities.js'
 import { generateHostKeys, writePrivateKey, knownHostsLine, knownHostsHost, type HostKeys } from '../media/ssh-keys.js'
 import { nodeIdentity, writeSeedIso, type NodeIdentity } from '../media/seed.js'
 import { stateLayout } from '../state/layout.js'
@@ -38,6 +39,7 @@ export async function ensureHostKeys(stateDir: string, node: ResolvedNode): Prom
 export function identityFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName, creds: LabCredentials, hostKeys: HostKeys, natMac?: string): NodeIdentity {
   return nodeIdentity({
     ...(natMac !== undefined ? { natMac } : {}),
+    ...(capabilitiesOf(provider).labNetworkIsUplink ? { gateway: lab.network.hostIp, dns: [lab.network.hostIp] } : {}),
     hostname: node.name,
     fqdn: node.fqdn,
     domain: lab.network.domain,

@@ -34,6 +34,8 @@ export interface ResolvedLab {
     domain: string
   }
   install: LabFile['install']
+  /** Where a libvirt lab lives (provider libvirt). */
+  libvirt?: NonNullable<LabFile['libvirt']>
   nodes: ResolvedNode[]
   modules: ModuleStep[]
   checks: CheckStep[]
@@ -105,6 +107,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
     course: { variables: lab.variables, raw: lab.exercises, student: '', values: {}, file: lab },
   }
   if (lab.description !== undefined) resolved.description = lab.description
+  if (lab.libvirt !== undefined) resolved.libvirt = lab.libvirt
   return resolved
 }
 

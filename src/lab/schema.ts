@@ -84,6 +84,24 @@ const networkSchema = z.strictObject({
     .default('localdomain'),
 })
 
+const libvirtSchema = z
+  .strictObject({
+    uri: z
+      .string()
+      .regex(/^(qemu(\+ssh|\+unix|\+tls|\+tcp)?:\/\/[^\s]*\/(system|session)(\?\S*)?|test:\/\/\/\S+)$/, { error: 'a libvirt URI is qemu:///system, qemu+ssh://USER@HOST/system or test:///default' })
+      .default('qemu:///system'),
+    pool: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'a storage pool name, e.g. default (virsh pool-list --all)' })
+      .default('default'),
+    network: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'a libvirt network name, e.g. default (virsh net-list --all)' })
+      .optional()
+      .meta({ description: 'an existing libvirt network to attach the nodes to instead of the one vmlab defines per lab' }),
+  })
+  .meta({ description: 'provider: libvirt only: the host (connection URI) and its storage pool' })
+
 const defaultsSchema = z
   .strictObject({
     cpus: sizes.cpus.default(2),
@@ -97,6 +115,7 @@ export const labSchema = z.strictObject({
   description: z.string().optional(),
   os: z.enum(OS_IDS),
   provider: z.enum(PROVIDERS).default('auto'),
+  libvirt: libvirtSchema.optional(),
   network: networkSchema,
   defaults: defaultsSchema,
   install: installSchema.default(installSchema.parse({})),

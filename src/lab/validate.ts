@@ -19,6 +19,7 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
   if (!cidr) problems.push({ path: ['network', 'cidr'], ...(cidrOrProblem as { message: string; hint: string }) })
 
   guestProblems(lab, problems)
+  hostBlockProblems(lab, problems)
 
   const seenName = new Map<string, number>()
   const seenIp = new Map<number, number>()
@@ -178,6 +179,17 @@ function guestProblems(lab: LabFile, problems: Problem[]): void {
           : `a cloud image works with the ${anyOf(booting)} provider only, not ${lab.provider}`,
       hint: `set provider: ${anyOf(booting)}, or remove install.image to install the OS from its ISO`,
     })
+  }
+}
+
+/** A host block (`libvirt:`) belongs to the provider that reads it: elsewhere it would be silently ignored. */
+function hostBlockProblems(lab: LabFile, problems: Problem[]): void {
+  const block = lab.provider === 'auto' ? undefined : capabilitiesOf(lab.provider).hostBlock
+  const readers = providersThat((c) => c.hostBlock !== undefined)
+  for (const p of readers) {
+    const key = capabilitiesOf(p).hostBlock!
+    if (key === block || (lab as Record<string, unknown>)[key] === undefined) continue
+    problems.push({ path: [key], message: `read by provider: ${p} only, and this lab's provider is ${lab.provider}`, hint: `set provider: ${p}, or remove the ${key}: block` })
   }
 }
 

@@ -28,6 +28,10 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
       const { QemuProvider } = await import('./qemu/provider.js')
       return new QemuProvider({ ...runner, lab: opts.lab.name })
     }
+    case 'libvirt': {
+      const { LibvirtProvider } = await import('./libvirt/provider.js')
+      return new LibvirtProvider({ ...runner, lab: opts.lab.name, stateDir: opts.stateDir, ...(opts.lab.libvirt ? { settings: opts.lab.libvirt } : {}) })
+    }
   }
 }
 
@@ -40,6 +44,8 @@ export async function freshMachine(name: ProviderName) {
       return (await import('./vmware/fresh-machine.js')).freshMachine
     case 'qemu':
       return (await import('./qemu/fresh-machine.js')).freshMachine
+    case 'libvirt':
+      return (await import('./libvirt/fresh-machine.js')).freshMachine
   }
 }
 

@@ -44,6 +44,8 @@ export function locateProvider(name: ProviderName, env: NodeJS.ProcessEnv = proc
       return locateVmrun(env)
     case 'qemu':
       return locateQemu(env)
+    case 'libvirt':
+      return which('virsh', [], env)
   }
 }
 

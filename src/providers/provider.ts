@@ -139,6 +139,16 @@ export interface Capabilities {
    * its caches right before a live snapshot then makes that snapshot hold only the memory in use.
    */
   readonly reclaimsFreedMemory: boolean
+  /**
+   * The lab file says where this hypervisor runs, in a block named after the provider (`libvirt: { uri, pool }`):
+   * a host that may be another machine. Set only for libvirt so far.
+   */
+  readonly hostBlock?: string
+  /**
+   * The lab network is also the nodes' way out: the host's address on it routes (NAT) and answers DNS, so a
+   * node's seed names it as gateway and DNS server. Set for libvirt (one NAT network, one NIC per node).
+   */
+  readonly labNetworkIsUplink?: boolean
   /** The MACs derived for the lab NIC, and the ones the hypervisor refuses. */
   readonly macs: MacRange
 }

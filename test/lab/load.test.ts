@@ -120,7 +120,7 @@ const CASES: Array<{ name: string; text: string; line: number; col?: number; mes
   { name: 'no nodes', text: 'name: x\nos: rocky9\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: []\n', line: 4, col: 8, message: /at least one node/ },
   { name: 'missing required key', text: 'name: x\nos: rocky9\nnodes: [{ name: a }]\n', line: 1, col: 1, message: /'network' is required/ },
   { name: 'empty file', text: '', line: 1, col: 1, message: /empty or not a mapping/ },
-  { name: 'debian with virtualbox', text: edit(2, 'os: debian12\nprovider: virtualbox'), line: 2, col: 5, message: /qemu provider only/ },
+  { name: 'debian with virtualbox', text: edit(2, 'os: debian12\nprovider: virtualbox'), line: 2, col: 5, message: /qemu or libvirt provider only/ },
   {
     name: 'both password forms',
     text: edit(
@@ -245,7 +245,7 @@ t.test('the shipped JSON Schema is the one the zod schema gives (run npm run bui
   const { readFileSync } = await import('node:fs')
   const shipped = JSON.parse(readFileSync(new URL('../../schema/lab.schema.json', import.meta.url), 'utf8'))
   t.same(shipped, labJsonSchema())
-  t.same(Object.keys(shipped.properties).sort(), ['checks', 'defaults', 'description', 'exercises', 'install', 'modules', 'name', 'network', 'nodes', 'os', 'provider', 'variables'])
+  t.same(Object.keys(shipped.properties).sort(), ['checks', 'defaults', 'description', 'exercises', 'install', 'libvirt', 'modules', 'name', 'network', 'nodes', 'os', 'provider', 'variables'])
 })
 
 t.test('--only names: every node when none is named, the named ones, bad input with a guess', async (t) => {

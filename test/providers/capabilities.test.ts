@@ -42,8 +42,8 @@ t.test('each provider carries the record capabilitiesOf gives for its name', asy
 t.test('what each hypervisor makes and keeps', async (t) => {
   t.same(
     providersThat((c) => c.guests.debian !== undefined),
-    ['qemu'],
-    'Debian guests: QEMU only, as images',
+    ['qemu', 'libvirt'],
+    'Debian guests: QEMU and libvirt (which runs QEMU), as images',
   )
   t.equal(capabilitiesOf('qemu').guests.debian, 'image')
   for (const family of ['el7', 'el8', 'el9'] as const)
@@ -59,15 +59,15 @@ t.test('what each hypervisor makes and keeps', async (t) => {
   )
   t.same(
     providersThat((c) => c.liveRestore),
-    ['qemu'],
+    ['qemu', 'libvirt'],
   )
   t.same(
     providersThat((c) => c.reclaimsFreedMemory),
     ['qemu'],
   )
   t.same(
-    ['virtualbox', 'vmware', 'qemu'].map((n) => capabilitiesOf(n as 'qemu').title),
-    ['VirtualBox', 'VMware', 'QEMU'],
+    ['virtualbox', 'vmware', 'qemu', 'libvirt'].map((n) => capabilitiesOf(n as 'qemu').title),
+    ['VirtualBox', 'VMware', 'QEMU', 'libvirt'],
   )
   t.same([anyOf([]), anyOf(['a']), anyOf(['a', 'b']), anyOf(['a', 'b', 'c'])], ['', 'a', 'a or b', 'a, b or c'])
 })
@@ -145,7 +145,7 @@ t.test('the lab checks ask the capabilities and say what they said', async (t) =
   for (const provider of ['virtualbox', 'vmware']) {
     t.same(
       problemsOf(labText('debian12', provider)).map((p) => [p.path, p.message, p.hint]),
-      [[['os'], 'debian12 guests are built as images for the qemu provider only', 'use provider: qemu, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware']],
+      [[['os'], 'debian12 guests are built as images for the qemu or libvirt provider only', 'use provider: qemu or libvirt, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware']],
     )
   }
   t.same(problemsOf(labText('debian12', 'qemu')), [])

@@ -22,7 +22,7 @@ Examples:
 
 export function plan(program: Command): void {
   withLabFile(program.command('plan').description('show the VMs, network, addresses and modules `lab up` would create and run; changes nothing'))
-    .option('--provider <name>', 'plan for this provider: virtualbox, vmware or qemu (default: the lab file, else auto)')
+    .option('--provider <name>', 'plan for this provider: virtualbox, vmware, qemu or libvirt (default: the lab file, else auto)')
     .option('--json', 'print the plan as JSON')
     .option('--commands', 'print, one per line and shell-quoted, the hypervisor commands `lab up` would run on a machine where nothing exists yet')
     .addHelpText(

@@ -7,7 +7,7 @@ export function up(program: Command): void {
   withLabFile(program.command('up').description('build the lab: network, base image, linked clones, boot, modules, snapshot "ready"'))
     .option('--no-provision', 'create and boot the VMs but do not run the modules')
     .option('--only <nodes...>', 'only these nodes')
-    .option('--provider <name>', 'virtualbox, vmware or qemu (default: the lab file, else the first installed)')
+    .option('--provider <name>', 'virtualbox, vmware, qemu or libvirt (default: the lab file, else the first installed)')
     .option('--iso <path>', 'install from this local ISO instead of the cached/downloaded one (checksum verified when known)')
     .option('--mirror <url>', 'download the install ISO from this mirror (as lab iso fetch --mirror; still checked against the pinned SHA-256)')
     .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)

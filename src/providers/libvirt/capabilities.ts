@@ -1,0 +1,19 @@
+/** What vmlab's libvirt provider can do, for the code that asks before (or without) loading it. */
+import type { Capabilities } from '../provider.js'
+import { QEMU_CAPABILITIES } from '../qemu/capabilities.js'
+
+export const LIBVIRT_CAPABILITIES: Capabilities = {
+  title: 'libvirt',
+  // The same guests as QEMU (libvirt runs QEMU): EL from its ISO with a kickstart, Debian as the image vmlab builds.
+  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', debian: 'image' },
+  // The image is built where `lab` runs and uploaded to the host's pool.
+  ...(QEMU_CAPABILITIES.plannedImage ? { plannedImage: QEMU_CAPABILITIES.plannedImage } : {}),
+  // snapshot-revert of a snapshot taken running puts the domain back running, memory included (qcow2 internal snapshots).
+  liveRestore: true,
+  // The balloon is there, but free-page reporting is not switched on in the domain XML yet.
+  reclaimsFreedMemory: false,
+  hostBlock: 'libvirt',
+  // One NIC per node, on the lab's NAT network: libvirt's dnsmasq answers DNS on the host's address.
+  labNetworkIsUplink: true,
+  macs: { oui: [0x52, 0x54, 0x00], fourthMax: 0xff },
+}
