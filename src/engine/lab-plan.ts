@@ -4,7 +4,8 @@ import type { ProviderName } from '../lab/schema.js'
 import { macFor } from '../lab/resolve.js'
 import { vmName } from '../lab/vm-names.js'
 import { moduleTargets, type Target } from '../lab/targets.js'
-import { autoProvider, AUTO_ORDER } from '../providers/locate.js'
+import { autoProvider } from '../providers/locate.js'
+import { PROVIDER_NAMES } from '../lab/provider-names.js'
 import { providersThat } from '../providers/capabilities.js'
 import { InputError } from '../util/errors.js'
 
@@ -32,7 +33,7 @@ export interface LabPlan {
 
 export function chooseProvider(loaded: LoadedLab, flag?: string): LabPlan['provider'] {
   if (flag !== undefined) {
-    if (!(AUTO_ORDER as string[]).includes(flag)) throw new InputError(`unknown provider '${flag}'`, `use one of: ${AUTO_ORDER.join(', ')}`)
+    if (!(PROVIDER_NAMES as readonly string[]).includes(flag)) throw new InputError(`unknown provider '${flag}'`, `use one of: ${PROVIDER_NAMES.join(', ')}`)
     return { name: flag as ProviderName, chosen: 'flag' }
   }
   if (loaded.lab.provider !== 'auto') return { name: loaded.lab.provider, chosen: 'lab file' }

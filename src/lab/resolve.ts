@@ -34,6 +34,8 @@ export interface ResolvedLab {
     domain: string
   }
   install: LabFile['install']
+  /** The Proxmox VE cluster (provider: proxmox). */
+  proxmox?: LabFile['proxmox']
   nodes: ResolvedNode[]
   modules: ModuleStep[]
   checks: CheckStep[]
@@ -105,6 +107,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
     course: { variables: lab.variables, raw: lab.exercises, student: '', values: {}, file: lab },
   }
   if (lab.description !== undefined) resolved.description = lab.description
+  if (lab.proxmox !== undefined) resolved.proxmox = lab.proxmox
   return resolved
 }
 

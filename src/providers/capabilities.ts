@@ -9,12 +9,14 @@ import type { Capabilities, FileProblem } from './provider.js'
 import { VIRTUALBOX_CAPABILITIES } from './virtualbox/capabilities.js'
 import { VMWARE_CAPABILITIES } from './vmware/capabilities.js'
 import { QEMU_CAPABILITIES } from './qemu/capabilities.js'
+import { PROXMOX_CAPABILITIES } from './proxmox/capabilities.js'
 
 /** In the order messages name them (the schema's). */
 const BY_NAME: Record<ProviderName, Capabilities> = {
   virtualbox: VIRTUALBOX_CAPABILITIES,
   vmware: VMWARE_CAPABILITIES,
   qemu: QEMU_CAPABILITIES,
+  proxmox: PROXMOX_CAPABILITIES,
 }
 
 export function capabilitiesOf(name: ProviderName): Capabilities {

@@ -28,6 +28,10 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
       const { QemuProvider } = await import('./qemu/provider.js')
       return new QemuProvider({ ...runner, lab: opts.lab.name })
     }
+    case 'proxmox': {
+      const { ProxmoxProvider, proxmoxSettings } = await import('./proxmox/provider.js')
+      return new ProxmoxProvider({ ...runner, settings: proxmoxSettings(opts.lab.proxmox) })
+    }
   }
 }
 
@@ -40,6 +44,8 @@ export async function freshMachine(name: ProviderName) {
       return (await import('./vmware/fresh-machine.js')).freshMachine
     case 'qemu':
       return (await import('./qemu/fresh-machine.js')).freshMachine
+    case 'proxmox':
+      return (await import('./proxmox/fresh-machine.js')).freshMachine
   }
 }
 

@@ -44,6 +44,9 @@ export function locateProvider(name: ProviderName, env: NodeJS.ProcessEnv = proc
       return locateVmrun(env)
     case 'qemu':
       return locateQemu(env)
+    // A cluster is reached over the network, never found on this machine: a lab names it (proxmox.url).
+    case 'proxmox':
+      return undefined
   }
 }
 
