@@ -8,7 +8,7 @@ async function sim(t: Test, opts: ConstructorParameters<typeof PveSim>[0] = {}) 
   t.teardown(() => s.stop())
   const auth = `PVEAPIToken=${s.tokenId}=${s.secret}`
   const call = async (method: string, path: string, params: Record<string, string | number> = {}, authorization = auth) => {
-    const form = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
+    const form = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))
     const body = method === 'GET' || method === 'DELETE' ? undefined : form
     const q = body ? '' : `?${form}`
     const res = await fetch(`${url}/api2/json${path}${q}`, { method, headers: { authorization }, ...(body ? { body } : {}) })

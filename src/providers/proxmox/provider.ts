@@ -62,6 +62,7 @@ export class ProxmoxProvider implements Provider {
   /** VMs this run made or found, by name (a plan's VMs exist nowhere else). */
   private readonly known = new Map<string, { node: string; vmid: number }>()
   private readonly placed: Record<string, number> = {}
+  private poolReady = false
 
   constructor(opts: ProxmoxProviderOptions) {
     this.s = opts.settings
@@ -157,7 +158,16 @@ export class ProxmoxProvider implements Provider {
     }
   }
 
+  /** The lab's pool, made on first use: PVE refuses a VM into a pool that does not exist. */
+  private async ensurePool(): Promise<void> {
+    if (this.s.pool === undefined || this.poolReady) return
+    const pools = await this.api.get<Array<{ poolid: string }>>('/pools')
+    if (!pools.some((p) => p.poolid === this.s.pool)) await this.api.call('POST', '/pools', { poolid: this.s.pool, comment: 'vmlab' })
+    this.poolReady = true
+  }
+
   async createBase(spec: BaseSpec): Promise<void> {
+    await this.ensurePool()
     const node = await this.place(spec.memoryMiB)()
     const vmid = await this.nextId()
     const at = { node, vmid }
@@ -191,6 +201,7 @@ export class ProxmoxProvider implements Provider {
   }
 
   async cloneLinked(spec: CloneSpec): Promise<void> {
+    await this.ensurePool()
     const tmpl = await this.must(spec.base)
     const storages = this.api.dryRun ? [] : await this.api.get<StorageResource[]>('/cluster/resources', { type: 'storage' })
     const shared = storages.some((x) => x.storage === this.s.storage && x.shared === 1)

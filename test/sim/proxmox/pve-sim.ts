@@ -335,7 +335,8 @@ export class PveSim {
         const volid = p[5]!
         const k = this.volKey(n!, volid)
         if (!this.volumes.has(k)) throw die(`volume '${volid}' does not exist`)
-        return this.task(n!, 'imgdel', volid, () => {
+        // A UPID's fields hold no ':' (pve-common's decode regex); the volume id's is written as '@@' here, unverified against a real node.
+        return this.task(n!, 'imgdel', volid.replace(/:/g, '@@'), () => {
           this.volumes.delete(k)
           return []
         })
