@@ -63,9 +63,11 @@ export class ProxmoxProvider implements Provider {
   private readonly known = new Map<string, { node: string; vmid: number }>()
   private readonly placed: Record<string, number> = {}
   private poolReady = false
+  private readonly installPollMs: number
 
   constructor(opts: ProxmoxProviderOptions) {
     this.s = opts.settings
+    this.installPollMs = opts.api?.pollMs ?? 5000
     if (opts.runner?.dryRun) {
       this.api = new PveApi(recordingTransport(opts.runner), { ...opts.api, dryRun: true })
     } else {
@@ -196,7 +198,7 @@ export class ProxmoxProvider implements Provider {
     const deadline = Date.now() + timeoutMs
     while ((await this.api.get<{ status: string }>(`${this.qemu(at)}/status/current`)).status !== 'stopped') {
       if (Date.now() > deadline) throw new LabError(`proxmox: the installer of ${name} did not power off within ${Math.round(timeoutMs / 60_000)} min`, { hint: `look at its console in the web UI (VM ${at.vmid} on ${at.node})` })
-      await sleep(2000)
+      await sleep(this.installPollMs)
     }
   }
 

@@ -171,7 +171,7 @@ export class PveSim {
     vm.lock = lock
     setTimeout(() => {
       if (vm.lock === lock) delete vm.lock
-    }, ms)
+    }, ms).unref()
   }
 
   vmByName(name: string): SimVm | undefined {
