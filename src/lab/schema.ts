@@ -97,7 +97,11 @@ const proxmoxSchema = z
   .strictObject({
     url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, { error: 'a URL of the API, e.g. https://pve1.example.org:8006' }),
     token: z.string().regex(/^[^@!\s]+@[^@!\s]+![A-Za-z][A-Za-z0-9._-]*$/, { error: 'an API token id USER@REALM!TOKENID, e.g. vmlab@pve!lab' }),
-    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().meta({ description: 'environment variable with the token secret (PVE_TOKEN_SECRET by default)' }),
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .meta({ description: 'environment variable with the token secret (PVE_TOKEN_SECRET by default)' }),
     secretFile: z.string().min(1).optional().meta({ description: 'a file (mode 0600) holding the token secret' }),
     fingerprint: z
       .string()

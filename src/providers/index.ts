@@ -30,7 +30,7 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
     }
     case 'proxmox': {
       const { ProxmoxProvider, proxmoxSettings } = await import('./proxmox/provider.js')
-      return new ProxmoxProvider({ ...runner, settings: proxmoxSettings(opts.lab.proxmox) })
+      return new ProxmoxProvider({ ...runner, settings: proxmoxSettings(opts.lab.proxmox, opts.runner?.dryRun === true) })
     }
   }
 }

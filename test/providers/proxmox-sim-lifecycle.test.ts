@@ -14,7 +14,10 @@ t.test('up → snapshot → reset → destroy leaves the cluster as it was', asy
   t.ok(b.template, 'the base is a template')
   t.equal(b.pool, 'vmlab-lab')
   t.notOk('ide3' in b.config, 'the kickstart disc is detached')
-  t.notOk([...sim.volumes].some((v) => v.includes('oemdrv')), 'and removed from the storage')
+  t.notOk(
+    [...sim.volumes].some((v) => v.includes('oemdrv')),
+    'and removed from the storage',
+  )
   await provider.snapshotTake(base.name, 'vmlab-base')
   t.same(await provider.snapshotList(base.name), ['vmlab-base'], 'a template keeps the name of its snapshot')
 
@@ -43,7 +46,10 @@ t.test('up → snapshot → reset → destroy leaves the cluster as it was', asy
   t.same(await provider.list('vmlab-'), [])
   t.same([...sim.volumes], ['pve1/local:iso/install.iso'], 'only the install ISO stays, for the next base')
   t.equal(await provider.state('vmlab-lab-node1'), 'missing')
-  t.ok(sim.headers.every((h) => h === `PVEAPIToken=${sim.tokenId}=${sim.secret}`), 'every call carried the token')
+  t.ok(
+    sim.headers.every((h) => h === `PVEAPIToken=${sim.tokenId}=${sim.secret}`),
+    'every call carried the token',
+  )
 })
 
 t.test('a VM locked by another task is tried again until the lock goes', async (t) => {
@@ -63,7 +69,9 @@ t.test('a VM locked by another task is tried again until the lock goes', async (
 t.test('a task that fails shows its exit status and log', async (t) => {
   const { sim, provider, base, clone } = await pveLab(t)
   await provider.createBase(base)
-  sim.failNextTask('qmclone', "clone failed: lvcreate 'pve/vm-101-disk-0' error:   Volume group \"pve\" has insufficient free space (511 extents): 2560 required.", ['create linked clone of drive scsi0 (local-lvm:base-100-disk-0)'])
+  sim.failNextTask('qmclone', 'clone failed: lvcreate \'pve/vm-101-disk-0\' error:   Volume group "pve" has insufficient free space (511 extents): 2560 required.', [
+    'create linked clone of drive scsi0 (local-lvm:base-100-disk-0)',
+  ])
   const e = await provider.cloneLinked(clone('node1', '52:54:00:aa:00:0b')).catch((x: unknown) => x)
   t.type(e, TaskError)
   const msg = (e as Error).message

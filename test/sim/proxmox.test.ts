@@ -12,6 +12,7 @@ async function sim(t: Test, opts: ConstructorParameters<typeof PveSim>[0] = {}) 
     const body = method === 'GET' || method === 'DELETE' ? undefined : form
     const q = body ? '' : `?${form}`
     const res = await fetch(`${url}/api2/json${path}${q}`, { method, headers: { authorization }, ...(body ? { body } : {}) })
+    // biome-ignore lint/suspicious/noExplicitAny: the answers have many shapes; each test reads what it asked for.
     return { status: res.status, statusText: res.statusText, json: (await res.json()) as { data: any; errors?: Record<string, string>; message?: string } }
   }
   const wait = async (upid: string) => {
@@ -76,7 +77,10 @@ t.test('a VM create is a task with a UPID; a template clones linked; locks and e
   t.equal((await call('POST', '/nodes/pve1/qemu/101/snapshot', { snapname: 'other' })).statusText, 'VM is locked (snapshot)')
   await wait(snap)
   const list = (await call('GET', '/nodes/pve1/qemu/101/snapshot')).json.data as Array<{ name: string; vmstate?: number }>
-  t.same(list.map((x) => x.name), ['clean', 'current'])
+  t.same(
+    list.map((x) => x.name),
+    ['clean', 'current'],
+  )
   t.equal(list[0]!.vmstate, 1)
   t.equal((await call('DELETE', '/nodes/pve1/qemu/101', { purge: 1 })).statusText, 'VM 101 is running - destroy failed')
   await wait((await call('POST', '/nodes/pve1/qemu/101/status/stop')).json.data)
@@ -90,11 +94,14 @@ t.test('a VM create is a task with a UPID; a template clones linked; locks and e
 
 t.test('a failed task ends with its error and shows it in its log', async (t) => {
   const { s, call, wait } = await sim(t)
-  s.failNextTask('qmcreate', "unable to create VM 100 - lvcreate 'pve/vm-100-disk-0' error:   Volume group \"pve\" has insufficient free space", ['  WARNING: thin pool pve/data is 98% full'])
+  s.failNextTask('qmcreate', 'unable to create VM 100 - lvcreate \'pve/vm-100-disk-0\' error:   Volume group "pve" has insufficient free space', ['  WARNING: thin pool pve/data is 98% full'])
   const upid = (await call('POST', '/nodes/pve1/qemu', { vmid: 100, name: 'b', scsi0: 'local-lvm:10' })).json.data as string
   t.match(await wait(upid), { exitstatus: /insufficient free space/ })
   const log = (await call('GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/log`, { start: 0, limit: 50 })).json.data as Array<{ n: number; t: string }>
-  t.same(log.map((l) => l.n), [1, 2])
+  t.same(
+    log.map((l) => l.n),
+    [1, 2],
+  )
   t.match(log[1]!.t, /^TASK ERROR: unable to create VM 100/)
 })
 
@@ -108,7 +115,12 @@ t.test('a privilege the token lacks is a 403 naming the path and the privilege',
 })
 
 t.test('pools, users and ACLs; cluster resources list nodes, VMs and storages', async (t) => {
-  const { call } = await sim(t, { nodes: [{ node: 'pve1', maxmem: 2 ** 36, mem: 2 ** 33 }, { node: 'pve2', maxmem: 2 ** 36, mem: 2 ** 34 }] })
+  const { call } = await sim(t, {
+    nodes: [
+      { node: 'pve1', maxmem: 2 ** 36, mem: 2 ** 33 },
+      { node: 'pve2', maxmem: 2 ** 36, mem: 2 ** 34 },
+    ],
+  })
   t.equal((await call('POST', '/pools', { poolid: 's01' })).status, 200)
   t.equal((await call('POST', '/pools', { poolid: 's01' })).statusText, "pool 's01' already exists")
   t.equal((await call('POST', '/access/users', { userid: 's01@pve', password: 'secret123' })).status, 200)
@@ -118,7 +130,10 @@ t.test('pools, users and ACLs; cluster resources list nodes, VMs and storages', 
   t.equal((await call('DELETE', '/access/users/s01@pve')).status, 200)
   t.same((await call('GET', '/access/acl')).json.data, [], "a user's ACL entries go with it")
   const nodes = (await call('GET', '/cluster/resources', { type: 'node' })).json.data as Array<{ node: string; maxmem: number; mem: number }>
-  t.same(nodes.map((n) => n.node), ['pve1', 'pve2'])
+  t.same(
+    nodes.map((n) => n.node),
+    ['pve1', 'pve2'],
+  )
   const storages = (await call('GET', '/cluster/resources', { type: 'storage' })).json.data as Array<{ storage: string; shared: number }>
   t.ok(storages.every((x) => x.shared === 0))
 })

@@ -41,7 +41,9 @@ export class TaskError extends LabError {
     what: string,
   ) {
     super(`proxmox: ${what} failed: ${exitstatus}\n  task ${upid}\n${log.map((l) => `  | ${l}`).join('\n')}`, {
-      hint: /VM is locked/.test(exitstatus) ? 'another task holds the VM: wait for it (`qm unlock VMID` only if none runs)' : 'the task log above is the node\'s own account; `pvenode task log UPID` shows it again',
+      hint: /VM is locked/.test(exitstatus)
+        ? 'another task holds the VM: wait for it (`qm unlock VMID` only if none runs)'
+        : "the task log above is the node's own account; `pvenode task log UPID` shows it again",
     })
     this.name = 'TaskError'
   }
@@ -124,9 +126,17 @@ export class PveApi {
         // Warnings end a task with "WARNINGS: n": it did its work.
         if (s.exitstatus === 'OK' || /^WARNINGS: \d+$/.test(s.exitstatus ?? '')) return
         const log = await this.get<Array<{ n: number; t: string }>>(`${base}/log`, { start: 0, limit: 50 }).catch(() => [])
-        throw new TaskError(upid, this.redact(s.exitstatus ?? 'unknown error'), log.map((l) => this.redact(l.t)), what)
+        throw new TaskError(
+          upid,
+          this.redact(s.exitstatus ?? 'unknown error'),
+          log.map((l) => this.redact(l.t)),
+          what,
+        )
       }
-      if (Date.now() > deadline) throw new LabError(`proxmox: ${what}: task ${upid} still runs after ${Math.round((this.opts.taskTimeoutMs ?? 0) / 1000)} s`, { hint: 'see the task in the web UI (Datacenter → Tasks); vmlab has left it running' })
+      if (Date.now() > deadline)
+        throw new LabError(`proxmox: ${what}: task ${upid} still runs after ${Math.round((this.opts.taskTimeoutMs ?? 0) / 1000)} s`, {
+          hint: 'see the task in the web UI (Datacenter → Tasks); vmlab has left it running',
+        })
       await sleep(this.opts.pollMs ?? 500)
     }
   }

@@ -110,7 +110,11 @@ function pinnedAgent(tls: TlsSettings): HttpsAgent {
       const got = normaliseFingerprint(socket.getPeerCertificate().fingerprint256 ?? '')
       if (got === pin) return done(null, socket)
       socket.destroy()
-      done(new LabError(`proxmox: the server's certificate fingerprint ${got.replace(/(..)(?!$)/g, '$1:')} is not the pinned one`, { hint: 'compare with `pvenode cert info` on the node; if the certificate was renewed, put the new sha256 fingerprint into proxmox.fingerprint' }))
+      done(
+        new LabError(`proxmox: the server's certificate fingerprint ${got.replace(/(..)(?!$)/g, '$1:')} is not the pinned one`, {
+          hint: 'compare with `pvenode cert info` on the node; if the certificate was renewed, put the new sha256 fingerprint into proxmox.fingerprint',
+        }),
+      )
     })
     socket.once('error', (e) => done(e))
     return undefined
@@ -120,7 +124,10 @@ function pinnedAgent(tls: TlsSettings): HttpsAgent {
 
 function unreachable(baseUrl: string, e: unknown): LabError {
   const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)
-  return new LabError(`proxmox: cannot reach ${baseUrl}: ${cause}`, { hint: 'check proxmox.url (https://HOST:8006) and that this machine reaches port 8006; a self-signed certificate needs proxmox.fingerprint or proxmox.caFile', cause: e })
+  return new LabError(`proxmox: cannot reach ${baseUrl}: ${cause}`, {
+    hint: 'check proxmox.url (https://HOST:8006) and that this machine reaches port 8006; a self-signed certificate needs proxmox.fingerprint or proxmox.caFile',
+    cause: e,
+  })
 }
 
 /**

@@ -29,7 +29,10 @@ export function placeVm(p: PlacementInput): { node: string } | { problem: string
   const reachable = p.template && !p.template.sharedStorage ? online.filter((n) => n.node === p.template!.node) : online
   if (reachable.length === 0)
     return {
-      problem: p.template && !p.template.sharedStorage ? `the template lives on ${p.template.node}, whose storage is not shared, and that node is not online or not allowed` : 'no allowed cluster node is online',
+      problem:
+        p.template && !p.template.sharedStorage
+          ? `the template lives on ${p.template.node}, whose storage is not shared, and that node is not online or not allowed`
+          : 'no allowed cluster node is online',
     }
   const free = (n: ClusterNode) => n.maxmem - n.mem - (p.placed[n.node] ?? 0)
   const best = reachable.reduce((a, n) => (free(n) > free(a) ? n : a))

@@ -36,12 +36,14 @@ interface StorageResource {
 /** Where the list of snapshots "taken" on a template is kept: a template itself is the frozen state. */
 const TEMPLATE_SNAPSHOTS = /^vmlab-snapshots: (.*)$/m
 
-/** The lab file's block as the provider takes it; without one, the cluster is named only by the environment (a plan needs none). */
-export function proxmoxSettings(block: ProxmoxSettings | undefined, env: NodeJS.ProcessEnv = process.env): ProxmoxSettings {
+/** The lab file's block as the provider takes it; a plan needs none (it talks to no cluster). */
+export function proxmoxSettings(block: ProxmoxSettings | undefined, plan: boolean): ProxmoxSettings {
   if (block) return block
-  const url = env.PVE_URL
-  const token = env.PVE_TOKEN_ID
-  return { url: url ?? 'https://pve.invalid:8006', token: token ?? 'vmlab@pve!lab', storage: 'local-lvm', isoStorage: 'local', bridge: 'vmbr1' }
+  if (!plan)
+    throw new LabError('provider proxmox needs a `proxmox:` block in the lab file: where the cluster is and what of it to use', {
+      hint: 'add e.g.\n  proxmox:\n    url: https://pve1.example.org:8006\n    token: vmlab@pve!lab\n    storage: local-lvm\n    bridge: vmbr1\nand export PVE_TOKEN_SECRET (README "Proxmox VE")',
+    })
+  return { url: 'https://pve1.example.org:8006', token: 'vmlab@pve!lab', storage: 'local-lvm', isoStorage: 'local', bridge: 'vmbr1' }
 }
 
 export interface ProxmoxProviderOptions {
@@ -63,6 +65,8 @@ export class ProxmoxProvider implements Provider {
   private readonly known = new Map<string, { node: string; vmid: number }>()
   private readonly placed: Record<string, number> = {}
   private poolReady = false
+  /** Templates this run made (a plan asks no cluster whether a VM is one). */
+  private readonly templates = new Set<string>()
   private readonly installPollMs: number
 
   constructor(opts: ProxmoxProviderOptions) {
@@ -72,7 +76,9 @@ export class ProxmoxProvider implements Provider {
       this.api = new PveApi(recordingTransport(opts.runner), { ...opts.api, dryRun: true })
     } else {
       const secret = readTokenSecret(this.s, opts.env)
-      const transport = opts.transport ?? httpTransport(this.s.url, `PVEAPIToken=${this.s.token}=${secret}`, { ...(this.s.fingerprint ? { fingerprint: this.s.fingerprint } : {}), ...(this.s.caFile ? { caFile: this.s.caFile } : {}) })
+      const transport =
+        opts.transport ??
+        httpTransport(this.s.url, `PVEAPIToken=${this.s.token}=${secret}`, { ...(this.s.fingerprint ? { fingerprint: this.s.fingerprint } : {}), ...(this.s.caFile ? { caFile: this.s.caFile } : {}) })
       this.api = new PveApi(transport, { ...opts.api, secrets: [secret] })
     }
   }
@@ -89,7 +95,11 @@ export class ProxmoxProvider implements Provider {
     const storages = await this.api.get<StorageResource[]>('/cluster/resources', { type: 'storage' })
     for (const st of [this.s.storage, this.isoStorage])
       if (!this.api.dryRun && !storages.some((x) => x.storage === st))
-        problems.push({ problem: `storage ${st} does not exist (or the token may not see it)`, fix: `pvesm status lists the storages; set proxmox.storage / proxmox.isoStorage, or grant Datastore.AllocateSpace on /storage/${st}`, fatal: true })
+        problems.push({
+          problem: `storage ${st} does not exist (or the token may not see it)`,
+          fix: `pvesm status lists the storages; set proxmox.storage / proxmox.isoStorage, or grant Datastore.AllocateSpace on /storage/${st}`,
+          fatal: true,
+        })
     return { name: 'proxmox', binary: this.s.url, version: v.version, product: `Proxmox VE ${v.release}`, problems }
   }
 
@@ -104,7 +114,9 @@ export class ProxmoxProvider implements Provider {
     for (const n of nodes) {
       const nets = await this.api.get<Array<{ iface: string }>>(`/nodes/${n.node}/network`, { type: 'any_bridge' })
       if (!this.api.dryRun && !nets.some((x) => x.iface === this.s.bridge))
-        throw new LabError(`proxmox: node ${n.node} has no bridge ${this.s.bridge}`, { hint: `add it on every node the lab uses (System → Network → Create → Linux Bridge, or ifupdown2's /etc/network/interfaces), or set proxmox.bridge to one \`GET /nodes/${n.node}/network\` lists` })
+        throw new LabError(`proxmox: node ${n.node} has no bridge ${this.s.bridge}`, {
+          hint: `add it on every node the lab uses (System → Network → Create → Linux Bridge, or ifupdown2's /etc/network/interfaces), or set proxmox.bridge to one \`GET /nodes/${n.node}/network\` lists`,
+        })
     }
     return { id: this.s.bridge, created: false }
   }
@@ -154,7 +166,8 @@ export class ProxmoxProvider implements Provider {
       const nodes = await this.clusterNodes()
       const bytes = memoryMiB * 2 ** 20
       const p = placeVm({ nodes, ...(this.s.nodes ? { allowed: this.s.nodes } : {}), ...(template ? { template } : {}), placed: this.placed, memoryBytes: bytes })
-      if ('problem' in p) throw new LabError(`proxmox: cannot place a VM: ${p.problem}`, { hint: 'free memory on the cluster, lower the nodes\' memory, or put the template\'s storage on shared storage' })
+      if ('problem' in p)
+        throw new LabError(`proxmox: cannot place a VM: ${p.problem}`, { hint: "free memory on the cluster, lower the nodes' memory, or put the template's storage on shared storage" })
       this.placed[p.node] = (this.placed[p.node] ?? 0) + bytes
       return p.node
     }
@@ -173,11 +186,26 @@ export class ProxmoxProvider implements Provider {
     const node = await this.place(spec.memoryMiB)()
     const vmid = await this.nextId()
     const at = { node, vmid }
-    const common = { vmid, name: spec.name, pool: this.s.pool, cores: spec.cpus, memory: spec.memoryMiB, ostype: 'l26', scsihw: 'virtio-scsi-single', net0: `virtio,bridge=${this.s.bridge}`, serial0: 'socket' }
+    const common = {
+      vmid,
+      name: spec.name,
+      pool: this.s.pool,
+      cores: spec.cpus,
+      memory: spec.memoryMiB,
+      ostype: 'l26',
+      scsihw: 'virtio-scsi-single',
+      net0: `virtio,bridge=${this.s.bridge}`,
+      serial0: 'socket',
+    }
     if (spec.source.kind === 'iso') {
       const iso = await this.upload(node, spec.source.installIso, 'iso', false)
       const oemdrv = await this.upload(node, spec.source.oemdrvIso, 'iso', true, `${spec.name}-oemdrv.iso`)
-      await this.api.run('POST', `/nodes/${node}/qemu`, { ...common, scsi0: `${this.s.storage}:${spec.diskGiB}`, ide2: `${iso},media=cdrom`, ide3: `${oemdrv},media=cdrom`, boot: 'order=scsi0;ide2' }, `creating ${spec.name}`)
+      await this.api.run(
+        'POST',
+        `/nodes/${node}/qemu`,
+        { ...common, scsi0: `${this.s.storage}:${spec.diskGiB}`, ide2: `${iso},media=cdrom`, ide3: `${oemdrv},media=cdrom`, boot: 'order=scsi0;ide2' },
+        `creating ${spec.name}`,
+      )
       this.known.set(spec.name, at)
       await this.api.run('POST', `${this.qemu(at)}/status/start`, {}, `starting the installer of ${spec.name}`)
       await this.waitPowerOff(at, spec.name, spec.installTimeoutMs)
@@ -191,13 +219,17 @@ export class ProxmoxProvider implements Provider {
       throw new LabError('proxmox: a base from a cloud image (install.image) is not supported yet', { hint: 'leave install.image out: the base is installed from the ISO' })
     }
     await this.api.run('POST', `${this.qemu(at)}/template`, {}, `making ${spec.name} a template`)
+    this.templates.add(spec.name)
   }
 
   private async waitPowerOff(at: { node: string; vmid: number }, name: string, timeoutMs: number): Promise<void> {
     if (this.api.dryRun) return
     const deadline = Date.now() + timeoutMs
     while ((await this.api.get<{ status: string }>(`${this.qemu(at)}/status/current`)).status !== 'stopped') {
-      if (Date.now() > deadline) throw new LabError(`proxmox: the installer of ${name} did not power off within ${Math.round(timeoutMs / 60_000)} min`, { hint: `look at its console in the web UI (VM ${at.vmid} on ${at.node})` })
+      if (Date.now() > deadline)
+        throw new LabError(`proxmox: the installer of ${name} did not power off within ${Math.round(timeoutMs / 60_000)} min`, {
+          hint: `look at its console in the web UI (VM ${at.vmid} on ${at.node})`,
+        })
       await sleep(this.installPollMs)
     }
   }
@@ -255,10 +287,12 @@ export class ProxmoxProvider implements Provider {
     const at = await this.must(vm)
     // A template takes no snapshots and needs none: its disks no longer change. The name is kept on it so
     // that the lab finds the base's snapshot as on the other hypervisors.
-    const t = this.api.dryRun ? { template: this.known.get(vm) !== undefined && vm.includes('-base-'), description: '' } : await this.isTemplate(at)
+    const t = this.api.dryRun ? { template: this.templates.has(vm), description: '' } : await this.isTemplate(at)
     if (t.template) {
       const names = [...this.templateSnapshots(t.description).filter((n) => n !== name), name]
-      const description = TEMPLATE_SNAPSHOTS.test(t.description) ? t.description.replace(TEMPLATE_SNAPSHOTS, `vmlab-snapshots: ${names.join(' ')}`) : `${t.description}${t.description ? '\n' : ''}vmlab-snapshots: ${names.join(' ')}`
+      const description = TEMPLATE_SNAPSHOTS.test(t.description)
+        ? t.description.replace(TEMPLATE_SNAPSHOTS, `vmlab-snapshots: ${names.join(' ')}`)
+        : `${t.description}${t.description ? '\n' : ''}vmlab-snapshots: ${names.join(' ')}`
       await this.api.call('PUT', `${this.qemu(at)}/config`, { description })
       return
     }
@@ -267,7 +301,11 @@ export class ProxmoxProvider implements Provider {
   }
 
   private templateSnapshots(description: string): string[] {
-    return TEMPLATE_SNAPSHOTS.exec(description)?.[1]?.split(' ').filter((x) => x !== '') ?? []
+    return (
+      TEMPLATE_SNAPSHOTS.exec(description)?.[1]
+        ?.split(' ')
+        .filter((x) => x !== '') ?? []
+    )
   }
 
   async snapshotRestore(vm: string, name: string): Promise<void> {

@@ -49,6 +49,9 @@ export function readTokenSecret(s: Pick<ProxmoxSettings, 'secretEnv' | 'secretFi
   }
   const name = s.secretEnv ?? DEFAULT_SECRET_ENV
   const secret = env[name]?.trim()
-  if (!secret) throw new LabError(`proxmox: no API token secret: ${name} is not set`, { hint: `export ${name}=… (the secret \`pveum user token add\` printed), or set proxmox.secretFile to a 0600 file holding it` })
+  if (!secret)
+    throw new LabError(`proxmox: no API token secret: ${name} is not set`, {
+      hint: `export ${name}=… (the secret \`pveum user token add\` printed), or set proxmox.secretFile to a 0600 file holding it`,
+    })
   return secret
 }

@@ -286,7 +286,7 @@ export class PveSim {
   }
 
   private route(method: string, p: string[], q: Record<string, string>, upload?: File): unknown {
-    const wild = (x: string, i: number) => (p[0] === 'access' ? i === 2 : i % 2 === 1 && p[i - 1] !== 'status' && p[i - 1] !== 'cluster') ? '*' : x
+    const wild = (x: string, i: number) => ((p[0] === 'access' ? i === 2 : i % 2 === 1 && p[i - 1] !== 'status' && p[i - 1] !== 'cluster') ? '*' : x)
     const key = `${method} /${p.map(wild).join('/')}`
     const [, n, , id, , sub] = p
     switch (true) {
@@ -321,8 +321,8 @@ export class PveSim {
         if (!['iso', 'vztmpl', 'import'].includes(content)) throw paramError({ content: `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'` })
         if (!st.content.includes(content)) throw die(`storage '${id}' does not support '${content}' content`)
         if (!upload) throw paramError({ filename: 'property is missing and it is not optional' })
-        if (content === 'iso' && !/\.(iso|img)$/.test(upload.name)) throw die("wrong file extension")
-        if (content === 'import' && !/\.(qcow2|raw|vmdk|ova)$/.test(upload.name)) throw die("wrong file extension")
+        if (content === 'iso' && !/\.(iso|img)$/.test(upload.name)) throw die('wrong file extension')
+        if (content === 'import' && !/\.(qcow2|raw|vmdk|ova)$/.test(upload.name)) throw die('wrong file extension')
         const volid = `${id}:${content}/${upload.name}`
         return this.task(n!, 'imgcopy', '', () => {
           this.volumes.add(this.volKey(n!, volid))
@@ -353,7 +353,15 @@ export class PveSim {
       case key === 'GET /nodes/*/qemu/*/status/current': {
         const vm = this.vmAt(n!, id!)
         this.need(`/vms/${id}`, 'VM.Audit')
-        return { vmid: vm.vmid, name: vm.name, status: vm.status, qmpstatus: vm.qmpstatus, ...(vm.lock ? { lock: vm.lock } : {}), ...(vm.template ? { template: 1 } : {}), maxmem: Number(vm.config.memory ?? 512) * 2 ** 20 }
+        return {
+          vmid: vm.vmid,
+          name: vm.name,
+          status: vm.status,
+          qmpstatus: vm.qmpstatus,
+          ...(vm.lock ? { lock: vm.lock } : {}),
+          ...(vm.template ? { template: 1 } : {}),
+          maxmem: Number(vm.config.memory ?? 512) * 2 ** 20,
+        }
       }
       case method === 'POST' && key.startsWith('POST /nodes/*/qemu/*/status/'):
         return this.power(this.vmAt(n!, id!), p[5]!, q)
@@ -362,18 +370,27 @@ export class PveSim {
         this.need(`/vms/${id}`, 'VM.Allocate')
         this.checkLock(vm)
         if (vm.status === 'running') throw die("you can't convert a VM to template if VM is running")
-        if (vm.template) throw die('you can\'t convert a template to a template')
-        return this.task(n!, 'qmtemplate', id!, () => {
-          vm.template = true
-          return []
-        }, { vm, lock: 'create' })
+        if (vm.template) throw die("you can't convert a template to a template")
+        return this.task(
+          n!,
+          'qmtemplate',
+          id!,
+          () => {
+            vm.template = true
+            return []
+          },
+          { vm, lock: 'create' },
+        )
       }
       case key === 'POST /nodes/*/qemu/*/clone':
         return this.clone(this.vmAt(n!, id!), q)
       case key === 'GET /nodes/*/qemu/*/snapshot': {
         const vm = this.vmAt(n!, id!)
         this.need(`/vms/${id}`, 'VM.Audit')
-        return [...vm.snapshots.map((s) => ({ name: s.name, snaptime: s.snaptime, vmstate: s.vmstate, description: '', ...(s.parent ? { parent: s.parent } : {}) })), { name: 'current', description: 'You are here!', running: vm.status === 'running' ? 1 : 0, ...(vm.parent ? { parent: vm.parent } : {}) }]
+        return [
+          ...vm.snapshots.map((s) => ({ name: s.name, snaptime: s.snaptime, vmstate: s.vmstate, description: '', ...(s.parent ? { parent: s.parent } : {}) })),
+          { name: 'current', description: 'You are here!', running: vm.status === 'running' ? 1 : 0, ...(vm.parent ? { parent: vm.parent } : {}) },
+        ]
       }
       case key === 'POST /nodes/*/qemu/*/snapshot':
         return this.snapshot(this.vmAt(n!, id!), q)
@@ -386,7 +403,19 @@ export class PveSim {
         const t = this.tasks.get(id!)
         if (!t || t.node !== n) throw die(`no such task`)
         const u = t.upid.split(':')
-        return { upid: t.upid, node: t.node, pid: Number.parseInt(u[2]!, 16), pstart: Number.parseInt(u[3]!, 16), starttime: Number.parseInt(u[4]!, 16), type: t.type, id: t.id, user: this.tokenId.split('!')[0], tokenid: this.tokenId.split('!')[1], status: t.done ? 'stopped' : 'running', ...(t.done ? { exitstatus: t.exitstatus } : {}) }
+        return {
+          upid: t.upid,
+          node: t.node,
+          pid: Number.parseInt(u[2]!, 16),
+          pstart: Number.parseInt(u[3]!, 16),
+          starttime: Number.parseInt(u[4]!, 16),
+          type: t.type,
+          id: t.id,
+          user: this.tokenId.split('!')[0],
+          tokenid: this.tokenId.split('!')[1],
+          status: t.done ? 'stopped' : 'running',
+          ...(t.done ? { exitstatus: t.exitstatus } : {}),
+        }
       }
       case key === 'GET /nodes/*/tasks/*/log': {
         const t = this.tasks.get(id!)
@@ -457,14 +486,35 @@ export class PveSim {
   private resources(type?: string): unknown[] {
     const out: unknown[] = []
     if (type === undefined || type === 'node')
-      for (const n of this.nodes) out.push({ id: `node/${n.node}`, type: 'node', node: n.node, status: n.status ?? 'online', maxmem: n.maxmem, mem: n.mem + this.usedOn(n.node), maxcpu: 16, cpu: 0.05 })
+      for (const n of this.nodes)
+        out.push({ id: `node/${n.node}`, type: 'node', node: n.node, status: n.status ?? 'online', maxmem: n.maxmem, mem: n.mem + this.usedOn(n.node), maxcpu: 16, cpu: 0.05 })
     if (type === undefined || type === 'vm')
       for (const v of this.vms.values())
-        out.push({ id: `qemu/${v.vmid}`, type: 'qemu', vmid: v.vmid, name: v.name, node: v.node, status: v.status, template: v.template ? 1 : 0, maxmem: Number(v.config.memory ?? 512) * 2 ** 20, ...(v.pool ? { pool: v.pool } : {}), ...(v.lock ? { lock: v.lock } : {}) })
+        out.push({
+          id: `qemu/${v.vmid}`,
+          type: 'qemu',
+          vmid: v.vmid,
+          name: v.name,
+          node: v.node,
+          status: v.status,
+          template: v.template ? 1 : 0,
+          maxmem: Number(v.config.memory ?? 512) * 2 ** 20,
+          ...(v.pool ? { pool: v.pool } : {}),
+          ...(v.lock ? { lock: v.lock } : {}),
+        })
     if (type === undefined || type === 'storage')
       for (const n of this.nodes)
         for (const s of this.storages.filter((x) => x.nodes === undefined || x.nodes.includes(n.node)))
-          out.push({ id: `storage/${n.node}/${s.storage}`, type: 'storage', storage: s.storage, node: n.node, shared: s.shared ? 1 : 0, content: s.content.join(','), status: 'available', plugintype: s.shared ? 'rbd' : 'lvmthin' })
+          out.push({
+            id: `storage/${n.node}/${s.storage}`,
+            type: 'storage',
+            storage: s.storage,
+            node: n.node,
+            shared: s.shared ? 1 : 0,
+            content: s.content.join(','),
+            status: 'available',
+            plugintype: s.shared ? 'rbd' : 'lvmthin',
+          })
     return out
   }
 
@@ -476,7 +526,8 @@ export class PveSim {
     this.nodeOf(node)
     const vmid = Number(q.vmid)
     if (!Number.isInteger(vmid) || vmid < 100 || vmid > 999999999) throw paramError({ vmid: 'value must have a minimum value of 100' })
-    if (q.name !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/.test(q.name)) throw paramError({ name: 'value does not look like a valid DNS name' })
+    if (q.name !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/.test(q.name))
+      throw paramError({ name: 'value does not look like a valid DNS name' })
     this.need(`/vms/${vmid}`, 'VM.Allocate')
     if (q.pool !== undefined) this.need(`/pool/${q.pool}`, 'VM.Allocate')
     if (q.net0 !== undefined) this.need(`/sdn/zones/localnetwork/${/bridge=([^,]+)/.exec(q.net0)?.[1]}`, 'SDN.Use')
@@ -507,18 +558,29 @@ export class PveSim {
   }
 
   private configure(vm: SimVm, q: Record<string, string>): null {
-    const privOf = (k: string) => (k === 'cores' || k === 'sockets' || k === 'cpu' ? 'VM.Config.CPU' : k === 'memory' ? 'VM.Config.Memory' : /^net\d/.test(k) ? 'VM.Config.Network' : /^ide\d/.test(k) && q[k]!.includes('media=cdrom') ? 'VM.Config.CDROM' : /^(scsi|ide|sata|virtio)\d/.test(k) ? 'VM.Config.Disk' : 'VM.Config.Options')
+    const privOf = (k: string) =>
+      k === 'cores' || k === 'sockets' || k === 'cpu'
+        ? 'VM.Config.CPU'
+        : k === 'memory'
+          ? 'VM.Config.Memory'
+          : /^net\d/.test(k)
+            ? 'VM.Config.Network'
+            : /^ide\d/.test(k) && q[k]!.includes('media=cdrom')
+              ? 'VM.Config.CDROM'
+              : /^(scsi|ide|sata|virtio)\d/.test(k)
+                ? 'VM.Config.Disk'
+                : 'VM.Config.Options'
     for (const k of Object.keys(q)) if (k !== 'delete' && k !== 'digest') this.need(`/vms/${vm.vmid}`, privOf(k))
     for (const k of (q.delete ?? '').split(',').filter((x) => x !== '')) this.need(`/vms/${vm.vmid}`, /^ide\d/.test(k) ? 'VM.Config.CDROM' : privOf(k))
     this.checkLock(vm)
-    if (vm.template && Object.keys(q).some((k) => k !== 'description' && k !== 'name' && k !== 'tags')) throw die('you can\'t change the configuration of a template') // templates take only options
+    if (vm.template && Object.keys(q).some((k) => k !== 'description' && k !== 'name' && k !== 'tags')) throw die("you can't change the configuration of a template") // templates take only options
     for (const [k, v] of Object.entries(q)) {
       if (k === 'delete' || k === 'digest') continue
       if (/^ide\d/.test(k) && v.includes('media=cdrom')) {
         const volid = v.split(',')[0]!
         if (volid !== 'none' && !this.volumes.has(this.volKey(vm.node, volid))) throw die(`volume '${volid}' does not exist`)
       }
-      if (k === 'cores' && !/^\d+$/.test(v)) throw paramError({ cores: 'type check (\'integer\') failed - got \'' + v + "'" })
+      if (k === 'cores' && !/^\d+$/.test(v)) throw paramError({ cores: "type check ('integer') failed - got '" + v + "'" })
       vm.config[k] = v
     }
     for (const k of (q.delete ?? '').split(',').filter((x) => x !== '')) delete vm.config[k]
@@ -573,7 +635,7 @@ export class PveSim {
     const target = q.target ?? src.node
     this.nodeOf(target)
     const full = q.full === undefined ? !src.template : q.full === '1'
-    if (!src.template && !full) throw die('Linked clone feature is not supported for drive \'scsi0\'')
+    if (!src.template && !full) throw die("Linked clone feature is not supported for drive 'scsi0'")
     this.checkLock(src)
     if (this.vms.has(newid)) throw die(`unable to create VM ${newid}: config file already exists`)
     if (q.pool !== undefined && !this.pools.has(q.pool)) throw die(`pool '${q.pool}' does not exist`)
@@ -582,15 +644,32 @@ export class PveSim {
       if (!this.storages.find((s) => s.storage === disk)?.shared) throw die(`Can't clone to node '${target}' (VM uses local storage)`)
     }
     if (q.name !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(q.name)) throw paramError({ name: 'value does not look like a valid DNS name' })
-    const vm: SimVm = { vmid: newid, node: target, name: q.name ?? `Copy-of-VM-${src.name}`, config: { ...src.config }, status: 'stopped', qmpstatus: 'stopped', template: false, snapshots: [], ...(q.pool ? { pool: q.pool } : {}), lock: 'clone' }
+    const vm: SimVm = {
+      vmid: newid,
+      node: target,
+      name: q.name ?? `Copy-of-VM-${src.name}`,
+      config: { ...src.config },
+      status: 'stopped',
+      qmpstatus: 'stopped',
+      template: false,
+      snapshots: [],
+      ...(q.pool ? { pool: q.pool } : {}),
+      lock: 'clone',
+    }
     if (!full) vm.base = src.vmid
     delete vm.config.description
     this.vms.set(newid, vm)
     // A VM that is no template is locked while it is copied; a template lends its base disk unlocked.
-    return this.task(src.node, 'qmclone', String(src.vmid), () => {
-      delete vm.lock
-      return [`create ${full ? 'full' : 'linked'} clone of drive scsi0 (${src.config.scsi0})`]
-    }, src.template ? undefined : { vm: src, lock: 'clone' })
+    return this.task(
+      src.node,
+      'qmclone',
+      String(src.vmid),
+      () => {
+        delete vm.lock
+        return [`create ${full ? 'full' : 'linked'} clone of drive scsi0 (${src.config.scsi0})`]
+      },
+      src.template ? undefined : { vm: src, lock: 'clone' },
+    )
   }
 
   private snapshot(vm: SimVm, q: Record<string, string>): string {
@@ -601,11 +680,17 @@ export class PveSim {
     this.checkLock(vm)
     if (vm.snapshots.some((s) => s.name === name)) throw die(`snapshot name '${name}' already used`)
     const vmstate = q.vmstate === '1' && vm.status === 'running' ? 1 : 0
-    return this.task(vm.node, 'qmsnapshot', String(vm.vmid), () => {
-      vm.snapshots.push({ name, snaptime: Math.floor(Date.now() / 1000) + vm.snapshots.length, vmstate, ...(vm.parent ? { parent: vm.parent } : {}), running: vm.status === 'running' })
-      vm.parent = name
-      return vmstate ? ['saving VM state and RAM using storage \'local-lvm\'', 'completed saving the VM state'] : []
-    }, { vm, lock: 'snapshot' })
+    return this.task(
+      vm.node,
+      'qmsnapshot',
+      String(vm.vmid),
+      () => {
+        vm.snapshots.push({ name, snaptime: Math.floor(Date.now() / 1000) + vm.snapshots.length, vmstate, ...(vm.parent ? { parent: vm.parent } : {}), running: vm.status === 'running' })
+        vm.parent = name
+        return vmstate ? ["saving VM state and RAM using storage 'local-lvm'", 'completed saving the VM state'] : []
+      },
+      { vm, lock: 'snapshot' },
+    )
   }
 
   private snapshotOp(vm: SimVm, name: string, op: 'rollback' | 'delete'): string {
@@ -613,30 +698,42 @@ export class PveSim {
     this.checkLock(vm)
     const s = vm.snapshots.find((x) => x.name === name)
     if (!s) throw die(`snapshot '${name}' does not exist`)
-    return this.task(vm.node, op === 'rollback' ? 'qmrollback' : 'qmdelsnapshot', String(vm.vmid), () => {
-      if (op === 'rollback') {
-        // A snapshot with RAM comes back running; one without stops the VM.
-        vm.status = s.vmstate ? 'running' : 'stopped'
-        vm.qmpstatus = vm.status
-        vm.parent = name
-      } else {
-        vm.snapshots = vm.snapshots.filter((x) => x !== s)
-        for (const o of vm.snapshots) if (o.parent === name) o.parent = s.parent as string
-        if (vm.parent === name) vm.parent = s.parent as string
-      }
-      return []
-    }, { vm, lock: op === 'rollback' ? 'rollback' : 'snapshot-delete' })
+    return this.task(
+      vm.node,
+      op === 'rollback' ? 'qmrollback' : 'qmdelsnapshot',
+      String(vm.vmid),
+      () => {
+        if (op === 'rollback') {
+          // A snapshot with RAM comes back running; one without stops the VM.
+          vm.status = s.vmstate ? 'running' : 'stopped'
+          vm.qmpstatus = vm.status
+          vm.parent = name
+        } else {
+          vm.snapshots = vm.snapshots.filter((x) => x !== s)
+          for (const o of vm.snapshots) if (o.parent === name) o.parent = s.parent as string
+          if (vm.parent === name) vm.parent = s.parent as string
+        }
+        return []
+      },
+      { vm, lock: op === 'rollback' ? 'rollback' : 'snapshot-delete' },
+    )
   }
 
   private destroy(vm: SimVm, q: Record<string, string>): string {
     this.need(`/vms/${vm.vmid}`, 'VM.Allocate')
     this.checkLock(vm)
     if (vm.status === 'running') throw die(`VM ${vm.vmid} is running - destroy failed`)
-    return this.task(vm.node, 'qmdestroy', String(vm.vmid), () => {
-      const clones = [...this.vms.values()].filter((v) => v.base === vm.vmid)
-      if (clones.length > 0) throw new Error(`base volume '${String(vm.config.scsi0).split(',')[0]}' is still in use by linked cloned`)
-      this.vms.delete(vm.vmid)
-      return [`  Logical volume "vm-${vm.vmid}-disk-0" successfully removed.`, ...(q.purge === '1' ? [`purging VM ${vm.vmid} from related configurations..`] : [])]
-    }, { vm, lock: 'destroyed' })
+    return this.task(
+      vm.node,
+      'qmdestroy',
+      String(vm.vmid),
+      () => {
+        const clones = [...this.vms.values()].filter((v) => v.base === vm.vmid)
+        if (clones.length > 0) throw new Error(`base volume '${String(vm.config.scsi0).split(',')[0]}' is still in use by linked cloned`)
+        this.vms.delete(vm.vmid)
+        return [`  Logical volume "vm-${vm.vmid}-disk-0" successfully removed.`, ...(q.purge === '1' ? [`purging VM ${vm.vmid} from related configurations..`] : [])]
+      },
+      { vm, lock: 'destroyed' },
+    )
   }
 }
