@@ -29,8 +29,8 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
       return new QemuProvider({ ...runner, lab: opts.lab.name })
     }
     case 'proxmox': {
-      const { ProxmoxProvider, proxmoxSettings } = await import('./proxmox/provider.js')
-      return new ProxmoxProvider({ ...runner, settings: proxmoxSettings(opts.lab.proxmox, opts.runner?.dryRun === true) })
+      const { ProxmoxProvider } = await import('./proxmox/provider.js')
+      return new ProxmoxProvider({ ...runner, settings: opts.lab.proxmox })
     }
   }
 }

@@ -47,7 +47,8 @@ export function proxmoxSettings(block: ProxmoxSettings | undefined, plan: boolea
 }
 
 export interface ProxmoxProviderOptions {
-  settings: ProxmoxSettings
+  /** The lab file's `proxmox:` block (a plan needs none). */
+  settings: ProxmoxSettings | undefined
   /** A RecordingRunner for `lab plan --commands`; the calls then go to it. */
   runner?: CliRunner
   /** Tests: talk to the simulator through this. */
@@ -59,8 +60,9 @@ export interface ProxmoxProviderOptions {
 export class ProxmoxProvider implements Provider {
   readonly name = 'proxmox' as const
   readonly capabilities = PROXMOX_CAPABILITIES
-  readonly api: PveApi
-  private readonly s: ProxmoxSettings
+  private apiClient: PveApi | undefined
+  private readonly block: ProxmoxSettings | undefined
+  private readonly opts: ProxmoxProviderOptions
   /** VMs this run made or found, by name (a plan's VMs exist nowhere else). */
   private readonly known = new Map<string, { node: string; vmid: number }>()
   private readonly placed: Record<string, number> = {}
@@ -70,17 +72,29 @@ export class ProxmoxProvider implements Provider {
   private readonly installPollMs: number
 
   constructor(opts: ProxmoxProviderOptions) {
-    this.s = opts.settings
+    this.opts = opts
+    this.block = opts.settings
     this.installPollMs = opts.api?.pollMs ?? 5000
+  }
+
+  /** The lab's `proxmox:` block; asked on first use, so that a provider made only to be asked things needs none. */
+  private get s(): ProxmoxSettings {
+    return proxmoxSettings(this.block, this.opts.runner?.dryRun === true)
+  }
+
+  /** The API client, made on first call: the secret is read then, not when the provider is made. */
+  get api(): PveApi {
+    if (this.apiClient) return this.apiClient
+    const opts = this.opts
     if (opts.runner?.dryRun) {
-      this.api = new PveApi(recordingTransport(opts.runner), { ...opts.api, dryRun: true })
+      this.apiClient = new PveApi(recordingTransport(opts.runner), { ...opts.api, dryRun: true })
     } else {
-      const secret = readTokenSecret(this.s, opts.env)
-      const transport =
-        opts.transport ??
-        httpTransport(this.s.url, `PVEAPIToken=${this.s.token}=${secret}`, { ...(this.s.fingerprint ? { fingerprint: this.s.fingerprint } : {}), ...(this.s.caFile ? { caFile: this.s.caFile } : {}) })
-      this.api = new PveApi(transport, { ...opts.api, secrets: [secret] })
+      const s = this.s
+      const secret = readTokenSecret(s, opts.env)
+      const transport = opts.transport ?? httpTransport(s.url, `PVEAPIToken=${s.token}=${secret}`, { ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(s.caFile ? { caFile: s.caFile } : {}) })
+      this.apiClient = new PveApi(transport, { ...opts.api, secrets: [secret] })
     }
+    return this.apiClient
   }
 
   private get isoStorage(): string {
