@@ -91,7 +91,8 @@ export class ProxmoxProvider implements Provider {
     } else {
       const s = this.s
       const secret = readTokenSecret(s, opts.env)
-      const transport = opts.transport ?? httpTransport(s.url, `PVEAPIToken=${s.token}=${secret}`, { ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(s.caFile ? { caFile: s.caFile } : {}) })
+      const transport =
+        opts.transport ?? httpTransport(s.url, `PVEAPIToken=${s.token}=${secret}`, { ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(s.caFile ? { caFile: s.caFile } : {}) })
       this.apiClient = new PveApi(transport, { ...opts.api, secrets: [secret] })
     }
     return this.apiClient
