@@ -40,6 +40,10 @@ t.test('up → snapshot → reset → destroy leaves the cluster as it was', asy
   t.same(await provider.snapshotList('vmlab-lab-node1'), ['clean'])
   t.same(await provider.list('vmlab-'), [base.name, 'vmlab-lab-node1'])
 
+  await provider.stop('vmlab-lab-node1', { timeoutMs: 5000 })
+  t.equal(await provider.state('vmlab-lab-node1'), 'poweroff')
+  await provider.stop('vmlab-lab-node1')
+  t.pass('a stop of a stopped VM is no error')
   await t.rejects(provider.destroy(base.name), /is still in use by linked cloned/, 'the template stays while a clone uses it')
   await provider.destroy('vmlab-lab-node1')
   await provider.destroy(base.name)

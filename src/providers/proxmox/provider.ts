@@ -271,6 +271,8 @@ export class ProxmoxProvider implements Provider {
 
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
     const at = await this.must(vm)
+    // PVE's stop and shutdown fail on a VM that is not running ("VM 101 not running").
+    if (!this.api.dryRun && (await this.state(vm)) === 'poweroff') return
     if (opts.force) await this.api.run('POST', `${this.qemu(at)}/status/stop`, {}, `stopping ${vm}`)
     else await this.api.run('POST', `${this.qemu(at)}/status/shutdown`, { timeout: Math.ceil((opts.timeoutMs ?? 60_000) / 1000), forceStop: 1 }, `shutting ${vm} down`)
   }

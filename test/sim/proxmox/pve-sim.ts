@@ -364,7 +364,7 @@ export class PveSim {
         }
       }
       case method === 'POST' && key.startsWith('POST /nodes/*/qemu/*/status/'):
-        return this.power(this.vmAt(n!, id!), p[5]!, q)
+        return this.power(this.vmAt(n!, id!), p[5]!)
       case key === 'POST /nodes/*/qemu/*/template': {
         const vm = this.vmAt(n!, id!)
         this.need(`/vms/${id}`, 'VM.Allocate')
@@ -587,7 +587,7 @@ export class PveSim {
     return null
   }
 
-  private power(vm: SimVm, action: string, q: Record<string, string>): string {
+  private power(vm: SimVm, action: string): string {
     if (!['start', 'stop', 'shutdown', 'suspend', 'resume', 'reset', 'reboot'].includes(action)) throw new Fail(501, `Method 'POST /nodes/${vm.node}/qemu/${vm.vmid}/status/${action}' not implemented`)
     this.need(`/vms/${vm.vmid}`, 'VM.PowerMgmt')
     this.checkLock(vm)
@@ -608,10 +608,10 @@ export class PveSim {
         }
         case 'stop':
         case 'shutdown':
-          if (vm.status !== 'running') return action === 'shutdown' ? [] : []
+          if (vm.status !== 'running') throw new Error(`VM ${vm.vmid} not running`)
           vm.status = 'stopped'
           vm.qmpstatus = 'stopped'
-          return q.forceStop === '1' ? [] : []
+          return []
         case 'suspend':
           if (vm.status !== 'running') throw new Error(`VM ${vm.vmid} not running`)
           vm.qmpstatus = 'paused'
