@@ -5,9 +5,9 @@ import { macFor } from '../lab/resolve.js'
 import { vmName } from '../lab/vm-names.js'
 import { moduleTargets, type Target } from '../lab/targets.js'
 import { autoProvider, AUTO_ORDER } from '../providers/locate.js'
+import { PROVIDER_NAMES } from '../lab/provider-names.js'
 import { providersThat } from '../providers/capabilities.js'
 import { HostError, InputError } from '../util/errors.js'
-import { PROVIDER_NAMES } from '../lab/provider-names.js'
 
 export interface LabPlan {
   lab: string
@@ -39,7 +39,7 @@ export function chooseProvider(loaded: LoadedLab, flag?: string): LabPlan['provi
   if (loaded.lab.provider !== 'auto') return { name: loaded.lab.provider, chosen: 'lab file' }
   // An OS that one provider alone makes guests of leaves no choice: it need not be installed to plan for it.
   const family = loaded.lab.os.family
-  // Only the providers auto tries: libvirt needs its host named (libvirt.uri), so it is never a guess.
+  // Only the providers auto tries: libvirt and Proxmox need their host named (libvirt.uri, proxmox.url), so they are never a guess.
   const able = providersThat((c) => c.guests[family] !== undefined).filter((n) => AUTO_ORDER.includes(n))
   if (able.length === 1) return { name: able[0]!, chosen: 'auto' }
   const found = autoProvider(process.env, able)

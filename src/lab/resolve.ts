@@ -36,6 +36,8 @@ export interface ResolvedLab {
   install: LabFile['install']
   /** Where a libvirt lab lives (provider libvirt). */
   libvirt?: NonNullable<LabFile['libvirt']>
+  /** The Proxmox VE cluster (provider: proxmox). */
+  proxmox?: LabFile['proxmox']
   nodes: ResolvedNode[]
   modules: ModuleStep[]
   checks: CheckStep[]
@@ -108,6 +110,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   }
   if (lab.description !== undefined) resolved.description = lab.description
   if (lab.libvirt !== undefined) resolved.libvirt = lab.libvirt
+  if (lab.proxmox !== undefined) resolved.proxmox = lab.proxmox
   return resolved
 }
 

@@ -110,12 +110,37 @@ const defaultsSchema = z
   })
   .default({ cpus: 2, memory: 2048, disk: 20 })
 
+/** Where a Proxmox VE cluster is and what of it the lab uses; the token's secret never goes in the lab file. */
+const proxmoxSchema = z
+  .strictObject({
+    url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, { error: 'a URL of the API, e.g. https://pve1.example.org:8006' }),
+    token: z.string().regex(/^[^@!\s]+@[^@!\s]+![A-Za-z][A-Za-z0-9._-]*$/, { error: 'an API token id USER@REALM!TOKENID, e.g. vmlab@pve!lab' }),
+    secretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .meta({ description: 'environment variable with the token secret (PVE_TOKEN_SECRET by default)' }),
+    secretFile: z.string().min(1).optional().meta({ description: 'a file (mode 0600) holding the token secret' }),
+    fingerprint: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { error: 'a sha256 fingerprint AA:BB:… (32 pairs), as `pvenode cert info` prints it' })
+      .optional(),
+    caFile: z.string().min(1).optional().meta({ description: 'PEM file of the CA that signed the API certificate' }),
+    storage: z.string().min(1).default('local-lvm').meta({ description: 'storage of the VM disks' }),
+    isoStorage: z.string().min(1).default('local').meta({ description: 'storage (content iso and import) for the uploaded ISOs, seed discs and images' }),
+    bridge: z.string().min(1).default('vmbr1').meta({ description: 'the bridge of the lab network' }),
+    pool: z.string().min(1).optional().meta({ description: 'pool the lab VMs go into' }),
+    nodes: z.array(z.string().min(1)).min(1).optional().meta({ description: 'cluster nodes the lab may use (all online nodes by default)' }),
+  })
+  .meta({ description: 'provider: proxmox: the cluster' })
+
 export const labSchema = z.strictObject({
   name: labelSchema('lab name').meta({ description: 'used in VM names' }),
   description: z.string().optional(),
   os: z.enum(OS_IDS),
   provider: z.enum(PROVIDERS).default('auto'),
   libvirt: libvirtSchema.optional(),
+  proxmox: proxmoxSchema.optional(),
   network: networkSchema,
   defaults: defaultsSchema,
   install: installSchema.default(installSchema.parse({})),

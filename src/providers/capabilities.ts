@@ -10,6 +10,7 @@ import { VIRTUALBOX_CAPABILITIES } from './virtualbox/capabilities.js'
 import { VMWARE_CAPABILITIES } from './vmware/capabilities.js'
 import { QEMU_CAPABILITIES } from './qemu/capabilities.js'
 import { LIBVIRT_CAPABILITIES } from './libvirt/capabilities.js'
+import { PROXMOX_CAPABILITIES } from './proxmox/capabilities.js'
 
 /** In the order messages name them (the schema's). */
 const BY_NAME: Record<ProviderName, Capabilities> = {
@@ -17,6 +18,7 @@ const BY_NAME: Record<ProviderName, Capabilities> = {
   vmware: VMWARE_CAPABILITIES,
   qemu: QEMU_CAPABILITIES,
   libvirt: LIBVIRT_CAPABILITIES,
+  proxmox: PROXMOX_CAPABILITIES,
 }
 
 export function capabilitiesOf(name: ProviderName): Capabilities {

@@ -32,6 +32,10 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
       const { LibvirtProvider } = await import('./libvirt/provider.js')
       return new LibvirtProvider({ ...runner, lab: opts.lab.name, stateDir: opts.stateDir, ...(opts.lab.libvirt ? { settings: opts.lab.libvirt } : {}) })
     }
+    case 'proxmox': {
+      const { ProxmoxProvider } = await import('./proxmox/provider.js')
+      return new ProxmoxProvider({ ...runner, settings: opts.lab.proxmox })
+    }
   }
 }
 
@@ -46,6 +50,8 @@ export async function freshMachine(name: ProviderName) {
       return (await import('./qemu/fresh-machine.js')).freshMachine
     case 'libvirt':
       return (await import('./libvirt/fresh-machine.js')).freshMachine
+    case 'proxmox':
+      return (await import('./proxmox/fresh-machine.js')).freshMachine
   }
 }
 

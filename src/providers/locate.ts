@@ -46,6 +46,9 @@ export function locateProvider(name: ProviderName, env: NodeJS.ProcessEnv = proc
       return locateQemu(env)
     case 'libvirt':
       return which('virsh', [], env)
+    // A cluster is reached over the network, never found on this machine: a lab names it (proxmox.url).
+    case 'proxmox':
+      return undefined
   }
 }
 

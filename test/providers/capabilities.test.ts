@@ -59,7 +59,7 @@ t.test('what each hypervisor makes and keeps', async (t) => {
   )
   t.same(
     providersThat((c) => c.liveRestore),
-    ['qemu', 'libvirt'],
+    ['qemu', 'libvirt', 'proxmox'],
   )
   t.same(
     providersThat((c) => c.reclaimsFreedMemory),
@@ -145,7 +145,7 @@ t.test('the lab checks ask the capabilities and say what they said', async (t) =
   for (const provider of ['virtualbox', 'vmware']) {
     t.same(
       problemsOf(labText('debian12', provider)).map((p) => [p.path, p.message, p.hint]),
-      [[['os'], 'debian12 guests are built as images for the qemu or libvirt provider only', 'use provider: qemu or libvirt, or an EL OS (rocky9, alma9, …) with VirtualBox or VMware']],
+      [[['os'], 'debian12 guests are built as images for the qemu or libvirt provider only', 'use provider: qemu or libvirt, or an EL OS (rocky9, alma9, …) with VirtualBox, VMware or Proxmox VE']],
     )
   }
   t.same(problemsOf(labText('debian12', 'qemu')), [])

@@ -5,7 +5,7 @@ import { QEMU_CAPABILITIES } from '../qemu/capabilities.js'
 export const LIBVIRT_CAPABILITIES: Capabilities = {
   title: 'libvirt',
   // The same guests as QEMU (libvirt runs QEMU): EL from its ISO with a kickstart, Debian as the image vmlab builds.
-  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', debian: 'image' },
+  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', el10: 'kickstart', debian: 'image' },
   // The image is built where `lab` runs and uploaded to the host's pool.
   ...(QEMU_CAPABILITIES.plannedImage ? { plannedImage: QEMU_CAPABILITIES.plannedImage } : {}),
   // snapshot-revert of a snapshot taken running puts the domain back running, memory included (qcow2 internal snapshots).

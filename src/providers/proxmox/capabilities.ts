@@ -1,0 +1,13 @@
+/** What the Proxmox VE provider can do, for the code that asks before (or without) loading it. */
+import type { Capabilities } from '../provider.js'
+
+export const PROXMOX_CAPABILITIES: Capabilities = {
+  title: 'Proxmox VE',
+  // The base is installed from its ISO with the kickstart disc, both uploaded to the ISO storage.
+  guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', el10: 'kickstart' },
+  // A snapshot with vmstate=1 keeps the memory, and a rollback to it leaves the VM running.
+  liveRestore: true,
+  reclaimsFreedMemory: false,
+  // QEMU's locally administered range, which PVE itself draws from (BC:24:11 is its own OUI for random MACs).
+  macs: { oui: [0x52, 0x54, 0x00], fourthMax: 0xff },
+}
