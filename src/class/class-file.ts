@@ -48,7 +48,8 @@ export function parseClassFile(text: string, path: string): ClassFile {
     throw new LabFileError(path, [{ path: [], message: e.message.split('\n')[0]!, hint: 'fix the YAML syntax', ...lines.linePos(e.pos[0]) }])
   }
   const data = doc.toJS() as Record<string, unknown> | null
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new LabFileError(path, [{ path: [], message: 'the class file is not a mapping', hint: 'write lab:, pool: and hosts: keys', line: 1, col: 1 }])
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new LabFileError(path, [{ path: [], message: 'the class file is not a mapping', hint: 'write lab:, pool: and hosts: keys', line: 1, col: 1 }])
   for (const k of Object.keys(data)) if (!KEYS.includes(k)) bad([k], `unknown key ${k}`, `the keys are ${KEYS.join(', ')}`, 'key')
   const lab = data.lab
   if (typeof lab !== 'string' || lab === '') bad(['lab'], 'lab: missing', 'give the lab file (relative to the class file) or a built-in lab name')
@@ -59,9 +60,11 @@ export function parseClassFile(text: string, path: string): ClassFile {
     if (!('network' in p)) bad(['pool'], p.message, p.hint)
   }
   const concurrency = data.concurrency ?? 2
-  if (!Number.isInteger(concurrency) || (concurrency as number) < 1 || (concurrency as number) > 64) bad(['concurrency'], 'concurrency must be a whole number 1–64', 'how many students a host brings up at once; 2 is a good start')
+  if (!Number.isInteger(concurrency) || (concurrency as number) < 1 || (concurrency as number) > 64)
+    bad(['concurrency'], 'concurrency must be a whole number 1–64', 'how many students a host brings up at once; 2 is a good start')
   const jump = data.jump
-  if (jump !== undefined && (typeof jump !== 'string' || !/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$/.test(jump))) bad(['jump'], 'jump must be user@host or user@host:port', 'the machine students SSH through to their VMs')
+  if (jump !== undefined && (typeof jump !== 'string' || !/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$/.test(jump)))
+    bad(['jump'], 'jump must be user@host or user@host:port', 'the machine students SSH through to their VMs')
   const hosts: ClassHost[] = []
   if (!Array.isArray(data.hosts) || data.hosts.length === 0) bad(['hosts'], 'hosts: missing', 'list at least one host: { name, provider, memory, cpus }')
   else {
@@ -72,11 +75,20 @@ export function parseClassFile(text: string, path: string): ClassFile {
       if (typeof h.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(h.name)) bad(['hosts', i, 'name'], 'name must be lower-case letters, digits and -', 'e.g. name: srv1')
       else if (names.has(h.name)) bad(['hosts', i, 'name'], `host ${h.name} is listed twice`, 'give every host its own name')
       else names.add(h.name)
-      if (typeof h.provider !== 'string' || !(PROVIDER_NAMES as readonly string[]).includes(h.provider)) bad(['hosts', i, 'provider'], `provider must be one of ${PROVIDER_NAMES.join(', ')}`, 'the hypervisor that runs on this host')
+      if (typeof h.provider !== 'string' || !(PROVIDER_NAMES as readonly string[]).includes(h.provider))
+        bad(['hosts', i, 'provider'], `provider must be one of ${PROVIDER_NAMES.join(', ')}`, 'the hypervisor that runs on this host')
       if (h.connection !== undefined && typeof h.connection !== 'string') bad(['hosts', i, 'connection'], 'connection must be a string', 'e.g. qemu+ssh://lab@srv1/system')
-      if (!Number.isInteger(h.memory) || (h.memory as number) < 256) bad(['hosts', i, 'memory'], 'memory must be a whole number of MiB (at least 256)', 'what this host gives to lab VMs, e.g. memory: 65536')
+      if (!Number.isInteger(h.memory) || (h.memory as number) < 256)
+        bad(['hosts', i, 'memory'], 'memory must be a whole number of MiB (at least 256)', 'what this host gives to lab VMs, e.g. memory: 65536')
       if (!Number.isInteger(h.cpus) || (h.cpus as number) < 1) bad(['hosts', i, 'cpus'], 'cpus must be a whole number, at least 1', 'the CPUs this host gives to lab VMs')
-      if (problems.length === 0) hosts.push({ name: h.name as string, provider: h.provider as ProviderName, memory: h.memory as number, cpus: h.cpus as number, ...(typeof h.connection === 'string' ? { connection: h.connection } : {}) })
+      if (problems.length === 0)
+        hosts.push({
+          name: h.name as string,
+          provider: h.provider as ProviderName,
+          memory: h.memory as number,
+          cpus: h.cpus as number,
+          ...(typeof h.connection === 'string' ? { connection: h.connection } : {}),
+        })
     })
   }
   if (problems.length > 0) throw new LabFileError(path, problems)
@@ -91,7 +103,8 @@ export async function loadClassFile(file: string | undefined): Promise<ClassFile
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`class file not found: ${file ?? DEFAULT_CLASS_FILE}`, 'write a class.yaml (README, "Teaching a class") or give one with --class FILE')
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputError(`class file not found: ${file ?? DEFAULT_CLASS_FILE}`, 'write a class.yaml (README, "Teaching a class") or give one with --class FILE')
     throw new InputError(`cannot read class file ${path}: ${(err as Error).message}`)
   }
   return parseClassFile(text, path)

@@ -4,10 +4,11 @@ import { provision, check, ssh, exec } from './guest.js'
 import { course, grade } from './course.js'
 import { validate, plan, kickstart } from './lab-file.js'
 import { iso, image } from './media.js'
+import { klass } from './class.js'
 
 /**
  * Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it.
  * `lab --help` loads every module here, so they are few (one per action module, not one per command) and
  * import no more than commander: each command loads its code when it runs (test/cli/help-startup.test.ts).
  */
-export const COMMANDS: Array<(program: Command) => void> = [up, status, provision, check, course, grade, ssh, exec, reset, snapshot, destroy, creds, validate, plan, kickstart, iso, image]
+export const COMMANDS: Array<(program: Command) => void> = [up, status, provision, check, course, grade, ssh, exec, reset, snapshot, destroy, creds, validate, plan, kickstart, iso, image, klass]
