@@ -69,8 +69,11 @@ export function parseClassFile(text: string, path: string): ClassFile {
   if (!Array.isArray(data.hosts) || data.hosts.length === 0) bad(['hosts'], 'hosts: missing', 'list at least one host: { name, provider, memory, cpus }')
   else {
     const names = new Set<string>()
-    data.hosts.forEach((h: Record<string, unknown>, i: number) => {
-      if (h === null || typeof h !== 'object') return bad(['hosts', i], 'a host is a mapping', 'write { name, provider, memory, cpus }')
+    for (const [i, h] of (data.hosts as Array<Record<string, unknown>>).entries()) {
+      if (h === null || typeof h !== 'object') {
+        bad(['hosts', i], 'a host is a mapping', 'write { name, provider, memory, cpus }')
+        continue
+      }
       for (const k of Object.keys(h)) if (!HOST_KEYS.includes(k)) bad(['hosts', i, k], `unknown key ${k}`, `a host has ${HOST_KEYS.join(', ')}`, 'key')
       if (typeof h.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(h.name)) bad(['hosts', i, 'name'], 'name must be lower-case letters, digits and -', 'e.g. name: srv1')
       else if (names.has(h.name)) bad(['hosts', i, 'name'], `host ${h.name} is listed twice`, 'give every host its own name')
@@ -89,7 +92,7 @@ export function parseClassFile(text: string, path: string): ClassFile {
           cpus: h.cpus as number,
           ...(typeof h.connection === 'string' ? { connection: h.connection } : {}),
         })
-    })
+    }
   }
   if (problems.length > 0) throw new LabFileError(path, problems)
   const labRef = lab as string

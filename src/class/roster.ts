@@ -58,23 +58,41 @@ export function parseRoster(text: string): { students: Student[]; problems: Rost
   const problems: RosterProblem[] = []
   const seen = new Map<string, number>()
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of lines.entries()) {
     const line = i + 1
-    if (raw.trim() === '' || raw.trimStart().startsWith('#')) return
+    if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue
     const f = fields(raw)
-    if (!f) return problems.push({ line, message: 'a quoted field is not closed: end it with " before the next comma' })
-    if (students.length === 0 && problems.length === 0 && f.map((x) => x.toLowerCase()).join(',') === HEADER.join(',')) return
-    if (f.length !== 3) return problems.push({ line, message: `${f.length} field${f.length === 1 ? '' : 's'}, expected 3: id,name,email` })
+    if (!f) {
+      problems.push({ line, message: 'a quoted field is not closed: end it with " before the next comma' })
+      continue
+    }
+    if (students.length === 0 && problems.length === 0 && f.map((x) => x.toLowerCase()).join(',') === HEADER.join(',')) continue
+    if (f.length !== 3) {
+      problems.push({ line, message: `${f.length} field${f.length === 1 ? '' : 's'}, expected 3: id,name,email` })
+      continue
+    }
     const [id, name, email] = f as [string, string, string]
     const idProblem = instanceIdProblem(id)
-    if (idProblem) return problems.push({ line, message: idProblem })
-    if (name === '') return problems.push({ line, message: `student ${id} has no name: write it in the second field` })
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) return problems.push({ line, message: `'${email.slice(0, 60)}' is not an email address (third field)` })
+    if (idProblem) {
+      problems.push({ line, message: idProblem })
+      continue
+    }
+    if (name === '') {
+      problems.push({ line, message: `student ${id} has no name: write it in the second field` })
+      continue
+    }
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+      problems.push({ line, message: `'${email.slice(0, 60)}' is not an email address (third field)` })
+      continue
+    }
     const first = seen.get(id)
-    if (first !== undefined) return problems.push({ line, message: `student id ${id} is already on line ${first}: every student needs an id of their own` })
+    if (first !== undefined) {
+      problems.push({ line, message: `student id ${id} is already on line ${first}: every student needs an id of their own` })
+      continue
+    }
     seen.set(id, line)
     students.push({ id, name, email })
-  })
+  }
   if (students.length === 0 && problems.length === 0) problems.push({ line: 1, message: 'no students: write one line per student, id,name,email' })
   return { students, problems }
 }
