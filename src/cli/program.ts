@@ -13,6 +13,7 @@ export async function main(argv: string[], version: string): Promise<void> {
     .description('Build classroom labs of virtual machines: kickstart, unattended base install, linked clones, snapshots, modules over SSH.')
     .version(version, '-V, --version')
     .option('-v, --verbose', 'show every hypervisor and SSH command')
+    .option('--instance <id>', "a student's own copy of the lab (its VMs, network, keys and state); `lab class` makes them")
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false })
     .exitOverride()
@@ -34,6 +35,10 @@ Examples:
     )
 
   for (const register of COMMANDS) register(program)
+  program.hook('preAction', async (root) => {
+    const id = root.opts().instance as string | undefined
+    if (id !== undefined) (await import('../lab/current-instance.js')).setCurrentInstance(id)
+  })
 
   try {
     await program.parseAsync(argv)

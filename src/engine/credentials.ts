@@ -2,6 +2,7 @@
  * The lab's passwords and SSH key: generated once per lab (unless the lab file gives them), kept in
  * `.lab/<lab>/` with mode 0600, and never written in clear anywhere else.
  */
+import { labKey } from '../lab/instance.js'
 import { readFile } from 'node:fs/promises'
 import type { LoadedLab } from '../lab/load.js'
 import { stateLayout } from '../state/layout.js'
@@ -57,7 +58,7 @@ export async function ensureCredentials(loaded: LoadedLab): Promise<LabCredentia
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     await ensurePrivateDir(paths.keysDir)
-    const pair = generateUserKey(`vmlab-${loaded.lab.name}`)
+    const pair = generateUserKey(`vmlab-${labKey(loaded.lab)}`)
     privateKey = pair.private
     publicKey = pair.public.trim()
     await writePrivateKey(paths.userKey, privateKey)

@@ -7,7 +7,8 @@
 import { madeByInterruptedRun } from './network-orphans.js'
 import { rm, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { NAME_PREFIX } from '../lab/vm-names.js'
+import { vmPrefix } from '../lab/vm-names.js'
+import { INSTANCE_FILE, INSTANCES_DIR } from '../lab/instance.js'
 import type { LabContext } from './lab-context.js'
 import { stage } from './events.js'
 import { mapLimit } from '../util/parallel.js'
@@ -40,7 +41,7 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
     if (e.step === 'base') baseVms.add(vm)
     else if (e.step.startsWith('clone:')) nodeVms.add(vm)
   }
-  const listed = new Set(await provider.list(`${NAME_PREFIX}-${lab.name}-`))
+  const listed = new Set(await provider.list(vmPrefix(lab)))
   for (const vm of listed) nodeVms.add(vm)
   if (opts.confirm && !(await opts.confirm({ nodes: [...nodeVms].sort(), base: opts.keepBase ? [] : [...baseVms] }))) return { removed: [], kept: [], network: 'none', cancelled: true }
 
@@ -99,8 +100,9 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
   const media = await readdir(ctx.paths.mediaDir).catch(() => [] as string[])
   if (media.length > 0) await provider.forgetMedia?.(media.map((f) => join(ctx.paths.mediaDir, f)))
   await journal.append({ step: 'destroy', phase: 'done', data: { removed } })
-  // The lab's own files: everything but the lock (released by the caller), and the credentials unless purged.
-  const keep = new Set(['lock', ...(opts.purge ? [] : ['secrets.json', 'keys'])])
+  // The lab's own files: everything but the lock (released by the caller), and the credentials unless purged;
+  // the students' instances are not the laptop lab's to remove (`lab class destroy` does), nor is an instance's network record.
+  const keep = new Set(['lock', INSTANCES_DIR, INSTANCE_FILE, ...(opts.purge ? [] : ['secrets.json', 'keys'])])
   for (const name of await readdir(ctx.paths.dir).catch(() => [] as string[])) {
     if (!keep.has(name)) await rm(join(ctx.paths.dir, name), { recursive: true, force: true })
   }

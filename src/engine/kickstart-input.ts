@@ -1,4 +1,5 @@
 /** From a lab to the inputs of one kickstart: for a node installed on its own, or for the lab's base VM. */
+import { labKey } from '../lab/instance.js'
 import type { ResolvedLab } from '../lab/resolve.js'
 import { macFor } from '../lab/resolve.js'
 import { labMac } from '../lab/mac.js'
@@ -32,7 +33,7 @@ export function kickstartInput(lab: ResolvedLab, target: KickstartTarget, creds:
   if (target.kind === 'base') {
     ip = baseAddress(lab)
     hostname = `${lab.name}-base.${lab.network.domain}`
-    mac = labMac(capabilitiesOf(provider).macs, lab.name, Number(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)))
+    mac = labMac(capabilitiesOf(provider).macs, labKey(lab), Number(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)))
   } else {
     const node = lab.nodes.find((n) => n.name === target.node)!
     ip = node.ip

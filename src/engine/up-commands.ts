@@ -3,6 +3,7 @@
  * The provider's own code runs against a recording runner that answers like that fresh machine, so the
  * list cannot drift from what `lab up` does. Nothing is created, downloaded or written.
  */
+import { labKey } from '../lab/instance.js'
 import { join } from 'node:path'
 import type { LoadedLab } from '../lab/load.js'
 import type { ProviderName } from '../lab/schema.js'
@@ -22,7 +23,7 @@ export async function upCommands(loaded: LoadedLab, providerName: ProviderName):
   const provider = await createProvider(providerName, { stateDir: loaded.stateDir, lab, runner })
   const media = stateLayout(loaded.stateDir).mediaDir
   await provider.detect()
-  const network = await provider.ensureNetwork({ lab: lab.name, cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
+  const network = await provider.ensureNetwork({ lab: labKey(lab), cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
   // The key of a real base depends on the lab's generated passwords; the plan shows the name's shape.
   const base = baseName(lab.os.id, 'xxxxxxxx')
   const iso = lab.os.isos[0]

@@ -2,6 +2,8 @@
  * Reading a lab file: YAML with positions, the schema, module/check entries and the semantic checks, all
  * reported together with file:line:col. Every command that reads a lab goes through `loadLab`.
  */
+import { currentInstance } from './current-instance.js'
+import { INSTANCE_FILE, instanceStateDir, instanceIdProblem, instantiate, type InstanceSpec } from './instance.js'
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { resolve as resolvePath, dirname, relative, isAbsolute, join } from 'node:path'
@@ -168,7 +170,13 @@ function yamlHint(code: string): string {
  * A bare name such as `swarm` also finds the lab shipped in the package. `missingFilesOk`: the command copies
  * none of the files the modules name (destroy, status), so one removed since is no reason to refuse the lab.
  */
-export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string; missingFilesOk?: boolean } = {}): Promise<LoadedLab> {
+export async function loadLab(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string; missingFilesOk?: boolean; instance?: string } = {}): Promise<LoadedLab> {
+  const loaded = await loadLabFile(file, opts)
+  const id = opts.instance ?? currentInstance()
+  return id === undefined ? loaded : await asInstance(loaded, id)
+}
+
+async function loadLabFile(file: string | undefined, opts: { allowDefault?: boolean; cwd?: string; missingFilesOk?: boolean }): Promise<LoadedLab> {
   const cwd = opts.cwd ?? process.cwd()
   let path: string | undefined
   let embedded = false
@@ -206,4 +214,22 @@ export async function loadLab(file: string | undefined, opts: { allowDefault?: b
     missingFilesOk: opts.missingFilesOk ?? false,
   })
   return { displayName, path: embedded ? undefined : path, filesDir: dirname(path), stateDir: join(stateRoot, '.lab', lab.name), lab }
+}
+
+/**
+ * The lab as a student's instance: its state (and so its passwords, keys and journal) in `.lab/<lab>/instances/<id>/`,
+ * its network the one `lab class up` recorded there (instance.json), else the lab file's own.
+ */
+async function asInstance(loaded: LoadedLab, id: string): Promise<LoadedLab> {
+  const problem = instanceIdProblem(id)
+  if (problem) throw new InputError(problem, 'give --instance the id of a student in the roster')
+  const stateDir = instanceStateDir(loaded.stateDir, id)
+  let spec: InstanceSpec = { id }
+  try {
+    spec = { ...(JSON.parse(await readFile(join(stateDir, INSTANCE_FILE), 'utf8')) as InstanceSpec), id }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InputError(`cannot read ${join(stateDir, INSTANCE_FILE)}: ${(err as Error).message}`, 'run `lab class up` again: it writes the file anew')
+  }
+  return { ...loaded, stateDir, lab: instantiate(loaded.lab, spec) }
 }

@@ -2,6 +2,7 @@
 import { OS_CATALOG, type OsInfo } from './os-catalog.js'
 import { parseCidr, parseIPv4, formatIPv4, formatNetmask, hostAddress, broadcast, type Cidr } from './net.js'
 import { labMac, normalizeMac } from './mac.js'
+import { labKey } from './instance.js'
 import type { LabFile, ProviderName } from './schema.js'
 import type { ModuleStep, CheckStep } from './module-options.js'
 import { capabilitiesOf } from '../providers/capabilities.js'
@@ -23,6 +24,8 @@ export interface ResolvedNode {
 
 export interface ResolvedLab {
   name: string
+  /** The student's copy this is (lab/instance.ts); absent for the lab of one. */
+  instance?: string
   description?: string
   os: OsInfo
   provider: LabFile['provider']
@@ -122,5 +125,5 @@ function* addresses(start: number, last: number, first: number): Generator<numbe
 
 /** The lab NIC's MAC: the one the lab file gives, else one derived in the provider's range. */
 export function macFor(lab: ResolvedLab, node: ResolvedNode, provider: ProviderName): string {
-  return node.mac ?? labMac(capabilitiesOf(provider).macs, lab.name, parseIPv4(node.ip)!)
+  return node.mac ?? labMac(capabilitiesOf(provider).macs, labKey(lab), parseIPv4(node.ip)!)
 }

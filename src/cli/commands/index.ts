@@ -4,6 +4,7 @@ import { provision, check, ssh, exec } from './guest.js'
 import { course, grade } from './course.js'
 import { validate, plan, kickstart, labs, completion } from './lab-file.js'
 import { iso, image } from './media.js'
+import { klass } from './class.js'
 
 /**
  * Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it.
@@ -19,6 +20,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   check,
   course,
   grade,
+  klass,
   ssh,
   exec,
   reset,

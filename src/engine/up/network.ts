@@ -1,4 +1,5 @@
 /** `lab up`, step 1: the lab network, made or found, and its record kept before anything is attached to it. */
+import { labKey } from '../../lab/instance.js'
 import { madeByInterruptedRun } from '../network-orphans.js'
 import { journaled } from '../journaled.js'
 import { stage } from '../events.js'
@@ -18,7 +19,7 @@ export async function networkStep(ctx: LabContext): Promise<LabNetwork> {
     const orphans = before === undefined ? [] : madeByInterruptedRun(await journal.read(), before)
     const data = before === undefined ? undefined : { before: before.filter((id) => !orphans.includes(id)) }
     return journaled(ctx, { step: 'network', ...(data ? { data } : {}), done: (network) => ({ ...network }) }, async (): Promise<LabNetwork> => {
-      const handle = await provider.ensureNetwork({ lab: lab.name, cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
+      const handle = await provider.ensureNetwork({ lab: labKey(lab), cidr: lab.network.cidr, prefix: lab.network.prefix, netmask: lab.network.netmask, hostIp: lab.network.hostIp })
       // One killed before it got the lab's address is not found again by it, and a new one was made: remove it.
       for (const id of orphans) if (id !== handle.id) await provider.removeNetwork({ id, created: true })
       state.network = { id: handle.id, created: handle.created || orphans.includes(handle.id) || (state.network?.created ?? false) }
