@@ -34,6 +34,8 @@ export interface ResolvedLab {
     domain: string
   }
   install: LabFile['install']
+  /** How lab-wide snapshots are taken: with the nodes' memory (a reset resumes them) or of their disks only (a reset boots them). */
+  snapshots: LabFile['snapshots']
   nodes: ResolvedNode[]
   modules: ModuleStep[]
   checks: CheckStep[]
@@ -98,6 +100,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
       domain: lab.network.domain,
     },
     install: lab.install,
+    snapshots: lab.snapshots,
     nodes,
     modules,
     checks,

@@ -245,7 +245,7 @@ t.test('the shipped JSON Schema is the one the zod schema gives (run npm run bui
   const { readFileSync } = await import('node:fs')
   const shipped = JSON.parse(readFileSync(new URL('../../schema/lab.schema.json', import.meta.url), 'utf8'))
   t.same(shipped, labJsonSchema())
-  t.same(Object.keys(shipped.properties).sort(), ['checks', 'defaults', 'description', 'exercises', 'install', 'modules', 'name', 'network', 'nodes', 'os', 'provider', 'variables'])
+  t.same(Object.keys(shipped.properties).sort(), ['checks', 'defaults', 'description', 'exercises', 'install', 'modules', 'name', 'network', 'nodes', 'os', 'provider', 'snapshots', 'variables'])
 })
 
 t.test('--only names: every node when none is named, the named ones, bad input with a guess', async (t) => {
