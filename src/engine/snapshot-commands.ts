@@ -52,12 +52,23 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   await ctx.journal.append({ step, phase: 'done' })
 }
 
-export async function snapshotList(ctx: LabContext): Promise<Array<{ node: string; snapshots: string[] }>> {
+export interface NodeSnapshots {
+  node: string
+  /** Oldest first. */
+  snapshots: string[]
+  /** Bytes of memory state per snapshot, where the provider tells (0: disks only). */
+  memory?: Record<string, number>
+}
+
+export async function snapshotList(ctx: LabContext): Promise<NodeSnapshots[]> {
   const lab = ctx.loaded.lab
   return Promise.all(
     lab.nodes.map(async (n) => {
       const vm = vmName(lab, n)
-      return { node: n.name, snapshots: (await ctx.provider.state(vm)) === 'missing' ? [] : await ctx.provider.snapshotList(vm) }
+      if ((await ctx.provider.state(vm)) === 'missing') return { node: n.name, snapshots: [] }
+      const out: NodeSnapshots = { node: n.name, snapshots: await ctx.provider.snapshotList(vm) }
+      if (ctx.provider.snapshotMemory) out.memory = await ctx.provider.snapshotMemory(vm)
+      return out
     }),
   )
 }

@@ -194,6 +194,11 @@ export interface Provider {
   snapshotRestore(vm: string, name: string): Promise<void>
   /** Snapshot names of a VM, oldest first. */
   snapshotList(vm: string): Promise<string[]>
+  /**
+   * Bytes of memory state each snapshot keeps, by name (0: a snapshot of the disks only): what a reset
+   * without a boot costs on disk. Optional: a provider that cannot tell leaves it out.
+   */
+  snapshotMemory?(vm: string): Promise<Record<string, number>>
   /** Delete one snapshot. */
   snapshotDelete(vm: string, name: string): Promise<void>
   /** Remove the VM and every disk and file it owns (a base refuses while clones use it). */
