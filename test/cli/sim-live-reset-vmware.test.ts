@@ -13,6 +13,9 @@ import type { SimLab } from '../helpers/sim-lab.js'
 
 t.setTimeout(1_200_000)
 
+/** The nodes' memory in the lab file test/helpers/sim-lab.ts writes. */
+const MEMORY_MIB = 1536
+
 let net = 0
 const suite = (snapshots: 'live' | 'cold'): SuiteOptions => ({
   provider: 'vmware',
@@ -30,6 +33,12 @@ function boots(lab: SimLab): number[] {
   return ['master', 'node1'].map((n) => Object.entries(counts).find(([vmx]) => vmx.endsWith(`vmlab-live-${n}.vmx`))?.[1] ?? 0)
 }
 
+/** The memory state `lab snapshot list --json` gives for `ready`, per node. */
+async function readyMemory(lab: SimLab): Promise<number[]> {
+  const list = JSON.parse((await lab.run(['snapshot', 'list', '--json'])).stdout) as Array<{ memory?: Record<string, number> }>
+  return list.map((n) => n.memory?.ready ?? -1)
+}
+
 async function states(lab: SimLab): Promise<string[]> {
   const status = JSON.parse((await lab.run(['status', '--json'])).stdout) as { nodes: Array<{ state: string }> }
   return status.nodes.map((n) => n.state)
@@ -41,6 +50,9 @@ t.test('live (the default): lab reset resumes every node from the ready snapshot
   t.equal(up.code, 0, up.stderr)
   const afterUp = boots(lab)
   t.same(afterUp, [1, 1], 'each node booted once, at lab up')
+  // The .vmem of a powered-on VM's snapshot is as large as its memory; the .vmsn beside it is added.
+  for (const bytes of await readyMemory(lab)) t.ok(bytes >= MEMORY_MIB * 1024 ** 2 && bytes < (MEMORY_MIB + 1) * 1024 ** 2, `ready keeps ${bytes} bytes of memory state`)
+  t.match((await lab.run(['snapshot', 'list'])).stdout, /^master\s+clean \(disk only\), ready \(1\.5 GiB\)$/m)
 
   const reset = await lab.run(['reset'])
   t.equal(reset.code, 0, reset.stderr)
@@ -59,6 +71,7 @@ t.test('snapshots: cold: the ready snapshot is of the disks of nodes shut down, 
   const up = await lab.run(['up'], 600_000)
   t.equal(up.code, 0, up.stderr)
   t.same(boots(lab), [2, 2], 'booted at lab up, and again after the cold snapshot')
+  t.same(await readyMemory(lab), [0, 0], 'a cold ready snapshot keeps no memory')
   t.same(await states(lab), ['running', 'running'], 'the nodes run after lab up')
 
   const reset = await lab.run(['reset'])

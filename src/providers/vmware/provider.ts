@@ -28,6 +28,7 @@ import { readVmx, Vmx, writeVmx } from './vmx.js'
 import { checkVmwareMac, renderBaseVmx } from './vmx-template.js'
 import { vmwareGuestOs } from './guest-os.js'
 import { VMWARE_CAPABILITIES } from './capabilities.js'
+import { snapshotMemoryOf } from './snapshot-memory.js'
 import { spokenDuration } from '../../util/duration.js'
 
 /** The snapshot createBase ends with; clones link to it. */
@@ -430,6 +431,11 @@ export class VMwareProvider implements Provider {
    * A running VM is powered off hard first (its state goes back to the snapshot's anyway). A snapshot taken
    * while the VM was on leaves it suspended, and start() resumes it; one taken powered off leaves it off.
    */
+  async snapshotMemory(vm: string): Promise<Record<string, number>> {
+    if (this.dryRun) return {}
+    return snapshotMemoryOf(this.requireVm(vm))
+  }
+
   async snapshotRestore(vm: string, name: string): Promise<void> {
     const vmx = this.requireVm(vm)
     const driver = await this.driver()
