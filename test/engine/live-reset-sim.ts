@@ -27,8 +27,9 @@ export interface Host {
   boots(): number[]
 }
 
-export async function virtualbox(t: Test, version: string): Promise<Host> {
-  const h = vbox.simHost(t, { VMLAB_SIM_VBOX_VERSION: version })
+/** `hostOs`: the simulator answers as VirtualBox on that host does (program name, paths, host-only networks). */
+export async function virtualbox(t: Test, version: string, hostOs: 'linux' | 'darwin' | 'windows' = 'linux'): Promise<Host> {
+  const h = vbox.simHost(t, { VMLAB_SIM_VBOX_VERSION: version, VMLAB_SIM_HOST_OS: hostOs })
   const p = h.provider({ labNetwork: vbox.LAB_NET })
   const net = await p.ensureNetwork(vbox.LAB_NET)
   await p.createBase(vbox.baseSpec(h, net))
@@ -42,7 +43,8 @@ export async function virtualbox(t: Test, version: string): Promise<Host> {
 }
 
 export async function vmwareHost(t: Test, product: 'ws' | 'fusion'): Promise<Host> {
-  const h = vmware.simHost(t, { VMLAB_SIM_VMWARE_PRODUCT: product, VMLAB_SIM_LOCK_SECONDS: '0.2' })
+  // Fusion runs on macOS only: the simulator answers with a Mac's paths and texts there.
+  const h = vmware.simHost(t, { VMLAB_SIM_VMWARE_PRODUCT: product, VMLAB_SIM_HOST_OS: product === 'fusion' ? 'darwin' : 'linux', VMLAB_SIM_LOCK_SECONDS: '0.2' })
   const calls: string[] = []
   const runner = { dryRun: false, run: (file: string, args: readonly string[], opts?: object) => (calls.push(args.join(' ')), h.runner.run(file, args, opts)) }
   const p = h.provider({ runner, ...(product === 'fusion' ? { platform: 'darwin' as const } : {}) })
