@@ -21,11 +21,7 @@ import { task } from './events.js'
  * (and after) the `ready` snapshot was taken: `lab check` failed right after `lab up`, and every reset came back
  * to a swarm still moving its tasks.
  */
-// Trial (#19): the guest reports free blocks of 128 KiB (order 5) and up instead of 2 MiB ones (pageblock
-// order), since the page cache dropped is scattered in small blocks; each 2 s pass reports at most 1/16 of a
-// free list, hence a longer wait. Measured in test/e2e/lab-lifecycle.test.ts's snapshot memory figures.
-const RELEASE_MEMORY =
-  'sync && { echo 5 > /sys/module/page_reporting/parameters/page_reporting_order; fstrim -a; } >/dev/null 2>&1; echo 3 > /proc/sys/vm/drop_caches; sleep 6.5; true'
+const RELEASE_MEMORY = 'sync && { fstrim -a; } >/dev/null 2>&1; echo 3 > /proc/sys/vm/drop_caches; sleep 2.5; true'
 
 export async function releaseGuestMemory(guest: Guest): Promise<void> {
   await guest.exec(RELEASE_MEMORY)
