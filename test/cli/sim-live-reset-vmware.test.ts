@@ -52,7 +52,7 @@ t.test('live (the default): lab reset resumes every node from the ready snapshot
   t.same(afterUp, [1, 1], 'each node booted once, at lab up')
   // The .vmem of a powered-on VM's snapshot is as large as its memory; the .vmsn beside it is added.
   for (const bytes of await readyMemory(lab)) t.ok(bytes >= MEMORY_MIB * 1024 ** 2 && bytes < (MEMORY_MIB + 1) * 1024 ** 2, `ready keeps ${bytes} bytes of memory state`)
-  t.match((await lab.run(['snapshot', 'list'])).stdout, /^master\s+clean \(disk only\), ready \(1\.5 GiB\)/m)
+  t.match((await lab.run(['snapshot', 'list'])).stdout, /^\s*master\s+clean \(disk only\), ready \(1\.5 GiB\)/m)
 
   const reset = await lab.run(['reset'])
   t.equal(reset.code, 0, reset.stderr)

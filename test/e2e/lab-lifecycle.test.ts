@@ -155,7 +155,7 @@ t.test('snapshots of the whole lab', async (t) => {
     t.ok(n.memory.ready! > 0 && n.memory.exam! > 0, `${n.node}: memory state ready ${(n.memory.ready! / 1024 ** 2).toFixed(0)} MiB, exam ${(n.memory.exam! / 1024 ** 2).toFixed(0)} MiB`)
   }
   const text = (await lab(['snapshot', 'list'], { cwd: dir, env })).stdout
-  t.match(text, /^master\s+clean \(disk only\), ready \([\d.]+ MiB\), exam \([\d.]+ MiB\)$/m, text)
+  t.match(text, /^\s*master\s+clean \(disk only\), ready \([\d.]+ [MG]iB\), exam \([\d.]+ [MG]iB\)/m, text)
   t.equal((await lab(['snapshot', 'delete', 'exam'], { cwd: dir, env })).code, 0)
 })
 
