@@ -29,7 +29,8 @@ export async function releaseGuestMemory(guest: Guest): Promise<void> {
 
 /**
  * Runs `work` on every VM while all of them are paused, then resumes them together (also after a failure).
- * Without pause support, or when a VM is not running, the work simply runs on each.
+ * Without pause support, or when a VM is not running, the work simply runs on each. A VM the work left
+ * powered off (a restore of a snapshot without memory) is not resumed: it has nothing to go on from.
  */
 export async function atOneInstant<T>(provider: Provider, vms: string[], work: (vm: string, index: number) => Promise<T>): Promise<T[]> {
   const states = await Promise.all(vms.map((vm) => provider.state(vm)))
@@ -39,7 +40,11 @@ export async function atOneInstant<T>(provider: Provider, vms: string[], work: (
     await Promise.all(vms.map(async (vm) => (await provider.pause!(vm), paused.push(vm))))
     return await mapLimit(vms, vms.length, work)
   } finally {
-    await Promise.all(paused.map((vm) => provider.resume!(vm)))
+    await Promise.all(
+      paused.map(async (vm) => {
+        if ((await provider.state(vm)) !== 'poweroff') await provider.resume!(vm)
+      }),
+    )
   }
 }
 
@@ -49,6 +54,8 @@ export interface LabSnapshotOptions {
   guest?: (node: string) => Promise<Guest>
   /** Snapshots of that name taken before are replaced. */
   replace?: boolean
+  /** Forgets a node's SSH session: a cold snapshot shuts the nodes down and boots them again. */
+  drop?: (node: string) => Promise<void>
 }
 
 /**
@@ -62,6 +69,10 @@ export async function takeLabSnapshot(ctx: LabContext, nodes: ResolvedNode[], na
   const vms = nodes.map((n) => vmName(lab, n))
   const having = await Promise.all(vms.map(async (vm) => (await provider.snapshotList(vm)).includes(name)))
   if (having.every(Boolean) && !opts.replace) return []
+  if (lab.snapshots === 'cold') {
+    await takeColdSnapshot(ctx, nodes, vms, having, name, opts)
+    return nodes.map((n) => n.name)
+  }
   if (provider.capabilities.reclaimsFreedMemory && opts.guest) {
     await mapLimit(nodes, nodes.length, async (n, i) => {
       if ((await provider.state(vms[i]!)) !== 'running') return
@@ -78,4 +89,50 @@ export async function takeLabSnapshot(ctx: LabContext, nodes: ResolvedNode[], na
     }),
   )
   return nodes.map((n) => n.name)
+}
+
+/**
+ * `snapshots: cold`: the disks only, of nodes shut down cleanly (a file system saved while it runs would
+ * come back as after a power cut), then booted again. Costs no memory image on disk; every restore boots.
+ */
+async function takeColdSnapshot(ctx: LabContext, nodes: ResolvedNode[], vms: string[], having: boolean[], name: string, opts: LabSnapshotOptions): Promise<void> {
+  const { provider, report } = ctx
+  const wasRunning = await Promise.all(vms.map(async (vm) => (await provider.state(vm)) === 'running'))
+  await mapLimit(nodes, nodes.length, (n, i) =>
+    task(report, opts.stage, n.name, 'save (cold)', async () => {
+      await opts.drop?.(n.name)
+      if (wasRunning[i]) await provider.stop(vms[i]!)
+      if (having[i]) await provider.snapshotDelete(vms[i]!, name)
+      await provider.snapshotTake(vms[i]!, name)
+      if (wasRunning[i]) await provider.start(vms[i]!)
+    }),
+  )
+}
+
+/**
+ * Puts every node back to `name`. Restored live, the nodes resume together from the one instant their
+ * snapshot holds; otherwise each is stopped, restored and started. A snapshot without memory (taken powered
+ * off, or `snapshots: cold`) leaves its node off: that one boots.
+ */
+export async function restoreLabSnapshot(ctx: LabContext, nodes: ResolvedNode[], name: string, stageName: string): Promise<void> {
+  const { provider, report } = ctx
+  const lab = ctx.loaded.lab
+  const vms = nodes.map((n) => vmName(lab, n))
+  const allRunning = (await Promise.all(vms.map((vm) => provider.state(vm)))).every((s) => s === 'running')
+  if (provider.capabilities.liveRestore && allRunning) {
+    await atOneInstant(provider, vms, (vm, i) => task(report, stageName, nodes[i]!.name, 'restore', () => provider.snapshotRestore(vm, name)))
+    await mapLimit(nodes, nodes.length, async (n, i) => {
+      if ((await provider.state(vms[i]!)) !== 'running') await task(report, stageName, n.name, 'boot', () => provider.start(vms[i]!))
+    })
+    return
+  }
+  await mapLimit(nodes, nodes.length, (n, i) =>
+    task(report, stageName, n.name, 'restore', async () => {
+      const vm = vms[i]!
+      const running = (await provider.state(vm)) === 'running'
+      if (!(provider.capabilities.liveRestore && running)) await provider.stop(vm, { force: true })
+      await provider.snapshotRestore(vm, name)
+      if ((await provider.state(vm)) !== 'running') await provider.start(vm)
+    }),
+  )
 }

@@ -12,7 +12,7 @@ import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import { READY_SNAPSHOT } from './up.js'
 import { runChecks, type CheckRow } from '../checks/run-checks.js'
-import { atOneInstant, takeLabSnapshot } from './instant-snapshot.js'
+import { restoreLabSnapshot, takeLabSnapshot } from './instant-snapshot.js'
 import { checksUntilPassing } from './settle-checks.js'
 import { recordSnapshot, restoredFrom } from './applied-modules.js'
 
@@ -41,7 +41,9 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   // The guests are running already: a node that does not answer SSH soon is saved as it is.
   const sessions = await labSessions(ctx, { deadlineMs: 20_000 })
   try {
-    await stage(ctx.report, `snapshot ${name}`, () => takeLabSnapshot(ctx, nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest }))
+    await stage(ctx.report, `snapshot ${name}`, () =>
+      takeLabSnapshot(ctx, nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest, drop: (n) => sessions.drop(n) }),
+    )
   } finally {
     await sessions.close()
   }
@@ -50,12 +52,23 @@ export async function snapshotSave(ctx: LabContext, name: string, opts: { force?
   await ctx.journal.append({ step, phase: 'done' })
 }
 
-export async function snapshotList(ctx: LabContext): Promise<Array<{ node: string; snapshots: string[] }>> {
+export interface NodeSnapshots {
+  node: string
+  /** Oldest first. */
+  snapshots: string[]
+  /** Bytes of memory state per snapshot, where the provider tells (0: disks only). */
+  memory?: Record<string, number>
+}
+
+export async function snapshotList(ctx: LabContext): Promise<NodeSnapshots[]> {
   const lab = ctx.loaded.lab
   return Promise.all(
     lab.nodes.map(async (n) => {
       const vm = vmName(lab, n)
-      return { node: n.name, snapshots: (await ctx.provider.state(vm)) === 'missing' ? [] : await ctx.provider.snapshotList(vm) }
+      if ((await ctx.provider.state(vm)) === 'missing') return { node: n.name, snapshots: [] }
+      const out: NodeSnapshots = { node: n.name, snapshots: await ctx.provider.snapshotList(vm) }
+      if (ctx.provider.snapshotMemory) out.memory = await ctx.provider.snapshotMemory(vm)
+      return out
     }),
   )
 }
@@ -102,24 +115,7 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
       throw new LabError(`${n.name} has no snapshot '${name}'`, { hint: snaps.length ? `its snapshots: ${snaps.join(', ')}` : 'take one with `lab snapshot save NAME`', exitCode: 2 })
     }
   }
-  const vms = nodes.map((n) => vmName(lab, n))
-  const allRunning = (await Promise.all(vms.map((vm) => provider.state(vm)))).every((s) => s === 'running')
-  await stage(report, `restore ${name}`, async () => {
-    // Restored live, the nodes resume together from the one instant their snapshot holds.
-    if (provider.capabilities.liveRestore && allRunning) {
-      await atOneInstant(provider, vms, (vm, i) => task(report, `restore ${name}`, nodes[i]!.name, 'restore', () => provider.snapshotRestore(vm, name)))
-      return
-    }
-    await mapLimit(nodes, nodes.length, (n, i) =>
-      task(report, `restore ${name}`, n.name, 'restore', async () => {
-        const vm = vms[i]!
-        const running = (await provider.state(vm)) === 'running'
-        if (!(provider.capabilities.liveRestore && running)) await provider.stop(vm, { force: true })
-        await provider.snapshotRestore(vm, name)
-        if ((await provider.state(vm)) !== 'running') await provider.start(vm)
-      }),
-    )
-  })
+  await stage(report, `restore ${name}`, () => restoreLabSnapshot(ctx, nodes, name, `restore ${name}`))
   // A node reset alone may no longer agree with the others: the next `lab up` runs the modules again.
   if (opts.only) delete ctx.state.provisioned
   else restoredFrom(ctx.state, name)

@@ -15,6 +15,8 @@ export interface NodeStatus {
   diskBytes?: number
   /** Of diskBytes, the memory saved by live snapshots. */
   snapshotMemoryBytes?: number
+  /** Bytes of memory state per snapshot, where the provider tells (0: disks only). */
+  snapshotMemory?: Record<string, number>
 }
 
 export interface LabStatus {
@@ -67,6 +69,7 @@ export async function status(ctx: LabContext): Promise<LabStatus> {
         snapshots: st === 'missing' ? [] : await provider.snapshotList(vm),
         modules: state.nodes[n.name]?.modules ?? {},
       }
+      if (st !== 'missing' && provider.snapshotMemory) out.snapshotMemory = await provider.snapshotMemory(vm)
       if (st !== 'missing' && provider.diskUsage) {
         const use = await provider.diskUsage(vm)
         out.diskBytes = use.bytes

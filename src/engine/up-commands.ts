@@ -15,7 +15,8 @@ import { isoCachePath } from '../media/iso-cache.js'
 import { stateLayout } from '../state/layout.js'
 import { BASE_SNAPSHOT, baseSpec, cloneSpec } from './vm-specs.js'
 import { READY_SNAPSHOT } from './up.js'
-import type { BaseSource } from '../providers/provider.js'
+import type { BaseSource, Provider } from '../providers/provider.js'
+import type { ResolvedLab } from '../lab/resolve.js'
 
 export async function upCommands(loaded: LoadedLab, providerName: ProviderName): Promise<string[]> {
   const lab = loaded.lab
@@ -44,6 +45,24 @@ export async function upCommands(loaded: LoadedLab, providerName: ProviderName):
   await provider.snapshotTake(base, BASE_SNAPSHOT)
   for (const node of lab.nodes) await provider.cloneLinked(cloneSpec(lab, node, providerName, base, network, join(media, `${node.name}-seed.iso`)))
   for (const node of lab.nodes) await provider.start(vmName(lab, node))
-  for (const node of lab.nodes) await provider.snapshotTake(vmName(lab, node), READY_SNAPSHOT, { live: true })
+  await readySnapshotCommands(
+    provider,
+    lab.nodes.map((n) => vmName(lab, n)),
+    lab.snapshots,
+  )
   return runner.lines()
+}
+
+/** What takeLabSnapshot runs, in its order, for VMs the plan has just started (the plan has no states to look at). */
+async function readySnapshotCommands(provider: Provider, vms: string[], mode: ResolvedLab['snapshots']): Promise<void> {
+  if (mode === 'cold') {
+    for (const vm of vms) await provider.stop(vm)
+    for (const vm of vms) await provider.snapshotTake(vm, READY_SNAPSHOT)
+    for (const vm of vms) await provider.start(vm)
+    return
+  }
+  const together = provider.pause !== undefined && provider.resume !== undefined
+  if (together) for (const vm of vms) await provider.pause!(vm)
+  for (const vm of vms) await provider.snapshotTake(vm, READY_SNAPSHOT, { live: true })
+  if (together) for (const vm of vms) await provider.resume!(vm)
 }

@@ -41,6 +41,8 @@ export interface ResolvedLab {
   libvirt?: NonNullable<LabFile['libvirt']>
   /** The Proxmox VE cluster (provider: proxmox). */
   proxmox?: LabFile['proxmox']
+  /** How lab-wide snapshots are taken: with the nodes' memory (a reset resumes them) or of their disks only (a reset boots them). */
+  snapshots: LabFile['snapshots']
   nodes: ResolvedNode[]
   modules: ModuleStep[]
   checks: CheckStep[]
@@ -105,6 +107,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
       domain: lab.network.domain,
     },
     install: lab.install,
+    snapshots: lab.snapshots,
     nodes,
     modules,
     checks,

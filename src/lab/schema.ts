@@ -144,6 +144,10 @@ export const labSchema = z.strictObject({
   network: networkSchema,
   defaults: defaultsSchema,
   install: installSchema.default(installSchema.parse({})),
+  snapshots: z.enum(['live', 'cold']).default('live').meta({
+    description:
+      "how the ready snapshot and the course stages are taken. live: with each node's memory (a memory image per node and snapshot on disk), and a reset resumes the nodes in seconds; cold: the disks only of the nodes shut down, and every reset boots them",
+  }),
   nodes: z.array(nodeSchema).min(1, { error: 'a lab needs at least one node' }),
   // Module and check entries are validated one by one in load.ts so that errors point at the entry.
   modules: z.array(z.unknown()).default([]),

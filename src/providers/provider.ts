@@ -132,7 +132,10 @@ export interface Capabilities {
   readonly cloudImages?: CloudImageSupport
   /** The disk `lab plan --commands` shows for a base built as an image (a plan builds nothing); set with an `image` guest family. */
   readonly plannedImage?: (os: OsId) => string
-  /** snapshotRestore works on a running VM (memory included), so a reset needs no reboot. */
+  /**
+   * A snapshot taken while the VM ran keeps its memory, and snapshotRestore works on a running VM: a reset
+   * needs no reboot. The VM may be left paused or `saved` (resume() lets it go on), or running.
+   */
   readonly liveRestore: boolean
   /**
    * Memory a guest frees goes back to the hypervisor (QEMU's balloon free-page reporting): a guest that drops
@@ -185,10 +188,13 @@ export interface Provider {
    * Freeze a running VM's processors (its memory and devices kept) and let it go on. A lab pauses every
    * node before taking or restoring live snapshots, so that all of them hold the same instant: a swarm
    * whose nodes resume from moments seconds apart finds its connections and heartbeats out of step.
-   * Optional: wired up for QEMU only so far; VirtualBox and VMware nodes are snapshotted each on its own, unpaused.
+   * Optional: a hypervisor that cannot pause has its nodes snapshotted each on its own.
    */
   pause?(vm: string): Promise<void>
-  /** Let a VM that pause froze go on. Optional: there with pause, or not at all. */
+  /**
+   * Let a VM that pause froze go on; one that a restore left `saved` (a live snapshot's memory, where the
+   * hypervisor restores only a VM that is off) is started, which resumes it. Optional: there with pause, or not at all.
+   */
   resume?(vm: string): Promise<void>
   /**
    * Save a running VM's memory to disk and power it off (state `saved`); `start` brings it back where it was.
@@ -203,6 +209,11 @@ export interface Provider {
   snapshotRestore(vm: string, name: string): Promise<void>
   /** Snapshot names of a VM, oldest first. */
   snapshotList(vm: string): Promise<string[]>
+  /**
+   * Bytes of memory state each snapshot keeps, by name (0: a snapshot of the disks only): what a reset
+   * without a boot costs on disk. Optional: a provider that cannot tell leaves it out.
+   */
+  snapshotMemory?(vm: string): Promise<Record<string, number>>
   /** Delete one snapshot. */
   snapshotDelete(vm: string, name: string): Promise<void>
   /** Remove the VM and every disk and file it owns (a base refuses while clones use it). */

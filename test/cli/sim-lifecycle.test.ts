@@ -150,7 +150,47 @@ t.test('plan --commands prints the real CLI calls for both providers', async (t)
   const vmware = await run(['plan', '--commands', '--provider', 'vmware'])
   t.equal(vmware.code, 0, vmware.stderr)
   t.match(vmware.stdout, /vmrun -T ws clone \S+vmlab-base-rocky9-\S+\.vmx \S+vmlab-simlab-master\.vmx linked -snapshot=vmlab-base -cloneName=vmlab-simlab-master/)
+  // The ready snapshot at one instant: every node paused, each snapshotted (no --live on a paused
+  // VirtualBox VM: it refuses that), then every node let go on.
+  const vboxReady = lines.slice(lines.findIndex((l) => / controlvm vmlab-simlab-\w+ pause$/.test(l))).filter((l) => !/ (showvminfo|snapshot \S+ list) /.test(l))
+  t.same(
+    vboxReady.map((l) => l.replace(/^\S*VBoxManage /, '')),
+    [
+      ...['master', 'node1', 'node2'].map((n) => `controlvm vmlab-simlab-${n} pause`),
+      ...['master', 'node1', 'node2'].map((n) => `snapshot vmlab-simlab-${n} take ready`),
+      ...['master', 'node1', 'node2'].map((n) => `controlvm vmlab-simlab-${n} resume`),
+    ],
+  )
+  const vmwareLines = vmware.stdout.trim().split('\n')
+  t.same(
+    vmwareLines
+      .slice(vmwareLines.findIndex((l) => / pause /.test(l)))
+      .filter((l) => !/ listSnapshots /.test(l))
+      .map((l) => l.replace(/^\S*vmrun -T ws (\w+) \S+vmlab-simlab-(\w+)\.vmx(.*)$/, '$1 $2$3')),
+    [...['pause', 'snapshot', 'unpause'].flatMap((c) => ['master', 'node1', 'node2'].map((n) => `${c} ${n}${c === 'snapshot' ? ' ready' : ''}`))],
+  )
   const qemu = await run(['plan', '--commands', '--provider', 'qemu'])
   t.equal(qemu.code, 0, qemu.stderr)
   t.match(qemu.stdout, /qemu-img create -f qcow2 -F qcow2 -b \S+ \S+vmlab-simlab-node1\S*disk\.qcow2/)
+})
+
+t.test('plan --commands with snapshots: cold: the nodes shut down for the ready snapshot and boot again', async (t) => {
+  const { dir, run } = setup(t, 'virtualbox')
+  writeFileSync(join(dir, 'lab.yaml'), LAB.replace('provider: auto\n', 'provider: auto\nsnapshots: cold\n'))
+  const vbox = await run(['plan', '--commands', '--provider', 'virtualbox'])
+  t.equal(vbox.code, 0, vbox.stderr)
+  const lines = vbox.stdout.trim().split('\n')
+  t.notOk(
+    lines.some((l) => / pause$| resume$/.test(l)),
+    'nothing paused',
+  )
+  const ready = lines.slice(lines.findIndex((l) => / acpipowerbutton$/.test(l))).filter((l) => !/ (showvminfo|snapshot \S+ list) /.test(l))
+  t.same(
+    ready.map((l) => l.replace(/^\S*VBoxManage /, '')),
+    [
+      ...['master', 'node1', 'node2'].map((n) => `controlvm vmlab-simlab-${n} acpipowerbutton`),
+      ...['master', 'node1', 'node2'].map((n) => `snapshot vmlab-simlab-${n} take ready`),
+      ...['master', 'node1', 'node2'].map((n) => `startvm vmlab-simlab-${n} --type headless`),
+    ],
+  )
 })

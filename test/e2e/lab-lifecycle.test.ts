@@ -148,6 +148,14 @@ t.test('snapshots of the whole lab', async (t) => {
       ['clean', 'ready', 'exam'],
     ],
   )
+  // The memory state each snapshot keeps, read from the qcow2 (savevm's vm-state): none for the clean
+  // snapshot taken powered off, some for the live ones.
+  for (const n of list as Array<{ node: string; memory: Record<string, number> }>) {
+    t.equal(n.memory.clean, 0, `${n.node}: "clean" is of the disk only`)
+    t.ok(n.memory.ready! > 0 && n.memory.exam! > 0, `${n.node}: memory state ready ${(n.memory.ready! / 1024 ** 2).toFixed(0)} MiB, exam ${(n.memory.exam! / 1024 ** 2).toFixed(0)} MiB`)
+  }
+  const text = (await lab(['snapshot', 'list'], { cwd: dir, env })).stdout
+  t.match(text, /^\s*master\s+clean \(disk only\), ready \([\d.]+ [MG]iB\), exam \([\d.]+ [MG]iB\)/m, text)
   t.equal((await lab(['snapshot', 'delete', 'exam'], { cwd: dir, env })).code, 0)
 })
 

@@ -24,6 +24,8 @@ export interface SimLabOptions {
   /** VirtualBox: how long createvm waits between writing the settings file and registering the VM. */
   createSeconds?: number
   sshTimeoutSeconds?: number
+  /** The lab file's `snapshots:` (left out: the default, live). */
+  snapshots?: 'live' | 'cold'
 }
 
 export interface SimLab {
@@ -64,6 +66,7 @@ function labYaml(o: SimLabOptions): string {
     'os: rocky9',
     `network: { cidr: ${o.cidr} }`,
     'defaults: { cpus: 1, memory: 1536, disk: 10 }',
+    ...(o.snapshots ? [`snapshots: ${o.snapshots}`] : []),
     `nodes: [${o.nodes.map((n) => `{ name: ${n} }`).join(', ')}]`,
     ...(o.modules?.length ? ['modules:', ...o.modules.map((m) => `  - ${m}`)] : []),
     '',

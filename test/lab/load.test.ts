@@ -259,6 +259,7 @@ t.test('the shipped JSON Schema is the one the zod schema gives (run npm run bui
     'os',
     'provider',
     'proxmox',
+    'snapshots',
     'variables',
   ])
 })

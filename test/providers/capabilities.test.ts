@@ -59,7 +59,7 @@ t.test('what each hypervisor makes and keeps', async (t) => {
   )
   t.same(
     providersThat((c) => c.liveRestore),
-    ['qemu', 'libvirt', 'proxmox'],
+    ['virtualbox', 'vmware', 'qemu', 'libvirt', 'proxmox'],
   )
   t.same(
     providersThat((c) => c.reclaimsFreedMemory),

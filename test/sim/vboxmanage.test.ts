@@ -581,3 +581,48 @@ t.test('VMLAB_SIM_HANG: the named command hangs without a word, holding up no ot
   t.match(await hung(['clonevm', 'other', '--name', 'x', '--register'], 'clonevm'), { name: 'CommandTimeoutError' }, 'a sub-command hangs by its name')
   t.notMatch((await h.vbox(['list', 'vms'])).stdout, /"x"/, 'and did nothing')
 })
+
+t.test('a snapshot of a running VM keeps its state: restored it is saved, and startvm resumes it without a boot', async (t) => {
+  const h = host(t)
+  await installedBase(h)
+  const boots = () => (JSON.parse(fs.readFileSync(path.join(h.root, 'state', 'vbox-state.json'), 'utf8')) as { machines: Array<{ boots: number }> }).machines[0]!.boots
+  const booted = boots()
+  await ok(h, ['startvm', 'base', '--type', 'headless'])
+  t.equal(boots(), booted + 1, 'a power-on boots the guest')
+  await ok(h, ['controlvm', 'base', 'pause'])
+  const live = await h.vbox(['snapshot', 'base', 'take', 'ready', '--live'])
+  t.equal(live.exitCode, 1, '--live on a paused VM is refused')
+  t.match(live.stderr, /Cannot take a live snapshot of a virtual machine unless it is running\.\nVBoxManage: error: Details: code VBOX_E_INVALID_VM_STATE \(0x80bb0002\)/)
+  await ok(h, ['snapshot', 'base', 'take', 'ready'])
+  t.equal((await info(h, 'base')).get('VMState'), 'paused', 'without --live a paused VM stays paused')
+  const again = await h.vbox(['controlvm', 'base', 'pause'])
+  t.match(again.stderr, /Invalid machine state: Paused/)
+  await ok(h, ['controlvm', 'base', 'resume'])
+  const notPaused = await h.vbox(['controlvm', 'base', 'resume'])
+  t.equal(notPaused.exitCode, 1)
+  t.match(notPaused.stderr, /Cannot resume the machine as it is not paused \(machine state: Running\)\nVBoxManage: error: Details: code VBOX_E_INVALID_VM_STATE/)
+
+  await ok(h, ['controlvm', 'base', 'poweroff'])
+  await ok(h, ['snapshot', 'base', 'restore', 'ready'])
+  const saved = await info(h, 'base')
+  t.equal(saved.get('VMState'), 'saved', 'the snapshot had a state: the VM is saved')
+  t.ok(fs.existsSync(saved.get('VMStateFile')!), 'on a state file of its own')
+  await ok(h, ['startvm', 'base', '--type', 'headless'])
+  t.equal((await info(h, 'base')).get('VMState'), 'running')
+  t.equal(boots(), booted + 1, 'resumed, not booted')
+  t.notOk(fs.existsSync(saved.get('VMStateFile')!), 'the state file is used up')
+  t.match(fs.readFileSync(path.join(h.vms, 'base', 'Logs', 'VBox.log'), 'utf8'), /resumed from its saved state\n$/)
+
+  await ok(h, ['controlvm', 'base', 'poweroff'])
+  await ok(h, ['snapshot', 'base', 'restore', 'base-snap'])
+  t.equal((await info(h, 'base')).get('VMState'), 'poweroff', 'a snapshot taken powered off has no state')
+  await ok(h, ['startvm', 'base', '--type', 'headless'])
+  t.equal(boots(), booted + 2, 'that one boots')
+  await ok(h, ['controlvm', 'base', 'poweroff'])
+  await ok(h, ['snapshot', 'base', 'delete', 'ready'])
+  t.same(
+    filesUnder(path.join(h.vms, 'base')).filter((f) => f.endsWith('.sav')),
+    [],
+    "the snapshot's state file goes with it",
+  )
+})

@@ -499,3 +499,33 @@ t.test('VMLAB_SIM_HANG: the named vmrun command, vmrun alone (`usage`) or vdiskm
   const other = await run(VMRUN, ['-T', 'ws', 'list'], { env: { ...env, VMLAB_SIM_HANG: 'clone' }, reject: false })
   t.equal(other.stdout, 'Total running VMs: 0\n', 'a command not named answers')
 })
+
+t.test('pause and unpause; a memory snapshot reverted to leaves the VM suspended, and start resumes it without a boot', async (t) => {
+  const h = host(t, { VMLAB_SIM_LOCK_SECONDS: '0' })
+  const vmx = await makeBase(t, h, 'plain', 'NOT-A-KS')
+  const boots = () => (JSON.parse(fs.readFileSync(path.join(h.root, 'state', 'vmware-host.json'), 'utf8')) as { boots: Record<string, number> }).boots[vmx]
+  t.equal((await h.vmrun(['-T', 'ws', 'snapshot', vmx, 'off'])).exitCode, 0)
+  t.equal((await h.vmrun(['-T', 'ws', 'pause', vmx])).stdout, `Error: The virtual machine is not powered on: ${vmx}\n`, 'a VM that is off cannot pause')
+  await h.vmrun(['-T', 'ws', 'start', vmx, 'nogui'])
+  t.equal(boots(), 1, 'a power-on boots the guest')
+  t.match(await h.vmrun(['-T', 'ws', 'pause', vmx]), { stdout: '', stderr: '', exitCode: 0 }, 'pause prints nothing')
+  t.equal((await h.vmrun(['-T', 'ws', 'list'])).stdout, `Total running VMs: 1\n${vmx}\n`, 'a paused VM is listed')
+  t.equal((await h.vmrun(['-T', 'ws', 'snapshot', vmx, 'ready'])).exitCode, 0)
+  t.ok(
+    fs.readdirSync(path.dirname(vmx)).some((f) => f.endsWith('.vmem')),
+    'a paused VM is snapshotted with its memory',
+  )
+  t.match(await h.vmrun(['-T', 'ws', 'unpause', vmx]), { stdout: '', stderr: '', exitCode: 0 }, 'unpause prints nothing')
+
+  t.equal((await h.vmrun(['-T', 'ws', 'revertToSnapshot', vmx, 'ready'])).stdout, '')
+  t.equal((await h.vmrun(['-T', 'ws', 'list'])).stdout, 'Total running VMs: 0\n', 'reverted: not running')
+  t.ok(fs.existsSync(vmx.replace(/\.vmx$/, '.vmss')), 'but suspended')
+  await h.vmrun(['-T', 'ws', 'start', vmx, 'nogui'])
+  t.equal(boots(), 1, 'resumed, not booted')
+  t.match(fs.readFileSync(path.join(path.dirname(vmx), 'vmware.log'), 'utf8'), /Guest: resumed from the suspended state/)
+
+  t.equal((await h.vmrun(['-T', 'ws', 'revertToSnapshot', vmx, 'off'])).stdout, '')
+  t.notOk(fs.existsSync(vmx.replace(/\.vmx$/, '.vmss')), 'a snapshot taken powered off leaves the VM off')
+  await h.vmrun(['-T', 'ws', 'start', vmx, 'nogui'])
+  t.equal(boots(), 2, 'that one boots')
+})

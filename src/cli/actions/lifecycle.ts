@@ -124,8 +124,8 @@ export async function snapshotCommand(action: 'save' | 'list' | 'delete', name: 
       else
         process.stdout.write(
           table(
-            ['node', 'snapshots (oldest first)'],
-            list.map((l) => [l.node, l.snapshots.join(', ') || '-']),
+            ['node', 'snapshots (oldest first; memory state kept)'],
+            list.map((l) => [l.node, withMemory(l.snapshots, l.memory)]),
           ) + '\n',
         )
     }
@@ -142,6 +142,13 @@ function bytes(n?: number): string {
     u++
   }
   return `${v.toFixed(u ? 1 : 0)} ${units[u]}`
+}
+
+/** `ready (212.4 MiB), clean (disk only)`: the memory each snapshot keeps, the price of a reset without a boot. */
+export function withMemory(snapshots: string[], memory?: Record<string, number>): string {
+  if (!snapshots.length) return '-'
+  if (!memory) return snapshots.join(', ')
+  return snapshots.map((s) => (memory[s] === undefined ? s : `${s} (${memory[s] ? bytes(memory[s]) : 'disk only'})`)).join(', ')
 }
 
 export function renderStatus(s: LabStatus): string {
@@ -161,7 +168,7 @@ export function renderStatus(s: LabStatus): string {
           n.state,
           n.ip,
           n.ssh ? `${n.ssh.host}:${n.ssh.port} ${n.ssh.reachable ? 'up' : 'down'}` : '-',
-          n.snapshots.join(', ') || '-',
+          withMemory(n.snapshots, n.snapshotMemory),
           mods.length ? (failed.length ? `failed: ${failed.join(', ')}` : `${mods.length} ok`) : '-',
           n.snapshotMemoryBytes ? `${bytes(n.diskBytes)} (${bytes(n.snapshotMemoryBytes)} of it snapshot memory)` : bytes(n.diskBytes),
         ]

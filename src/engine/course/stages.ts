@@ -100,7 +100,9 @@ export async function applySteps(ctx: LabContext, sessions: LabSessions, ex: Exe
 async function keepStage(ctx: LabContext, sessions: LabSessions, ex: Exercise, index: number): Promise<void> {
   const lab = ctx.loaded.lab
   const name = stageSnapshot(ex.id)
-  await stage(ctx.report, `snapshot ${name}`, () => takeLabSnapshot(ctx, lab.nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest }))
+  await stage(ctx.report, `snapshot ${name}`, () =>
+    takeLabSnapshot(ctx, lab.nodes, name, { stage: `snapshot ${name}`, replace: true, guest: async (n) => (await sessions.guest(n)).guest, drop: (n) => sessions.drop(n) }),
+  )
   recordSnapshot(ctx.state, name)
   ctx.state.stages[ex.id] = { key: stageKey(lab, index), at: new Date().toISOString() }
   await ctx.saveState()

@@ -12,7 +12,7 @@ export async function readySnapshotStep(ctx: LabContext, sessions: LabSessions):
   const { state } = ctx
   const stageName = `snapshot ${READY_SNAPSHOT}`
   return journaled(ctx, { step: `snapshot:${READY_SNAPSHOT}`, stage: stageName }, async () => {
-    const taken = await takeLabSnapshot(ctx, ctx.loaded.lab.nodes, READY_SNAPSHOT, { stage: stageName, guest: async (n) => (await sessions.guest(n)).guest })
+    const taken = await takeLabSnapshot(ctx, ctx.loaded.lab.nodes, READY_SNAPSHOT, { stage: stageName, guest: async (n) => (await sessions.guest(n)).guest, drop: (n) => sessions.drop(n) })
     if (taken.length || !state.snapshots.some((s) => s.name === READY_SNAPSHOT)) recordSnapshot(state, READY_SNAPSHOT)
     await ctx.saveState()
     return taken.length ? 'taken' : 'exists'

@@ -365,6 +365,12 @@ export class QemuProvider implements Provider {
     return (await this.img.snapshots(machinePaths(this.dir(vm)).disk, await this.running(vm))).map((s) => s.tag)
   }
 
+  async snapshotMemory(vm: string): Promise<Record<string, number>> {
+    // The VM SIZE column of `qemu-img snapshot -l`: the savevm state, stored in the qcow2 beside the disk.
+    const snaps = await this.img.snapshots(machinePaths(this.dir(vm)).disk, await this.running(vm))
+    return Object.fromEntries(snaps.map((s) => [s.tag, s.vmStateBytes]))
+  }
+
   async snapshotDelete(vm: string, name: string): Promise<void> {
     const p = machinePaths(this.dir(vm))
     if (await this.running(vm)) await this.driver.deleteLiveSnapshot(p, name)

@@ -147,6 +147,7 @@ export class VirtualBoxProvider implements Provider {
     const raw = await this.rawState(vm)
     if (raw === 'running') return
     if (raw === 'paused') return this.driver.controlVm(vm, 'resume')
+    // From `saved` (a live snapshot restored, or a savestate) startvm resumes the memory: no boot.
     await this.driver.startVm(vm)
   }
 
@@ -155,7 +156,25 @@ export class VirtualBoxProvider implements Provider {
     await this.driver.controlVm(vm, 'savestate')
   }
 
+  async pause(vm: string): Promise<void> {
+    await this.driver.controlVm(vm, 'pause')
+  }
+
+  /**
+   * A paused VM goes on; one that a restore left `saved` (the snapshot's memory, not yet loaded) is started,
+   * which resumes it where the snapshot was taken, in about a second.
+   */
+  async resume(vm: string): Promise<void> {
+    if ((await this.rawState(vm)) !== 'saved') return this.driver.controlVm(vm, 'resume')
+    await this.driver.startVm(vm)
+    // The state was saved while the VM was paused (the lab paused for its snapshot): should VirtualBox bring
+    // it back paused, it goes on here.
+    if (!this.driver.dryRun && (await this.rawState(vm)) === 'paused') await this.driver.controlVm(vm, 'resume')
+  }
+
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
+    // A plan's VMs exist in what `lab up` would have made, not on the fresh machine the plan asks.
+    if (this.driver.dryRun && !(await this.infoOrMissing(vm))) return this.driver.controlVm(vm, opts.force ? 'poweroff' : 'acpipowerbutton')
     let info = await this.driver.showVmInfo(vm)
     if (toVmState(info.state) === 'busy' && !this.driver.dryRun) {
       info = (await waitFor(this.driver, vm, (i) => toVmState(i.state) !== 'busy', { timeoutMs: POWEROFF_TIMEOUT_MS, intervalMs: this.opts.pollIntervalMs })) ?? info
@@ -211,20 +230,29 @@ export class VirtualBoxProvider implements Provider {
   async snapshotTake(vm: string, name: string, opts: { live?: boolean } = {}): Promise<void> {
     // VirtualBox accepts duplicate names, and then every later command picks one of them at random.
     if ((await this.driver.snapshots(vm)).names.includes(name)) return
-    await this.driver.snapshotTake(vm, name, opts.live === true)
+    // Both keep the memory of a VM that runs: `--live` copies it while the VM goes on, without it the VM is
+    // paused meanwhile. VirtualBox refuses `--live` on a VM that is paused already (a lab paused at one
+    // instant): "Cannot take a live snapshot of a virtual machine unless it is running."
+    const live = opts.live === true && (await this.rawState(vm)) === 'running'
+    await this.driver.snapshotTake(vm, name, live)
   }
 
+  /**
+   * A running (or paused) VM is powered off first: VirtualBox restores only a VM that is off or saved. A
+   * snapshot taken while the VM ran leaves it `saved`, and start() resumes it from there; one taken powered
+   * off leaves it off, and start() boots it.
+   */
   async snapshotRestore(vm: string, name: string): Promise<void> {
-    const state = await this.state(vm)
-    if (state === 'running' || state === 'paused' || state === 'busy') {
-      throw new LabError(`cannot restore ${vm} to '${name}' while it is ${state}`, { hint: `stop it first (\`VBoxManage controlvm ${vm} poweroff\`)` })
-    }
     const names = (await this.driver.snapshots(vm)).names
     if (!names.includes(name)) {
       throw new LabError(`${vm} has no snapshot named '${name}'`, {
         hint: names.length === 0 ? 'it has no snapshots at all: rebuild the node with `lab up`' : `it has: ${names.join(', ')}`,
       })
     }
+    const state = await this.state(vm)
+    if (state === 'running' || state === 'paused' || state === 'busy') await this.stop(vm, { force: true })
+    // The session of a VM just powered off stays locked for a moment ("is already locked for a session",
+    // VBOX_E_INVALID_OBJECT_STATE): the driver retries that.
     await this.driver.snapshotRestore(vm, name)
   }
 

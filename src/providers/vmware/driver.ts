@@ -78,6 +78,14 @@ export class VmrunDriver {
     await this.vmrun('suspend', [vmx, 'hard'])
   }
 
+  async pause(vmx: string): Promise<void> {
+    await this.vmrun('pause', [vmx])
+  }
+
+  async unpause(vmx: string): Promise<void> {
+    await this.vmrun('unpause', [vmx])
+  }
+
   async snapshot(vmx: string, name: string): Promise<void> {
     await this.vmrun('snapshot', [vmx, name])
   }

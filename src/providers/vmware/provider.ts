@@ -28,6 +28,7 @@ import { readVmx, Vmx, writeVmx } from './vmx.js'
 import { checkVmwareMac, renderBaseVmx } from './vmx-template.js'
 import { vmwareGuestOs } from './guest-os.js'
 import { VMWARE_CAPABILITIES } from './capabilities.js'
+import { snapshotMemoryOf } from './snapshot-memory.js'
 import { spokenDuration } from '../../util/duration.js'
 
 /** The snapshot createBase ends with; clones link to it. */
@@ -353,6 +354,7 @@ export class VMwareProvider implements Provider {
 
   async start(vm: string): Promise<void> {
     const vmx = this.requireVm(vm)
+    // A suspended VM (a memory snapshot reverted to) resumes from its .vmss: no boot.
     await this.onVm(vm, () => this.startVmx(vm, vmx))
   }
 
@@ -363,9 +365,24 @@ export class VMwareProvider implements Provider {
     await this.onVm(vm, () => driver.suspend(vmx))
   }
 
+  async pause(vm: string): Promise<void> {
+    const vmx = this.requireVm(vm)
+    const driver = await this.driver()
+    await this.onVm(vm, () => driver.pause(vmx))
+  }
+
+  /** A paused VM goes on; one that a revert left suspended (the snapshot's memory) is started, which resumes it. */
+  async resume(vm: string): Promise<void> {
+    const vmx = this.requireVm(vm)
+    const driver = await this.driver()
+    if ((await this.state(vm)) === 'saved') await this.onVm(vm, () => this.startVmx(vm, vmx))
+    else await this.onVm(vm, () => driver.unpause(vmx))
+  }
+
   async stop(vm: string, opts: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
     const vmx = this.requireVm(vm)
-    if (!(await this.isRunning(vmx))) return
+    // A plan's VMs run in what `lab up` would have made, not on the fresh machine the plan asks.
+    if (!this.dryRun && !(await this.isRunning(vmx))) return
     const driver = await this.driver()
     if (!opts.force && (await this.stopSoftly(vmx, opts.timeoutMs ?? this.opts.stopTimeoutMs ?? 60_000))) return
     try {
@@ -405,7 +422,7 @@ export class VMwareProvider implements Provider {
   }
 
   async snapshotTake(vm: string, name: string, _opts?: { live?: boolean }): Promise<void> {
-    // vmrun snapshots a running VM without stopping it (memory included), so `live` needs nothing more.
+    // vmrun snapshots a powered-on VM (running or paused) with its memory, so `live` needs nothing more.
     const vmx = this.requireVm(vm)
     const driver = await this.driver()
     const existing = await this.onVm(vm, () => driver.listSnapshots(vmx))
@@ -417,14 +434,18 @@ export class VMwareProvider implements Provider {
     await driver.snapshot(vmx, name)
   }
 
+  /**
+   * A running VM is powered off hard first (its state goes back to the snapshot's anyway). A snapshot taken
+   * while the VM was on leaves it suspended, and start() resumes it; one taken powered off leaves it off.
+   */
+  async snapshotMemory(vm: string): Promise<Record<string, number>> {
+    if (this.dryRun) return {}
+    return snapshotMemoryOf(this.requireVm(vm))
+  }
+
   async snapshotRestore(vm: string, name: string): Promise<void> {
     const vmx = this.requireVm(vm)
     const driver = await this.driver()
-    if (await this.isRunning(vmx)) {
-      throw new LabError(`VM "${vm}" is running; it must be powered off before it goes back to snapshot "${name}"`, {
-        hint: 'stop it first (lab stop), then restore the snapshot',
-      })
-    }
     if (!this.dryRun) {
       const names = await this.onVm(vm, () => driver.listSnapshots(vmx))
       if (!names.includes(name)) {
@@ -433,6 +454,8 @@ export class VMwareProvider implements Provider {
         })
       }
     }
+    await this.stop(vm, { force: true })
+    // The VMware process of a VM just powered off holds its files a moment: the driver retries "in use".
     await driver.revertToSnapshot(vmx, name)
   }
 

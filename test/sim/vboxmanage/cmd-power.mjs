@@ -22,9 +22,9 @@ function bootMode(ctx, m) {
 }
 
 /** What the VM process writes when it runs: the log and (7.x) the NVRAM file. */
-function touchRuntimeFiles(ctx, m) {
+function touchRuntimeFiles(ctx, m, how) {
   fs.mkdirSync(logFolder(m), { recursive: true })
-  fs.appendFileSync(path.join(logFolder(m), 'VBox.log'), `VBoxManage simulator: VM started at ${new Date(ctx.now).toISOString()}\n`)
+  fs.appendFileSync(path.join(logFolder(m), 'VBox.log'), `VBoxManage simulator: VM started at ${new Date(ctx.now).toISOString()}, ${how}\n`)
   if (ctx.env.version.major >= 7 && !fs.existsSync(nvramFile(m))) fs.writeFileSync(nvramFile(m), 'VBoxManage simulator: NVRAM\n')
 }
 
@@ -62,14 +62,19 @@ function startOne(ctx, ref, sessionType) {
       startFailed(`Nonexistent host networking interface, name '${nic.hostonly}' (VERR_INTERNAL_ERROR)`, 'ConsoleWrap', 'IConsole')
     }
   }
+  // From a saved state (savestate, or a snapshot restored with its memory) the guest goes on where it was:
+  // no boot. Anything else is a power-on, and the guest boots (m.boots counts them, for tests).
+  const resumed = m.state === 'saved' && m.savedFile && m.savedGuest ? m.savedGuest : null
   if (m.state === 'saved' && m.savedFile) fs.rmSync(m.savedFile, { force: true })
   m.savedFile = null
+  m.savedGuest = null
   m.state = 'running'
   m.stateChangeTime = ctx.now
   m.sessionType = sessionType || 'gui'
-  m.boot = bootMode(ctx, m)
+  m.boot = resumed ?? bootMode(ctx, m)
+  if (!resumed) m.boots = (m.boots ?? 0) + 1
   m.acpiPressedAt = null
-  touchRuntimeFiles(ctx, m)
+  touchRuntimeFiles(ctx, m, resumed ? 'resumed from its saved state' : 'booted')
   ctx.report.line(`VM "${ref}" has been successfully started.`)
 }
 
@@ -144,12 +149,27 @@ export function runControlVm(ctx, args) {
     if (m.boot?.mode === 'os' && m.acpiPressedAt === null) m.acpiPressedAt = ctx.now
   } else if (sub === 'savestate') {
     ctx.report.progress()
+    const guest = m.boot
     powerOff(m, ctx.now)
+    m.savedGuest = guest
     m.state = 'saved'
     m.savedFile = savedStateFile(m, ctx.now)
     fs.mkdirSync(path.dirname(m.savedFile), { recursive: true })
     fs.writeFileSync(m.savedFile, 'VBoxManage simulator: saved state\n')
   } else if (sub === 'pause' || sub === 'resume') {
+    // Console::pause refuses a VM that is paused already; Console::resume one that is not paused.
+    if (sub === 'pause' && m.state === 'paused') invalidState('Paused', '', 'Pause()', srcLine(version, 466, 534))
+    if (sub === 'resume' && m.state !== 'paused') {
+      ctx.report.fail({
+        message: 'Cannot resume the machine as it is not paused (machine state: Running)',
+        hr: 'VBOX_E_INVALID_VM_STATE',
+        component: 'ConsoleWrap',
+        iface: 'IConsole',
+        call: 'Resume()',
+        file,
+        line: srcLine(version, 481, 549),
+      })
+    }
     m.state = sub === 'pause' ? 'paused' : 'running'
     m.stateChangeTime = ctx.now
   } else if (sub === 'reset') {

@@ -50,9 +50,24 @@ function take(ctx, m, args) {
     { key: 'uniquename', names: ['--uniquename'], arg: 'string' },
   ]
   let description = ''
+  let live = false
   for (const o of getopt(ctx.report, 'snapshot', args.slice(3), defs)) {
     if (o.positional !== undefined) syntaxError(ctx.report, 'snapshot', `Invalid parameter '${o.positional}'`, { blankBeforeUsage: false })
     if (o.key === 'description') description = o.value
+    if (o.key === 'live') live = true
+  }
+  // SessionMachine::takeSnapshot: without --live (fPause) a running VM is paused while its state is saved;
+  // with it the VM must be running, and a paused one is refused.
+  if (live && m.state !== 'running') {
+    ctx.report.fail({
+      message: 'Cannot take a live snapshot of a virtual machine unless it is running.',
+      hr: 'VBOX_E_INVALID_VM_STATE',
+      component: 'SessionMachine',
+      iface: 'IMachine',
+      call: 'TakeSnapshot(name.raw(), desc.raw(), fPause, bstrSnapshotId.asOutParam(), progress.asOutParam())',
+      file: FILE,
+      line: srcLine(ctx.env.version, 482, 451),
+    })
   }
   const snap = takeSnapshot(ctx, m, args[2], description)
   ctx.report.progress()

@@ -43,6 +43,7 @@ function removeIfEmpty(dir) {
 
 function deleteMachineFiles(m) {
   if (m.savedFile) fs.rmSync(m.savedFile, { force: true })
+  for (const s of m.snapshots) if (s.stateFile) fs.rmSync(s.stateFile, { force: true })
   fs.rmSync(nvramFile(m), { force: true })
   fs.rmSync(m.cfgFile, { force: true })
   fs.rmSync(`${m.cfgFile}-prev`, { force: true })

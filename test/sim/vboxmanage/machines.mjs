@@ -59,6 +59,10 @@ export function newMachine({ name, ostype, groups, cfgFile, uuid, now }) {
     sessionType: null,
     poweredOffAt: null,
     boot: null,
+    /** Cold power-ons of the guest so far; a resume from a saved state is none. */
+    boots: 0,
+    /** The guest that a saved state holds (what `boot` was when it was saved). */
+    savedGuest: null,
     acpiPressedAt: null,
     snapshots: [],
     currentSnapshot: null,

@@ -33,15 +33,34 @@ export function findSnapshot(m, ref) {
   return ordered.find((s) => s.name === ref)
 }
 
+/**
+ * A snapshot of a running (or paused) VM is an online one: VirtualBox saves the VM's state (its memory) into
+ * a `.sav` file in the Snapshots folder, and the guest goes on from it when the snapshot is restored. Here the
+ * guest's state is what it booted into and when (`boot`), so a VM resumed from it has not booted again.
+ */
 export function takeSnapshot(ctx, m, name, description) {
+  const online = isRunning(m)
   const snap = {
     uuid: randomUUID(),
     name,
     description,
     parent: m.currentSnapshot,
     timeStamp: ctx.now,
-    online: isRunning(m),
+    online,
     config: clone(m.config),
+    stateFile: null,
+    guest: null,
+  }
+  if (online) {
+    snap.stateFile = path.join(snapshotFolder(m), `${stateTime(ctx.now).replace(/:/g, '-')}Z-${snap.uuid.slice(0, 8)}.sav`)
+    fs.mkdirSync(path.dirname(snap.stateFile), { recursive: true })
+    fs.writeFileSync(snap.stateFile, 'VBoxManage simulator: saved state of a snapshot\n')
+    snap.guest = clone(m.boot)
+  } else if (m.state === 'saved' && m.savedFile) {
+    // Offline snapshot of a saved VM: VirtualBox keeps (a copy of) its state file with the snapshot.
+    snap.stateFile = path.join(snapshotFolder(m), `${stateTime(ctx.now).replace(/:/g, '-')}Z-${snap.uuid.slice(0, 8)}.sav`)
+    fs.copyFileSync(m.savedFile, snap.stateFile)
+    snap.guest = clone(m.savedGuest ?? null)
   }
   for (const a of hddAttachmentsOf(m.config)) a.medium = createDiff(ctx.state, a.medium, snapshotFolder(m)).uuid
   m.snapshots.push(snap)
@@ -57,14 +76,26 @@ function currentOnlyDiffs(ctx, m) {
     .filter((med) => med.parent && !inSnapshots.has(med.uuid) && childrenOf(ctx.state, med.uuid).length === 0)
 }
 
+/**
+ * Restoring a snapshot with a saved state leaves the VM `saved` on a copy of that state (RestoreSnapshot copies
+ * the file, so the snapshot keeps its own): the next startvm resumes the guest from it. Without one, `poweroff`.
+ */
 export function restoreSnapshot(ctx, m, snap) {
   for (const med of currentOnlyDiffs(ctx, m)) deleteMediumStorage(ctx.state, med.uuid)
   if (m.savedFile) fs.rmSync(m.savedFile, { force: true })
   m.savedFile = null
+  m.savedGuest = null
   m.config = clone(snap.config)
   for (const a of hddAttachmentsOf(m.config)) a.medium = createDiff(ctx.state, a.medium, snapshotFolder(m)).uuid
   m.currentSnapshot = snap.uuid
   m.state = 'poweroff'
+  if (snap.stateFile && fs.existsSync(snap.stateFile)) {
+    m.savedFile = savedStateFile(m, ctx.now)
+    fs.mkdirSync(path.dirname(m.savedFile), { recursive: true })
+    fs.copyFileSync(snap.stateFile, m.savedFile)
+    m.savedGuest = clone(snap.guest)
+    m.state = 'saved'
+  }
   m.stateChangeTime = ctx.now
 }
 
@@ -90,6 +121,7 @@ export function deleteSnapshot(ctx, m, snap) {
     for (const grandchild of childrenOf(ctx.state, child.uuid)) grandchild.parent = parent.uuid
     deleteMediumStorage(ctx.state, child.uuid)
   }
+  if (snap.stateFile) fs.rmSync(snap.stateFile, { force: true })
   for (const s of m.snapshots) if (s.parent === snap.uuid) s.parent = snap.parent
   m.snapshots = m.snapshots.filter((s) => s !== snap)
   if (m.currentSnapshot === snap.uuid) m.currentSnapshot = snap.parent

@@ -62,8 +62,29 @@ export function start(ctx, [vmxArg, gui, ...extra]) {
   }
   const inUse = disksInUse(ctx, vm.vmx)
   if (vm.disks().some((d) => inUse.has(vm.resolve(d.fileName)))) throw errors.fileInUse()
+  // A suspended VM (or one reverted to a memory snapshot) resumes from its .vmss: the guest does not boot.
+  const resumed = fs.existsSync(vm.file('.vmss'))
   fs.rmSync(vm.file('.vmss'), { force: true })
-  powerOn(ctx, vm)
+  powerOn(ctx, vm, { resumed })
+  return []
+}
+
+/** `pause` freezes a powered-on VM's processors (`vmrun list` still shows it); `unpause` lets it go on. */
+export function pause(ctx, [vmxArg, ...extra]) {
+  if (vmxArg === undefined || extra.length > 0) throw errors.usage(extra[0])
+  const vm = openVm(ctx, vmxArg)
+  requireRunning(ctx, vm)
+  runtimeOf(ctx, vm.vmx).paused = true
+  appendLog(vm, ['VMX: the virtual machine is paused.'])
+  return []
+}
+
+export function unpause(ctx, [vmxArg, ...extra]) {
+  if (vmxArg === undefined || extra.length > 0) throw errors.usage(extra[0])
+  const vm = openVm(ctx, vmxArg)
+  requireRunning(ctx, vm)
+  runtimeOf(ctx, vm.vmx).paused = false
+  appendLog(vm, ['VMX: the virtual machine is unpaused.'])
   return []
 }
 

@@ -44,8 +44,12 @@ export function takeSnapshot(ctx, vm, db, name) {
     clones: [],
   }
   fs.writeFileSync(vm.resolve(snapshot.filename), vm.dict.toString())
-  // A running VM's snapshot includes its memory.
-  if (isRunning(ctx, vm.vmx)) fs.writeFileSync(memoryFile(vm, snapshot), '')
+  // A running VM's snapshot includes its memory: the .vmem is as large as the guest's memory (memsize MiB),
+  // written sparse here so that a test does not fill the disk.
+  if (isRunning(ctx, vm.vmx)) {
+    fs.writeFileSync(memoryFile(vm, snapshot), '')
+    fs.truncateSync(memoryFile(vm, snapshot), Number(vm.dict.get('memsize') ?? '0') * 1024 * 1024)
+  }
   snapshot.disks = freezeDisks(vm)
   saveConfig(ctx, vm)
   db.snapshots.push(snapshot)

@@ -105,9 +105,15 @@ export function staleLockFolders(vm) {
     .map((n) => path.join(vm.dir, n))
 }
 
-/** Powers a VM on; the caller has checked that its disks open. */
-export function powerOn(ctx, vm) {
+/**
+ * Powers a VM on; the caller has checked that its disks open. `resumed`: from a suspended state, so the guest
+ * goes on where it was; otherwise it boots, and `state.boots` (per VM, for tests) counts one more.
+ */
+export function powerOn(ctx, vm, { resumed = false } = {}) {
   startLog(vm)
+  appendLog(vm, [resumed ? 'Guest: resumed from the suspended state' : 'Guest: booting'])
+  ctx.state.boots ??= {}
+  if (!resumed) ctx.state.boots[ctx.env.pathKey(vm.vmx)] = (ctx.state.boots[ctx.env.pathKey(vm.vmx)] ?? 0) + 1
   for (const lck of lockFolders(vm)) {
     fs.mkdirSync(lck, { recursive: true })
     fs.writeFileSync(path.join(lck, `M${randomHex(3)}.lck`), String(process.pid))

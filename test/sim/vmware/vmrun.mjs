@@ -10,7 +10,7 @@ import { sleepSync, withHostState } from './sim-state.mjs'
 import { advanceClock, stillReleasing } from './vm-power.mjs'
 import { VmrunError, errors } from './vmrun-errors.mjs'
 import { KNOWN_COMMANDS } from './vmrun-usage.mjs'
-import { list, reset, start, stop, suspend } from './cmd-power.mjs'
+import { list, pause, reset, start, stop, suspend, unpause } from './cmd-power.mjs'
 import { deleteSnapshot, listSnapshots, revertToSnapshot, snapshot } from './cmd-snapshot.mjs'
 import { clone } from './cmd-clone.mjs'
 import { deleteVM } from './cmd-delete-vm.mjs'
@@ -21,6 +21,8 @@ const COMMANDS = {
   stop,
   reset,
   suspend,
+  pause,
+  unpause,
   list,
   listsnapshots: listSnapshots,
   snapshot,
