@@ -5,6 +5,7 @@
  */
 import { assertIso9660 } from '../media/local-iso.js'
 import { selectNodes } from '../lab/targets.js'
+import { vmName } from '../lab/vm-names.js'
 import type { ModuleResult } from '../modules/module.js'
 import { ensureCredentials } from './credentials.js'
 import { labSessions } from './access.js'
@@ -49,8 +50,17 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const creds = await ensureCredentials(loaded)
 
   const network = await networkStep(ctx)
-  const base = await baseStep(ctx, network, creds, opts.iso, opts.mirror)
-  const { created, booted } = await nodesStep(ctx, nodes, base.name, network, creds, opts.concurrency)
+  let base: Awaited<ReturnType<typeof baseStep>>
+  let made: Awaited<ReturnType<typeof nodesStep>>
+  try {
+    base = await baseStep(ctx, network, creds, opts.iso, opts.mirror)
+    made = await nodesStep(ctx, nodes, base.name, network, creds, opts.concurrency)
+  } catch (e) {
+    // Before any node runs, a failure (an ISO that cannot be had, an install that stopped) leaves no switch running.
+    await ctx.provider.releaseIdleNetwork?.(network, [...lab.nodes.map((n) => vmName(lab, n)), ...(state.base ? [state.base.name] : [])]).catch(() => undefined)
+    throw e
+  }
+  const { created, booted } = made
 
   const appliedAt = appliedAlready(state, lab)
   const wanted = opts.provision !== false && !opts.only && lab.modules.length > 0

@@ -3,6 +3,7 @@ import type { ProviderName } from '../lab/schema.js'
 import type { ResolvedLab } from '../lab/resolve.js'
 import type { Provider } from './provider.js'
 import type { CliRunner } from './cli-runner.js'
+import { labKey } from '../lab/instance.js'
 
 export interface ProviderOptions {
   /** The lab's state folder. */
@@ -26,11 +27,12 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
     }
     case 'qemu': {
       const { QemuProvider } = await import('./qemu/provider.js')
-      return new QemuProvider({ ...runner, lab: opts.lab.name })
+      // The lab × instance key: the switch, like every name of an instance, is its own.
+      return new QemuProvider({ ...runner, lab: labKey(opts.lab) })
     }
     case 'libvirt': {
       const { LibvirtProvider } = await import('./libvirt/provider.js')
-      return new LibvirtProvider({ ...runner, lab: opts.lab.name, stateDir: opts.stateDir, ...(opts.lab.libvirt ? { settings: opts.lab.libvirt } : {}) })
+      return new LibvirtProvider({ ...runner, lab: labKey(opts.lab), stateDir: opts.stateDir, ...(opts.lab.libvirt ? { settings: opts.lab.libvirt } : {}) })
     }
     case 'proxmox': {
       const { ProxmoxProvider } = await import('./proxmox/provider.js')

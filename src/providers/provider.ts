@@ -176,6 +176,12 @@ export interface Provider {
    * Optional: a hypervisor whose networks take the name the lab gives them has nothing to tell apart.
    */
   networkIds?(): Promise<string[]>
+  /**
+   * Stop what runs for the lab network (QEMU's switch process) when none of `vms` runs, so that a `lab up` that
+   * failed half way leaves no process behind; ensureNetwork starts it again. Optional: a hypervisor's own
+   * networks are not processes of ours.
+   */
+  releaseIdleNetwork?(handle: NetworkHandle, vms: string[]): Promise<void>
   /** Create the base VM and install it unattended until it powers off, then detach the install media. */
   createBase(spec: BaseSpec): Promise<void>
   /** Linked clone of a base snapshot with a fixed MAC and the seed disc attached; takes `initialSnapshot`. */

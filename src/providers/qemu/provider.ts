@@ -120,6 +120,11 @@ export class QemuProvider implements Provider {
     if (handle.created) await this.driver.stopSwitch(join(this.root, 'networks'), this.opts.lab)
   }
 
+  async releaseIdleNetwork(_handle: NetworkHandle, vms: string[]): Promise<void> {
+    for (const vm of vms) if ((await this.state(vm)) === 'running') return
+    await this.driver.stopSwitch(join(this.root, 'networks'), this.opts.lab)
+  }
+
   private async newMachine(name: string): Promise<string> {
     const dir = this.dir(name)
     if (await this.driver.described(dir)) throw new LabError(`a QEMU VM named ${name} exists already`, { hint: 'lab destroy removes it' })
