@@ -70,12 +70,12 @@ t.test('an invalid lab: exit 2, located messages on stderr, nothing written', as
 })
 
 t.test('--json reports problems as data', async (t) => {
-  const dir = t.testdir({ 'bad.yaml': 'name: bad\nos: rocky10\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: [{ name: a }]\n' })
+  const dir = t.testdir({ 'bad.yaml': 'name: bad\nos: rocky11\nnetwork: { cidr: 10.0.0.0/24 }\nnodes: [{ name: a }]\n' })
   const r = await lab(['validate', 'bad.yaml', '--json'], { cwd: dir })
   t.equal(r.code, 2)
   const out = JSON.parse(r.stdout)
   t.equal(out.valid, false)
-  t.match(out.problems[0], { line: 2, column: 5, path: ['os'], message: /rocky10/ })
+  t.match(out.problems[0], { line: 2, column: 5, path: ['os'], message: /rocky11/ })
 })
 
 t.test('--json quotes a long key in the path short, as the message does', async (t) => {
