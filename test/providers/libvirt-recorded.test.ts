@@ -170,7 +170,8 @@ t.test('lab plan --commands --provider libvirt: the virsh argv of lab up', async
   const node2 = lines.filter((l) => l.includes('vmlab-lv-node2'))
   t.same(
     node2.map((l) => l.split(' ')[3]),
-    ['domstate', 'vol-create-as', 'vol-create-as', 'vol-upload', 'define', 'snapshot-list', 'snapshot-create-as', 'start', 'snapshot-list', 'snapshot-create-as'],
+    // the ready snapshot is taken of the whole lab at one instant: every node suspended, snapshotted, resumed
+    ['domstate', 'vol-create-as', 'vol-create-as', 'vol-upload', 'define', 'snapshot-list', 'snapshot-create-as', 'start', 'suspend', 'snapshot-list', 'snapshot-create-as', 'resume'],
     'virsh calls per node',
   )
 })
