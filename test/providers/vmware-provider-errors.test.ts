@@ -55,7 +55,9 @@ t.test('no VMware at all', async (t) => {
   t.equal(info.binary, '')
   t.match(info.problems[0], { fatal: true, problem: /VMware is not installed: no vmrun/ })
   await t.rejects(p.createBase(baseSpec({ id: 'vmnet1', created: false }, { kind: 'iso', ...installMedia(h) })), {
-    name: 'LabError',
+    // a problem of this machine, not of the lab: exit code 3, as every missing hypervisor
+    name: 'HostError',
+    exitCode: 3,
     message: 'VMware Workstation Pro / Fusion is not installed (no vmrun found)',
   })
 })
