@@ -12,6 +12,7 @@ import { labSessions } from './access.js'
 import { stage, task } from './events.js'
 import type { LabContext } from './lab-context.js'
 import type { VmState } from '../providers/provider.js'
+import { stepClocks } from './clock-step.js'
 
 export interface PowerRow {
   node: string
@@ -64,15 +65,10 @@ export async function resume(ctx: LabContext, opts: { only?: string[] } = {}): P
   )
   const sessions = await labSessions(ctx)
   try {
-    await stage(report, 'clocks', () =>
-      mapLimit(rows, rows.length, (r) =>
-        task(report, 'clocks', r.node.name, 'step the clock', async () => {
-          const { guest } = await sessions.guest(r.node.name)
-          // A guest resumed from saved memory believes it is still the moment it was suspended.
-          const res = await guest.exec(`date -u -s @${Math.floor(Date.now() / 1000)} >/dev/null && { chronyc -a makestep >/dev/null 2>&1; true; }`)
-          if (res.code !== 0) throw new LabError(`could not set the clock on ${r.node.name}: ${res.stderr.trim()}`)
-        }),
-      ),
+    await stepClocks(
+      report,
+      rows.map((r) => r.node.name),
+      (n) => sessions.guest(n),
     )
   } finally {
     await sessions.close()

@@ -15,6 +15,7 @@ import { runChecks, type CheckRow } from '../checks/run-checks.js'
 import { restoreLabSnapshot, takeLabSnapshot } from './instant-snapshot.js'
 import { checksUntilPassing } from './settle-checks.js'
 import { recordSnapshot, restoredFrom } from './applied-modules.js'
+import { stepClocks } from './clock-step.js'
 
 function targetNodes(ctx: LabContext, only?: string[]): ResolvedNode[] {
   return selectNodes(ctx.loaded.lab, only)
@@ -122,17 +123,10 @@ export async function reset(ctx: LabContext, opts: { snapshot?: string; only?: s
   await ctx.saveState()
   const sessions = await labSessions(ctx)
   try {
-    await stage(report, 'clocks', () =>
-      mapLimit(nodes, nodes.length, (n) =>
-        task(report, 'clocks', n.name, 'step the clock', async () => {
-          const { guest } = await sessions.guest(n.name)
-          const now = Math.floor(Date.now() / 1000)
-          // The restored guest believes it is still the moment of the snapshot: set it, then have chrony
-          // poll its sources at once so it selects them again in seconds rather than minutes.
-          const r = await guest.exec(`date -u -s @${now} >/dev/null && { chronyc -a makestep >/dev/null 2>&1; chronyc -a 'burst 4/4' >/dev/null 2>&1; true; }`)
-          if (r.code !== 0) throw new LabError(`could not set the clock on ${n.name}: ${r.stderr.trim()}`)
-        }),
-      ),
+    await stepClocks(
+      report,
+      nodes.map((n) => n.name),
+      (n) => sessions.guest(n),
     )
     if (name === READY_SNAPSHOT && lab.checks.length && !opts.only) {
       const run = async (steps: number[]): Promise<CheckRow[]> => {

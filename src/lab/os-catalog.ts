@@ -115,7 +115,7 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     minDiskGiB: 10,
     // 10.1 is superseded, so it lives in the vault, where files never change; its CHECKSUM there is the
     // project's own list, read at download time (no value of it is pinned here yet).
-    isos: [rockyVault10('10.1', 'minimal'), rockyVault10('10.1', 'boot')],
+    isos: [rocky('10.1', 'minimal', '', 'vault'), rocky('10.1', 'boot', '', 'vault')],
     installUrl: 'https://dl.rockylinux.org/vault/rocky/10.1/BaseOS/x86_64/os/',
   },
   alma8: {
@@ -159,7 +159,7 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     minMemoryMiB: 1536,
     minDiskGiB: 10,
     // As Rocky 10: a superseded point release from the vault, checked against the vault's CHECKSUM.
-    isos: [almaVault10('10.1', 'minimal'), almaVault10('10.1', 'boot')],
+    isos: [alma('10.1', 'minimal', '', 'vault'), alma('10.1', 'boot', '', 'vault')],
     installUrl: 'https://vault.almalinux.org/10.1/BaseOS/x86_64/os/',
   },
   'centos-stream9': {
@@ -232,20 +232,28 @@ function vaultCentos7(kind: IsoImage['kind'], file: string, sha256: string): Iso
  */
 type Place = 'current' | 'vault'
 
+/**
+ * An empty `sha256` (a release whose value is not pinned yet) is checked against the project's CHECKSUM of that
+ * release in the vault, where it never changes, read at download time.
+ */
 function rocky(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place): IsoImage {
   const file = `Rocky-${release}-x86_64-${kind}.iso`
-  const mirrorPath = `${release}/isos/x86_64/${file}`
+  const dir = `${release}/isos/x86_64`
+  const mirrorPath = `${dir}/${file}`
   const pub = `https://download.rockylinux.org/pub/rocky/${mirrorPath}`
   const vault = `https://dl.rockylinux.org/vault/rocky/${mirrorPath}`
-  return { kind, file, urls: place === 'vault' ? [vault] : [pub, vault], sha256, mirrorPath }
+  const published = sha256 ? {} : { checksumUrl: `https://dl.rockylinux.org/vault/rocky/${dir}/CHECKSUM` }
+  return { kind, file, urls: place === 'vault' ? [vault] : [pub, vault], sha256, mirrorPath, ...published }
 }
 
 function alma(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place): IsoImage {
   const file = `AlmaLinux-${release}-x86_64-${kind}.iso`
-  const mirrorPath = `${release}/isos/x86_64/${file}`
+  const dir = `${release}/isos/x86_64`
+  const mirrorPath = `${dir}/${file}`
   const repo = `https://repo.almalinux.org/almalinux/${mirrorPath}`
   const vault = `https://vault.almalinux.org/${mirrorPath}`
-  return { kind, file, urls: place === 'vault' ? [vault] : [repo, vault], sha256, mirrorPath }
+  const published = sha256 ? {} : { checksumUrl: `https://vault.almalinux.org/${dir}/CHECKSUM` }
+  return { kind, file, urls: place === 'vault' ? [vault] : [repo, vault], sha256, mirrorPath, ...published }
 }
 
 function streamLatest(kind: 'boot' | 'dvd', stream: 9 | 10): IsoImage {
@@ -253,18 +261,4 @@ function streamLatest(kind: 'boot' | 'dvd', stream: 9 | 10): IsoImage {
   const mirrorPath = `${stream}-stream/BaseOS/x86_64/iso/${file}`
   const url = `https://mirror.stream.centos.org/${mirrorPath}`
   return { kind, file, urls: [url], sha256: '', mirrorPath, checksumUrl: `${url}.SHA256SUM` }
-}
-
-// EL10 point releases from the vaults, with no pinned value: the vault's CHECKSUM of that release (it never
-// changes there) is read from the project at download time, as for a rolling release.
-function rockyVault10(release: string, kind: 'minimal' | 'boot'): IsoImage {
-  const file = `Rocky-${release}-x86_64-${kind}.iso`
-  const dir = `${release}/isos/x86_64`
-  return { kind, file, urls: [`https://dl.rockylinux.org/vault/rocky/${dir}/${file}`], sha256: '', mirrorPath: `${dir}/${file}`, checksumUrl: `https://dl.rockylinux.org/vault/rocky/${dir}/CHECKSUM` }
-}
-
-function almaVault10(release: string, kind: 'minimal' | 'boot'): IsoImage {
-  const file = `AlmaLinux-${release}-x86_64-${kind}.iso`
-  const dir = `${release}/isos/x86_64`
-  return { kind, file, urls: [`https://vault.almalinux.org/${dir}/${file}`], sha256: '', mirrorPath: `${dir}/${file}`, checksumUrl: `https://vault.almalinux.org/${dir}/CHECKSUM` }
 }
