@@ -10,6 +10,7 @@ import { lineIndex, locate, type Path } from '../lab/locate.js'
 import { parseCidr } from '../lab/net.js'
 import { LabFileError, type Problem } from '../lab/problems.js'
 import { PROVIDER_NAMES, type ProviderName } from '../lab/provider-names.js'
+import { capabilitiesOf } from '../providers/capabilities.js'
 import { InputError } from '../util/errors.js'
 
 export interface ClassHost {
@@ -69,6 +70,8 @@ export function parseClassFile(text: string, path: string): ClassFile {
   if (!Array.isArray(data.hosts) || data.hosts.length === 0) bad(['hosts'], 'hosts: missing', 'list at least one host: { name, provider, memory, cpus }')
   else {
     const names = new Set<string>()
+    // provider + connection → the first host that names it: two entries for one machine would double its capacity.
+    const reached = new Map<string, string>()
     for (const [i, h] of (data.hosts as Array<Record<string, unknown>>).entries()) {
       if (h === null || typeof h !== 'object') {
         bad(['hosts', i], 'a host is a mapping', 'write { name, provider, memory, cpus }')
@@ -80,7 +83,34 @@ export function parseClassFile(text: string, path: string): ClassFile {
       else names.add(h.name)
       if (typeof h.provider !== 'string' || !(PROVIDER_NAMES as readonly string[]).includes(h.provider))
         bad(['hosts', i, 'provider'], `provider must be one of ${PROVIDER_NAMES.join(', ')}`, 'the hypervisor that runs on this host')
-      if (h.connection !== undefined && typeof h.connection !== 'string') bad(['hosts', i, 'connection'], 'connection must be a string', 'e.g. qemu+ssh://lab@srv1/system')
+      const provider = (PROVIDER_NAMES as readonly string[]).includes(h.provider as string) ? (h.provider as ProviderName) : undefined
+      if (h.connection !== undefined && provider !== undefined) {
+        const conn = capabilitiesOf(provider).connection
+        if (conn === undefined)
+          bad(
+            ['hosts', i, 'connection'],
+            `${capabilitiesOf(provider).title} runs on the machine lab runs on: a ${provider} host has no connection`,
+            `leave connection out, or run lab class on that host`,
+          )
+        else if (typeof h.connection !== 'string') bad(['hosts', i, 'connection'], 'connection must be a string', `e.g. connection: ${conn.example}`)
+        else {
+          const why = conn.problem(h.connection)
+          if (why) bad(['hosts', i, 'connection'], `connection ${JSON.stringify(h.connection)} is not a ${capabilitiesOf(provider).title} host`, why)
+        }
+      }
+      if (provider !== undefined && (h.connection === undefined || typeof h.connection === 'string')) {
+        const key = `${provider} ${(h.connection as string | undefined) ?? ''}`
+        const first = reached.get(key)
+        if (first !== undefined)
+          bad(
+            ['hosts', i, h.connection === undefined ? 'provider' : 'connection'],
+            `hosts ${first} and ${String(h.name)} are the same ${provider} host${h.connection === undefined ? ' (neither has a connection: both are the default one)' : ''}`,
+            capabilitiesOf(provider).connection
+              ? `give each its own connection, e.g. connection: ${capabilitiesOf(provider).connection!.example}`
+              : 'list this machine once, with all the capacity it gives',
+          )
+        else reached.set(key, String(h.name))
+      }
       if (!Number.isInteger(h.memory) || (h.memory as number) < 256)
         bad(['hosts', i, 'memory'], 'memory must be a whole number of MiB (at least 256)', 'what this host gives to lab VMs, e.g. memory: 65536')
       if (!Number.isInteger(h.cpus) || (h.cpus as number) < 1) bad(['hosts', i, 'cpus'], 'cpus must be a whole number, at least 1', 'the CPUs this host gives to lab VMs')

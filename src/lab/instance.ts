@@ -25,6 +25,10 @@ export interface InstanceSpec {
   cidr?: string
   /** Added to every forwarded host port, so that instances on one host never ask for the same port. */
   portOffset?: number
+  /** The provider of the class host the instance was placed on; the lab file's when left out. */
+  provider?: ResolvedLab['provider']
+  /** That host's connection (a libvirt URI, a Proxmox VE node), when the provider reaches other machines. */
+  connection?: string
 }
 
 /** The key of everything a hypervisor sees (VM names, networks, MACs): the lab's name, and its instance's id. */
@@ -72,6 +76,8 @@ export function instantiate(lab: ResolvedLab, spec: InstanceSpec): ResolvedLab {
   return {
     ...lab,
     instance: spec.id,
+    ...(spec.provider !== undefined ? { provider: spec.provider } : {}),
+    ...(spec.connection !== undefined ? { connection: spec.connection } : {}),
     network: { ...lab.network, cidr: to.text, prefix: to.prefix, netmask: formatNetmask(to.prefix), hostIp: formatIPv4(hostAddress(to)) },
     nodes: lab.nodes.map((n) => ({ ...n, ip: move(n.ip), forwards: n.forwards.map((f) => ({ host: f.host + offset, guest: f.guest })) })),
   }

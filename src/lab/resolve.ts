@@ -41,6 +41,11 @@ export interface ResolvedLab {
   libvirt?: NonNullable<LabFile['libvirt']>
   /** The Proxmox VE cluster (provider: proxmox). */
   proxmox?: LabFile['proxmox']
+  /**
+   * The host of a remote provider this instance was placed on (a class host's `connection`: a libvirt URI, a
+   * Proxmox VE node); it overrides the lab file's for this instance only.
+   */
+  connection?: string
   /** How lab-wide snapshots are taken: with the nodes' memory (a reset resumes them) or of their disks only (a reset boots them). */
   snapshots: LabFile['snapshots']
   nodes: ResolvedNode[]

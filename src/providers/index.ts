@@ -32,11 +32,15 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
     }
     case 'libvirt': {
       const { LibvirtProvider } = await import('./libvirt/provider.js')
-      return new LibvirtProvider({ ...runner, lab: labKey(opts.lab), stateDir: opts.stateDir, ...(opts.lab.libvirt ? { settings: opts.lab.libvirt } : {}) })
+      // An instance placed on a class host drives that host (its URI) with the lab file's pool and network.
+      const settings = { ...opts.lab.libvirt, ...(opts.lab.connection !== undefined ? { uri: opts.lab.connection } : {}) }
+      return new LibvirtProvider({ ...runner, lab: labKey(opts.lab), stateDir: opts.stateDir, settings })
     }
     case 'proxmox': {
       const { ProxmoxProvider } = await import('./proxmox/provider.js')
-      return new ProxmoxProvider({ ...runner, settings: opts.lab.proxmox })
+      // An instance placed on a class host (a cluster node) has its clones go to that node only.
+      const settings = opts.lab.proxmox && opts.lab.connection !== undefined ? { ...opts.lab.proxmox, nodes: [opts.lab.connection] } : opts.lab.proxmox
+      return new ProxmoxProvider({ ...runner, settings })
     }
   }
 }

@@ -154,6 +154,12 @@ export interface Capabilities {
   readonly labNetworkIsUplink?: boolean
   /** The MACs derived for the lab NIC, and the ones the hypervisor refuses. */
   readonly macs: MacRange
+  /**
+   * Set when one lab file may run on several hosts of this hypervisor, each named by a connection string (a
+   * class file's `hosts[].connection`): what the string is, and what is wrong with one. Unset: the
+   * hypervisor runs where `lab` runs.
+   */
+  readonly connection?: { readonly example: string; problem(value: string): string | undefined }
 }
 
 /**

@@ -13,9 +13,9 @@ const CLASS = `lab: lab.yaml
 pool: 10.60.0.0/16
 concurrency: 4
 hosts:
-  - { name: srv1, provider: qemu, connection: qemu+ssh://lab@srv1/system, memory: 65536, cpus: 32 }
-  - { name: srv2, provider: qemu, connection: qemu+ssh://lab@srv2/system, memory: 65536, cpus: 32 }
-  - { name: srv3, provider: qemu, connection: qemu+ssh://lab@srv3/system, memory: 65536, cpus: 32 }
+  - { name: srv1, provider: libvirt, connection: qemu+ssh://lab@srv1/system, memory: 65536, cpus: 32 }
+  - { name: srv2, provider: libvirt, connection: qemu+ssh://lab@srv2/system, memory: 65536, cpus: 32 }
+  - { name: srv3, provider: libvirt, connection: qemu+ssh://lab@srv3/system, memory: 65536, cpus: 32 }
 `
 
 t.test('30 students × 3 nodes over 3 hosts: within capacity, unique networks, stable on a re-plan', async (t) => {

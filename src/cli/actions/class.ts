@@ -114,7 +114,9 @@ export async function classUpCommand(rosterFile: string, opts: Record<string, un
   for (const m of plan.members) {
     const dir = instanceStateDir(o.loaded.stateDir, m.id)
     await ensurePrivateDir(dir)
-    const spec: InstanceSpec = { id: m.id, cidr: m.cidr, portOffset: portOffset(m.index) }
+    // The host's provider and connection go with the instance: every later command of it (status, reset, …) reaches that host.
+    const host = o.cls.hosts.find((h) => h.name === m.host)!
+    const spec: InstanceSpec = { id: m.id, cidr: m.cidr, portOffset: portOffset(m.index), provider: host.provider, ...(host.connection !== undefined ? { connection: host.connection } : {}) }
     await writeFileAtomic(join(dir, INSTANCE_FILE), JSON.stringify(spec, null, 2) + '\n', 0o600)
   }
   const iso = typeof opts.iso === 'string' ? ['--iso', resolve(opts.iso)] : []

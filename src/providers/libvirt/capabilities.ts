@@ -1,6 +1,7 @@
 /** What vmlab's libvirt provider can do, for the code that asks before (or without) loading it. */
 import type { Capabilities } from '../provider.js'
 import { QEMU_CAPABILITIES } from '../qemu/capabilities.js'
+import { uriProblem } from './settings.js'
 
 export const LIBVIRT_CAPABILITIES: Capabilities = {
   title: 'libvirt',
@@ -16,4 +17,6 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   // One NIC per node, on the lab's NAT network: libvirt's dnsmasq answers DNS on the host's address.
   labNetworkIsUplink: true,
   macs: { oui: [0x52, 0x54, 0x00], fourthMax: 0xff },
+  // A class host is a libvirt URI: it replaces the lab file's libvirt.uri for the instances placed there.
+  connection: { example: 'qemu+ssh://lab@srv1/system', problem: uriProblem },
 }

@@ -10,4 +10,9 @@ export const PROXMOX_CAPABILITIES: Capabilities = {
   reclaimsFreedMemory: false,
   // QEMU's locally administered range, which PVE itself draws from (BC:24:11 is its own OUI for random MACs).
   macs: { oui: [0x52, 0x54, 0x00], fourthMax: 0xff },
+  // A class host is a cluster node (the cluster is the lab file's proxmox.url): the instances placed there go to it.
+  connection: {
+    example: 'pve2',
+    problem: (v) => (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(v) ? undefined : 'a Proxmox VE connection is the name of a cluster node, e.g. pve2 (pvecm nodes)'),
+  },
 }
