@@ -18,7 +18,7 @@ writeFileSync(
 )
 writeFileSync(
   join(dir, 'class.yaml'),
-  `lab: lab.yaml\npool: 10.60.0.0/16\nhosts:\n${[1, 2, 3].map((i) => `  - { name: srv${i}, provider: qemu, connection: qemu+ssh://lab@srv${i}/system, memory: 65536, cpus: 32 }`).join('\n')}\n`,
+  `lab: lab.yaml\npool: 10.60.0.0/16\nhosts:\n${[1, 2, 3].map((i) => `  - { name: srv${i}, provider: libvirt, connection: qemu+ssh://lab@srv${i}/system, memory: 65536, cpus: 32 }`).join('\n')}\n`,
 )
 writeFileSync(join(dir, 'roster.csv'), `id,name,email\n${Array.from({ length: 30 }, (_, i) => `s${i},Student ${i},s${i}@school.example`).join('\n')}\n`)
 

@@ -37,6 +37,16 @@ export interface LibvirtProviderOptions {
 /** Volumes uploaded for any lab on the host: named by what they hold, so a second lab uploads nothing. */
 export const IMAGE_PREFIX = 'vmlab-img-'
 
+/**
+ * The volumes a VM owns are its name and one of these; an instance's VM names hold a dot of their own
+ * (`vmlab-swarm.alice-master`), so a volume's VM is found by its suffix, never by its first dot.
+ */
+const VM_VOLUME = /^(.+)\.(qcow2|seed\.iso|oemdrv\.iso)$/
+
+function volumeOwner(volume: string): string | undefined {
+  return VM_VOLUME.exec(volume)?.[1]
+}
+
 function hash(text: string): string {
   let h = 2166136261
   let g = 5381
@@ -397,7 +407,7 @@ export class LibvirtProvider implements Provider {
   /** Every volume named after the VM (`VM.qcow2`, `VM.seed.iso`, `VM.oemdrv.iso`). */
   private async deleteVolumes(vm: string): Promise<void> {
     if (this.virsh.dryRun) return
-    for (const v of (await this.volumes()).filter((v) => v.startsWith(`${vm}.`))) {
+    for (const v of (await this.volumes()).filter((v) => volumeOwner(v) === vm)) {
       const r = await this.virsh.tryRun(['vol-delete', '--pool', this.pool, v])
       if (r.exitCode !== 0 && !notFound(r.stderr, 'vol')) throw new LabError(`virsh vol-delete ${v} on ${this.settings.uri} failed: ${reason(r.stderr)}`)
     }
@@ -424,7 +434,10 @@ export class LibvirtProvider implements Provider {
 
   async list(prefix: string): Promise<string[]> {
     const names = new Set((await this.domains()).filter((d) => d.startsWith(prefix)))
-    for (const v of await this.volumes()) if (v.startsWith(prefix) && !v.startsWith(IMAGE_PREFIX) && v.includes('.')) names.add(v.slice(0, v.indexOf('.')))
+    for (const v of await this.volumes()) {
+      const owner = volumeOwner(v)
+      if (owner !== undefined && owner.startsWith(prefix) && !v.startsWith(IMAGE_PREFIX)) names.add(owner)
+    }
     return [...names].sort()
   }
 
