@@ -436,7 +436,7 @@ export class LibvirtProvider implements Provider {
     const names = new Set((await this.domains()).filter((d) => d.startsWith(prefix)))
     for (const v of await this.volumes()) {
       const owner = volumeOwner(v)
-      if (owner !== undefined && owner.startsWith(prefix) && !v.startsWith(IMAGE_PREFIX)) names.add(owner)
+      if (owner?.startsWith(prefix) && !v.startsWith(IMAGE_PREFIX)) names.add(owner)
     }
     return [...names].sort()
   }
