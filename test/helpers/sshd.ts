@@ -146,7 +146,15 @@ export async function createSshd(): Promise<TestSshd> {
   }
 
   const killConnections = async (): Promise<number> => {
-    const pids = await serving()
+    // Right after a login, sshd's monitor is still forking the session's own process: a child killed after its
+    // parent would be reparented out of the tree and keep the connection open. Kill once the tree holds still.
+    let pids = await serving()
+    for (let tries = 0; tries < 20; tries++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const again = await serving()
+      if (again.length === pids.length && again.every((p, i) => p === pids[i])) break
+      pids = again
+    }
     for (const pid of pids) killQuietly(pid)
     return pids.length
   }
