@@ -119,6 +119,8 @@ export function simLab(t: LabDirs, provider: SimProvider, o: SimLabOptions): Sim
     VMLAB_VMWARE_VMS_DIR: vmsDir,
     VMLAB_VMWARE_NETWORKING: networking,
     VMLAB_CACHE_DIR: join(dir, 'cache'),
+    // Warnings told once and the host ports claimed (state/port-claims.ts): this test's own, not the user's.
+    VMLAB_STATE_HOME: join(dir, 'user-state'),
     VMLAB_SSH_TIMEOUT: String(o.sshTimeoutSeconds ?? 2),
   }
   const sim = (cmd: string, args: string[]) => execFileSync(join(SIM_BIN, cmd), args, { env: { ...process.env, ...env }, encoding: 'utf8' })

@@ -9,6 +9,7 @@ import { buildIso } from '../../src/media/iso9660.js'
 import { oemdrvIso } from '../../src/media/oemdrv.js'
 import { osInfo } from '../../src/lab/os-catalog.js'
 import type { BaseSpec, CloneSpec, NetworkHandle, NetworkSpec } from '../../src/providers/provider.js'
+import { claimPort } from '../../src/state/port-claims.js'
 import { run, type RunResult } from '../../src/util/run.js'
 
 export const SIM_BIN = join(import.meta.dirname, '..', 'sim', 'bin')
@@ -69,6 +70,7 @@ export function simHost(t: Test, sim: Record<string, string> = {}): SimHost {
         keyDelayMs: 0,
         stopTimeoutMs: 5000,
         portFree: async () => true,
+        claimPort: (port) => claimPort(port, { dir: join(root, 'user-state') }),
         ...extra,
       }),
     vbox: (...args) => run(VBOXMANAGE, args, { env, reject: false }),

@@ -4,6 +4,7 @@ import { locateVBoxManage } from '../locate.js'
 import { LOCK_RETRY, type RetryPolicy } from '../../util/retry.js'
 import { DEFAULT_NETWORKS_CONF } from './networks-conf.js'
 import { loopbackPortFree } from './ports.js'
+import { claimPort } from '../../state/port-claims.js'
 
 export interface VirtualBoxOptions {
   /** Runs VBoxManage: realRunner, or a RecordingRunner for `lab plan --commands`. */
@@ -38,6 +39,8 @@ export interface VirtualBoxOptions {
   sshPortBase?: number
   /** Whether a host port is free; binds 127.0.0.1 by default. */
   portFree?: (port: number) => Promise<boolean>
+  /** Claims a free port against other `lab` processes on this host (state/port-claims.ts by default). */
+  claimPort?: (port: number) => boolean
 }
 
 export interface ResolvedOptions {
@@ -55,6 +58,7 @@ export interface ResolvedOptions {
   keyDelayMs: number
   sshPortBase: number
   portFree: (port: number) => Promise<boolean>
+  claimPort: (port: number) => boolean
 }
 
 export function resolveOptions(o: VirtualBoxOptions): ResolvedOptions {
@@ -74,5 +78,6 @@ export function resolveOptions(o: VirtualBoxOptions): ResolvedOptions {
     keyDelayMs: o.keyDelayMs ?? 500,
     sshPortBase: o.sshPortBase ?? 2222,
     portFree: o.portFree ?? loopbackPortFree,
+    claimPort: o.claimPort ?? ((port) => claimPort(port)),
   }
 }

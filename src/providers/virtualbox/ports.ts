@@ -1,7 +1,8 @@
 /**
  * Host ports for the NAT SSH forwards. A port is free when no registered VM forwards it (a powered-off
  * VM's rule binds nothing yet but will when it starts), this process has not handed it out already
- * (clones made concurrently), and nothing listens on it now. The VMs' forwards are read once per
+ * (clones made concurrently), nothing listens on it now, and no other `lab` process on this host has claimed it
+ * (state/port-claims.ts: a class's instances come up side by side). The VMs' forwards are read once per
  * picker: what this process adds later it knows already.
  */
 import { createServer } from 'node:net'

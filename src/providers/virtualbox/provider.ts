@@ -57,7 +57,7 @@ export class VirtualBoxProvider implements Provider {
       platform: this.opts.platform,
       retry: this.opts.retry,
     })
-    this.ports = new PortPicker(this.opts.sshPortBase, (port) => (this.driver.dryRun ? Promise.resolve(true) : this.opts.portFree(port)))
+    this.ports = new PortPicker(this.opts.sshPortBase, async (port) => this.driver.dryRun || ((await this.opts.portFree(port)) && this.opts.claimPort(port)))
   }
 
   private async flavour(): Promise<VBoxFlavour> {
