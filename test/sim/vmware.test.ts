@@ -3,6 +3,9 @@ import path from 'node:path'
 import t, { type Test } from 'tap'
 import { run } from '../../src/util/run.js'
 
+// Its simulator calls run one after the other: 96 s alone at load 12, past tap's 120 s limit when busier.
+t.setTimeout(360_000)
+
 const BIN = path.join(import.meta.dirname, 'bin')
 /** Long enough for a couple of vmrun calls to see the installing VM still running. */
 const INSTALL_MS = 1000
