@@ -100,28 +100,28 @@ function unique<T>(items: T[], key: (t: T) => string): T[] {
   return items.filter((i) => !seen.has(key(i)) && (seen.add(key(i)), true))
 }
 
-export async function labNeeds(lab: ResolvedLab, filesDir: string): Promise<LabNeeds> {
+/** The images the lab's steps name that come from a registry (not those the docker module loads from the lab's tarballs). */
+export function labImages(lab: ResolvedLab, filesDir: string): NeededImage[] {
   const images: NeededImage[] = []
+  for (const step of allSteps(lab)) stepNeeds(step, filesDir, images, [])
+  const local = new Set(allSteps(lab).flatMap((s) => (s.module === 'docker' ? s.options.images.map((i) => i.name) : [])))
+  return unique(
+    images.filter((i) => !local.has(i.image)),
+    (i) => i.image,
+  )
+}
+
+export async function labNeeds(lab: ResolvedLab, filesDir: string): Promise<LabNeeds> {
   const files: NeededFile[] = []
   const packages: string[] = [...lab.install.packages]
   const { loadModule } = await import('../modules/index.js')
   for (const step of allSteps(lab)) {
-    stepNeeds(step, filesDir, images, files)
+    stepNeeds(step, filesDir, [], files)
     const module = await loadModule(step.module)
     packages.push(...(module.bake?.(lab.os.family, step.options) ?? []))
   }
   if (lab.install.image !== undefined) files.push({ name: lab.install.image, source: absolute(filesDir, lab.install.image.replace(/^~(?=\/)/, process.env.HOME ?? '~')), by: 'install.image' })
   // A cloud image or Debian's debootstrap image needs no install ISO; otherwise the ISO lab up would use first.
   const isos = lab.install.image === undefined && lab.os.isos.length ? [lab.os.isos[0]!] : []
-  // Images the docker module loads from the lab's own tarballs come with those files, not from a registry.
-  const local = new Set(allSteps(lab).flatMap((s) => (s.module === 'docker' ? s.options.images.map((i) => i.name) : [])))
-  return {
-    isos,
-    images: unique(
-      images.filter((i) => !local.has(i.image)),
-      (i) => i.image,
-    ),
-    files: unique(files, (f) => f.source),
-    packages: [...new Set(packages)],
-  }
+  return { isos, images: labImages(lab, filesDir), files: unique(files, (f) => f.source), packages: [...new Set(packages)] }
 }

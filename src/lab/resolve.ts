@@ -41,6 +41,8 @@ export interface ResolvedLab {
   libvirt?: NonNullable<LabFile['libvirt']>
   /** The Proxmox VE cluster (provider: proxmox). */
   proxmox?: LabFile['proxmox']
+  /** The bundle folder the modules take images from (absolute, or relative to the lab file); none: registries as usual. */
+  bundle?: string
   /** How lab-wide snapshots are taken: with the nodes' memory (a reset resumes them) or of their disks only (a reset boots them). */
   snapshots: LabFile['snapshots']
   nodes: ResolvedNode[]
@@ -117,6 +119,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   if (lab.description !== undefined) resolved.description = lab.description
   if (lab.libvirt !== undefined) resolved.libvirt = lab.libvirt
   if (lab.proxmox !== undefined) resolved.proxmox = lab.proxmox
+  if (lab.bundle !== undefined) resolved.bundle = lab.bundle
   return resolved
 }
 
