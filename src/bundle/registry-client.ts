@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream'
 import { LabError } from '../util/errors.js'
-import { type Descriptor, hasBlob, tagInIndex, writeBlob } from './oci-layout.js'
+import { type Descriptor, hasBlob, initLayout, tagInIndex, writeBlob } from './oci-layout.js'
 import { type ImageRef, fullName } from './image-ref.js'
 
 const MANIFEST_TYPES = [
@@ -124,6 +124,7 @@ export class RegistryClient {
   /** The image into `layout`, named there by its full name; blobs the layout has are not fetched again. */
   async pull(ref: ImageRef, layout: string, opts: PullOptions = {}): Promise<PulledImage> {
     const platform = opts.platform ?? 'linux/amd64'
+    await initLayout(layout)
     let { descriptor, bytes } = await this.manifest(ref)
     if (INDEX_TYPES.has(descriptor.mediaType)) {
       const index = JSON.parse(bytes.toString('utf8')) as IndexManifest

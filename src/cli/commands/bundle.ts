@@ -1,5 +1,6 @@
 /** The offline classroom: bundles (actions/bundle.ts) and the classroom cache (actions/cache.ts). */
 import type { Command } from 'commander'
+import { InvalidArgumentError } from '../commander.js'
 import { withLabFile, labFileFrom } from '../lab-option.js'
 
 export function bundle(program: Command): void {
@@ -26,4 +27,39 @@ export function bundle(program: Command): void {
       const { bundleVerifyCommand } = await import('../actions/bundle.js')
       await bundleVerifyCommand(dir, opts)
     })
+}
+
+function portNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('a port is a whole number 1-65535')
+  return n
+}
+
+export function cache(program: Command): void {
+  const cache = program.command('cache').description("the classroom cache on the teacher's host: registry pull-through mirrors and the bundle over HTTP")
+  withLabFile(cache.command('up').description('start a pull-through registry per upstream (Docker Hub by default) and, with --bundle, serve the bundle over HTTP'))
+    .option('--port <n>', "the first upstream's mirror listens here, the next ones on the ports after it", portNumber, 5000)
+    .option('--upstream <url...>', 'upstream registries, one mirror each (default: Docker Hub)')
+    .option('--bundle <dir>', 'serve this bundle folder over HTTP')
+    .option('--http-port <n>', "the bundle's HTTP port", portNumber, 8090)
+    .option('--listen <address>', 'the address to listen on (default: every interface, so that the nodes reach it)', '0.0.0.0')
+    .option('--json', 'print the services as JSON')
+    .addHelpText(
+      'after',
+      '\nThe processes outlive the command; their configs, logs and pid files are in .lab/<lab>/cache/ (0700).\nPoint the lab at it: docker: { registry_mirrors: ["http://HOST:5000"] } (Docker Hub images only;\nimages of another upstream are pulled as HOST:PORT/NAME, with insecure_registries: ["HOST:PORT"]).\n\nExamples:\n  lab cache up swarm\n  lab cache up swarm --bundle /srv/class/bundle --upstream https://registry-1.docker.io https://ghcr.io\n  lab cache status\n  lab cache down',
+    )
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const { cacheUpCommand } = await import('../actions/cache.js')
+      await cacheUpCommand(labFileFrom(file, opts as { file?: string }), opts)
+    })
+  withLabFile(cache.command('status').description("the cache's services: what each serves, its port, whether it runs"))
+    .option('--json', 'print as JSON')
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const { cacheStatusCommand } = await import('../actions/cache.js')
+      await cacheStatusCommand(labFileFrom(file, opts as { file?: string }), opts)
+    })
+  withLabFile(cache.command('down').description("stop the cache's processes (the cached images are kept for the next up)")).action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    const { cacheDownCommand } = await import('../actions/cache.js')
+    await cacheDownCommand(labFileFrom(file, opts as { file?: string }))
+  })
 }

@@ -5,7 +5,7 @@ import { course, grade } from './course.js'
 import { validate, plan, kickstart, labs, completion } from './lab-file.js'
 import { iso, image } from './media.js'
 import { klass } from './class.js'
-import { bundle } from './bundle.js'
+import { bundle, cache } from './bundle.js'
 
 /**
  * Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it.
@@ -35,5 +35,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   iso,
   image,
   bundle,
+  cache,
   completion,
 ]
