@@ -173,3 +173,29 @@ t.test('bad input: not a bundle, a damaged manifest, a path that cannot be a fol
   t.match(offline.stderr, /could not be collected into/)
   t.match(offline.stderr, /what is there is kept/)
 })
+
+t.test('the install ISO comes from the ISO cache (here a stand-in) and is linked or copied in with its sha256', async (t) => {
+  const { createBundle } = await import('../../src/bundle/create.js')
+  const { parseLab } = await import('../../src/lab/load.js')
+  const events: string[] = []
+  const iso = join(root, 'stand-in.iso')
+  writeFileSync(iso, Buffer.alloc(70_000, 7))
+  const elLab = parseLab('name: el\nos: rocky9\nnetwork: { cidr: 10.72.0.0/24 }\nnodes: [{ name: one }]\nmodules: [hosts]\n', 'el.yaml')
+  const dir = join(root, 'el-bundle')
+  const r = await createBundle(
+    { displayName: 'el.yaml', path: join(root, 'el.yaml'), filesDir: root, stateDir: join(root, '.lab', 'el'), lab: elLab },
+    { out: dir, report: (e) => e.type === 'task' && e.status !== 'running' && events.push(`${e.node} ${e.title} ${e.status}`), iso: async () => iso },
+  )
+  const file = elLab.os.isos[0]!.file
+  t.same(events, [`iso ${file} done`])
+  t.same(r.manifest.artifacts, [{ kind: 'iso', name: file, source: elLab.os.isos[0]!.urls[0], size: 70_000, sha256: digestOf(readFileSync(iso)).slice(7), path: `isos/${file}` }])
+  t.same(readFileSync(join(dir, 'isos', file)), readFileSync(iso))
+})
+
+t.test('lab up --bundle with a folder that is not a bundle stops before anything is made', async (t) => {
+  const dir = join(root, 'up')
+  mkdirSync(dir)
+  const r = await lab(['up', 'swarm', '--provider', 'qemu', '--bundle', join(root, 'nowhere')], { cwd: dir })
+  t.equal(r.code, r.stderr.includes('not installed') ? 3 : 2, r.stderr)
+  if (r.code === 2) t.match(r.stderr, /nowhere is not a bundle: .*manifest\.json does not exist/)
+})
