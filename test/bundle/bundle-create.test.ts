@@ -199,3 +199,15 @@ t.test('lab up --bundle with a folder that is not a bundle stops before anything
   t.equal(r.code, r.stderr.includes('not installed') ? 3 : 2, r.stderr)
   if (r.code === 2) t.match(r.stderr, /nowhere is not a bundle: .*manifest\.json does not exist/)
 })
+
+t.test('validate: a bundle: that is not there is told at its line and column', async (t) => {
+  const dir = join(root, 'validate')
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'lab.yaml'), 'name: v\nos: debian12\nbundle: ../no-bundle\nnetwork: { cidr: 10.73.0.0/24 }\nnodes: [{ name: one }]\n')
+  const bad = await lab(['validate', 'lab.yaml'], { cwd: dir })
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /lab\.yaml:3:9: bundle: no bundle at .*no-bundle: .*no-bundle\/manifest\.json does not exist/)
+  writeFileSync(join(dir, 'lab.yaml'), `name: v\nos: debian12\nbundle: ${out}\nnetwork: { cidr: 10.73.0.0/24 }\nnodes: [{ name: one }]\n`)
+  const ok = await lab(['validate', 'lab.yaml'], { cwd: dir })
+  t.equal(ok.code, 0, ok.stderr)
+})
