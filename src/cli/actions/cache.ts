@@ -34,9 +34,10 @@ export async function cacheStatusCommand(file: string | undefined, opts: Record<
   process.stdout.write(services.length ? table(services) : 'the classroom cache is not running (lab cache up starts it)\n')
 }
 
-export async function cacheDownCommand(file: string | undefined): Promise<void> {
+export async function cacheDownCommand(file: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const { cacheDown } = await import('../../bundle/cache.js')
   const loaded = await loadLab(file, { allowDefault: true, missingFilesOk: true })
   const stopped = await cacheDown(loaded.stateDir)
+  if (opts.json) return printJson({ stopped })
   process.stdout.write(stopped.length ? `stopped ${stopped.join(', ')}\n` : 'nothing was running\n')
 }

@@ -58,8 +58,10 @@ export function cache(program: Command): void {
       const { cacheStatusCommand } = await import('../actions/cache.js')
       await cacheStatusCommand(labFileFrom(file, opts as { file?: string }), opts)
     })
-  withLabFile(cache.command('down').description("stop the cache's processes (the cached images are kept for the next up)")).action(async (file: string | undefined, opts: Record<string, unknown>) => {
-    const { cacheDownCommand } = await import('../actions/cache.js')
-    await cacheDownCommand(labFileFrom(file, opts as { file?: string }))
-  })
+  withLabFile(cache.command('down').description("stop the cache's processes (the cached images are kept for the next up)"))
+    .option('--json', 'print what was stopped as JSON')
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const { cacheDownCommand } = await import('../actions/cache.js')
+      await cacheDownCommand(labFileFrom(file, opts as { file?: string }), opts)
+    })
 }
