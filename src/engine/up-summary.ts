@@ -9,7 +9,7 @@ function gib(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`
 }
 
-export async function upSummary(ctx: LabContext, opts: { provider?: string; iso?: string } = {}): Promise<string> {
+export async function upSummary(ctx: LabContext, opts: { provider?: string; iso?: string; bundle?: string } = {}): Promise<string> {
   const lab = ctx.loaded.lab
   const built = Boolean(ctx.state.base) || Object.keys(ctx.state.nodes).length > 0
   const why =
@@ -25,6 +25,7 @@ export async function upSummary(ctx: LabContext, opts: { provider?: string; iso?
   if (ctx.state.base) download = 'base image built already: nothing to download'
   else if (how === 'image' || lab.install.image) download = 'base image built here from packages (no ISO)'
   else if (opts.iso !== undefined) download = `installs from ${opts.iso}: nothing to download`
+  else if (opts.bundle !== undefined || lab.bundle !== undefined) download = `installs from the bundle ${opts.bundle ?? lab.bundle}: nothing to download`
   else if (await cachedIso(lab.os.id)) download = 'install ISO in the cache: nothing to download'
   else {
     const size = lab.os.isos[0]?.sizeBytes

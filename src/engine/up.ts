@@ -3,7 +3,9 @@
  * step per file in ./up/. Every step first looks at what exists, so running it again resumes an interrupted
  * run and does nothing on a finished lab; the journal records each step for `lab destroy` (journaled.ts).
  */
+import { isAbsolute, join, resolve } from 'node:path'
 import { assertIso9660 } from '../media/local-iso.js'
+import { readBundle } from '../bundle/manifest.js'
 import { selectNodes } from '../lab/targets.js'
 import { vmName } from '../lab/vm-names.js'
 import type { ModuleResult } from '../modules/module.js'
@@ -30,6 +32,8 @@ export interface UpOptions {
   mirror?: string
   /** Nodes cloned and booted at once. */
   concurrency?: number
+  /** A bundle folder (lab bundle create): the install ISO and the modules' images come from it. */
+  bundle?: string
 }
 
 export interface UpResult {
@@ -45,15 +49,25 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const { loaded, report, journal, state } = ctx
   const lab = loaded.lab
   const nodes = selectNodes(lab, opts.only)
-  // A bad --iso is told before the network or anything else is made.
-  if (opts.iso !== undefined) await assertIso9660(opts.iso)
+  // A bad --bundle or --iso is told before the network or anything else is made.
+  if (opts.bundle !== undefined) lab.bundle = resolve(opts.bundle)
+  const iso =
+    opts.iso ??
+    (lab.bundle === undefined
+      ? undefined
+      : await bundleIso(
+          lab.bundle,
+          loaded.filesDir,
+          lab.os.isos.map((i) => i.file),
+        ))
+  if (iso !== undefined) await assertIso9660(iso)
   const creds = await ensureCredentials(loaded)
 
   const network = await networkStep(ctx)
   let base: Awaited<ReturnType<typeof baseStep>>
   let made: Awaited<ReturnType<typeof nodesStep>>
   try {
-    base = await baseStep(ctx, network, creds, opts.iso, opts.mirror)
+    base = await baseStep(ctx, network, creds, iso, opts.mirror)
     made = await nodesStep(ctx, nodes, base.name, network, creds, opts.concurrency)
   } catch (e) {
     // Before any node runs, a failure (an ISO that cannot be had, an install that stopped) leaves no switch running.
@@ -82,4 +96,11 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   } finally {
     await sessions.close()
   }
+}
+
+/** The bundle's install ISO of the lab's OS, if it has one; reading the manifest checks the bundle before anything is made. */
+async function bundleIso(bundle: string, filesDir: string, files: string[]): Promise<string | undefined> {
+  const opened = await readBundle(isAbsolute(bundle) ? bundle : join(filesDir, bundle))
+  const iso = opened.manifest.artifacts.find((a) => a.kind === 'iso' && files.includes(a.name))
+  return iso === undefined ? undefined : join(opened.dir, iso.path)
 }

@@ -88,6 +88,17 @@ export function parseLab(text: string, displayName: string, opts: { filesDir?: s
     const checks = parseEntries(lab.checks, CHECKS, 'checks', problems)
     validateLab(lab, modules, checks, problems)
     if (opts.filesDir !== undefined) problems.push(...labFilesProblems(modules, MODULES, opts.filesDir, opts.missingFilesOk ?? false))
+    if (lab.bundle !== undefined && opts.filesDir !== undefined) {
+      // Unlike the modules' files, a bundle may be anywhere (a class's shared folder); it is made absolute here.
+      lab.bundle = resolvePath(opts.filesDir, lab.bundle)
+      const manifest = join(lab.bundle, 'manifest.json')
+      if (!opts.missingFilesOk && !existsSync(manifest))
+        problems.push({
+          path: ['bundle'],
+          message: `no bundle at ${excerpt(lab.bundle, 200)}: ${excerpt(manifest, 200)} does not exist`,
+          hint: 'make it with `lab bundle create LAB --out DIR` on a machine online, or correct the path (relative to the lab file)',
+        })
+    }
     // Every choice of every variable is tried, so that no student's values can break a rule.
     let exercises: Exercise[] = []
     cornerValues(lab.variables).forEach((values, k) => {

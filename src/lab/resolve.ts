@@ -46,6 +46,8 @@ export interface ResolvedLab {
    * Proxmox VE node); it overrides the lab file's for this instance only.
    */
   connection?: string
+  /** The bundle folder the modules take images from (absolute, or relative to the lab file); none: registries as usual. */
+  bundle?: string
   /** How lab-wide snapshots are taken: with the nodes' memory (a reset resumes them) or of their disks only (a reset boots them). */
   snapshots: LabFile['snapshots']
   nodes: ResolvedNode[]
@@ -122,6 +124,7 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   if (lab.description !== undefined) resolved.description = lab.description
   if (lab.libvirt !== undefined) resolved.libvirt = lab.libvirt
   if (lab.proxmox !== undefined) resolved.proxmox = lab.proxmox
+  if (lab.bundle !== undefined) resolved.bundle = lab.bundle
   return resolved
 }
 

@@ -148,6 +148,11 @@ export const labSchema = z.strictObject({
     description:
       "how the ready snapshot and the course stages are taken. live: with each node's memory (a memory image per node and snapshot on disk), and a reset resumes the nodes in seconds; cold: the disks only of the nodes shut down, and every reset boots them",
   }),
+  bundle: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'a bundle folder (lab bundle create) the modules take their images from, never a registry; relative to the lab file; `lab up --bundle DIR` overrides it' }),
   nodes: z.array(nodeSchema).min(1, { error: 'a lab needs at least one node' }),
   // Module and check entries are validated one by one in load.ts so that errors point at the entry.
   modules: z.array(z.unknown()).default([]),

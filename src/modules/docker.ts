@@ -4,10 +4,12 @@
  * the service enabled and running; users in the docker group; images loaded from local tarballs.
  * Registry settings take a reload (SIGHUP: containers keep running); new packages take a restart. The unit
  * allows three starts a minute, so neither happens without a change.
+ * With a bundle (`lab up --bundle DIR`, or `bundle:` in the lab file) the images the lab names come from it,
+ * loaded with `docker load`, and nothing is installed from the internet.
  */
 import { readFile } from 'node:fs/promises'
-import { posix } from 'node:path'
-import type { Change, Family, Module, ModuleContext } from './module.js'
+import { dirname, isAbsolute, posix } from 'node:path'
+import type { Applied, Change, Family, Module, ModuleContext } from './module.js'
 import type { ModuleOptions } from '../lab/module-options.js'
 import { shellQuote } from '../guest/remote-command.js'
 import { LabError } from '../util/errors.js'
@@ -21,10 +23,13 @@ import { applyServiceChanges, parseService, serviceChanges, serviceSection, type
 import { DAEMON_JSON, mergeDaemonJson, missingRegistries, infoRegistries, type EffectiveRegistries, type RegistrySettings } from './lib/docker-daemon-json.js'
 import { normalizeImage } from './lib/docker-image.js'
 import { DOCKER_STATE, infoFailure, parseDockerState, parseImageTags } from './lib/docker-api.js'
+import { findImage, readBundle, type ImageArtifact } from '../bundle/manifest.js'
+import { labImages, type NeededImage } from '../bundle/lab-needs.js'
+import { imageTar } from '../bundle/image-tar.js'
 
 type Options = ModuleOptions<'docker'>
 type Ctx = ModuleContext<Options>
-type Key = 'repo' | 'conflicts' | 'packages' | 'config' | 'users' | ServiceKey | 'reload' | 'images'
+type Key = 'repo' | 'conflicts' | 'packages' | 'config' | 'users' | ServiceKey | 'reload' | 'images' | 'bundle-images'
 
 export const DOCKER_CE_REPO = 'https://download.docker.com/linux/centos/docker-ce.repo'
 const REPO_FILE = '/etc/yum.repos.d/docker-ce.repo'
@@ -103,6 +108,8 @@ export interface DockerProbe {
   users: Set<string>
   /** Images the node has, normalized (`busybox:latest`). */
   images: Set<string>
+  /** With a bundle: its folder and, per image the lab names, its artifact (undefined: the bundle lacks it). */
+  bundle?: { dir: string; images: Array<NeededImage & { artifact: ImageArtifact | undefined }> }
 }
 
 export interface DockerTiming {
@@ -137,6 +144,7 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
     users: [...users.map((u) => `id -u ${shellQuote(u)} >/dev/null 2>&1 && echo ${shellQuote(u)}`), 'true'].join('\n'),
   })
   const engine = parseDockerState(s.engine.out)
+  const bundle = await openBundle(ctx)
   const group = s.group.out.trim()
   const registries = engine.info.ok ? infoRegistries(engine.info.out) : undefined
   return {
@@ -147,9 +155,24 @@ async function probe(ctx: Ctx): Promise<DockerProbe> {
     ...(registries === undefined ? {} : { registries }),
     ...(group === '' ? {} : { groupMembers: (group.split(':')[3] ?? '').split(',').filter((u) => u !== '') }),
     users: new Set(s.users.out.split('\n').filter((u) => u !== '')),
-    images: ctx.options.images.length && engine.images.ok ? imageSet(engine.images.out, ctx.node.name) : new Set<string>(),
+    images: (ctx.options.images.length || bundle) && engine.images.ok ? imageSet(engine.images.out, ctx.node.name) : new Set<string>(),
+    ...(bundle ? { bundle } : {}),
   }
 }
+
+/** The lab's bundle, read on this machine (no round trip to the node); a bad folder or manifest is told as such. */
+async function openBundle(ctx: Ctx): Promise<DockerProbe['bundle']> {
+  const given = ctx.lab.bundle
+  if (given === undefined) return undefined
+  const dir = isAbsolute(given) ? given : ctx.labFile(given)
+  const opened = await readBundle(dir)
+  const images = labImages(ctx.lab, dirname(ctx.labFile('lab'))).map((i) => ({ ...i, artifact: findImage(opened.manifest, i.image) }))
+  return { dir: opened.dir, images }
+}
+
+/** Bundle images the node does not have yet. */
+const absentBundleImages = (probed: Pick<DockerProbe, 'bundle'>, have: Set<string>): ImageArtifact[] =>
+  (probed.bundle?.images ?? []).flatMap((i) => (i.artifact && !have.has(normalizeImage(i.artifact.name)) ? [i.artifact] : []))
 
 function plan(ctx: Ctx, probed: DockerProbe): Change<Key>[] {
   const { family } = ctx.facts
@@ -164,6 +187,20 @@ function plan(ctx: Ctx, probed: DockerProbe): Change<Key>[] {
   const conflicts = set.conflicts.filter((n) => installed.has(n))
   if (conflicts.length) changes.push({ key: 'conflicts', what: `remove ${conflicts.join(' ')}`, why: 'they conflict with docker-ce and containerd.io' })
   const missing = set.required.filter((n) => !installed.has(n))
+  const bundle = probed.bundle
+  if (bundle) {
+    const lacking = bundle.images.filter((i) => i.artifact === undefined)
+    if (lacking.length) {
+      throw new LabError(`${node}: the bundle ${bundle.dir} has no image ${lacking.map((i) => `${i.image} (${i.by})`).join(', ')}`, {
+        hint: `add it with \`lab bundle create LAB --out ${bundle.dir}\` on a machine online (it keeps what the bundle has), or run without the bundle`,
+      })
+    }
+    if (missing.length) {
+      throw new LabError(`${node}: ${missing.join(', ')} not installed, and the bundle ${bundle.dir} holds no OS packages (bundles do not collect them yet)`, {
+        hint: 'bake them into the base image (the Debian image bakes docker.io; install.packages on EL), or run once without the bundle on a network that reaches the OS repositories',
+      })
+    }
+  }
   if (missing.length) {
     changes.push({
       key: 'packages',
@@ -203,6 +240,14 @@ function plan(ctx: Ctx, probed: DockerProbe): Change<Key>[] {
       key: 'images',
       what: `load ${absent.map((i) => `${i.name} from ${i.file}`).join(', ')}`,
       why: 'the lab brings its images as tarballs (no registry needed)',
+    })
+  }
+  const fromBundle = absentBundleImages(probed, probed.images)
+  if (fromBundle.length && bundle) {
+    changes.push({
+      key: 'bundle-images',
+      what: `docker load ${fromBundle.map((i) => i.name).join(', ')} from the bundle ${bundle.dir}`,
+      why: 'the lab runs from a bundle: its images come from there, not from a registry',
     })
   }
   return changes
@@ -283,9 +328,30 @@ async function apply(ctx: Ctx, changes: Change<Key>[], probed: DockerProbe): Pro
   await applyServiceChanges(ctx.guest, node, 'docker', probed.service, changes)
   if (keys.has('reload')) await must(ctx.guest, node, ['systemctl', 'reload', 'docker'])
   if (keys.has('images')) await loadImages(ctx, probed)
+  if (keys.has('bundle-images')) await loadBundleImages(ctx, probed)
 }
 
-async function verify(ctx: Ctx, timing: DockerTiming): Promise<void> {
+/** Each image as one tar that `docker load` of any Docker version reads (bundle/image-tar.ts), uploaded and loaded. */
+async function loadBundleImages(ctx: Ctx, probed: DockerProbe): Promise<void> {
+  const node = ctx.node.name
+  for (const image of absentBundleImages(probed, probed.images)) {
+    const remote = `/var/tmp/vmlab-bundle-${image.sha256.slice(0, 16)}.tar`
+    ctx.log(`loading ${image.name} from the bundle ${probed.bundle!.dir}`)
+    await ctx.guest.upload(remote, await imageTar(probed.bundle!.dir, image), { mode: 0o600 })
+    try {
+      await must(ctx.guest, node, ['docker', 'load', '-i', remote], { timeoutMs: 600_000 })
+    } finally {
+      await must(ctx.guest, node, ['rm', '-f', remote])
+    }
+  }
+}
+
+async function bundleOnly(ctx: Ctx): Promise<Pick<DockerProbe, 'bundle'>> {
+  const bundle = await openBundle(ctx)
+  return bundle ? { bundle } : {}
+}
+
+async function verify(ctx: Ctx, run: Applied<Key>, timing: DockerTiming): Promise<void> {
   const node = ctx.node.name
   const wanted = wantedRegistries(ctx.options)
   // One read gives the registries verify waits for and the images it checks after.
@@ -305,7 +371,14 @@ async function verify(ctx: Ctx, timing: DockerTiming): Promise<void> {
     },
     `\`systemctl status docker\` and \`journalctl -u docker\` on ${node} tell why`,
   )
-  const absent = absentImages(ctx, engine.images.ok ? imageSet(engine.images.out, node) : new Set<string>())
+  const have = engine.images.ok ? imageSet(engine.images.out, node) : new Set<string>()
+  const unloaded = run.applied.some((c) => c.key === 'bundle-images') ? absentBundleImages(await bundleOnly(ctx), have) : []
+  if (unloaded.length) {
+    throw new LabError(`${node}: ${unloaded.map((i) => i.name).join(', ')} not among the node's images after docker load from the bundle`, {
+      hint: 'the bundle was changed since it was made: `lab bundle verify DIR` names what is wrong',
+    })
+  }
+  const absent = absentImages(ctx, have)
   if (absent.length) {
     throw new LabError(`${node}: ${absent.map((i) => `${i.name} (from ${i.file})`).join(', ')} not among the node's images after loading`, {
       hint: 'the tarball holds an image of another name: `docker load` prints what it loaded; name that image in docker.images',
@@ -318,7 +391,7 @@ const absentImages = (ctx: Ctx, have: Set<string>): Options['images'] => ctx.opt
 /** A run that changed nothing needs no verify round trip when its probe saw the daemon running with the lab's settings. */
 function verified(ctx: Ctx, probed: DockerProbe): boolean {
   if (probed.service.active !== 'active' || probed.registries === undefined) return false
-  return missingRegistries(probed.registries, wantedRegistries(ctx.options)).length === 0 && absentImages(ctx, probed.images).length === 0
+  return missingRegistries(probed.registries, wantedRegistries(ctx.options)).length === 0 && absentImages(ctx, probed.images).length === 0 && absentBundleImages(probed, probed.images).length === 0
 }
 
 export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Options, DockerProbe, Key> {
@@ -334,7 +407,7 @@ export function dockerModule(timing: DockerTiming = DOCKER_TIMING): Module<Optio
     plan,
     apply,
     verified,
-    verify: (ctx) => verify(ctx, timing),
+    verify: (ctx, run) => verify(ctx, run, timing),
   }
 }
 

@@ -29,7 +29,11 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
   const result = await withLab('lab up', { ...common(opts, cmd, file), allowDefault: true, warn: true, needsLabFiles: true }, async (ctx) => {
     ctx.report({
       type: 'info',
-      message: await upSummary(ctx, { ...(typeof opts.provider === 'string' ? { provider: opts.provider } : {}), ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}) }),
+      message: await upSummary(ctx, {
+        ...(typeof opts.provider === 'string' ? { provider: opts.provider } : {}),
+        ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
+        ...(typeof opts.bundle === 'string' ? { bundle: opts.bundle } : {}),
+      }),
     })
     return up(ctx, {
       ...(Array.isArray(opts.only) ? { only: opts.only as string[] } : {}),
@@ -37,6 +41,7 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
       ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
       ...(typeof opts.mirror === 'string' ? { mirror: opts.mirror } : {}),
       ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
+      ...(typeof opts.bundle === 'string' ? { bundle: opts.bundle } : {}),
     })
   })
   const counts = { ok: 0, changed: 0, failed: 0 }

@@ -5,6 +5,7 @@ import { course, grade } from './course.js'
 import { validate, plan, kickstart, labs, completion } from './lab-file.js'
 import { iso, image } from './media.js'
 import { klass } from './class.js'
+import { bundle, cache } from './bundle.js'
 
 /**
  * Commands in the order `lab --help` lists them: the lifecycle first, the course, then the tools around it.
@@ -33,5 +34,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   kickstart,
   iso,
   image,
+  bundle,
+  cache,
   completion,
 ]

@@ -11,6 +11,7 @@ export function up(program: Command): void {
     .option('--iso <path>', 'install from this local ISO instead of the cached/downloaded one (checksum verified when known)')
     .option('--mirror <url>', 'download the install ISO from this mirror (as lab iso fetch --mirror; still checked against the pinned SHA-256)')
     .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)
+    .option('--bundle <dir>', 'offline: the install ISO and the images from this bundle (lab bundle create), never from a registry')
     .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText(
       'after',
@@ -21,7 +22,8 @@ Examples:
   lab up
   lab up labs/registry.yaml --provider virtualbox
   lab up -f lab.yaml --only node2 --no-provision
-  lab up --iso ~/Downloads/Rocky-9.6-x86_64-minimal.iso`,
+  lab up --iso ~/Downloads/Rocky-9.6-x86_64-minimal.iso
+  lab up debian-swarm --bundle /srv/class/bundle`,
     )
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { upCommand } = await import('../actions/lifecycle.js')
