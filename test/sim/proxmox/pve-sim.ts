@@ -10,6 +10,7 @@ import { createServer as createHttp, type IncomingMessage, type ServerResponse, 
 import { createServer as createHttps } from 'node:https'
 import { Readable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
+import { verifyParams } from './schema-check.js'
 
 export interface SimNode {
   node: string
@@ -208,11 +209,20 @@ export class PveSim {
           }
         }
       }
+      const given = upload === undefined ? params : { ...params, filename: upload.name }
+      const errors = verifyParams(method, path, given)
+      if (Object.keys(errors).length > 0) throw paramError(errors)
       const data = this.route(method, path.split('/').slice(1).map(decodeURIComponent), params, upload)
       send(200, 'OK', { data: data ?? null })
     } catch (e) {
       if (!(e instanceof Fail)) {
         send(500, 'internal error', { data: null, message: `internal error: ${String(e)}\n` })
+        return
+      }
+      // A refused login is answered before any formatter runs: the reason is the status line, the body empty.
+      if (e.status === 401) {
+        res.writeHead(401, e.message)
+        res.end()
         return
       }
       // PVE puts the message in the status line too (first line, as HTTP allows).
@@ -450,7 +460,6 @@ export class PveSim {
         this.need(`/access/realm/${userid.split('@')[1]}`, 'Realm.AllocateUser')
         this.need('/access/groups', 'User.Modify')
         if (this.users.has(userid)) throw die(`create user failed: user '${userid}' already exists`)
-        if (q.password !== undefined && q.password.length < 5) throw paramError({ password: 'value must be at least 5 characters long' })
         this.users.set(userid, { ...(q.comment ? { comment: q.comment } : {}), ...(q.password ? { password: q.password } : {}) })
         return null
       }
