@@ -110,3 +110,16 @@ t.test('wrong secret: 401 with the fix, the secret not shown', async (t) => {
   t.match(e.hint, /check proxmox.token/)
   t.notMatch(e.message, 'not-the-secret')
 })
+
+t.test('clones started together each get their own VM id (nextid reserves none)', async (t) => {
+  const { sim, provider, base, clone } = await pveLab(t)
+  await provider.createBase(base)
+  await Promise.all([provider.cloneLinked(clone('node1', '52:54:00:00:00:11')), provider.cloneLinked(clone('node2', '52:54:00:00:00:12'))])
+  const ids = ['vmlab-lab-node1', 'vmlab-lab-node2'].map((n) => sim.vmByName(n)?.vmid)
+  t.ok(
+    ids.every((id) => typeof id === 'number'),
+    'both clones exist',
+  )
+  t.not(ids[0], ids[1])
+  t.ok(sim.calls.filter((c) => c === 'GET /cluster/nextid').length >= 3, 'the clone that lost the race asked for another id')
+})

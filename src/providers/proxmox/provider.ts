@@ -164,6 +164,24 @@ export class ProxmoxProvider implements Provider {
     return id
   }
 
+  /**
+   * Runs a create or clone under a fresh VM id. /cluster/nextid reserves nothing (it names the lowest id no
+   * config holds yet), so two clones started together, by this run or by another student's, may be handed
+   * the same id: the one that comes second is refused and takes the next id.
+   */
+  private async withNewId(create: (vmid: number) => Promise<unknown>): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const vmid = await this.nextId()
+      try {
+        await create(vmid)
+        return vmid
+      } catch (e) {
+        const taken = e instanceof PveApiError && e.status === 500 && new RegExp(`VM ${vmid} already exists|unable to create VM ${vmid}: config file already exists`).test(e.pveMessage)
+        if (!taken || attempt >= 10) throw e
+      }
+    }
+  }
+
   /** Uploads a local file to the ISO storage of a node unless a volume of that name is there. */
   private async upload(node: string, file: string, content: 'iso' | 'import', replace: boolean, name = basename(file)): Promise<string> {
     const volid = `${this.isoStorage}:${content}/${name}`
@@ -199,10 +217,7 @@ export class ProxmoxProvider implements Provider {
   async createBase(spec: BaseSpec): Promise<void> {
     await this.ensurePool()
     const node = await this.place(spec.memoryMiB)()
-    const vmid = await this.nextId()
-    const at = { node, vmid }
     const common = {
-      vmid,
       name: spec.name,
       pool: this.s.pool,
       cores: spec.cpus,
@@ -212,15 +227,19 @@ export class ProxmoxProvider implements Provider {
       net0: `virtio,bridge=${this.s.bridge}`,
       serial0: 'socket',
     }
+    let at: { node: string; vmid: number }
     if (spec.source.kind === 'iso') {
       const iso = await this.upload(node, spec.source.installIso, 'iso', false)
       const oemdrv = await this.upload(node, spec.source.oemdrvIso, 'iso', true, `${spec.name}-oemdrv.iso`)
-      await this.api.run(
-        'POST',
-        `/nodes/${node}/qemu`,
-        { ...common, scsi0: `${this.s.storage}:${spec.diskGiB}`, ide2: `${iso},media=cdrom`, ide3: `${oemdrv},media=cdrom`, boot: 'order=scsi0;ide2' },
-        `creating ${spec.name}`,
+      const vmid = await this.withNewId((id) =>
+        this.api.run(
+          'POST',
+          `/nodes/${node}/qemu`,
+          { vmid: id, ...common, scsi0: `${this.s.storage}:${spec.diskGiB}`, ide2: `${iso},media=cdrom`, ide3: `${oemdrv},media=cdrom`, boot: 'order=scsi0;ide2' },
+          `creating ${spec.name}`,
+        ),
       )
+      at = { node, vmid }
       this.known.set(spec.name, at)
       await this.api.run('POST', `${this.qemu(at)}/status/start`, {}, `starting the installer of ${spec.name}`)
       await this.waitPowerOff(at, spec.name, spec.installTimeoutMs)
@@ -228,7 +247,10 @@ export class ProxmoxProvider implements Provider {
       await this.api.run('DELETE', `/nodes/${node}/storage/${this.isoStorage}/content/${encodeURIComponent(oemdrv)}`)
     } else if (spec.source.kind === 'image') {
       const disk = await this.upload(node, spec.source.disk, 'import', true, `${spec.name}.qcow2`)
-      await this.api.run('POST', `/nodes/${node}/qemu`, { ...common, scsi0: `${this.s.storage}:0,import-from=${disk}`, boot: 'order=scsi0' }, `creating ${spec.name}`)
+      const vmid = await this.withNewId((id) =>
+        this.api.run('POST', `/nodes/${node}/qemu`, { vmid: id, ...common, scsi0: `${this.s.storage}:0,import-from=${disk}`, boot: 'order=scsi0' }, `creating ${spec.name}`),
+      )
+      at = { node, vmid }
       this.known.set(spec.name, at)
     } else {
       throw new LabError('proxmox: a base from a cloud image (install.image) is not supported yet', { hint: 'leave install.image out: the base is installed from the ISO' })
@@ -255,9 +277,10 @@ export class ProxmoxProvider implements Provider {
     const storages = this.api.dryRun ? [] : await this.api.get<StorageResource[]>('/cluster/resources', { type: 'storage' })
     const shared = storages.some((x) => x.storage === this.s.storage && x.shared === 1)
     const node = await this.place(spec.memoryMiB, { node: tmpl.node, sharedStorage: shared })()
-    const vmid = await this.nextId()
+    const vmid = await this.withNewId((newid) =>
+      this.api.run('POST', `${this.qemu(tmpl)}/clone`, { newid, name: spec.name, pool: this.s.pool, target: node, full: 0 }, `linked clone ${spec.name} of ${spec.base}`),
+    )
     const at = { node, vmid }
-    await this.api.run('POST', `${this.qemu(tmpl)}/clone`, { newid: vmid, name: spec.name, pool: this.s.pool, target: node, full: 0 }, `linked clone ${spec.name} of ${spec.base}`)
     this.known.set(spec.name, at)
     // Named after the VM: an ISO storage is one folder for every lab of the cluster.
     const seed = await this.upload(node, spec.seedIso, 'iso', true, `${spec.name}-seed.iso`)
