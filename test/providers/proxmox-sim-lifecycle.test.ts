@@ -123,3 +123,35 @@ t.test('clones started together each get their own VM id (nextid reserves none)'
   t.not(ids[0], ids[1])
   t.ok(sim.calls.filter((c) => c === 'GET /cluster/nextid').length >= 3, 'the clone that lost the race asked for another id')
 })
+
+t.test('privilege preflight: every privilege the token lacks, in one problem, with path and role, before anything is made', async (t) => {
+  const { sim, provider } = await pveLab(t)
+  for (const p of ['VM.Clone', 'Datastore.AllocateSpace', 'Pool.Allocate', 'SDN.Use']) sim.privileges.delete(p)
+  const info = await provider.detect()
+  const fatal = info.problems.filter((p) => p.fatal)
+  t.equal(fatal.length, 1, 'one problem for all of them')
+  const text = fatal[0]!.problem
+  t.match(text, /VM\.Clone on \/vms \(or \/pool\/vmlab-lab\) — role PVEVMAdmin/)
+  t.match(text, /Datastore\.AllocateSpace on \/storage\/local-lvm — role PVEDatastoreUser/)
+  t.match(text, /Pool\.Allocate on \/pool\/vmlab-lab — role PVEPoolAdmin/, 'the pool does not exist yet: making it needs Pool.Allocate')
+  t.match(text, /SDN\.Use on \/sdn\/zones\/localnetwork\/vmbr1 — role PVESDNUser/)
+  t.notMatch(text, /VM\.Allocate|Datastore\.Audit/, 'only what is missing')
+  t.match(fatal[0]!.fix, "pveum acl modify /vms --tokens 'vmlab@pve!lab' --roles PVEVMAdmin")
+  t.same(
+    sim.calls.filter((c) => !c.startsWith('GET ')),
+    [],
+    'nothing was made',
+  )
+  sim.privileges = new Set([...sim.privileges, 'VM.Clone', 'Datastore.AllocateSpace', 'Pool.Allocate', 'SDN.Use'])
+  t.same((await provider.detect()).problems, [], 'all granted: no problem')
+})
+
+t.test('a privilege granted on a path below does not count above it; one that propagates does', async (t) => {
+  const { holds } = await import('../../src/providers/proxmox/privileges.js')
+  const perms = { '/vms': { 'VM.Audit': 1, 'VM.Clone': 0 }, '/storage/local': { 'Datastore.Audit': 1 } }
+  t.ok(holds(perms, '/vms/101', 'VM.Audit'), 'propagated to a VM')
+  t.notOk(holds(perms, '/vms/101', 'VM.Clone'), 'not propagated')
+  t.ok(holds(perms, '/vms', 'VM.Clone'), 'on the path itself')
+  t.notOk(holds(perms, '/storage/local-lvm', 'Datastore.Audit'), '/storage/local is no parent of /storage/local-lvm')
+  t.notOk(holds(perms, '/', 'VM.Audit'))
+})

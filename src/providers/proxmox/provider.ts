@@ -14,6 +14,7 @@ import { PROXMOX_CAPABILITIES } from './capabilities.js'
 import { PveApi, type ApiOptions } from './api.js'
 import { PveApiError } from './api-error.js'
 import { httpTransport, recordingTransport, type Transport } from './http.js'
+import { grantHint, labNeeds, missing, tokenPermissions } from './privileges.js'
 import { placeVm, type ClusterNode } from './placement.js'
 import { readTokenSecret, type ProxmoxSettings } from './settings.js'
 
@@ -115,6 +116,25 @@ export class ProxmoxProvider implements Provider {
           fix: `pvesm status lists the storages; set proxmox.storage / proxmox.isoStorage, or grant Datastore.AllocateSpace on /storage/${st}`,
           fatal: true,
         })
+    if (!this.api.dryRun) {
+      const perms = await tokenPermissions(this.api)
+      const pools = this.s.pool === undefined ? [] : await this.api.get<Array<{ poolid: string }>>('/pools')
+      const needs = labNeeds({
+        storage: this.s.storage,
+        isoStorage: this.isoStorage,
+        bridge: this.s.bridge,
+        ...(this.s.pool === undefined ? {} : { pool: this.s.pool }),
+        poolExists: pools.some((p) => p.poolid === this.s.pool),
+        nodes: nodes.map((n) => n.node),
+      })
+      const lacking = missing(perms, needs)
+      if (lacking.length > 0)
+        problems.push({
+          problem: `the API token ${this.s.token} lacks privileges the lab uses:\n${lacking.map((l) => `      ${l}`).join('\n')}`,
+          fix: grantHint(this.s.token, needs, perms),
+          fatal: true,
+        })
+    }
     return { name: 'proxmox', binary: this.s.url, version: v.version, product: `Proxmox VE ${v.release}`, problems }
   }
 

@@ -470,6 +470,9 @@ export class PveSim {
         for (let i = this.acl.length - 1; i >= 0; i--) if (this.acl[i]!.ugid === userid) this.acl.splice(i, 1)
         return null
       }
+      case key === 'GET /access/permissions':
+        // One grant on / that propagates: the simulator's privileges are the token's everywhere.
+        return { '/': Object.fromEntries([...this.privileges].map((p) => [p, 1])) }
       case key === 'GET /access/acl':
         return this.acl
       case key === 'PUT /access/acl': {
