@@ -9,6 +9,7 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse, type Server } from 'node:http'
 import { createServer as createHttps } from 'node:https'
 import { Readable } from 'node:stream'
+import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { verifyParams } from './schema-check.js'
 
@@ -124,6 +125,8 @@ export class PveSim {
   readonly pools = new Map<string, { comment?: string }>()
   readonly users = new Map<string, { comment?: string; password?: string }>()
   readonly acl: Array<{ path: string; ugid: string; roleid: string; type: 'user'; propagate: number }> = []
+  /** Every file uploaded to a storage, with its digest (to prove what arrived). */
+  readonly uploads: Array<{ name: string; size: number; sha256: string }> = []
   /** Every call, as `METHOD /path`. */
   readonly calls: string[] = []
   /** Every Authorization header seen (to prove what went over the wire). */
@@ -213,6 +216,14 @@ export class PveSim {
       const errors = verifyParams(method, path, given)
       if (Object.keys(errors).length > 0) throw paramError(errors)
       const data = this.route(method, path.split('/').slice(1).map(decodeURIComponent), params, upload)
+      if (upload)
+        this.uploads.push({
+          name: upload.name,
+          size: upload.size,
+          sha256: createHash('sha256')
+            .update(Buffer.from(await upload.arrayBuffer()))
+            .digest('hex'),
+        })
       send(200, 'OK', { data: data ?? null })
     } catch (e) {
       if (!(e instanceof Fail)) {
