@@ -5,7 +5,9 @@
  * as a CD-ROM: PVE's cloud-init drive would carry hostname, keys and addresses but not the SSH host keys the
  * lab pins, short of a cicustom snippet on a storage with `snippets` content that the API cannot upload to.
  */
-import { basename } from 'node:path'
+import { basename, join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { LabError } from '../../util/errors.js'
 import { sleep } from '../../util/sleep.js'
 import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, VmState, Preflight } from '../provider.js'
@@ -14,7 +16,8 @@ import { PROXMOX_CAPABILITIES } from './capabilities.js'
 import { PveApi, type ApiOptions } from './api.js'
 import { PveApiError } from './api-error.js'
 import { httpTransport, recordingTransport, type Transport } from './http.js'
-import { grantHint, labNeeds, missing, tokenPermissions } from './privileges.js'
+import { grantHint, labNeeds, missing, studentNeeds, tokenPermissions } from './privileges.js'
+import { ensureStudentAccess, studentAccess, type StudentAccess } from './students.js'
 import { placeVm, type ClusterNode } from './placement.js'
 import { readTokenSecret, type ProxmoxSettings } from './settings.js'
 
@@ -56,7 +59,12 @@ export interface ProxmoxProviderOptions {
   transport?: Transport
   env?: NodeJS.ProcessEnv
   api?: ApiOptions
+  /** The student this instance of a class is: their VMs go into their own pool, which their @pve user may use. */
+  student?: { id: string; stateDir: string }
 }
+
+/** The student's PVE login, kept in the instance's state directory (PVE gives no password back). */
+const STUDENT_FILE = 'proxmox-user.json'
 
 export class ProxmoxProvider implements Provider {
   readonly name = 'proxmox' as const
@@ -99,6 +107,33 @@ export class ProxmoxProvider implements Provider {
     return this.apiClient
   }
 
+  /** The pool the lab's VMs go into: the student's own in a class. */
+  private get pool(): string | undefined {
+    return this.opts.student ? studentAccess(this.opts.student.id).pool : this.s.pool
+  }
+
+  /** The student's login, made once: PVE keeps only a hash of it. */
+  private studentLogin(): StudentAccess & { password: string } {
+    const st = this.opts.student!
+    const file = join(st.stateDir, STUDENT_FILE)
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StudentAccess & { password: string }
+    const login = { ...studentAccess(st.id), password: randomBytes(12).toString('base64url') }
+    mkdirSync(st.stateDir, { recursive: true, mode: 0o700 })
+    writeFileSync(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 })
+    return login
+  }
+
+  async consoleAccess(): Promise<string[]> {
+    const st = this.opts.student
+    if (!st || !existsSync(join(st.stateDir, STUDENT_FILE))) return []
+    const login = JSON.parse(readFileSync(join(st.stateDir, STUDENT_FILE), 'utf8')) as StudentAccess & { password: string }
+    return [
+      `Proxmox VE web console: ${this.s.url.replace(/\/+$/, '')}/`,
+      `  user ${login.userid.replace(/@pve$/, '')}, realm "Proxmox VE authentication server" (${login.userid}), password ${login.password}`,
+      `  your VMs are in pool ${login.pool}: open their consoles, start and stop them; nothing else on the cluster is yours`,
+    ]
+  }
+
   private get isoStorage(): string {
     return this.s.isoStorage ?? 'local'
   }
@@ -118,15 +153,16 @@ export class ProxmoxProvider implements Provider {
         })
     if (!this.api.dryRun) {
       const perms = await tokenPermissions(this.api)
-      const pools = this.s.pool === undefined ? [] : await this.api.get<Array<{ poolid: string }>>('/pools')
+      const pools = this.pool === undefined ? [] : await this.api.get<Array<{ poolid: string }>>('/pools')
       const needs = labNeeds({
         storage: this.s.storage,
         isoStorage: this.isoStorage,
         bridge: this.s.bridge,
-        ...(this.s.pool === undefined ? {} : { pool: this.s.pool }),
-        poolExists: pools.some((p) => p.poolid === this.s.pool),
+        ...(this.pool === undefined ? {} : { pool: this.pool }),
+        poolExists: pools.some((p) => p.poolid === this.pool),
         nodes: nodes.map((n) => n.node),
       })
+      if (this.opts.student) needs.push(...studentNeeds('vmlab-'))
       const lacking = missing(perms, needs)
       if (lacking.length > 0)
         problems.push({
@@ -228,9 +264,15 @@ export class ProxmoxProvider implements Provider {
 
   /** The lab's pool, made on first use: PVE refuses a VM into a pool that does not exist. */
   private async ensurePool(): Promise<void> {
-    if (this.s.pool === undefined || this.poolReady) return
+    if (this.poolReady) return
+    if (this.opts.student && !this.api.dryRun) {
+      await ensureStudentAccess(this.api, this.studentLogin())
+      this.poolReady = true
+      return
+    }
+    if (this.pool === undefined) return
     const pools = await this.api.get<Array<{ poolid: string }>>('/pools')
-    if (!pools.some((p) => p.poolid === this.s.pool)) await this.api.call('POST', '/pools', { poolid: this.s.pool, comment: 'vmlab' })
+    if (!pools.some((p) => p.poolid === this.pool)) await this.api.call('POST', '/pools', { poolid: this.pool, comment: 'vmlab' })
     this.poolReady = true
   }
 
@@ -239,7 +281,7 @@ export class ProxmoxProvider implements Provider {
     const node = await this.place(spec.memoryMiB)()
     const common = {
       name: spec.name,
-      pool: this.s.pool,
+      pool: this.pool,
       cores: spec.cpus,
       memory: spec.memoryMiB,
       ostype: 'l26',
@@ -298,7 +340,7 @@ export class ProxmoxProvider implements Provider {
     const shared = storages.some((x) => x.storage === this.s.storage && x.shared === 1)
     const node = await this.place(spec.memoryMiB, { node: tmpl.node, sharedStorage: shared })()
     const vmid = await this.withNewId((newid) =>
-      this.api.run('POST', `${this.qemu(tmpl)}/clone`, { newid, name: spec.name, pool: this.s.pool, target: node, full: 0 }, `linked clone ${spec.name} of ${spec.base}`),
+      this.api.run('POST', `${this.qemu(tmpl)}/clone`, { newid, name: spec.name, pool: this.pool, target: node, full: 0 }, `linked clone ${spec.name} of ${spec.base}`),
     )
     const at = { node, vmid }
     this.known.set(spec.name, at)
