@@ -76,6 +76,7 @@ export class ProxmoxProvider implements Provider {
   private readonly known = new Map<string, { node: string; vmid: number }>()
   private readonly placed: Record<string, number> = {}
   private poolReady = false
+  private labPoolReady = false
   /** Templates this run made (a plan asks no cluster whether a VM is one). */
   private readonly templates = new Set<string>()
   private readonly installPollMs: number
@@ -263,25 +264,29 @@ export class ProxmoxProvider implements Provider {
   }
 
   /** The lab's pool, made on first use: PVE refuses a VM into a pool that does not exist. */
-  private async ensurePool(): Promise<void> {
-    if (this.poolReady) return
-    if (this.opts.student && !this.api.dryRun) {
-      await ensureStudentAccess(this.api, this.studentLogin())
-      this.poolReady = true
-      return
-    }
-    if (this.pool === undefined) return
+  /** The lab file's pool (the base's), made on first use: PVE refuses a VM into a pool that does not exist. */
+  private async ensureLabPool(): Promise<void> {
+    if (this.s.pool === undefined || this.labPoolReady) return
     const pools = await this.api.get<Array<{ poolid: string }>>('/pools')
-    if (!pools.some((p) => p.poolid === this.pool)) await this.api.call('POST', '/pools', { poolid: this.pool, comment: 'vmlab' })
+    if (!pools.some((p) => p.poolid === this.s.pool)) await this.api.call('POST', '/pools', { poolid: this.s.pool, comment: 'vmlab' })
+    this.labPoolReady = true
+  }
+
+  /** The nodes' pool: in a class the student's own, with their user and ACL. */
+  private async ensurePool(): Promise<void> {
+    if (!this.opts.student) return this.ensureLabPool()
+    if (this.poolReady || this.api.dryRun) return
+    await ensureStudentAccess(this.api, this.studentLogin())
     this.poolReady = true
   }
 
   async createBase(spec: BaseSpec): Promise<void> {
-    await this.ensurePool()
+    // The base is the lab's, shared by every student: never in one student's pool.
+    await this.ensureLabPool()
     const node = await this.place(spec.memoryMiB)()
     const common = {
       name: spec.name,
-      pool: this.pool,
+      pool: this.s.pool,
       cores: spec.cpus,
       memory: spec.memoryMiB,
       ostype: 'l26',
