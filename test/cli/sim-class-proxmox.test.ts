@@ -4,7 +4,7 @@
  * sheet, nothing of another student's. No guest answers SSH here: every `lab up` stops at that stage.
  */
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { lab } from '../helpers/cli.js'
 import { buildIso } from '../../src/media/iso9660.js'
@@ -57,4 +57,7 @@ nodes: [{ name: master }]
   t.equal(sim.users.get('s01@pve')?.password, /password (\S+)/.exec(access.stdout)?.[1], 'the password on the sheet is the one PVE has')
   t.notMatch(access.stdout, /s02|vmlab-s02/, 'nothing of the other student')
   t.notMatch(access.stdout, sim.secret, 'nor the token secret')
+  const log = readFileSync(join(dir, '.lab', 'pvecls', 'instances', 's01', 'logs', 'commands.log'), 'utf8')
+  t.match(log, /https POST \/access\/users userid=s01@pve 'password=\*\*\*' /, 'the user is made in the command log')
+  t.notMatch(log, sim.users.get('s01@pve')!.password!, "the student's password is not in it")
 })
