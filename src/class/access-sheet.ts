@@ -14,7 +14,7 @@ export interface AccessSheet {
   text: string
 }
 
-export function accessSheet(lab: ResolvedLab, creds: LabCredentials, student: { id: string; name: string }, opts: { jump?: string } = {}): AccessSheet {
+export function accessSheet(lab: ResolvedLab, creds: LabCredentials, student: { id: string; name: string }, opts: { jump?: string; console?: string[] } = {}): AccessSheet {
   const keyFile = `id_ed25519-${student.id}`
   const user = lab.install.user.name
   const config = lab.nodes
@@ -44,6 +44,7 @@ export function accessSheet(lab: ResolvedLab, creds: LabCredentials, student: { 
     '--- passwords ---',
     ...(passwords.length ? passwords : ['  (the lab file sets them; ask your teacher)']),
     ...(web.length ? ['', '--- web ---', ...web] : []),
+    ...(opts.console?.length ? ['', '--- console ---', ...opts.console] : []),
     '',
   ].join('\n')
   return { files: { ssh_config: config, [keyFile]: creds.privateKey, 'access.txt': text }, text }

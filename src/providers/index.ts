@@ -40,7 +40,8 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
       const { ProxmoxProvider } = await import('./proxmox/provider.js')
       // An instance placed on a class host (a cluster node) has its clones go to that node only.
       const settings = opts.lab.proxmox && opts.lab.connection !== undefined ? { ...opts.lab.proxmox, nodes: [opts.lab.connection] } : opts.lab.proxmox
-      return new ProxmoxProvider({ ...runner, settings })
+      // A student's instance gets their own pool and @pve user (students.ts), recorded in its state directory.
+      return new ProxmoxProvider({ ...runner, settings, ...(opts.lab.instance !== undefined ? { student: { id: opts.lab.instance, stateDir: opts.stateDir } } : {}) })
     }
   }
 }

@@ -258,4 +258,9 @@ export interface Provider {
    * Optional: a provider that builds no images installs every guest from its ISO.
    */
   imageSource?(os: OsInfo, opts: { packages: string[]; onProgress?: (message: string) => void }): Promise<BaseSource>
+  /**
+   * The hypervisor's own way in for the student this instance is (a web console login), as lines for their
+   * access sheet; read from what `up` recorded, it asks the hypervisor nothing. Providers without one leave it out.
+   */
+  consoleAccess?(): Promise<string[]>
 }

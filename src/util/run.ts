@@ -55,6 +55,12 @@ export function noteStarted(command: string[], pid: number | undefined): void {
   logger?.({ command, result: { command, exitCode: 0, stdout: `started, pid ${pid ?? '?'}`, stderr: '', durationMs: 0 } })
 }
 
+/** Records a call that is no process (a request to a hypervisor's HTTP API) in the same log, as `exit` its status. */
+export function noteCall(command: string[], result: { exitCode: number; durationMs: number } | { error: unknown }): void {
+  if ('error' in result) logger?.({ command, error: result.error })
+  else logger?.({ command, result: { command, stdout: '', stderr: '', ...result } })
+}
+
 export function redact(text: string, secrets: string[] = []): string {
   let out = text
   for (const s of secrets) if (s.length > 0) out = out.split(s).join('***')

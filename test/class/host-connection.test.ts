@@ -75,3 +75,13 @@ t.test('lab plan --commands of an instance drives its own host', async (t) => {
   t.equal(plain.code, 0, plain.stderr)
   t.match(plain.stdout, /virsh -c qemu:\/\/\/system /, 'the lab of one keeps the lab file’s host')
 })
+
+t.test("the sheet carries the hypervisor's console lines the provider gave, in a section of their own", async (t) => {
+  const base = parseLab('name: swarm\nos: debian12\nprovider: auto\nnetwork: { cidr: 192.168.56.0/24 }\nnodes: [{ name: master }]\n', 'lab.yaml')
+  const s01 = instantiate(base, { id: 's01', cidr: '10.60.0.0/24', provider: 'proxmox', connection: 'pve2' })
+  const creds = { privateKey: 'KEY\n', secrets: { userPassword: 'pw', rootPassword: 'rpw', services: {} } } as never
+  const console = ['Proxmox VE web console: https://pve1:8006/', '  user s01, realm "Proxmox VE authentication server" (s01@pve), password x', '  your VMs are in pool vmlab-s01']
+  const sheet = accessSheet(s01, creds, { id: 's01', name: 'S' }, { console })
+  t.match(sheet.text, /--- console ---\nProxmox VE web console: https:\/\/pve1:8006\/\n {2}user s01, realm .*\n {2}your VMs are in pool vmlab-s01\n/)
+  t.notMatch(accessSheet(s01, creds, { id: 's01', name: 'S' }).text, /--- console ---/, 'no section where the provider has none')
+})

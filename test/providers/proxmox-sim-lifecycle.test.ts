@@ -110,3 +110,75 @@ t.test('wrong secret: 401 with the fix, the secret not shown', async (t) => {
   t.match(e.hint, /check proxmox.token/)
   t.notMatch(e.message, 'not-the-secret')
 })
+
+t.test('clones started together each get their own VM id (nextid reserves none)', async (t) => {
+  const { sim, provider, base, clone } = await pveLab(t)
+  await provider.createBase(base)
+  await Promise.all([provider.cloneLinked(clone('node1', '52:54:00:00:00:11')), provider.cloneLinked(clone('node2', '52:54:00:00:00:12'))])
+  const ids = ['vmlab-lab-node1', 'vmlab-lab-node2'].map((n) => sim.vmByName(n)?.vmid)
+  t.ok(
+    ids.every((id) => typeof id === 'number'),
+    'both clones exist',
+  )
+  t.not(ids[0], ids[1])
+  t.ok(sim.calls.filter((c) => c === 'GET /cluster/nextid').length >= 3, 'the clone that lost the race asked for another id')
+})
+
+t.test('privilege preflight: every privilege the token lacks, in one problem, with path and role, before anything is made', async (t) => {
+  const { sim, provider } = await pveLab(t)
+  for (const p of ['VM.Clone', 'Datastore.AllocateSpace', 'Pool.Allocate', 'SDN.Use']) sim.privileges.delete(p)
+  const info = await provider.detect()
+  const fatal = info.problems.filter((p) => p.fatal)
+  t.equal(fatal.length, 1, 'one problem for all of them')
+  const text = fatal[0]!.problem
+  t.match(text, /VM\.Clone on \/vms \(or \/pool\/vmlab-lab\) — role PVEVMAdmin/)
+  t.match(text, /Datastore\.AllocateSpace on \/storage\/local-lvm — role PVEDatastoreUser/)
+  t.match(text, /Pool\.Allocate on \/pool\/vmlab-lab — role PVEPoolAdmin/, 'the pool does not exist yet: making it needs Pool.Allocate')
+  t.match(text, /SDN\.Use on \/sdn\/zones\/localnetwork\/vmbr1 — role PVESDNUser/)
+  t.notMatch(text, /VM\.Allocate|Datastore\.Audit/, 'only what is missing')
+  t.match(fatal[0]!.fix, "pveum acl modify /vms --tokens 'vmlab@pve!lab' --roles PVEVMAdmin")
+  t.same(
+    sim.calls.filter((c) => !c.startsWith('GET ')),
+    [],
+    'nothing was made',
+  )
+  sim.privileges = new Set([...sim.privileges, 'VM.Clone', 'Datastore.AllocateSpace', 'Pool.Allocate', 'SDN.Use'])
+  t.same((await provider.detect()).problems, [], 'all granted: no problem')
+})
+
+t.test('a privilege granted on a path below does not count above it; one that propagates does', async (t) => {
+  const { holds } = await import('../../src/providers/proxmox/privileges.js')
+  const perms = { '/vms': { 'VM.Audit': 1, 'VM.Clone': 0 }, '/storage/local': { 'Datastore.Audit': 1 } }
+  t.ok(holds(perms, '/vms/101', 'VM.Audit'), 'propagated to a VM')
+  t.notOk(holds(perms, '/vms/101', 'VM.Clone'), 'not propagated')
+  t.ok(holds(perms, '/vms', 'VM.Clone'), 'on the path itself')
+  t.notOk(holds(perms, '/storage/local-lvm', 'Datastore.Audit'), '/storage/local is no parent of /storage/local-lvm')
+  t.notOk(holds(perms, '/', 'VM.Audit'))
+})
+
+t.test("a class student's instance: their own pool, @pve user and PVEVMUser ACL; the console lines name theirs only", async (t) => {
+  const { sim, url, secretFile, dir, base, clone } = await pveLab(t)
+  const { ProxmoxProvider } = await import('../../src/providers/proxmox/provider.js')
+  const { statSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const settings = { url, token: sim.tokenId, secretFile, storage: 'local-lvm', isoStorage: 'local', bridge: 'vmbr1' }
+  const student = (id: string) => new ProxmoxProvider({ settings, api: { pollMs: 10 }, student: { id, stateDir: join(dir, id) } })
+  const s01 = student('s01')
+  t.same(await s01.consoleAccess(), [], 'nothing before up')
+  await s01.createBase(base)
+  await s01.cloneLinked(clone('node1', '52:54:00:00:01:01'))
+  t.equal(sim.vmByName('vmlab-lab-node1')?.pool, 'vmlab-s01', "the clone is in the student's pool")
+  t.ok(sim.users.has('s01@pve'))
+  t.match(sim.acl, [{ path: '/pool/vmlab-s01', ugid: 's01@pve', roleid: 'PVEVMUser' }])
+  t.equal(statSync(join(dir, 's01', 'proxmox-user.json')).mode & 0o777, 0o600, 'the login is kept 0600')
+  const password = JSON.parse((await import('node:fs')).readFileSync(join(dir, 's01', 'proxmox-user.json'), 'utf8')).password as string
+  t.equal(sim.users.get('s01@pve')?.password, password, 'the password PVE got is the one kept')
+  const lines = (await s01.consoleAccess()).join('\n')
+  t.match(lines, `Proxmox VE web console: ${url}/`)
+  t.match(lines, /user s01, realm "Proxmox VE authentication server" \(s01@pve\)/)
+  t.match(lines, 'pool vmlab-s01')
+  t.match(lines, password)
+  t.same(await student('s02').consoleAccess(), [], "another student's instance shows nothing of s01")
+  sim.privileges.delete('User.Modify')
+  t.match((await student('s03').detect()).problems, [{ fatal: true, problem: /User\.Modify on \/access\/groups — role PVEUserAdmin/ }], 'a class needs User.Modify, asked before anything is made')
+})

@@ -1,6 +1,7 @@
 /** The PVE simulator on its own, spoken to with plain fetch as any API client would. */
 import t, { type Test } from 'tap'
 import { PveSim } from './proxmox/pve-sim.js'
+import { API_PARAMS, endpointOf } from './proxmox/schema-check.js'
 
 async function sim(t: Test, opts: ConstructorParameters<typeof PveSim>[0] = {}) {
   const s = new PveSim(opts)
@@ -12,8 +13,9 @@ async function sim(t: Test, opts: ConstructorParameters<typeof PveSim>[0] = {}) 
     const body = method === 'GET' || method === 'DELETE' ? undefined : form
     const q = body ? '' : `?${form}`
     const res = await fetch(`${url}/api2/json${path}${q}`, { method, headers: { authorization }, ...(body ? { body } : {}) })
+    const text = await res.text()
     // biome-ignore lint/suspicious/noExplicitAny: the answers have many shapes; each test reads what it asked for.
-    return { status: res.status, statusText: res.statusText, json: (await res.json()) as { data: any; errors?: Record<string, string>; message?: string } }
+    return { status: res.status, statusText: res.statusText, body: text, json: (text === '' ? {} : JSON.parse(text)) as { data: any; errors?: Record<string, string>; message?: string } }
   }
   const wait = async (upid: string) => {
     const node = upid.split(':')[1]
@@ -36,6 +38,7 @@ t.test('answers in the {data} envelope and refuses calls without the token', asy
   t.equal(none.statusText, 'No ticket')
   const wrong = await call('GET', '/version', {}, 'PVEAPIToken=vmlab@pve!lab=nope')
   t.equal(wrong.status, 401)
+  t.equal(wrong.body, '', 'a refused login has no JSON body: the reason is the status line')
   t.equal((await call('GET', '/cluster/nextid')).json.data, '100', 'nextid is a string, as PVE sends it')
   const missing = await call('GET', '/nodes/pve1/nothing')
   t.equal(missing.status, 501)
@@ -136,4 +139,50 @@ t.test('pools, users and ACLs; cluster resources list nodes, VMs and storages', 
   )
   const storages = (await call('GET', '/cluster/resources', { type: 'storage' })).json.data as Array<{ storage: string; shared: number }>
   t.ok(storages.every((x) => x.shared === 0))
+})
+
+t.test('parameters are checked against the published API schema (pve-docs apidata.js), in JSONSchema.pm words', async (t) => {
+  const { call } = await sim(t)
+  t.match(API_PARAMS.source, /pve-docs [0-9a-f]{7}/, 'the allow-list names the schema it was taken from')
+  const unknown = await call('POST', '/nodes/pve1/qemu', { vmid: 100, name: 'base', linked: 1 })
+  t.equal(unknown.status, 400)
+  t.equal(unknown.statusText, 'Parameter verification failed.')
+  t.same(unknown.json.errors, { linked: 'property is not defined in schema and the schema does not allow additional properties' })
+  t.equal(unknown.json.data, null)
+  t.equal((await call('GET', '/cluster/resources', { type: 'vms' })).json.errors?.type, "value 'vms' does not have a value in the enumeration 'vm, storage, node, sdn'")
+  t.equal((await call('POST', '/pools', { poolid: 'p', color: 'red' })).json.errors?.color, 'property is not defined in schema and the schema does not allow additional properties')
+  t.equal((await call('POST', '/pools', {})).json.errors?.poolid, 'property is missing and it is not optional')
+  t.equal((await call('POST', '/nodes/pve1/qemu', { vmid: 100, name: 'b', net0: 'virtio,bridge=vmbr1', scsi0: 'local-lvm:4' })).status, 200, 'indexed options (net[n], scsi[n]) are known')
+  t.equal((await call('POST', '/nodes/pve1/qemu/100/clone', { newid: 101, full: 'true' })).json.errors?.full, "type check ('boolean') failed - got 'true'", "a boolean is '0' or '1'")
+  t.equal(
+    (await call('POST', '/nodes/pve1/qemu/100/snapshot', { snapname: 'ready', vmstate: 1, memory: 1 })).json.errors?.memory,
+    'property is not defined in schema and the schema does not allow additional properties',
+  )
+  t.equal(
+    (await call('PUT', '/nodes/pve1/qemu/100/config', { sshkeys: 'ssh-ed25519 AAAA x@y' })).json.errors?.sshkeys,
+    'invalid format - invalid urlencoded string: ssh-ed25519 AAAA x@y\n',
+    'cloud-init keys must be URL-encoded',
+  )
+  t.not((await call('PUT', '/nodes/pve1/qemu/100/config', { sshkeys: encodeURIComponent('ssh-ed25519 AAAA x@y').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`) })).status, 400)
+  t.equal((await call('POST', '/access/users', { userid: 's01@pve', password: 'short' })).json.errors?.password, 'value must be at least 8 characters long')
+  t.equal(
+    (await call('GET', '/nodes/pve1/qemu/100/config', { vmid: 100 })).json.errors?.vmid,
+    'property is not defined in schema and the schema does not allow additional properties',
+    'a path parameter cannot come again in the query',
+  )
+})
+
+t.test('every endpoint the simulator serves is in the schema allow-list', async (t) => {
+  const { s, call } = await sim(t)
+  await call('POST', '/nodes/pve1/qemu', { vmid: 100, name: 'b' })
+  for (const [method, path] of [
+    ['GET', '/version'],
+    ['GET', '/cluster/nextid'],
+    ['GET', '/pools'],
+    ['GET', '/access/acl'],
+    ['GET', '/nodes/pve1/network'],
+    ['GET', '/nodes/pve1/qemu/100/snapshot'],
+  ] as const)
+    await call(method, path)
+  for (const c of s.calls) t.ok(endpointOf(c.split(' ')[0]!, c.split(' ')[1]!), `${c} is in the schema`)
 })

@@ -10,6 +10,8 @@ import { accessSheet } from '../../class/access-sheet.js'
 import { INSTANCE_FILE, INSTANCES_DIR, instanceStateDir, type InstanceSpec } from '../../lab/instance.js'
 import { loadLab, type LoadedLab } from '../../lab/load.js'
 import { ensureCredentials } from '../../engine/credentials.js'
+import { createProvider } from '../../providers/index.js'
+import type { ProviderName } from '../../lab/provider-names.js'
 import { InputError, LabError } from '../../util/errors.js'
 import { ensurePrivateDir, writeFileAtomic } from '../../util/files.js'
 import { table } from '../table.js'
@@ -200,7 +202,11 @@ export async function classAccessCommand(student: string, opts: Record<string, u
   const [m] = chosen(needRecord(o), student, false)
   // Only this student's instance is loaded: the sheet cannot hold another's key, nor the class file's host logins.
   const mine = await loadLab(o.cls.lab, { missingFilesOk: true, instance: m!.id })
-  const sheet = accessSheet(mine.lab, await ensureCredentials(mine), m!, o.cls.jump ? { jump: o.cls.jump } : {})
+  // The hypervisor's own login for them (a Proxmox VE user), read from their instance's state only.
+  const host = o.cls.hosts.find((h) => h.name === m!.host)
+  const provider = host ? await createProvider(host.provider as ProviderName, { stateDir: mine.stateDir, lab: mine.lab }) : undefined
+  const console = (await provider?.consoleAccess?.()) ?? []
+  const sheet = accessSheet(mine.lab, await ensureCredentials(mine), m!, { ...(o.cls.jump ? { jump: o.cls.jump } : {}), ...(console.length ? { console } : {}) })
   if (typeof opts.out !== 'string') {
     process.stdout.write(sheet.text)
     return

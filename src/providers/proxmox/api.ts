@@ -3,6 +3,7 @@
  * their end with their log in the error, and calls on a locked VM tried again with backoff.
  */
 import { sleep } from '../../util/sleep.js'
+import { noteCall } from '../../util/run.js'
 import { LabError } from '../../util/errors.js'
 import { PveApiError } from './api-error.js'
 import type { HttpCall, HttpMethod, Params, Transport } from './http.js'
@@ -19,6 +20,9 @@ export interface ApiOptions {
   /** Texts to show as *** wherever they would appear (the token secret). */
   secrets?: string[]
 }
+
+/** Parameters whose value is a secret of its own (POST /access/users, PUT /access/password). */
+const SECRET_PARAMS = new Set(['password', 'cipassword'])
 
 export interface Upid {
   node: string
@@ -74,7 +78,17 @@ export class PveApi {
   /** One call, its `data` or a PveApiError. */
   async call<T = unknown>(method: HttpMethod, path: string, params: Params = {}, upload?: { file: string; name: string }): Promise<T> {
     const req: HttpCall = { method, path, params, ...(upload === undefined ? {} : { upload }) }
-    const res = await this.transport(req)
+    const started = Date.now()
+    // A plan's calls are its output already (the recording runner has them).
+    const logged = this.dryRun ? undefined : this.logLine(req)
+    let res: Awaited<ReturnType<Transport>>
+    try {
+      res = await this.transport(req)
+    } catch (e) {
+      if (logged) noteCall(logged, { error: e })
+      throw e
+    }
+    if (logged) noteCall(logged, { exitCode: res.status, durationMs: Date.now() - started })
     let body: { data?: unknown; errors?: Record<string, string>; message?: string } = {}
     try {
       body = res.body === '' ? {} : JSON.parse(res.body)
@@ -89,6 +103,17 @@ export class PveApi {
       message: this.redact(body.message ?? res.statusText),
       ...(body.errors ? { errors: Object.fromEntries(Object.entries(body.errors).map(([k, v]) => [k, this.redact(v)])) } : {}),
     })
+  }
+
+  /**
+   * The call as the command log shows it, like a CLI's argv: `https METHOD PATH k=v…`. No header goes in it
+   * (the token), and no password a call sets (a student's initial one).
+   */
+  private logLine(call: HttpCall): string[] {
+    const params = Object.entries(call.params)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${SECRET_PARAMS.has(k) ? '***' : this.redact(String(v))}`)
+    return ['https', call.method, this.redact(call.path), ...params, ...(call.upload ? [`filename=@${call.upload.file}`] : [])]
   }
 
   get<T = unknown>(path: string, params: Params = {}): Promise<T> {

@@ -5,7 +5,9 @@
  * dependency on the undici package; node:https's Agent gives the same with what Node ships: a `ca` option,
  * and a createConnection that hands the socket over only once the server's certificate matches the pin.
  */
-import { openAsBlob, readFileSync } from 'node:fs'
+import { createReadStream, openAsBlob, readFileSync, statSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls'
 import type { Duplex } from 'node:stream'
@@ -77,6 +79,7 @@ export function httpTransport(baseUrl: string, authorization: string, tls: TlsSe
   }
   const agent = pinnedAgent(tls)
   return async (call) => {
+    if (call.upload !== undefined) return sendStreamed(root, call, authorization, agent, baseUrl)
     const { url, body } = await encode(call)
     // Response serialises a FormData or URLSearchParams with its content type (and multipart boundary).
     const encoded = body === undefined ? undefined : new Response(body)
@@ -96,6 +99,43 @@ export function httpTransport(baseUrl: string, authorization: string, tls: TlsSe
       req.end(payload)
     })
   }
+}
+
+/**
+ * A storage upload as multipart/form-data read from the file as it is sent: an install ISO is gigabytes, so
+ * its bytes are never all in memory, and the length is known beforehand (PVE's upload wants Content-Length).
+ */
+export function multipartBody(params: Params, upload: { file: string; name: string }): { type: string; length: number; stream: () => Readable } {
+  const boundary = `----vmlab${randomBytes(12).toString('hex')}`
+  const fields = defined(params).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+  // The name is the storage's file name: quotes and line breaks in it would break the part header.
+  const safe = upload.name.replace(/["\r\n\\]/g, '_')
+  const head = Buffer.from(`${fields.join('')}--${boundary}\r\nContent-Disposition: form-data; name="filename"; filename="${safe}"\r\nContent-Type: application/octet-stream\r\n\r\n`)
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
+  const length = head.length + statSync(upload.file).size + tail.length
+  async function* parts() {
+    yield head
+    yield* createReadStream(upload.file, { highWaterMark: 64 * 1024 })
+    yield tail
+  }
+  return { type: `multipart/form-data; boundary=${boundary}`, length, stream: () => Readable.from(parts(), { objectMode: false }) }
+}
+
+function sendStreamed(root: string, call: HttpCall, authorization: string, agent: HttpsAgent, baseUrl: string): Promise<HttpAnswer> {
+  const body = multipartBody(call.params, call.upload!)
+  const headers = { authorization, 'content-type': body.type, 'content-length': String(body.length) }
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const req = httpsRequest(root + call.path, { method: call.method, headers, agent }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', reject)
+    })
+    req.on('error', (e) => reject(e instanceof LabError ? e : unreachable(baseUrl, e)))
+    const stream = body.stream()
+    stream.on('error', (e) => req.destroy(e))
+    stream.pipe(req)
+  })
 }
 
 function pinnedAgent(tls: TlsSettings): HttpsAgent {

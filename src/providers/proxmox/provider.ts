@@ -5,7 +5,9 @@
  * as a CD-ROM: PVE's cloud-init drive would carry hostname, keys and addresses but not the SSH host keys the
  * lab pins, short of a cicustom snippet on a storage with `snippets` content that the API cannot upload to.
  */
-import { basename } from 'node:path'
+import { basename, join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { LabError } from '../../util/errors.js'
 import { sleep } from '../../util/sleep.js'
 import type { BaseSpec, CloneSpec, Endpoint, NetworkHandle, NetworkSpec, Provider, ProviderInfo, VmState, Preflight } from '../provider.js'
@@ -14,6 +16,8 @@ import { PROXMOX_CAPABILITIES } from './capabilities.js'
 import { PveApi, type ApiOptions } from './api.js'
 import { PveApiError } from './api-error.js'
 import { httpTransport, recordingTransport, type Transport } from './http.js'
+import { grantHint, labNeeds, missing, studentNeeds, tokenPermissions } from './privileges.js'
+import { ensureStudentAccess, studentAccess, type StudentAccess } from './students.js'
 import { placeVm, type ClusterNode } from './placement.js'
 import { readTokenSecret, type ProxmoxSettings } from './settings.js'
 
@@ -55,7 +59,12 @@ export interface ProxmoxProviderOptions {
   transport?: Transport
   env?: NodeJS.ProcessEnv
   api?: ApiOptions
+  /** The student this instance of a class is: their VMs go into their own pool, which their @pve user may use. */
+  student?: { id: string; stateDir: string }
 }
+
+/** The student's PVE login, kept in the instance's state directory (PVE gives no password back). */
+const STUDENT_FILE = 'proxmox-user.json'
 
 export class ProxmoxProvider implements Provider {
   readonly name = 'proxmox' as const
@@ -67,6 +76,7 @@ export class ProxmoxProvider implements Provider {
   private readonly known = new Map<string, { node: string; vmid: number }>()
   private readonly placed: Record<string, number> = {}
   private poolReady = false
+  private labPoolReady = false
   /** Templates this run made (a plan asks no cluster whether a VM is one). */
   private readonly templates = new Set<string>()
   private readonly installPollMs: number
@@ -98,6 +108,33 @@ export class ProxmoxProvider implements Provider {
     return this.apiClient
   }
 
+  /** The pool the lab's VMs go into: the student's own in a class. */
+  private get pool(): string | undefined {
+    return this.opts.student ? studentAccess(this.opts.student.id).pool : this.s.pool
+  }
+
+  /** The student's login, made once: PVE keeps only a hash of it. */
+  private studentLogin(): StudentAccess & { password: string } {
+    const st = this.opts.student!
+    const file = join(st.stateDir, STUDENT_FILE)
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StudentAccess & { password: string }
+    const login = { ...studentAccess(st.id), password: randomBytes(12).toString('base64url') }
+    mkdirSync(st.stateDir, { recursive: true, mode: 0o700 })
+    writeFileSync(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 })
+    return login
+  }
+
+  async consoleAccess(): Promise<string[]> {
+    const st = this.opts.student
+    if (!st || !existsSync(join(st.stateDir, STUDENT_FILE))) return []
+    const login = JSON.parse(readFileSync(join(st.stateDir, STUDENT_FILE), 'utf8')) as StudentAccess & { password: string }
+    return [
+      `Proxmox VE web console: ${this.s.url.replace(/\/+$/, '')}/`,
+      `  user ${login.userid.replace(/@pve$/, '')}, realm "Proxmox VE authentication server" (${login.userid}), password ${login.password}`,
+      `  your VMs are in pool ${login.pool}: open their consoles, start and stop them; nothing else on the cluster is yours`,
+    ]
+  }
+
   private get isoStorage(): string {
     return this.s.isoStorage ?? 'local'
   }
@@ -115,6 +152,26 @@ export class ProxmoxProvider implements Provider {
           fix: `pvesm status lists the storages; set proxmox.storage / proxmox.isoStorage, or grant Datastore.AllocateSpace on /storage/${st}`,
           fatal: true,
         })
+    if (!this.api.dryRun) {
+      const perms = await tokenPermissions(this.api)
+      const pools = this.pool === undefined ? [] : await this.api.get<Array<{ poolid: string }>>('/pools')
+      const needs = labNeeds({
+        storage: this.s.storage,
+        isoStorage: this.isoStorage,
+        bridge: this.s.bridge,
+        ...(this.pool === undefined ? {} : { pool: this.pool }),
+        poolExists: pools.some((p) => p.poolid === this.pool),
+        nodes: nodes.map((n) => n.node),
+      })
+      if (this.opts.student) needs.push(...studentNeeds('vmlab-'))
+      const lacking = missing(perms, needs)
+      if (lacking.length > 0)
+        problems.push({
+          problem: `the API token ${this.s.token} lacks privileges the lab uses:\n${lacking.map((l) => `      ${l}`).join('\n')}`,
+          fix: grantHint(this.s.token, needs, perms),
+          fatal: true,
+        })
+    }
     return { name: 'proxmox', binary: this.s.url, version: v.version, product: `Proxmox VE ${v.release}`, problems }
   }
 
@@ -164,6 +221,24 @@ export class ProxmoxProvider implements Provider {
     return id
   }
 
+  /**
+   * Runs a create or clone under a fresh VM id. /cluster/nextid reserves nothing (it names the lowest id no
+   * config holds yet), so two clones started together, by this run or by another student's, may be handed
+   * the same id: the one that comes second is refused and takes the next id.
+   */
+  private async withNewId(create: (vmid: number) => Promise<unknown>): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const vmid = await this.nextId()
+      try {
+        await create(vmid)
+        return vmid
+      } catch (e) {
+        const taken = e instanceof PveApiError && e.status === 500 && new RegExp(`VM ${vmid} already exists|unable to create VM ${vmid}: config file already exists`).test(e.pveMessage)
+        if (!taken || attempt >= 10) throw e
+      }
+    }
+  }
+
   /** Uploads a local file to the ISO storage of a node unless a volume of that name is there. */
   private async upload(node: string, file: string, content: 'iso' | 'import', replace: boolean, name = basename(file)): Promise<string> {
     const volid = `${this.isoStorage}:${content}/${name}`
@@ -189,20 +264,27 @@ export class ProxmoxProvider implements Provider {
   }
 
   /** The lab's pool, made on first use: PVE refuses a VM into a pool that does not exist. */
-  private async ensurePool(): Promise<void> {
-    if (this.s.pool === undefined || this.poolReady) return
+  /** The lab file's pool (the base's), made on first use: PVE refuses a VM into a pool that does not exist. */
+  private async ensureLabPool(): Promise<void> {
+    if (this.s.pool === undefined || this.labPoolReady) return
     const pools = await this.api.get<Array<{ poolid: string }>>('/pools')
     if (!pools.some((p) => p.poolid === this.s.pool)) await this.api.call('POST', '/pools', { poolid: this.s.pool, comment: 'vmlab' })
+    this.labPoolReady = true
+  }
+
+  /** The nodes' pool: in a class the student's own, with their user and ACL. */
+  private async ensurePool(): Promise<void> {
+    if (!this.opts.student) return this.ensureLabPool()
+    if (this.poolReady || this.api.dryRun) return
+    await ensureStudentAccess(this.api, this.studentLogin())
     this.poolReady = true
   }
 
   async createBase(spec: BaseSpec): Promise<void> {
-    await this.ensurePool()
+    // The base is the lab's, shared by every student: never in one student's pool.
+    await this.ensureLabPool()
     const node = await this.place(spec.memoryMiB)()
-    const vmid = await this.nextId()
-    const at = { node, vmid }
     const common = {
-      vmid,
       name: spec.name,
       pool: this.s.pool,
       cores: spec.cpus,
@@ -212,15 +294,19 @@ export class ProxmoxProvider implements Provider {
       net0: `virtio,bridge=${this.s.bridge}`,
       serial0: 'socket',
     }
+    let at: { node: string; vmid: number }
     if (spec.source.kind === 'iso') {
       const iso = await this.upload(node, spec.source.installIso, 'iso', false)
       const oemdrv = await this.upload(node, spec.source.oemdrvIso, 'iso', true, `${spec.name}-oemdrv.iso`)
-      await this.api.run(
-        'POST',
-        `/nodes/${node}/qemu`,
-        { ...common, scsi0: `${this.s.storage}:${spec.diskGiB}`, ide2: `${iso},media=cdrom`, ide3: `${oemdrv},media=cdrom`, boot: 'order=scsi0;ide2' },
-        `creating ${spec.name}`,
+      const vmid = await this.withNewId((id) =>
+        this.api.run(
+          'POST',
+          `/nodes/${node}/qemu`,
+          { vmid: id, ...common, scsi0: `${this.s.storage}:${spec.diskGiB}`, ide2: `${iso},media=cdrom`, ide3: `${oemdrv},media=cdrom`, boot: 'order=scsi0;ide2' },
+          `creating ${spec.name}`,
+        ),
       )
+      at = { node, vmid }
       this.known.set(spec.name, at)
       await this.api.run('POST', `${this.qemu(at)}/status/start`, {}, `starting the installer of ${spec.name}`)
       await this.waitPowerOff(at, spec.name, spec.installTimeoutMs)
@@ -228,7 +314,10 @@ export class ProxmoxProvider implements Provider {
       await this.api.run('DELETE', `/nodes/${node}/storage/${this.isoStorage}/content/${encodeURIComponent(oemdrv)}`)
     } else if (spec.source.kind === 'image') {
       const disk = await this.upload(node, spec.source.disk, 'import', true, `${spec.name}.qcow2`)
-      await this.api.run('POST', `/nodes/${node}/qemu`, { ...common, scsi0: `${this.s.storage}:0,import-from=${disk}`, boot: 'order=scsi0' }, `creating ${spec.name}`)
+      const vmid = await this.withNewId((id) =>
+        this.api.run('POST', `/nodes/${node}/qemu`, { vmid: id, ...common, scsi0: `${this.s.storage}:0,import-from=${disk}`, boot: 'order=scsi0' }, `creating ${spec.name}`),
+      )
+      at = { node, vmid }
       this.known.set(spec.name, at)
     } else {
       throw new LabError('proxmox: a base from a cloud image (install.image) is not supported yet', { hint: 'leave install.image out: the base is installed from the ISO' })
@@ -255,9 +344,10 @@ export class ProxmoxProvider implements Provider {
     const storages = this.api.dryRun ? [] : await this.api.get<StorageResource[]>('/cluster/resources', { type: 'storage' })
     const shared = storages.some((x) => x.storage === this.s.storage && x.shared === 1)
     const node = await this.place(spec.memoryMiB, { node: tmpl.node, sharedStorage: shared })()
-    const vmid = await this.nextId()
+    const vmid = await this.withNewId((newid) =>
+      this.api.run('POST', `${this.qemu(tmpl)}/clone`, { newid, name: spec.name, pool: this.pool, target: node, full: 0 }, `linked clone ${spec.name} of ${spec.base}`),
+    )
     const at = { node, vmid }
-    await this.api.run('POST', `${this.qemu(tmpl)}/clone`, { newid: vmid, name: spec.name, pool: this.s.pool, target: node, full: 0 }, `linked clone ${spec.name} of ${spec.base}`)
     this.known.set(spec.name, at)
     // Named after the VM: an ISO storage is one folder for every lab of the cluster.
     const seed = await this.upload(node, spec.seedIso, 'iso', true, `${spec.name}-seed.iso`)

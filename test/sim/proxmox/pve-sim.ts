@@ -9,7 +9,9 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse, type Server } from 'node:http'
 import { createServer as createHttps } from 'node:https'
 import { Readable } from 'node:stream'
+import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
+import { verifyParams } from './schema-check.js'
 
 export interface SimNode {
   node: string
@@ -123,6 +125,8 @@ export class PveSim {
   readonly pools = new Map<string, { comment?: string }>()
   readonly users = new Map<string, { comment?: string; password?: string }>()
   readonly acl: Array<{ path: string; ugid: string; roleid: string; type: 'user'; propagate: number }> = []
+  /** Every file uploaded to a storage, with its digest (to prove what arrived). */
+  readonly uploads: Array<{ name: string; size: number; sha256: string }> = []
   /** Every call, as `METHOD /path`. */
   readonly calls: string[] = []
   /** Every Authorization header seen (to prove what went over the wire). */
@@ -208,11 +212,28 @@ export class PveSim {
           }
         }
       }
+      const given = upload === undefined ? params : { ...params, filename: upload.name }
+      const errors = verifyParams(method, path, given)
+      if (Object.keys(errors).length > 0) throw paramError(errors)
       const data = this.route(method, path.split('/').slice(1).map(decodeURIComponent), params, upload)
+      if (upload)
+        this.uploads.push({
+          name: upload.name,
+          size: upload.size,
+          sha256: createHash('sha256')
+            .update(Buffer.from(await upload.arrayBuffer()))
+            .digest('hex'),
+        })
       send(200, 'OK', { data: data ?? null })
     } catch (e) {
       if (!(e instanceof Fail)) {
         send(500, 'internal error', { data: null, message: `internal error: ${String(e)}\n` })
+        return
+      }
+      // A refused login is answered before any formatter runs: the reason is the status line, the body empty.
+      if (e.status === 401) {
+        res.writeHead(401, e.message)
+        res.end()
         return
       }
       // PVE puts the message in the status line too (first line, as HTTP allows).
@@ -450,7 +471,6 @@ export class PveSim {
         this.need(`/access/realm/${userid.split('@')[1]}`, 'Realm.AllocateUser')
         this.need('/access/groups', 'User.Modify')
         if (this.users.has(userid)) throw die(`create user failed: user '${userid}' already exists`)
-        if (q.password !== undefined && q.password.length < 5) throw paramError({ password: 'value must be at least 5 characters long' })
         this.users.set(userid, { ...(q.comment ? { comment: q.comment } : {}), ...(q.password ? { password: q.password } : {}) })
         return null
       }
@@ -461,6 +481,9 @@ export class PveSim {
         for (let i = this.acl.length - 1; i >= 0; i--) if (this.acl[i]!.ugid === userid) this.acl.splice(i, 1)
         return null
       }
+      case key === 'GET /access/permissions':
+        // One grant on / that propagates: the simulator's privileges are the token's everywhere.
+        return { '/': Object.fromEntries([...this.privileges].map((p) => [p, 1])) }
       case key === 'GET /access/acl':
         return this.acl
       case key === 'PUT /access/acl': {
