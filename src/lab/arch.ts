@@ -1,0 +1,23 @@
+/**
+ * The guest CPU architecture of a lab, in the distributions' spelling (the ISO names, `uname -m`), and the
+ * host's in the same spelling.
+ */
+import type { HostPlatform } from '../util/host-platform.js'
+
+export const ARCHES = ['x86_64', 'aarch64'] as const
+export type Arch = (typeof ARCHES)[number]
+
+/** The host's CPU as a guest architecture; undefined for one no guest of ours runs natively on (ia32, ppc64…). */
+export function hostArch(host: HostPlatform): Arch | undefined {
+  if (host.arch === 'x64') return 'x86_64'
+  if (host.arch === 'arm64') return 'aarch64'
+  return undefined
+}
+
+/** Apple Silicon, as messages name it. */
+export function isAppleSilicon(host: HostPlatform): boolean {
+  return host.platform === 'darwin' && host.arch === 'arm64'
+}
+
+/** Whether a hypervisor runs guests of an architecture on a host; a refusal says why and what to do instead. */
+export type ArchSupport = { runs: true } | { runs: false; why: string; fix: string }
