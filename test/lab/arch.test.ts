@@ -61,7 +61,10 @@ t.test('aarch64 media: the same releases from the aarch64 trees, checked against
 t.test('a lab resolves its OS for its architecture', async (t) => {
   const saved = process.env.VMLAB_HOST
   process.env.VMLAB_HOST = 'darwin/arm64'
-  t.teardown(() => (saved === undefined ? delete process.env.VMLAB_HOST : (process.env.VMLAB_HOST = saved)))
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.VMLAB_HOST
+    else process.env.VMLAB_HOST = saved
+  })
   t.equal(parseLab(lab('os: rocky9\nprovider: vmware'), 'lab.yaml').os.arch, 'aarch64')
   t.equal(parseLab(lab('os: rocky9\nprovider: qemu'), 'lab.yaml').os.arch, 'x86_64')
 })
