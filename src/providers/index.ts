@@ -28,7 +28,7 @@ export async function createProvider(name: ProviderName, opts: ProviderOptions):
     case 'qemu': {
       const { QemuProvider } = await import('./qemu/provider.js')
       // The lab × instance key: the switch, like every name of an instance, is its own.
-      return new QemuProvider({ ...runner, lab: labKey(opts.lab) })
+      return new QemuProvider({ ...runner, lab: labKey(opts.lab), arch: opts.lab.os.arch })
     }
     case 'libvirt': {
       const { LibvirtProvider } = await import('./libvirt/provider.js')
