@@ -9,7 +9,7 @@ import { InputError, LabError } from '../../util/errors.js'
 import type { BaseSpec } from '../provider.js'
 import type { VBoxDriver } from './driver.js'
 import { attachedMedia, closeDvdImages } from './dvd-images.js'
-import { audioOffArgs, hostOnlyNicArgs, machineArgs, nicType, osTypeFor, platformArgs, type VBoxFlavour } from './flavour.js'
+import { audioOffArgs, hostOnlyNicArgs, deviceArgs, firmwareArgs, nicType, osTypeFor, platformArgs, type VBoxFlavour } from './flavour.js'
 import type { ResolvedOptions } from './options.js'
 import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
@@ -56,7 +56,7 @@ function baseSettings(flavour: VBoxFlavour, spec: BaseSpec, sshPort: number): st
     String(spec.memoryMiB),
     '--cpus',
     String(spec.cpus),
-    ...machineArgs(flavour),
+    ...firmwareArgs(flavour),
     '--boot1',
     'dvd',
     '--boot2',
@@ -65,8 +65,7 @@ function baseSettings(flavour: VBoxFlavour, spec: BaseSpec, sshPort: number): st
     'none',
     '--boot4',
     'none',
-    '--rtcuseutc',
-    'on',
+    ...deviceArgs(flavour),
     '--vram',
     '16',
     ...audioOffArgs(flavour),

@@ -25,14 +25,19 @@ export function platformArgs(f: Pick<VBoxFlavour, 'guestArch'>): string[] {
   return arm(f) ? ['--platform-architecture', 'arm'] : []
 }
 
+/** The firmware: a PC boots BIOS (the isolinux menu); the ARM platform has UEFI only, and its own chipset. */
+export function firmwareArgs(f: Pick<VBoxFlavour, 'guestArch'>): string[] {
+  return arm(f) ? ['--firmware', 'efi', '--chipset', 'armv8virtual'] : ['--firmware', 'bios']
+}
+
 /**
- * The machine: a PC boots BIOS (the isolinux menu) with an I/O APIC and VMSVGA; the ARM platform has UEFI only,
- * its own chipset (armv8virtual), a RAM framebuffer (VMSVGA and the I/O APIC are x86 devices) and USB input.
+ * The devices: a PC has an I/O APIC and VMSVGA; ARM has neither (both are x86 devices), a RAM framebuffer
+ * instead, and USB keyboard and mouse (no PS/2).
  */
-export function machineArgs(f: Pick<VBoxFlavour, 'guestArch'>): string[] {
+export function deviceArgs(f: Pick<VBoxFlavour, 'guestArch'>): string[] {
   return arm(f)
-    ? ['--firmware', 'efi', '--chipset', 'armv8virtual', '--graphicscontroller', 'qemuramfb', '--usb-xhci', 'on', '--keyboard', 'usb', '--mouse', 'usb']
-    : ['--firmware', 'bios', '--ioapic', 'on', '--graphicscontroller', 'vmsvga']
+    ? ['--rtcuseutc', 'on', '--graphicscontroller', 'qemuramfb', '--usb-xhci', 'on', '--keyboard', 'usb', '--mouse', 'usb']
+    : ['--ioapic', 'on', '--rtcuseutc', 'on', '--graphicscontroller', 'vmsvga']
 }
 
 /** The NIC model: Intel PRO/1000 on a PC (every EL kernel drives it), virtio-net on ARM (built into the EL aarch64 kernels). */
