@@ -25,7 +25,7 @@ export async function upSummary(ctx: LabContext, opts: { provider?: string; iso?
   if (ctx.state.base) download = 'base image built already: nothing to download'
   else if (how === 'image' || lab.install.image) download = 'base image built here from packages (no ISO)'
   else if (opts.iso !== undefined) download = `installs from ${opts.iso}: nothing to download`
-  else if (await cachedIso(lab.os.id)) download = 'install ISO in the cache: nothing to download'
+  else if (await cachedIso(lab.os.id, { arch: lab.os.arch })) download = 'install ISO in the cache: nothing to download'
   else {
     const size = lab.os.isos[0]?.sizeBytes
     download = `downloads the ${lab.os.title} install ISO${size ? ` (${gib(size)})` : ''} once`

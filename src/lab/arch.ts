@@ -14,10 +14,5 @@ export function hostArch(host: HostPlatform): Arch | undefined {
   return undefined
 }
 
-/** Apple Silicon, as messages name it. */
-export function isAppleSilicon(host: HostPlatform): boolean {
-  return host.platform === 'darwin' && host.arch === 'arm64'
-}
-
 /** Whether a hypervisor runs guests of an architecture on a host; a refusal says why and what to do instead. */
 export type ArchSupport = { runs: true } | { runs: false; why: string; fix: string }

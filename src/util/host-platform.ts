@@ -13,3 +13,8 @@ export function hostPlatform(env: NodeJS.ProcessEnv = process.env): HostPlatform
   const m = /^([a-z0-9]+)\/([a-z0-9_]+)$/.exec(env.VMLAB_HOST ?? '')
   return m ? { platform: m[1] as NodeJS.Platform, arch: m[2]! } : { platform: process.platform, arch: process.arch }
 }
+
+/** A Mac with an Apple M-series CPU. */
+export function isAppleSilicon(host: HostPlatform): boolean {
+  return host.platform === 'darwin' && host.arch === 'arm64'
+}

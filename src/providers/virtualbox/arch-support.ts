@@ -2,8 +2,8 @@
  * The guests VirtualBox runs per host CPU: an x86-64 build runs x86-64 guests, the arm64 build (macOS, since 7.1)
  * ARM guests only; neither emulates the other's CPU. The version half of the rule is preflight's (7.1 or later).
  */
-import { isAppleSilicon, type ArchSupport, type Arch } from '../../lab/arch.js'
-import type { HostPlatform } from '../../util/host-platform.js'
+import type { ArchSupport, Arch } from '../../lab/arch.js'
+import { isAppleSilicon, type HostPlatform } from '../../util/host-platform.js'
 
 export function virtualboxArches(host: HostPlatform): Record<Arch, ArchSupport> {
   if (host.arch === 'arm64') {

@@ -2,8 +2,8 @@
  * The guests VMware runs per host: Fusion on Apple Silicon runs arm64 guests only (VMware's own statement: it
  * does not run x86 VMs there); Workstation and Fusion on Intel Macs run x86-64 guests only.
  */
-import { isAppleSilicon, type ArchSupport, type Arch } from '../../lab/arch.js'
-import type { HostPlatform } from '../../util/host-platform.js'
+import type { ArchSupport, Arch } from '../../lab/arch.js'
+import { isAppleSilicon, type HostPlatform } from '../../util/host-platform.js'
 
 export function vmwareArches(host: HostPlatform): Record<Arch, ArchSupport> {
   if (isAppleSilicon(host)) {
