@@ -31,5 +31,5 @@ export async function upSummary(ctx: LabContext, opts: { provider?: string; iso?
     download = `downloads the ${lab.os.title} install ISO${size ? ` (${gib(size)})` : ''} once`
   }
   const nodes = lab.nodes.map((n) => n.name)
-  return `lab ${lab.name}: ${lab.os.title}, ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')}) on ${ctx.info.product} (${why}); ${download}`
+  return `lab ${lab.name}: ${lab.os.title}${lab.os.arch === 'aarch64' ? ' (aarch64)' : ''}, ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')}) on ${ctx.info.product} (${why}); ${download}`
 }
