@@ -32,16 +32,14 @@ export function archProblems(lab: Pick<LabFile, 'arch' | 'provider' | 'os'>, pro
   const arch = guestArch(lab, host)
   const at = (fallback: string) => (lab.arch !== undefined ? ['arch'] : [fallback])
   if (!archesOf(lab.os).includes(arch)) {
-    const why =
-      lab.arch === undefined
-        ? ` (the default here: ${arch} is all ${considered(lab.provider)
-            .map((p) => capabilitiesOf(p).title)
-            .join(' / ')} runs on this host)`
-        : ''
+    // Left out, aarch64 was chosen because these run no x86_64 guest here: say so, and how to get x86_64 anyway.
+    const x86less = considered(lab.provider).filter((p) => !capabilitiesOf(p).guestArches(host).x86_64.runs)
+    const why = lab.arch === undefined ? ` (arch is left out, and ${x86less.map((p) => capabilitiesOf(p).title).join(' and ')} run${x86less.length === 1 ? 's' : ''} no x86_64 guest on this host)` : ''
+    const other = archesOf(lab.os).filter((a) => a !== arch)
     problems.push({
       path: at('os'),
       message: `${OS_CATALOG[lab.os].title} has no ${arch} media in vmlab's catalog${why}`,
-      hint: `use one of ${osesFor(arch).join(', ')} for ${arch}${lab.arch === undefined ? '' : `, or arch: ${archesOf(lab.os).join(' / ')}`}`,
+      hint: `use one of ${osesFor(arch).join(', ')} for ${arch}${other.length ? `, or arch: ${other.join(' / ')}${lab.arch === undefined ? ' with provider: qemu, which emulates it' : ''}` : ''}`,
     })
     return
   }
