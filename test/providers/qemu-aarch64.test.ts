@@ -101,3 +101,12 @@ t.test('firmware: next to the QEMU in use (Homebrew), then Debian AAVMF, then Fe
     'code without its variable store is not enough',
   )
 })
+
+t.test('an x86_64 lab on Apple Silicon: TCG (HVF runs the host CPU only), with the way to the fast one', async (t) => {
+  const runner = new RecordingRunner(freshMachine)
+  const p = new QemuProvider({ lab: 'x86', runner, dataDir: '/q', env: ENV, arch: 'x86_64', host: MAC })
+  const info = await p.detect()
+  t.match(info.product, /\(tcg\)$/)
+  t.match(info.problems, [{ fatal: false, problem: /x86_64 guests on this arm64 host are emulated \(TCG\).*arch: aarch64/ }])
+  t.equal(runner.lines()[0], 'qemu-system-x86_64 --version', 'no accelerator probe')
+})

@@ -23,3 +23,12 @@ export function aarch64Accel(host: HostPlatform, env: NodeJS.ProcessEnv): AccelC
     note: `aarch64 guests on this ${host.arch === 'arm64' ? 'arm64' : 'x86-64'} host are emulated (TCG), about 10-50x slower than on Apple Silicon with HVF${host.arch === 'arm64' ? ' (set VMLAB_QEMU_ACCEL=kvm where /dev/kvm works)' : ''}`,
   }
 }
+
+/** An x86-64 guest on an ARM host: TCG, whatever the host has (VMLAB_QEMU_ACCEL=tcg is the only one that works). */
+export function x86OnArmAccel(env: NodeJS.ProcessEnv): AccelChoice {
+  if (env.VMLAB_QEMU_ACCEL === 'tcg') return { accel: 'tcg' }
+  return {
+    accel: 'tcg',
+    note: 'x86_64 guests on this arm64 host are emulated (TCG): an EL install takes hours; arch: aarch64 runs them on the host CPU (HVF on Apple Silicon)',
+  }
+}

@@ -18,7 +18,7 @@ import { cacheRoot } from './image-cache.js'
 import { QEMU_CAPABILITIES } from './capabilities.js'
 import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK } from '../../media/cloud-base-seed.js'
 import { cpuLevelProblem, hostCpuFlags } from './cpu-level.js'
-import { aarch64Accel } from './arch-support.js'
+import { aarch64Accel, x86OnArmAccel } from './arch-support.js'
 import { NO_FIRMWARE_FIX, firmwareCandidates, type Firmware } from './firmware.js'
 import { hostPlatform, type HostPlatform } from '../../util/host-platform.js'
 
@@ -127,9 +127,15 @@ export class QemuProvider implements Provider {
       })
     const version = /version (\d+\.\d+(\.\d+)?)/.exec(await this.driver.version(this.qemu, this.env))?.[1] ?? 'unknown'
     this.version = version
-    // The accelerator probe boots an x86 boot sector: an aarch64 guest's accelerator follows from the host.
+    // The accelerator probe boots an x86 boot sector: an aarch64 guest's accelerator follows from the host, and
+    // an x86-64 guest on an ARM host is emulated (HVF and KVM run the host's own CPU only).
+    const host = this.opts.host ?? hostPlatform(this.env)
     const choice =
-      this.arch === 'aarch64' ? aarch64Accel(this.opts.host ?? hostPlatform(this.env), this.env) : await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
+      this.arch === 'aarch64'
+        ? aarch64Accel(host, this.env)
+        : host.arch === 'arm64'
+          ? x86OnArmAccel(this.env)
+          : await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
     this.accel = choice.accel
     if (choice.note) problems.push({ problem: choice.note, fix: 'labs work, but boots take about a minute per VM', fatal: false })
     return { name: 'qemu', binary: this.qemu, version, product: `QEMU ${version} (${this.accel})`, problems }
