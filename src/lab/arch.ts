@@ -4,8 +4,9 @@
  */
 import type { HostPlatform } from '../util/host-platform.js'
 
-export const ARCHES = ['x86_64', 'aarch64'] as const
-export type Arch = (typeof ARCHES)[number]
+// With the OS catalog, whose help-time importers (lab iso --arch) should load no more than it.
+export { ARCHES, type Arch } from './os-catalog.js'
+import type { Arch } from './os-catalog.js'
 
 /** The host's CPU as a guest architecture; undefined for one no guest of ours runs natively on (ia32, ppc64…). */
 export function hostArch(host: HostPlatform): Arch | undefined {

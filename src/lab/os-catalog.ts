@@ -2,7 +2,9 @@
  * What we know about each guest OS a lab can use. The ISO entries (names, URLs, SHA-256) are
  * what `lab iso fetch` downloads and what `lab up --iso` checks a local file against.
  */
-import type { Arch } from './arch.js'
+/** The guest CPU architectures, in the distributions' spelling (the ISO names, `uname -m`); lab/arch.ts has the rest. */
+export const ARCHES = ['x86_64', 'aarch64'] as const
+export type Arch = (typeof ARCHES)[number]
 
 export type OsFamily = 'el7' | 'el8' | 'el9' | 'el10' | 'debian'
 

@@ -1,8 +1,7 @@
 /** The install media: ISOs (actions/iso.ts) and base images (actions/image.ts). */
 import type { Command } from 'commander'
 import { Option } from '../commander.js'
-import { OS_CATALOG, OS_IDS, ISO_KINDS } from '../../lab/os-catalog.js'
-import { ARCHES } from '../../lab/arch.js'
+import { OS_CATALOG, OS_IDS, ISO_KINDS, ARCHES } from '../../lab/os-catalog.js'
 
 export function iso(program: Command): void {
   const iso = program
