@@ -135,14 +135,14 @@ export interface InstallMedium {
 export async function installMedium(loaded: LoadedLab, iso: string | undefined, report: Reporter, progress?: ProgressStream, mirror?: string): Promise<InstallMedium> {
   const os = loaded.lab.os
   if (iso !== undefined) {
-    const local = await resolveLocalIso(os.id, iso, { warn: (m: string) => report({ type: 'warn', message: m }) })
+    const local = await resolveLocalIso(os.id, iso, { arch: os.arch, warn: (m: string) => report({ type: 'warn', message: m }) })
     return { path: local.path, kind: local.kind }
   }
   for (const image of os.isos) {
-    const cached = await cachedIso(os.id, { kind: image.kind })
+    const cached = await cachedIso(os.id, { kind: image.kind, arch: os.arch })
     if (cached) return { path: cached, kind: image.kind }
   }
   report({ type: 'info', message: `downloading the ${os.title} install ISO (once; it is kept in the cache)` })
-  const fetched = await fetchIso(os.id, { ...(progress ? { stderr: progress } : {}), ...(mirror ? { mirror } : {}) })
+  const fetched = await fetchIso(os.id, { arch: os.arch, ...(progress ? { stderr: progress } : {}), ...(mirror ? { mirror } : {}) })
   return { path: fetched.path, kind: fetched.iso.kind }
 }

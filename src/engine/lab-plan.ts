@@ -12,7 +12,7 @@ import { HostError, InputError } from '../util/errors.js'
 export interface LabPlan {
   lab: string
   file: string
-  os: { id: string; title: string; family: string }
+  os: { id: string; title: string; family: string; arch: string }
   provider: { name: ProviderName; chosen: 'lab file' | 'flag' | 'auto'; binary?: string }
   network: { cidr: string; hostIp: string; netmask: string; domain: string }
   vms: Array<{
@@ -57,7 +57,7 @@ export function buildPlan(loaded: LoadedLab, providerFlag?: string): LabPlan {
   return {
     lab: lab.name,
     file: loaded.displayName,
-    os: { id: lab.os.id, title: lab.os.title, family: lab.os.family },
+    os: { id: lab.os.id, title: lab.os.title, family: lab.os.family, arch: lab.os.arch },
     provider,
     network: { cidr: lab.network.cidr, hostIp: lab.network.hostIp, netmask: lab.network.netmask, domain: lab.network.domain },
     vms: lab.nodes.map((n) => ({

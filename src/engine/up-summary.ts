@@ -26,11 +26,11 @@ export async function upSummary(ctx: LabContext, opts: { provider?: string; iso?
   else if (how === 'image' || lab.install.image) download = 'base image built here from packages (no ISO)'
   else if (opts.iso !== undefined) download = `installs from ${opts.iso}: nothing to download`
   else if (opts.bundle !== undefined || lab.bundle !== undefined) download = `installs from the bundle ${opts.bundle ?? lab.bundle}: nothing to download`
-  else if (await cachedIso(lab.os.id)) download = 'install ISO in the cache: nothing to download'
+  else if (await cachedIso(lab.os.id, { arch: lab.os.arch })) download = 'install ISO in the cache: nothing to download'
   else {
     const size = lab.os.isos[0]?.sizeBytes
     download = `downloads the ${lab.os.title} install ISO${size ? ` (${gib(size)})` : ''} once`
   }
   const nodes = lab.nodes.map((n) => n.name)
-  return `lab ${lab.name}: ${lab.os.title}, ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')}) on ${ctx.info.product} (${why}); ${download}`
+  return `lab ${lab.name}: ${lab.os.title}${lab.os.arch === 'aarch64' ? ' (aarch64)' : ''}, ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')}) on ${ctx.info.product} (${why}); ${download}`
 }

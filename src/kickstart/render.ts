@@ -80,6 +80,8 @@ function view(input: KickstartInput) {
       ports: input.firewall.ports.map((p) => `${p.port}:${p.protocol}`).join(','),
     },
     disk: input.disk.device ?? '',
+    // aarch64 machines boot UEFI only: the storage partial asks for an EFI system partition, not a BIOS boot one.
+    efi: input.os.arch === 'aarch64',
     packages: unique(input.packages),
     agentFiles: input.agent.files.map(agentFileView),
     agentPaths: input.agent.files.map((f) => f.path),

@@ -287,7 +287,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--sslclientkey': { value: true, since: 8 },
     },
   },
-  reqpart: {},
+  // F23_ReqPart on every RHEL handler: the platform's partitions (EFI system, PReP, biosboot), /boot with --add-boot.
+  reqpart: { options: { '--add-boot': FLAG } },
   rescue: {},
   rhsm: { since: 8 },
   rootpw: {

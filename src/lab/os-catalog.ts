@@ -2,6 +2,10 @@
  * What we know about each guest OS a lab can use. The ISO entries (names, URLs, SHA-256) are
  * what `lab iso fetch` downloads and what `lab up --iso` checks a local file against.
  */
+/** The guest CPU architectures, in the distributions' spelling (the ISO names, `uname -m`); lab/arch.ts has the rest. */
+export const ARCHES = ['x86_64', 'aarch64'] as const
+export type Arch = (typeof ARCHES)[number]
+
 export type OsFamily = 'el7' | 'el8' | 'el9' | 'el10' | 'debian'
 
 /** The kinds of ISO, in the order `lab iso fetch --kind` lists them (here, so that its help loads no more). */
@@ -32,6 +36,8 @@ export interface OsInfo {
   id: OsId
   title: string
   family: OsFamily
+  /** The guest architecture these media are for: OS_CATALOG holds the x86_64 ones, osFor() the others. */
+  arch: Arch
   /** RHEL release the kickstart is written for (and validated against); undefined for Debian. */
   rhel?: 7 | 8 | 9 | 10
   /**
@@ -55,7 +61,7 @@ export type CpuLevel = 'x86-64-v2' | 'x86-64-v3'
 export const OS_IDS = ['centos7', 'rocky8', 'rocky9', 'rocky10', 'alma8', 'alma9', 'alma10', 'centos-stream9', 'centos-stream10', 'debian12'] as const
 export type OsId = (typeof OS_IDS)[number]
 
-export const OS_CATALOG: Record<OsId, OsInfo> = {
+export const OS_CATALOG: Record<OsId, OsInfo> = withArch({
   centos7: {
     id: 'centos7',
     title: 'CentOS 7.9 (2009)',
@@ -200,6 +206,58 @@ export const OS_CATALOG: Record<OsId, OsInfo> = {
     minDiskGiB: 2,
     isos: [],
   },
+})
+
+function withArch(table: Record<OsId, Omit<OsInfo, 'arch'>>): Record<OsId, OsInfo> {
+  return Object.fromEntries(Object.entries(table).map(([id, info]) => [id, { ...info, arch: 'x86_64' }])) as Record<OsId, OsInfo>
+}
+
+/**
+ * The aarch64 builds: the same releases as the x86_64 entries, from the same trees (`…/isos/aarch64/`), each
+ * checked against the CHECKSUM the project publishes for that release (no value of them is pinned yet).
+ * No x86-64 micro-architecture level applies. CentOS 7, the EL8 and Stream 9 ones are left out: nobody asked.
+ */
+const AARCH64: Partial<Record<OsId, Pick<OsInfo, 'isos' | 'installUrl'>>> = {
+  rocky9: {
+    isos: [rocky('9.6', 'minimal', '', 'vault', 'aarch64'), rocky('9.6', 'boot', '', 'vault', 'aarch64')],
+    installUrl: 'https://dl.rockylinux.org/vault/rocky/9.6/BaseOS/aarch64/os/',
+  },
+  rocky10: {
+    isos: [rocky('10.1', 'minimal', '', 'vault', 'aarch64'), rocky('10.1', 'boot', '', 'vault', 'aarch64')],
+    installUrl: 'https://dl.rockylinux.org/vault/rocky/10.1/BaseOS/aarch64/os/',
+  },
+  alma9: {
+    isos: [alma('9.6', 'minimal', '', 'vault', 'aarch64'), alma('9.6', 'boot', '', 'vault', 'aarch64')],
+    installUrl: 'https://vault.almalinux.org/9.6/BaseOS/aarch64/os/',
+  },
+  alma10: {
+    isos: [alma('10.1', 'minimal', '', 'vault', 'aarch64'), alma('10.1', 'boot', '', 'vault', 'aarch64')],
+    installUrl: 'https://vault.almalinux.org/10.1/BaseOS/aarch64/os/',
+  },
+  'centos-stream10': {
+    isos: [streamLatest('boot', 10, 'aarch64'), streamLatest('dvd', 10, 'aarch64')],
+    installUrl: 'https://mirror.stream.centos.org/10-stream/BaseOS/aarch64/os/',
+  },
+}
+
+/** The OS for one guest architecture; undefined where the catalog has no media of it. */
+export function osFor(id: OsId, arch: Arch): OsInfo | undefined {
+  const info = OS_CATALOG[id]
+  if (arch === 'x86_64') return info
+  const media = AARCH64[id]
+  if (!media) return undefined
+  const { cpuLevel: _x86Only, ...rest } = info
+  return { ...rest, ...media, arch }
+}
+
+/** The architectures the catalog has media of for an OS, x86_64 first. */
+export function archesOf(id: OsId): Arch[] {
+  return AARCH64[id] ? ['x86_64', 'aarch64'] : ['x86_64']
+}
+
+/** The OSes that have media of an architecture, in catalog order. */
+export function osesFor(arch: Arch): OsId[] {
+  return OS_IDS.filter((id) => osFor(id, arch) !== undefined)
 }
 
 export function osInfo(id: OsId): OsInfo {
@@ -236,9 +294,9 @@ type Place = 'current' | 'vault'
  * An empty `sha256` (a release whose value is not pinned yet) is checked against the project's CHECKSUM of that
  * release in the vault, where it never changes, read at download time.
  */
-function rocky(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place): IsoImage {
-  const file = `Rocky-${release}-x86_64-${kind}.iso`
-  const dir = `${release}/isos/x86_64`
+function rocky(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place, arch: Arch = 'x86_64'): IsoImage {
+  const file = `Rocky-${release}-${arch}-${kind}.iso`
+  const dir = `${release}/isos/${arch}`
   const mirrorPath = `${dir}/${file}`
   const pub = `https://download.rockylinux.org/pub/rocky/${mirrorPath}`
   const vault = `https://dl.rockylinux.org/vault/rocky/${mirrorPath}`
@@ -246,9 +304,9 @@ function rocky(release: string, kind: 'minimal' | 'boot', sha256: string, place:
   return { kind, file, urls: place === 'vault' ? [vault] : [pub, vault], sha256, mirrorPath, ...published }
 }
 
-function alma(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place): IsoImage {
-  const file = `AlmaLinux-${release}-x86_64-${kind}.iso`
-  const dir = `${release}/isos/x86_64`
+function alma(release: string, kind: 'minimal' | 'boot', sha256: string, place: Place, arch: Arch = 'x86_64'): IsoImage {
+  const file = `AlmaLinux-${release}-${arch}-${kind}.iso`
+  const dir = `${release}/isos/${arch}`
   const mirrorPath = `${dir}/${file}`
   const repo = `https://repo.almalinux.org/almalinux/${mirrorPath}`
   const vault = `https://vault.almalinux.org/${mirrorPath}`
@@ -256,9 +314,9 @@ function alma(release: string, kind: 'minimal' | 'boot', sha256: string, place: 
   return { kind, file, urls: place === 'vault' ? [vault] : [repo, vault], sha256, mirrorPath, ...published }
 }
 
-function streamLatest(kind: 'boot' | 'dvd', stream: 9 | 10): IsoImage {
-  const file = `CentOS-Stream-${stream}-latest-x86_64-${kind === 'dvd' ? 'dvd1' : 'boot'}.iso`
-  const mirrorPath = `${stream}-stream/BaseOS/x86_64/iso/${file}`
+function streamLatest(kind: 'boot' | 'dvd', stream: 9 | 10, arch: Arch = 'x86_64'): IsoImage {
+  const file = `CentOS-Stream-${stream}-latest-${arch}-${kind === 'dvd' ? 'dvd1' : 'boot'}.iso`
+  const mirrorPath = `${stream}-stream/BaseOS/${arch}/iso/${file}`
   const url = `https://mirror.stream.centos.org/${mirrorPath}`
   return { kind, file, urls: [url], sha256: '', mirrorPath, checksumUrl: `${url}.SHA256SUM` }
 }

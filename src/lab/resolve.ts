@@ -1,5 +1,6 @@
 /** The lab with every default applied and every address chosen: what the engine and the plan work from. */
-import { OS_CATALOG, type OsInfo } from './os-catalog.js'
+import { OS_CATALOG, osFor, type OsInfo } from './os-catalog.js'
+import { guestArch } from './guest-arch.js'
 import { parseCidr, parseIPv4, formatIPv4, formatNetmask, hostAddress, broadcast, type Cidr } from './net.js'
 import { labMac, normalizeMac } from './mac.js'
 import { labKey } from './instance.js'
@@ -104,7 +105,8 @@ export function resolveLab(lab: LabFile, modules: ModuleStep[], checks: CheckSte
   })
   const resolved: ResolvedLab = {
     name: lab.name,
-    os: OS_CATALOG[lab.os],
+    // A lab whose arch the catalog has no media of fails validation; resolving it anyway gives the x86_64 entry.
+    os: osFor(lab.os, guestArch(lab)) ?? OS_CATALOG[lab.os],
     provider: lab.provider,
     network: {
       cidr: cidr.text,

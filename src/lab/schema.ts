@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { OS_IDS } from './os-catalog.js'
+import { ARCHES } from './arch.js'
 import { labelSchema } from './name-rules.js'
 import { INSTALL_URL, KEYBOARD, LANG, NTP_SERVER, PACKAGE, TIMEZONE, USER_NAME, USER_NAME_HINT, SYSTEM_ACCOUNT_HINT, isSystemAccount, type ValueRule } from './install-values.js'
 import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
@@ -138,6 +139,9 @@ export const labSchema = z.strictObject({
   name: labelSchema('lab name').meta({ description: 'used in VM names' }),
   description: z.string().optional(),
   os: z.enum(OS_IDS),
+  arch: z.enum(ARCHES).optional().meta({
+    description: "the guests' CPU architecture; left out: the host's own where the provider runs no other there (Apple Silicon), else x86_64",
+  }),
   provider: z.enum(PROVIDERS).default('auto'),
   libvirt: libvirtSchema.optional(),
   proxmox: proxmoxSchema.optional(),

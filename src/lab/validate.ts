@@ -10,6 +10,7 @@ import { MODULES, CHECKS, type OptionSpec } from './module-options.js'
 import type { LabFile } from './schema.js'
 import type { Problem } from './problems.js'
 import { anyOf, capabilitiesOf, providersThat } from '../providers/capabilities.js'
+import { archProblems, guestArch } from './guest-arch.js'
 
 export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], problems: Problem[]): void {
   const os = OS_CATALOG[lab.os]
@@ -19,6 +20,7 @@ export function validateLab(lab: LabFile, modules: Entry[], checks: Entry[], pro
   if (!cidr) problems.push({ path: ['network', 'cidr'], ...(cidrOrProblem as { message: string; hint: string }) })
 
   guestProblems(lab, problems)
+  archProblems(lab, problems)
   hostBlockProblems(lab, problems)
 
   const seenName = new Map<string, number>()
@@ -129,6 +131,7 @@ export function entryProblems(lab: LabFile, modules: Entry[], checks: Entry[], p
   }
 
   checkRefs(modules, MODULES, nodeNames, problems)
+  harborArchProblems(lab, modules, problems)
   checkRefs(checks, CHECKS, nodeNames, problems)
 
   for (const m of modules) {
@@ -139,6 +142,19 @@ export function entryProblems(lab: LabFile, modules: Entry[], checks: Entry[], p
         if (o.managers.includes(w)) problems.push({ path: [...m.path, 'swarm', 'workers', k], message: `${w} is listed as manager and worker`, hint: 'a node is one or the other' })
       })
     }
+  }
+}
+
+/** Harbor's installer (goharbor/harbor releases) ships x86-64 images only: on an aarch64 node its containers cannot start. */
+function harborArchProblems(lab: LabFile, modules: Entry[], problems: Problem[]): void {
+  if (guestArch(lab) !== 'aarch64') return
+  for (const m of modules) {
+    if (m.name !== 'harbor') continue
+    problems.push({
+      path: m.path,
+      message: 'Harbor publishes no official arm64 installer: its offline and online installers hold x86-64 images only, which an aarch64 node cannot run',
+      hint: 'use the registry module instead (a private registry that every node trusts; its image is multi-arch), or arch: x86_64',
+    })
   }
 }
 

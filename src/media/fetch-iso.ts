@@ -1,3 +1,4 @@
+import type { Arch } from '../lab/arch.js'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { IsoImage, OsInfo } from '../lab/os-catalog.js'
@@ -18,6 +19,8 @@ export interface FetchIsoOptions {
   stderr?: ProgressStream
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
+  /** The guests' architecture (x86_64 by default): aarch64 takes the aarch64 ISO of the release. */
+  arch?: Arch
   /** Transfer tuning, for tests. */
   transfer?: Pick<DownloadOptions, 'stallTimeoutMs' | 'retries' | 'retryDelayMs'>
 }
@@ -33,7 +36,7 @@ const unseen: ProgressStream = { write: () => true }
 
 /** `lab iso fetch`: puts a verified copy of the OS's install ISO in the cache. */
 export async function fetchIso(osId: string, opts: FetchIsoOptions = {}): Promise<FetchIsoResult> {
-  const os = osWithIsos(osId)
+  const os = osWithIsos(osId, opts.arch)
   return fetchIsoImage(os, pickIso(os, opts.kind), opts)
 }
 

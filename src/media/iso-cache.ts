@@ -1,7 +1,8 @@
+import type { Arch } from '../lab/arch.js'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { OS_CATALOG, type IsoImage, type OsId } from '../lab/os-catalog.js'
+import { OS_CATALOG, osFor, type IsoImage, type OsId } from '../lab/os-catalog.js'
 import { sha256File } from './checksum.js'
 
 /**
@@ -98,8 +99,8 @@ export async function isCachedCopyGood(iso: IsoImage, opts: { env?: NodeJS.Proce
  * Path of a good cached install ISO for `os` (the best kind first, or only `kind`), or
  * undefined. ISOs downloaded with `--insecure-skip-checksum` count only with `allowUnverified`.
  */
-export async function cachedIso(os: OsId, opts: { kind?: IsoImage['kind']; env?: NodeJS.ProcessEnv; allowUnverified?: boolean } = {}): Promise<string | undefined> {
-  for (const iso of OS_CATALOG[os].isos) {
+export async function cachedIso(os: OsId, opts: { kind?: IsoImage['kind']; env?: NodeJS.ProcessEnv; allowUnverified?: boolean; arch?: Arch } = {}): Promise<string | undefined> {
+  for (const iso of (osFor(os, opts.arch ?? 'x86_64') ?? OS_CATALOG[os]).isos) {
     if (opts.kind !== undefined && iso.kind !== opts.kind) continue
     if (await isCachedCopyGood(iso, opts)) return isoCachePath(iso, opts.env)
   }

@@ -1,14 +1,18 @@
-import { ISO_KINDS, OS_CATALOG, OS_IDS, type IsoImage, type OsId, type OsInfo } from '../lab/os-catalog.js'
+import { ISO_KINDS, OS_CATALOG, OS_IDS, archesOf, osFor, osesFor, type IsoImage, type OsId, type OsInfo } from '../lab/os-catalog.js'
+import type { Arch } from '../lab/arch.js'
 import { didYouMean } from '../lab/suggest.js'
 import { InputError } from '../util/errors.js'
 
-/** The catalog entry of an OS given on the command line, which must have install ISOs. */
-export function osWithIsos(id: string): OsInfo {
+/** The catalog entry of an OS given on the command line (for one architecture, x86_64 by default), which must have install ISOs. */
+export function osWithIsos(id: string, arch: Arch = 'x86_64'): OsInfo {
   if (!(OS_IDS as readonly string[]).includes(id)) {
     throw new InputError(`unknown OS '${id}': ${didYouMean(id, OS_IDS)}`, "'lab iso list' shows the OSes and their ISOs")
   }
-  const os = OS_CATALOG[id as OsId]
-  if (os.isos.length === 0) {
+  const os = osFor(id as OsId, arch)
+  if (os === undefined) {
+    throw new InputError(`${id} has no ${arch} ISO in the catalog (it has: ${archesOf(id as OsId).join(', ')})`, `for ${arch}: ${osesFor(arch).join(', ')}`)
+  }
+  if (OS_CATALOG[id as OsId].isos.length === 0) {
     throw new InputError(`${id} has no install ISO: it is installed from an image, not by kickstart`, 'build it with: lab image build')
   }
   return os

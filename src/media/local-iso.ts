@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { OS_CATALOG, OS_IDS, type IsoImage, type OsId } from '../lab/os-catalog.js'
+import { OS_CATALOG, OS_IDS, osFor, type IsoImage, type OsId } from '../lab/os-catalog.js'
+import type { Arch } from '../lab/arch.js'
 import { InputError } from '../util/errors.js'
 import { fileSha256, readCheckRecord } from './iso-cache.js'
 
@@ -19,6 +20,8 @@ export interface LocalIsoOptions {
   kind?: IsoImage['kind']
   /** Told what is accepted unchecked (the engine reports it as a warning); without it, not told. */
   warn?: (message: string) => void
+  /** The lab's guest architecture: its catalog entries are the ones a file is checked against (x86_64 by default). */
+  arch?: Arch
 }
 
 /**
@@ -52,7 +55,7 @@ export async function resolveLocalIso(os: OsId, path: string, opts: LocalIsoOpti
   if (!st.isFile()) throw new InputError(`not a file: ${path}`, 'give the path of an .iso file')
 
   const name = basename(abs)
-  const info = OS_CATALOG[os]
+  const info = osFor(os, opts.arch ?? 'x86_64') ?? OS_CATALOG[os]
   const iso = info.isos.find((i) => i.file === name) ?? info.isos.find((i) => i.sizeBytes === st.size)
   if (!iso) {
     const owner = OS_IDS.find((id) => id !== os && OS_CATALOG[id].isos.some((i) => i.file === name))

@@ -4,6 +4,7 @@ import type { ResolvedLab } from '../lab/resolve.js'
 import type { Provider } from './provider.js'
 import type { CliRunner } from './cli-runner.js'
 import { labKey } from '../lab/instance.js'
+import { hostPlatform } from '../util/host-platform.js'
 
 export interface ProviderOptions {
   /** The lab's state folder. */
@@ -16,19 +17,22 @@ export interface ProviderOptions {
 export async function createProvider(name: ProviderName, opts: ProviderOptions): Promise<Provider> {
   const runner = opts.runner ? { runner: opts.runner } : {}
   const net = opts.lab.network
+  // The machine the hypervisor runs on, as VMLAB_HOST may give another (`lab plan` for a student's Mac).
+  const h = hostPlatform()
+  const host = { platform: h.platform, arch: h.arch }
   switch (name) {
     case 'virtualbox': {
       const { VirtualBoxProvider } = await import('./virtualbox/provider.js')
-      return new VirtualBoxProvider({ ...runner, labNetwork: { cidr: net.cidr, prefix: net.prefix, hostIp: net.hostIp } })
+      return new VirtualBoxProvider({ ...runner, labNetwork: { cidr: net.cidr, prefix: net.prefix, hostIp: net.hostIp }, guestArch: opts.lab.os.arch, ...host })
     }
     case 'vmware': {
       const { VMwareProvider } = await import('./vmware/provider.js')
-      return new VMwareProvider({ ...runner, labCidr: net.cidr })
+      return new VMwareProvider({ ...runner, labCidr: net.cidr, guestArch: opts.lab.os.arch, ...host })
     }
     case 'qemu': {
       const { QemuProvider } = await import('./qemu/provider.js')
       // The lab × instance key: the switch, like every name of an instance, is its own.
-      return new QemuProvider({ ...runner, lab: labKey(opts.lab) })
+      return new QemuProvider({ ...runner, lab: labKey(opts.lab), arch: opts.lab.os.arch, host: h })
     }
     case 'libvirt': {
       const { LibvirtProvider } = await import('./libvirt/provider.js')

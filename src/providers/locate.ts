@@ -28,9 +28,10 @@ export function locateVmrun(env: NodeJS.ProcessEnv = process.env): string | unde
   return which('vmrun', vmwareDirs(env), env)
 }
 
-export function locateQemu(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** qemu-system-x86_64, or qemu-system-aarch64 for aarch64 guests. */
+export function locateQemu(env: NodeJS.ProcessEnv = process.env, arch: 'x86_64' | 'aarch64' = 'x86_64'): string | undefined {
   const extra = process.platform === 'darwin' ? ['/opt/homebrew/bin', '/usr/local/bin'] : process.platform === 'win32' ? [join(env.ProgramFiles ?? 'C:\\Program Files', 'qemu')] : []
-  return which('qemu-system-x86_64', extra, env)
+  return which(`qemu-system-${arch}`, extra, env)
 }
 
 /** The order `provider: auto` tries them in: what teachers most often have first. */

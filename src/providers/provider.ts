@@ -5,6 +5,8 @@
  */
 import type { OsFamily, OsId, OsInfo } from '../lab/os-catalog.js'
 import type { MacRange } from '../lab/mac.js'
+import type { Arch, ArchSupport } from '../lab/arch.js'
+import type { HostPlatform } from '../util/host-platform.js'
 import type { ProviderName } from '../lab/schema.js'
 import type { CloudBaseSeed } from '../media/cloud-base-seed.js'
 
@@ -128,6 +130,11 @@ export interface Capabilities {
    * (`imageSource`). A family that is not listed cannot be a guest.
    */
   readonly guests: Readonly<Partial<Record<OsFamily, 'kickstart' | 'image'>>>
+  /**
+   * Which guest architectures it runs on the machine `lab` runs on (for a provider whose host may be another
+   * machine: on any), each refused one with the reason. Versions are detect()'s to check.
+   */
+  readonly guestArches: (host: HostPlatform) => Readonly<Record<Arch, ArchSupport>>
   /** Set when createBase takes a `cloud-image` source. */
   readonly cloudImages?: CloudImageSupport
   /** The disk `lab plan --commands` shows for a base built as an image (a plan builds nothing); set with an `image` guest family. */

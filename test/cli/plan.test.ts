@@ -91,3 +91,24 @@ t.test('plan --commands --provider qemu: the qemu-img, vde_switch and qemu-syste
   t.same(snapshotTree(dir), before, 'nothing written')
   t.same(snapshotTree(q), qBefore, 'nothing written in the QEMU data folder')
 })
+
+t.test('an aarch64 lab planned as on an Apple Silicon Mac (VMLAB_HOST): VirtualBox ARM, Fusion arm64, QEMU with HVF; validate refuses x86 there', async (t) => {
+  const labFile = (provider: string, arch = '') => `name: arm\nos: rocky9\nprovider: ${provider}\n${arch}network:\n  cidr: 192.168.56.0/24\nnodes:\n  - name: master\n`
+  const dir = t.testdir({ 'vbox.yaml': labFile('virtualbox'), 'fusion.yaml': labFile('vmware'), 'qemu.yaml': labFile('qemu', 'arch: aarch64\n'), 'x86.yaml': labFile('vmware', 'arch: x86_64\n') })
+  const q = mkdtempSync(join(tmpdir(), 'vmlab-plan-'))
+  t.teardown(() => rmSync(q, { recursive: true, force: true }))
+  const env = { PATH: '/nonexistent', VMLAB_HOST: 'darwin/arm64', VMLAB_QEMU_DIR: q }
+  const vbox = await lab(['plan', 'vbox.yaml', '--commands'], { cwd: dir, env })
+  t.equal(vbox.code, 0, vbox.stderr)
+  t.match(vbox.stdout, /^VBoxManage createvm --name vmlab-base-rocky9-\S+ --platform-architecture arm --ostype RedHat_arm64 --register/m)
+  t.match(vbox.stdout, /--firmware efi --chipset armv8virtual/)
+  t.match(vbox.stdout, /Rocky-9\.6-aarch64-minimal\.iso/)
+  const fusion = await lab(['plan', 'fusion.yaml', '--json'], { cwd: dir, env })
+  t.match(JSON.parse(fusion.stdout), { os: { id: 'rocky9', arch: 'aarch64' }, provider: { name: 'vmware' } })
+  const qemu = await lab(['plan', 'qemu.yaml', '--commands'], { cwd: dir, env })
+  t.equal(qemu.code, 0, qemu.stderr)
+  t.match(qemu.stdout, /^qemu-system-aarch64 -name vmlab-base-rocky9-\S+ -machine virt -accel hvf -smp 2 -cpu host /m)
+  const x86 = await lab(['validate', 'x86.yaml'], { cwd: dir, env })
+  t.not(x86.code, 0)
+  t.match(x86.stderr, /x86\.yaml:4:7.*x86_64 guests: VMware Fusion on Apple Silicon runs arm64 guests only/s)
+})

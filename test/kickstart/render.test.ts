@@ -3,7 +3,7 @@ import { checkKickstart } from '../../src/kickstart/check.js'
 import { centos7VaultSource, type KickstartInput } from '../../src/kickstart/input.js'
 import { sha512Crypt } from '../../src/kickstart/password.js'
 import { renderKickstart } from '../../src/kickstart/render.js'
-import { OS_CATALOG, OS_IDS, isKickstartOs, type OsId } from '../../src/lab/os-catalog.js'
+import { OS_CATALOG, OS_IDS, isKickstartOs, osFor, type OsId } from '../../src/lab/os-catalog.js'
 import { InputError } from '../../src/util/errors.js'
 
 const ROOT_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFgaYcFbwl3fUb/yxalk6xCEsTiFvS3K9yM+kxJJjKMa teacher@classroom'
@@ -226,4 +226,46 @@ t.test('bad input is refused before anything is written', async (t) => {
     ['Debian', { os: OS_CATALOG.debian12 }],
   ]
   for (const [what, change] of bad) t.throws(() => renderKickstart(input('rocky9', change)), InputError, what)
+})
+
+t.test('aarch64 (UEFI only): the platform partitions by reqpart, LVM by hand, no MBR or biosboot; clean under its RHEL handler', async (t) => {
+  for (const id of ['rocky9', 'rocky10', 'alma9', 'alma10', 'centos-stream10'] as const) {
+    const os = osFor(id, 'aarch64')!
+    for (const disk of [{}, { device: 'vda' }]) {
+      const ks = renderKickstart(input(id, { os, disk }))
+      const storage = ks.split('\n').filter((l) => /^(reqpart|part|volgroup|logvol|autopart|bootloader)\b/.test(l))
+      const drive = disk.device ? ' --boot-drive=vda' : ''
+      t.same(
+        storage,
+        [
+          `bootloader${drive} --timeout=1`,
+          'reqpart --add-boot',
+          'part pv.01 --size=1 --grow',
+          'volgroup vmlab pv.01',
+          'logvol swap --vgname=vmlab --name=swap --size=1024',
+          'logvol / --vgname=vmlab --name=root --size=1 --grow',
+        ],
+        `${id} ${disk.device ?? 'any disk'}`,
+      )
+      t.notMatch(ks, /biosboot|--location=mbr|autopart/)
+      t.same(checkKickstart(ks, os.rhel!), [], `${id}: RHEL${os.rhel} rules`)
+    }
+  }
+  // The x86_64 one is what it was: autopart, which makes biosboot or the ESP itself.
+  t.match(renderKickstart(input('rocky9')), /^bootloader --location=mbr --timeout=1\n# LVM with swap, everything else in \/\nautopart --type=lvm --nohome$/m)
+})
+
+t.test('the checker knows reqpart --add-boot and refuses reqpart with autopart', async (t) => {
+  t.same(
+    checkKickstart('reqpart --add-boot\n', 9).filter((p) => /reqpart/.test(p.message)),
+    [],
+  )
+  t.match(
+    checkKickstart('reqpart --bogus\n', 10).map((p) => p.message),
+    [/reqpart.*--bogus/],
+  )
+  t.match(
+    checkKickstart('reqpart\nautopart\n', 9).map((p) => p.message),
+    [/"reqpart" and autopart \(line 2\) cannot be used together/],
+  )
 })

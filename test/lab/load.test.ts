@@ -246,6 +246,7 @@ t.test('the shipped JSON Schema is the one the zod schema gives (run npm run bui
   const shipped = JSON.parse(readFileSync(new URL('../../schema/lab.schema.json', import.meta.url), 'utf8'))
   t.same(shipped, labJsonSchema())
   t.same(Object.keys(shipped.properties).sort(), [
+    'arch',
     'bundle',
     'checks',
     'defaults',

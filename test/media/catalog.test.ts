@@ -91,3 +91,12 @@ t.test('pinned releases: one point release per OS, matching its package reposito
     t.match(os.installUrl, `/${release[id]}/`, `${id} installs packages of the same release as its ISOs`)
   }
 })
+
+t.test('an OS on the command line for aarch64: its aarch64 entry, or the OSes that have one', async (t) => {
+  const { osWithIsos } = await import('../../src/media/iso-select.js')
+  const { InputError } = await import('../../src/util/errors.js')
+  t.equal(osWithIsos('rocky10', 'aarch64').isos[0]!.file, 'Rocky-10.1-aarch64-minimal.iso')
+  t.equal(osWithIsos('rocky10').isos[0]!.file, 'Rocky-10.1-x86_64-minimal.iso')
+  t.throws(() => osWithIsos('alma8', 'aarch64'), InputError)
+  t.throws(() => osWithIsos('alma8', 'aarch64'), { message: 'alma8 has no aarch64 ISO in the catalog (it has: x86_64)', hint: 'for aarch64: rocky9, rocky10, alma9, alma10, centos-stream10' })
+})

@@ -137,10 +137,12 @@ t.test('without VMLAB_VBOX_VM_FOLDER, VirtualBox picks the folder', async (t) =>
   t.ok(lines.some((l) => l.startsWith('VBoxManage createmedium disk --filename ') && l.includes(`VirtualBox VMs/vmlab/${BASE}/${BASE}.vdi`)))
 })
 
-t.test('Apple silicon cannot run the x86-64 lab OSes', async (t) => {
+t.test('Apple silicon runs no x86-64 guest, and VirtualBox 7.0 there no ARM one either', async (t) => {
   const p = new VirtualBoxProvider({ runner: new RecordingRunner(freshMachine), binary: 'VBoxManage', platform: 'darwin', arch: 'arm64' })
   const info = await p.detect()
-  t.equal(info.problems.length, 1)
-  t.ok(info.problems[0]!.fatal)
-  t.match(info.problems[0]!.fix, /qemu/)
+  t.match(info.problems, [
+    { fatal: true, problem: /VirtualBox on Apple Silicon runs ARM \(aarch64\) guests only/, fix: /arch: aarch64.*provider: qemu/ },
+    { fatal: true, problem: /VirtualBox 7\.0\.14 cannot run ARM VMs: 7\.1 is the first/, fix: /7\.1 or later/ },
+  ])
+  t.equal(info.problems.length, 2)
 })

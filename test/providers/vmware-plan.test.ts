@@ -80,3 +80,12 @@ t.test('detect() while recording: version from the usage, no problems', async (t
   t.same(info.problems, [])
   t.same(runner.lines(), ['/usr/bin/vmrun', '/usr/bin/vmrun -T ws list'])
 })
+
+t.test('Fusion on Apple Silicon: arm64 guests only; x86-64 ones are refused before anything is made, with the reason', async (t) => {
+  const make = (guestArch: 'x86_64' | 'aarch64', platform: NodeJS.Platform, arch: string) =>
+    new VMwareProvider({ runner: new RecordingRunner(freshMachine), platform, arch, guestArch, env: {}, vmsDir: VMS, vmrun: '/v/vmrun', vdiskmanager: '/v/vmware-vdiskmanager' })
+  t.same((await make('aarch64', 'darwin', 'arm64').detect()).problems, [])
+  t.match((await make('x86_64', 'darwin', 'arm64').detect()).problems, [{ fatal: true, problem: /VMware Fusion on Apple Silicon runs arm64 guests only/, fix: /arch: aarch64/ }])
+  t.match((await make('aarch64', 'darwin', 'x64').detect()).problems, [{ fatal: true, problem: /VMware Fusion on an Intel Mac runs x86-64 guests only/ }])
+  t.match((await make('aarch64', 'linux', 'x64').detect()).problems, [{ fatal: true, problem: /VMware Workstation runs x86-64 guests only/, fix: /provider: qemu/ }])
+})

@@ -128,3 +128,30 @@ t.test('a .vmx cut short (empty, or ending inside a line) is told from a whole o
   t.ok(cutShort('.encoding = "UTF-8"\nmemsi'), 'cut inside a key')
   t.ok(cutShort('.encoding = "UTF-8"\nmemsize = "15'), 'cut inside a quoted value')
 })
+
+t.test('an arm64 base (Fusion on Apple Silicon): hardware 20, UEFI, NVMe, e1000e, xhci; x86 keeps BIOS, LSI Logic, e1000', async (t) => {
+  const values = { name: 'vmlab-base', guestOs: 'arm-rhel9-64', cpus: 2, memoryMiB: 2048, disk: 'base.vmdk', installIso: '/i/Rocky-9.6-aarch64-minimal.iso', oemdrvIso: '/i/oemdrv.iso' }
+  const arm = Vmx.parse(renderBaseVmx({ ...values, arm: true }))
+  for (const [key, value] of [
+    ['guestOS', 'arm-rhel9-64'],
+    ['virtualHW.version', '20'],
+    ['firmware', 'efi'],
+    ['usb_xhci.present', 'TRUE'],
+    ['nvme0:0.fileName', 'base.vmdk'],
+    ['ethernet0.virtualDev', 'e1000e'],
+    ['ethernet1.virtualDev', 'e1000e'],
+    ['sata0:1.fileName', '/i/Rocky-9.6-aarch64-minimal.iso'],
+  ] as const)
+    t.equal(arm.get(key), value, key)
+  t.equal(arm.get('scsi0.virtualDev'), undefined, 'no LSI Logic SCSI on ARM')
+  const pc = Vmx.parse(renderBaseVmx({ ...values, guestOs: 'rhel9-64' }))
+  t.same([pc.get('firmware'), pc.get('virtualHW.version'), pc.get('scsi0.virtualDev'), pc.get('ethernet0.virtualDev'), pc.get('nvme0:0.fileName')], ['bios', '19', 'lsilogic', 'e1000', undefined])
+})
+
+t.test('guestOS: arm- ids for aarch64 guests', async (t) => {
+  const { vmwareGuestOs } = await import('../../src/providers/vmware/guest-os.js')
+  const { osFor } = await import('../../src/lab/os-catalog.js')
+  t.equal(vmwareGuestOs(osFor('rocky9', 'aarch64')!), 'arm-rhel9-64')
+  t.equal(vmwareGuestOs(osFor('alma10', 'aarch64')!), 'arm-rhel9-64')
+  t.equal(vmwareGuestOs(osFor('rocky9', 'x86_64')!), 'rhel9-64')
+})

@@ -7,9 +7,10 @@ import { osWithIsos, pickIso } from '../../media/iso-select.js'
 
 /** The bodies of `lab iso fetch|list|path`: results on stdout, progress and warnings on stderr. */
 
-export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }, stderr: ProgressStream): Promise<void> {
+export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean; arch?: 'x86_64' | 'aarch64' }, stderr: ProgressStream): Promise<void> {
   const result = await fetchIso(os, {
     stderr,
+    ...(opts.arch !== undefined ? { arch: opts.arch } : {}),
     ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
     ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
     insecureSkipChecksum: opts.insecureSkipChecksum === true,
@@ -17,13 +18,13 @@ export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: st
   process.stdout.write(`${result.path}\n`)
 }
 
-export async function runIsoPath(os: string, opts: { kind?: string }): Promise<void> {
-  const info = osWithIsos(os)
+export async function runIsoPath(os: string, opts: { kind?: string; arch?: 'x86_64' | 'aarch64' }): Promise<void> {
+  const info = osWithIsos(os, opts.arch)
   const kind = opts.kind !== undefined ? pickIso(info, opts.kind).kind : undefined
-  const path = await cachedIso(info.id, kind !== undefined ? { kind } : {})
+  const path = await cachedIso(info.id, { arch: info.arch, ...(kind !== undefined ? { kind } : {}) })
   if (path === undefined) {
     throw new LabError(`no verified ${kind ? `${kind} ` : ''}ISO of ${os} in the cache (${isoCacheDir()})`, {
-      hint: `download it with: lab iso fetch ${os}${kind ? ` --kind ${kind}` : ''}`,
+      hint: `download it with: lab iso fetch ${os}${kind ? ` --kind ${kind}` : ''}${info.arch === 'aarch64' ? ' --arch aarch64' : ''}`,
     })
   }
   process.stdout.write(`${path}\n`)

@@ -1,7 +1,7 @@
 /** The install media: ISOs (actions/iso.ts) and base images (actions/image.ts). */
 import type { Command } from 'commander'
 import { Option } from '../commander.js'
-import { OS_CATALOG, OS_IDS, ISO_KINDS } from '../../lab/os-catalog.js'
+import { OS_CATALOG, OS_IDS, ISO_KINDS, ARCHES } from '../../lab/os-catalog.js'
 
 export function iso(program: Command): void {
   const iso = program
@@ -19,8 +19,13 @@ export function iso(program: Command): void {
     .option('--mirror <url>', 'download from this mirror instead of the official servers (see below)')
     .addOption(new Option('--kind <kind>', 'which ISO: minimal installs from the disc, boot/dvd as listed by lab iso list (default: the first listed)').choices(ISO_KINDS))
     .option('--insecure-skip-checksum', 'accept an ISO that has no trusted checksum (prints a warning)')
-    .addHelpText('after', () => `\n${mirrorHelp()}\n\nExamples:\n  lab iso fetch rocky9\n  lab iso fetch centos7 --kind boot\n  lab iso fetch alma9 --mirror https://mirror.example.edu/almalinux/`)
-    .action(async (os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean }) => {
+    .addOption(new Option('--arch <arch>', "the guests' CPU (default x86_64); aarch64 for Apple Silicon labs").choices(ARCHES))
+    .addHelpText(
+      'after',
+      () =>
+        `\n${mirrorHelp()}\n\nExamples:\n  lab iso fetch rocky9\n  lab iso fetch rocky9 --arch aarch64\n  lab iso fetch centos7 --kind boot\n  lab iso fetch alma9 --mirror https://mirror.example.edu/almalinux/`,
+    )
+    .action(async (os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean; arch?: 'x86_64' | 'aarch64' }) => {
       const { runIsoFetch } = await import('../actions/iso.js')
       await runIsoFetch(os, opts, process.stderr)
     })
@@ -40,8 +45,9 @@ export function iso(program: Command): void {
     .description('print the path of the verified cached ISO of an OS; exit code 1 when there is none')
     .argument('<os>', 'the OS, as in lab iso list')
     .addOption(new Option('--kind <kind>', 'only this kind of ISO').choices(ISO_KINDS))
-    .addHelpText('after', '\nExamples:\n  lab iso path rocky9\n  qemu-img info "$(lab iso path centos7)"')
-    .action(async (os: string, opts: { kind?: string }) => {
+    .addOption(new Option('--arch <arch>', "the guests' CPU (default x86_64)").choices(ARCHES))
+    .addHelpText('after', '\nExamples:\n  lab iso path rocky9\n  lab iso path rocky9 --arch aarch64\n  qemu-img info "$(lab iso path centos7)"')
+    .action(async (os: string, opts: { kind?: string; arch?: 'x86_64' | 'aarch64' }) => {
       const { runIsoPath } = await import('../actions/iso.js')
       await runIsoPath(os, opts)
     })

@@ -7,6 +7,11 @@ export const LIBVIRT_CAPABILITIES: Capabilities = {
   title: 'libvirt',
   // The same guests as QEMU (libvirt runs QEMU): EL from its ISO with a kickstart, Debian as the image vmlab builds.
   guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', el10: 'kickstart', debian: 'image' },
+  // The domain XML written here is an x86-64 PC's (q35-less pc, IDE CD-ROM, BIOS); the host may be another machine.
+  guestArches: () => ({
+    x86_64: { runs: true },
+    aarch64: { runs: false, why: 'the libvirt provider writes x86-64 domains only so far', fix: 'use provider: qemu for aarch64 guests, or arch: x86_64' },
+  }),
   // The image is built where `lab` runs and uploaded to the host's pool.
   ...(QEMU_CAPABILITIES.plannedImage ? { plannedImage: QEMU_CAPABILITIES.plannedImage } : {}),
   // snapshot-revert of a snapshot taken running puts the domain back running, memory included (qcow2 internal snapshots).

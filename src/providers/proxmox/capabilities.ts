@@ -5,6 +5,11 @@ export const PROXMOX_CAPABILITIES: Capabilities = {
   title: 'Proxmox VE',
   // The base is installed from its ISO with the kickstart disc, both uploaded to the ISO storage.
   guests: { el7: 'kickstart', el8: 'kickstart', el9: 'kickstart', el10: 'kickstart' },
+  // Proxmox VE is built for x86-64 hosts only, and its VMs are x86-64 PCs.
+  guestArches: () => ({
+    x86_64: { runs: true },
+    aarch64: { runs: false, why: 'Proxmox VE runs x86-64 VMs only', fix: 'use provider: qemu for aarch64 guests, or arch: x86_64' },
+  }),
   // A snapshot with vmstate=1 keeps the memory, and a rollback to it leaves the VM running.
   liveRestore: true,
   reclaimsFreedMemory: false,

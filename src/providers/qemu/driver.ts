@@ -10,6 +10,7 @@ import type { CloudBaseSeed } from '../../media/cloud-base-seed.js'
 import type { AccelChoice } from './accel.js'
 import type { MachineSpec } from './machine.js'
 import type { QemuImg } from './qemu-img.js'
+import type { Firmware } from './firmware.js'
 import type { VmFiles, VmSpec } from './qemu-vm.js'
 import { RealQemuDriver } from './real-driver.js'
 import { PlanQemuDriver } from './plan-driver.js'
@@ -25,7 +26,10 @@ export interface QemuTools {
 export type RunState = 'poweroff' | 'running' | 'paused' | 'busy'
 
 export interface QemuDriver {
-  findTools(env: NodeJS.ProcessEnv): QemuTools
+  /** `arch`: the guests' (qemu-system-x86_64 or qemu-system-aarch64). */
+  findTools(env: NodeJS.ProcessEnv, arch: 'x86_64' | 'aarch64'): QemuTools
+  /** aarch64 guests: the UEFI firmware next to `qemu` or from the distribution's package; undefined when none is installed. */
+  firmware(qemu: string): Firmware | undefined
   /** What `qemu --version` printed. */
   version(qemu: string, env: NodeJS.ProcessEnv): Promise<string>
   /** The accelerator to use, probed once per QEMU binary and remembered in `cacheFile`. */

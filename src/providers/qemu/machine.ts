@@ -9,6 +9,9 @@ import { vmFiles, type Accel, type VmSpec } from './qemu-vm.js'
 
 export interface MachineSpec {
   name: string
+  /** aarch64 guests: set, with the UEFI firmware they boot (code shared, the variable store this VM's own). */
+  arch?: 'aarch64'
+  firmware?: { code: string; vars: string }
   cpus: number
   memoryMiB: number
   /** The disk this VM boots from (its own qcow2, an overlay for clones). */
@@ -34,7 +37,7 @@ export interface MachineSpec {
 }
 
 export function machinePaths(dir: string) {
-  return { dir, spec: join(dir, 'vm.json'), disk: join(dir, 'disk.qcow2'), seed: join(dir, 'seed.iso'), ...vmFiles(dir) }
+  return { dir, spec: join(dir, 'vm.json'), disk: join(dir, 'disk.qcow2'), seed: join(dir, 'seed.iso'), efiVars: join(dir, 'efi-vars.qcow2'), ...vmFiles(dir) }
 }
 
 export async function readSpec(dir: string): Promise<MachineSpec> {
@@ -49,6 +52,8 @@ export async function writeSpec(dir: string, spec: MachineSpec): Promise<void> {
 export function runSpec(m: MachineSpec, dir: string, accel: Accel): VmSpec {
   const spec: VmSpec = {
     name: m.name,
+    ...(m.arch ? { arch: m.arch } : {}),
+    ...(m.firmware ? { firmware: m.firmware } : {}),
     accel,
     cpus: m.cpus,
     memoryMiB: m.memoryMiB,

@@ -11,6 +11,7 @@ import { BASE_READY_MARK } from '../../media/cloud-base-seed.js'
 import { locateQemu } from '../locate.js'
 import { which } from '../../util/which.js'
 import type { AccelChoice } from './accel.js'
+import { findFirmware, PLANNED_FIRMWARE, type Firmware } from './firmware.js'
 import { QEMU_PROBE, qemuCallOptions } from './call-limits.js'
 import type { MachineSpec } from './machine.js'
 import { RunnerDriver } from './runner-driver.js'
@@ -23,8 +24,13 @@ export class PlanQemuDriver extends RunnerDriver implements QemuDriver {
   private readonly running = new Map<string, { paused: boolean }>()
 
   /** The plan is made where QEMU may be missing: it shows the commands with the programs' bare names then. */
-  findTools(env: NodeJS.ProcessEnv): QemuTools {
-    return { qemu: locateQemu(env) ?? 'qemu-system-x86_64', qemuImg: which('qemu-img', [], env) ?? 'qemu-img', vde: which('vde_switch', [], env) ?? 'vde_switch' }
+  findTools(env: NodeJS.ProcessEnv, arch: 'x86_64' | 'aarch64'): QemuTools {
+    return { qemu: locateQemu(env, arch) ?? `qemu-system-${arch}`, qemuImg: which('qemu-img', [], env) ?? 'qemu-img', vde: which('vde_switch', [], env) ?? 'vde_switch' }
+  }
+
+  /** The firmware installed here, else where Debian's package puts it: a plan is made on any machine. */
+  firmware(qemu: string): Firmware | undefined {
+    return findFirmware(qemu) ?? PLANNED_FIRMWARE
   }
 
   /** The probe boots QEMU and depends on this host; the plan shows the accelerator that works everywhere. */

@@ -18,6 +18,9 @@ import { cacheRoot } from './image-cache.js'
 import { QEMU_CAPABILITIES } from './capabilities.js'
 import { BASE_FAILED_MARK, BASE_READY_MARK, BASE_STATUS_MARK } from '../../media/cloud-base-seed.js'
 import { cpuLevelProblem, hostCpuFlags } from './cpu-level.js'
+import { aarch64Accel, x86OnArmAccel } from './arch-support.js'
+import { NO_FIRMWARE_FIX, firmwareCandidates, type Firmware } from './firmware.js'
+import { hostPlatform, type HostPlatform } from '../../util/host-platform.js'
 
 export interface QemuProviderOptions {
   runner?: CliRunner
@@ -26,6 +29,10 @@ export interface QemuProviderOptions {
   env?: NodeJS.ProcessEnv
   /** The lab's name (its network's name). */
   lab: string
+  /** The guests' CPU (the lab's arch): qemu-system-aarch64 on the `virt` machine with UEFI for aarch64. */
+  arch?: 'x86_64' | 'aarch64'
+  /** The machine QEMU runs on; this one by default. */
+  host?: HostPlatform
   /** Root of VM folders and networks; default $VMLAB_QEMU_DIR, else the platform's data folder. */
   dataDir?: string
   /** From the installer's start to typing at its boot menu (ms). */
@@ -68,6 +75,8 @@ export class QemuProvider implements Provider {
   private qemuImg = 'qemu-img'
   private vde = 'vde_switch'
   private accel: Accel = 'tcg'
+  private readonly arch: 'x86_64' | 'aarch64'
+  private firmware: Firmware | undefined
   private version = 'unknown'
   private img: QemuImg
   /** Port choices are serialised and remembered until the VM's description holds them: clones are made in parallel. */
@@ -78,6 +87,8 @@ export class QemuProvider implements Provider {
     this.driver = opts.driver ?? qemuDriver(opts.runner ?? realRunner)
     this.env = opts.env ?? process.env
     this.root = opts.dataDir ?? defaultDataDir(this.env)
+    this.arch = opts.arch ?? 'x86_64'
+    if (this.arch === 'aarch64') this.qemu = 'qemu-system-aarch64'
     this.img = this.driver.qemuImg(this.qemuImg)
   }
 
@@ -87,12 +98,23 @@ export class QemuProvider implements Provider {
 
   async detect(): Promise<ProviderInfo> {
     const problems: Preflight[] = []
-    const tools = this.driver.findTools(this.env)
+    const tools = this.driver.findTools(this.env, this.arch)
     if (!tools.qemu)
-      throw new HostError('QEMU is not installed: qemu-system-x86_64 is not on PATH', {
-        hint: 'install QEMU (Debian/Ubuntu: apt install qemu-system-x86 qemu-utils vde-switch; macOS: brew install qemu)',
+      throw new HostError(`QEMU is not installed: qemu-system-${this.arch} is not on PATH`, {
+        hint: `install QEMU (Debian/Ubuntu: apt install ${this.arch === 'aarch64' ? 'qemu-system-arm qemu-efi-aarch64' : 'qemu-system-x86'} qemu-utils vde-switch; macOS: brew install qemu)`,
       })
     this.qemu = tools.qemu
+    if (this.arch === 'aarch64') {
+      this.firmware = this.driver.firmware(this.qemu)
+      if (!this.firmware)
+        problems.push({
+          problem: `no UEFI firmware for aarch64 guests (looked for ${firmwareCandidates(this.qemu)
+            .map((f) => f.code)
+            .join(', ')})`,
+          fix: NO_FIRMWARE_FIX,
+          fatal: true,
+        })
+    }
     if (tools.qemuImg) this.qemuImg = tools.qemuImg
     else problems.push({ problem: 'qemu-img is not installed', fix: 'install it (Debian/Ubuntu: apt install qemu-utils)', fatal: true })
     this.img = this.driver.qemuImg(this.qemuImg)
@@ -105,7 +127,15 @@ export class QemuProvider implements Provider {
       })
     const version = /version (\d+\.\d+(\.\d+)?)/.exec(await this.driver.version(this.qemu, this.env))?.[1] ?? 'unknown'
     this.version = version
-    const choice = await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
+    // The accelerator probe boots an x86 boot sector: an aarch64 guest's accelerator follows from the host, and
+    // an x86-64 guest on an ARM host is emulated (HVF and KVM run the host's own CPU only).
+    const host = this.opts.host ?? hostPlatform(this.env)
+    const choice =
+      this.arch === 'aarch64'
+        ? aarch64Accel(host, this.env)
+        : host.arch === 'arm64'
+          ? x86OnArmAccel(this.env)
+          : await this.driver.accel(this.qemu, join(cacheRoot(this.env), 'qemu-accel.json'), this.env)
     this.accel = choice.accel
     if (choice.note) problems.push({ problem: choice.note, fix: 'labs work, but boots take about a minute per VM', fatal: false })
     return { name: 'qemu', binary: this.qemu, version, product: `QEMU ${version} (${this.accel})`, problems }
@@ -184,6 +214,7 @@ export class QemuProvider implements Provider {
       return
     }
     await this.img.create(p.disk, spec.diskGiB)
+    if (this.arch === 'aarch64') await this.ownFirmware(m, p.efiVars, this.firmware?.varsTemplate, 'raw')
     m.cdroms = [spec.source.installIso, spec.source.oemdrvIso]
     m.vdeSocket = spec.network.id
     m.sshPort = await this.sshPort()
@@ -259,6 +290,7 @@ export class QemuProvider implements Provider {
       cpus: spec.cpus,
       memoryMiB: spec.memoryMiB,
       disk: p.disk,
+      ...(base.arch ? { arch: base.arch } : {}),
       ...(base.kernel ? { kernel: base.kernel } : {}),
       ...(base.initrd ? { initrd: base.initrd } : {}),
       ...(base.append ? { append: base.append } : {}),
@@ -270,8 +302,21 @@ export class QemuProvider implements Provider {
       forwards: spec.forwards,
       base: spec.base,
     }
+    // The clone boots through the base's boot entry, which the installer wrote into the base's variable store.
+    if (base.firmware) await this.ownFirmware(m, p.efiVars, base.firmware.vars, 'qcow2', base.firmware.code)
     await this.driver.writeDescription(dir, m)
     await this.img.snapshotCreate(p.disk, spec.initialSnapshot)
+  }
+
+  /**
+   * An aarch64 VM's firmware: the shared code, and its own copy of a variable store, as qcow2: a raw writable
+   * drive would make every live snapshot (savevm) fail.
+   */
+  private async ownFirmware(m: MachineSpec, vars: string, from: string | undefined, format: 'raw' | 'qcow2', code = this.firmware?.code): Promise<void> {
+    if (from === undefined || code === undefined) throw new LabError('no UEFI firmware for aarch64 guests', { hint: NO_FIRMWARE_FIX })
+    await this.img.copyAsQcow2(from, format, vars)
+    m.arch = 'aarch64'
+    m.firmware = { code, vars }
   }
 
   private async spec(vm: string): Promise<MachineSpec> {

@@ -74,6 +74,11 @@ export class QemuImg {
     return { format: j.format ?? 'unknown', virtualSize: j['virtual-size'] ?? 0, ...(j['backing-filename'] ? { backing: j['backing-filename'] } : {}) }
   }
 
+  /** A full copy as qcow2 (small images only: the UEFI variable store). */
+  copyAsQcow2(from: string, fromFormat: 'raw' | 'qcow2', to: string): Promise<string> {
+    return this.run(['convert', '-f', fromFormat, '-O', 'qcow2', from, to])
+  }
+
   create(path: string, gib: number): Promise<string> {
     return this.run(['create', '-f', 'qcow2', path, `${gib}G`])
   }

@@ -48,6 +48,10 @@ export interface PortForward {
 
 export interface VmSpec {
   name: string
+  /** The guest CPU; x86_64 when left out (a PC). */
+  arch?: 'x86_64' | 'aarch64'
+  /** aarch64: the UEFI code (raw, read-only) and this VM's own variable store (qcow2, so that savevm takes it too), as pflash. */
+  firmware?: { code: string; vars: string }
   accel: Accel
   cpus: number
   memoryMiB: number
@@ -98,9 +102,13 @@ function hostfwd(f: PortForward): string {
 }
 
 export function qemuArgv(spec: VmSpec): string[] {
+  const arm = spec.arch === 'aarch64'
   const argv = [
     '-name',
     optValue(spec.name),
+    // aarch64 has no PC: `virt` is QEMU's generic ARM machine (PCIe, virtio, UEFI from pflash).
+    // Under KVM the interrupt controller must be the host's kind; HVF and TCG emulate the default one.
+    ...(arm ? ['-machine', spec.accel === 'kvm' ? 'virt,gic-version=host' : 'virt'] : []),
     '-accel',
     accelArg(spec.accel),
     '-smp',
@@ -117,19 +125,34 @@ export function qemuArgv(spec: VmSpec): string[] {
     '-serial',
     `file:${spec.files.serial}`,
   ]
+  if (arm && spec.firmware) {
+    argv.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${optValue(spec.firmware.code)}`)
+    argv.push('-drive', `if=pflash,format=qcow2,unit=1,file=${optValue(spec.firmware.vars)}`)
+  }
   if (spec.kernel !== undefined) {
     argv.push('-kernel', spec.kernel.path)
     if (spec.kernel.initrd !== undefined) argv.push('-initrd', spec.kernel.initrd)
-    const append = [spec.kernel.append, spec.accel === 'tcg' ? TCG_CLOCKSOURCE : undefined].filter((a) => a !== undefined).join(' ')
+    const append = [spec.kernel.append, spec.accel === 'tcg' && !arm ? TCG_CLOCKSOURCE : undefined].filter((a) => a !== undefined).join(' ')
     if (append) argv.push('-append', append)
   }
   argv.push('-drive', `file=${optValue(spec.disk)},if=virtio,format=qcow2,discard=unmap,node-name=${DISK_NODE}`)
   if (spec.seed !== undefined) {
     argv.push('-drive', `file=${optValue(spec.seed)},if=virtio,format=raw,readonly=on,node-name=${SEED_NODE}`)
   }
-  for (const [i, iso] of (spec.cdroms ?? []).entries()) argv.push('-drive', `file=${optValue(iso)},media=cdrom,readonly=on,if=ide,index=${i}`)
-  // The installer powers off at the end; -no-reboot makes a reboot end QEMU too, so it never loops.
-  if (spec.cdroms?.length) argv.push('-boot', 'order=cd,once=d', '-no-reboot')
+  if (arm) {
+    // `virt` has no IDE: the discs hang off virtio-scsi, and UEFI boots the first one by its bootindex.
+    if (spec.cdroms?.length) argv.push('-device', 'virtio-scsi-pci,id=scsi0')
+    for (const [i, iso] of (spec.cdroms ?? []).entries()) {
+      argv.push('-drive', `file=${optValue(iso)},if=none,media=cdrom,readonly=on,id=cd${i}`, '-device', `scsi-cd,drive=cd${i}${i === 0 ? ',bootindex=0' : ''}`)
+    }
+    if (spec.cdroms?.length) argv.push('-no-reboot')
+    // No PS/2 on `virt`: the boot menu is typed at (QMP send-key) through a USB keyboard.
+    argv.push('-device', 'qemu-xhci', '-device', 'usb-kbd')
+  } else {
+    for (const [i, iso] of (spec.cdroms ?? []).entries()) argv.push('-drive', `file=${optValue(iso)},media=cdrom,readonly=on,if=ide,index=${i}`)
+    // The installer powers off at the end; -no-reboot makes a reboot end QEMU too, so it never loops.
+    if (spec.cdroms?.length) argv.push('-boot', 'order=cd,once=d', '-no-reboot')
+  }
   // The NAT NIC comes first on the PCI bus, so the guest names it eth0.
   const nat = ['user', 'id=nat', hostfwd({ host: spec.sshPort, guest: 22 }), ...(spec.forwards ?? []).map(hostfwd)]
   argv.push('-netdev', nat.join(','), '-device', `virtio-net-pci,netdev=nat${spec.natMac ? `,mac=${spec.natMac}` : ''}`)

@@ -9,6 +9,7 @@ import { which } from '../../util/which.js'
 import { sleep } from '../../util/sleep.js'
 import { writeCloudBaseSeed, type CloudBaseSeed } from '../../media/cloud-base-seed.js'
 import { cachedAccel, type AccelChoice } from './accel.js'
+import { findFirmware, type Firmware } from './firmware.js'
 import { cachedCloudImage } from './cloud-image-cache.js'
 import { machinePaths, readSpec, writeSpec, type MachineSpec } from './machine.js'
 import { RunnerDriver } from './runner-driver.js'
@@ -17,8 +18,12 @@ import { startVm, stopVm, vmRunning, type VmFiles, type VmSpec } from './qemu-vm
 import { ensureVdeSwitch, stopVdeSwitch } from './vde-network.js'
 
 export class RealQemuDriver extends RunnerDriver implements QemuDriver {
-  findTools(env: NodeJS.ProcessEnv): QemuTools {
-    return { qemu: locateQemu(env), qemuImg: which('qemu-img', [], env), vde: which('vde_switch', [], env) }
+  findTools(env: NodeJS.ProcessEnv, arch: 'x86_64' | 'aarch64'): QemuTools {
+    return { qemu: locateQemu(env, arch), qemuImg: which('qemu-img', [], env), vde: which('vde_switch', [], env) }
+  }
+
+  firmware(qemu: string): Firmware | undefined {
+    return findFirmware(qemu)
   }
 
   accel(qemu: string, cacheFile: string, env: NodeJS.ProcessEnv): Promise<AccelChoice> {

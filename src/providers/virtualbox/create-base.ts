@@ -9,7 +9,7 @@ import { InputError, LabError } from '../../util/errors.js'
 import type { BaseSpec } from '../provider.js'
 import type { VBoxDriver } from './driver.js'
 import { attachedMedia, closeDvdImages } from './dvd-images.js'
-import { audioOffArgs, hostOnlyNicArgs, type VBoxFlavour } from './flavour.js'
+import { audioOffArgs, hostOnlyNicArgs, deviceArgs, firmwareArgs, nicType, osTypeFor, platformArgs, type VBoxFlavour } from './flavour.js'
 import type { ResolvedOptions } from './options.js'
 import { keyScancodes, textScancodes } from './scancodes.js'
 import { NOT_RUNNING, VBoxError } from './vbox-error.js'
@@ -48,15 +48,15 @@ export function sshRule(port: number): string {
   return `${SSH_RULE},tcp,127.0.0.1,${port},,22`
 }
 
-/** Settings shared by every base: BIOS firmware (isolinux menu), DVD before disk, NAT + lab NIC (Intel PRO/1000, which every EL kernel drives). */
+/** Settings shared by every base: the platform's machine (flavour.ts), DVD before disk, NAT + lab NIC. */
 function baseSettings(flavour: VBoxFlavour, spec: BaseSpec, sshPort: number): string[] {
+  const nic = nicType(flavour)
   return [
     '--memory',
     String(spec.memoryMiB),
     '--cpus',
     String(spec.cpus),
-    '--firmware',
-    'bios',
+    ...firmwareArgs(flavour),
     '--boot1',
     'dvd',
     '--boot2',
@@ -65,24 +65,19 @@ function baseSettings(flavour: VBoxFlavour, spec: BaseSpec, sshPort: number): st
     'none',
     '--boot4',
     'none',
-    '--ioapic',
-    'on',
-    '--rtcuseutc',
-    'on',
-    '--graphicscontroller',
-    'vmsvga',
+    ...deviceArgs(flavour),
     '--vram',
     '16',
     ...audioOffArgs(flavour),
     '--nic1',
     'nat',
     '--nictype1',
-    '82540EM',
+    nic,
     '--natpf1',
     sshRule(sshPort),
     ...hostOnlyNicArgs(flavour, 2, spec.network.id),
     '--nictype2',
-    '82540EM',
+    nic,
     '--cableconnected2',
     'on',
   ]
@@ -112,7 +107,9 @@ async function settingsFileOf(driver: VBoxDriver, name: string, reported: string
  * which reports why with the VM's log.
  */
 async function typeBootLine(ctx: BaseContext, vm: string): Promise<void> {
-  const groups = [keyScancodes('up'), keyScancodes('tab'), textScancodes(BOOT_APPEND), keyScancodes('enter')]
+  // UEFI's GRUB menu takes no appended line (and `e` in it opens the editor): there `<up><enter>` picks the
+  // plain install entry, and Anaconda finds ks.cfg on the OEMDRV disc by itself.
+  const groups = ctx.flavour.guestArch === 'aarch64' ? [keyScancodes('up'), keyScancodes('enter')] : [keyScancodes('up'), keyScancodes('tab'), textScancodes(BOOT_APPEND), keyScancodes('enter')]
   for (const [i, codes] of groups.entries()) {
     if (i > 0 && !ctx.driver.dryRun) await sleep(ctx.opts.keyDelayMs)
     try {
@@ -164,14 +161,15 @@ export async function createBaseVm(ctx: BaseContext, spec: BaseSpec): Promise<vo
   const reported = await replacingUnregistered(driver, () =>
     driver.createVm({
       name: spec.name,
-      osType: virtualboxOsType(spec.os),
+      osType: osTypeFor(flavour, virtualboxOsType(spec.os)),
+      platform: platformArgs(flavour),
       group: VM_GROUP,
       ...(opts.vmFolder === undefined ? {} : { baseFolder: opts.vmFolder }),
     }),
   )
   const cfgFile = await settingsFileOf(driver, spec.name, reported)
   await driver.modifyVm(spec.name, baseSettings(flavour, spec, await ctx.sshPort()))
-  await driver.addSataController(spec.name, 3)
+  await driver.addStorageController(spec.name, 3)
   const disk = join(dirname(cfgFile), `${spec.name}.vdi`)
   if (source.kind === 'iso') {
     await driver.createDisk(disk, spec.diskGiB * 1024)

@@ -26,6 +26,7 @@ import {
   type VmListEntry,
 } from './lists.js'
 import { parseVersionOutput, type VBoxVersion, type VersionOutput } from './version.js'
+import { storageController, type StorageController } from './flavour.js'
 import { retryOrLastError, type RetryPolicy } from '../../util/retry.js'
 
 export interface DriverOptions {
@@ -34,13 +35,16 @@ export interface DriverOptions {
   /** Where VirtualBox runs: picks the hints for errors. */
   platform: NodeJS.Platform
   retry: RetryPolicy
+  /** The controller the discs hang off (flavour.ts): SATA on a PC, virtio-scsi on ARM. */
+  storage?: StorageController
 }
-
-const SATA = 'SATA'
 
 export class VBoxDriver {
   private cachedVersion: Promise<VersionOutput> | undefined
-  constructor(private readonly opts: DriverOptions) {}
+  private readonly storage: StorageController
+  constructor(private readonly opts: DriverOptions) {
+    this.storage = opts.storage ?? storageController({})
+  }
 
   get dryRun(): boolean {
     return this.opts.runner.dryRun
@@ -140,8 +144,8 @@ export class VBoxDriver {
   }
 
   /** Creates and registers a VM; returns its settings file as VirtualBox reports it. */
-  async createVm(o: { name: string; osType: string; group: string; baseFolder?: string }): Promise<string | undefined> {
-    const args = ['createvm', '--name', o.name, '--ostype', o.osType, '--register']
+  async createVm(o: { name: string; osType: string; group: string; baseFolder?: string; platform?: string[] }): Promise<string | undefined> {
+    const args = ['createvm', '--name', o.name, ...(o.platform ?? []), '--ostype', o.osType, '--register']
     if (o.baseFolder !== undefined) args.push('--basefolder', o.baseFolder)
     args.push('--groups', o.group)
     const { stdout } = await this.exec(args)
@@ -161,13 +165,14 @@ export class VBoxDriver {
     await this.exec(['clonemedium', 'disk', source, target, '--format', 'VDI'])
   }
 
-  async addSataController(vm: string, ports: number): Promise<void> {
-    await this.exec(['storagectl', vm, '--name', SATA, '--add', 'sata', '--controller', 'IntelAhci', '--portcount', String(ports), '--bootable', 'on'])
+  async addStorageController(vm: string, ports: number): Promise<void> {
+    const c = this.storage
+    await this.exec(['storagectl', vm, '--name', c.name, '--add', c.add, '--controller', c.controller, '--portcount', String(ports), '--bootable', 'on'])
   }
 
-  /** Attaches a medium to a SATA port, or empties the port with `medium: 'none'`. */
+  /** Attaches a medium to a port of the disc controller, or empties the port with `medium: 'none'`. */
   async attach(vm: string, port: number, type: 'hdd' | 'dvddrive', medium: string): Promise<void> {
-    await this.exec(['storageattach', vm, '--storagectl', SATA, '--port', String(port), '--device', '0', '--type', type, '--medium', medium])
+    await this.exec(['storageattach', vm, '--storagectl', this.storage.name, '--port', String(port), '--device', '0', '--type', type, '--medium', medium])
   }
 
   async startVm(vm: string): Promise<void> {

@@ -16,6 +16,8 @@ export interface VirtualBoxOptions {
   platform?: NodeJS.Platform
   /** Its CPU architecture; this machine's by default. */
   arch?: string
+  /** The lab's guests (the lab's arch): aarch64 makes ARM VMs (VirtualBox 7.1 on Apple Silicon). */
+  guestArch?: 'x86_64' | 'aarch64'
   /**
    * Where VMs are created (`--basefolder`); `$VMLAB_VBOX_VM_FOLDER` by default, else VirtualBox's own
    * default machine folder. Either way VirtualBox adds the `/vmlab` group as a subfolder.
@@ -48,6 +50,7 @@ export interface ResolvedOptions {
   binary: string | undefined
   platform: NodeJS.Platform
   arch: string
+  guestArch: 'x86_64' | 'aarch64'
   vmFolder: string | undefined
   networksConf: string
   labNetwork: { cidr: string; prefix: number; hostIp: string } | undefined
@@ -68,6 +71,7 @@ export function resolveOptions(o: VirtualBoxOptions): ResolvedOptions {
     binary: o.binary ?? locateVBoxManage(env),
     platform: o.platform ?? process.platform,
     arch: o.arch ?? process.arch,
+    guestArch: o.guestArch ?? 'x86_64',
     vmFolder: o.vmFolder ?? (env.VMLAB_VBOX_VM_FOLDER || undefined),
     networksConf: o.networksConf ?? (env.VMLAB_VBOX_NETWORKS_CONF || DEFAULT_NETWORKS_CONF),
     labNetwork: o.labNetwork,

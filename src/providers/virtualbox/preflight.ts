@@ -2,6 +2,8 @@
 import type { Preflight } from '../provider.js'
 import { kernelModuleFix } from './vbox-hints.js'
 import { atLeast, shortVersion, type VersionOutput } from './version.js'
+import { virtualboxArches } from './arch-support.js'
+import { ARM_SINCE } from './flavour.js'
 
 const DOWNLOAD = 'https://www.virtualbox.org/wiki/Downloads'
 
@@ -15,13 +17,19 @@ export function versionFailed(why: string): Preflight {
   return { problem: `\`VBoxManage --version\` failed: ${why}`, fix: `reinstall VirtualBox (${DOWNLOAD})`, fatal: true }
 }
 
-/** Problems with the installation itself: the CPU, the kernel module, the version. */
-export function installationProblems(out: VersionOutput, host: { platform: NodeJS.Platform; arch: string }): Preflight[] {
+/**
+ * Problems with the installation itself: the CPU against the lab's guests, the kernel module, the version. An
+ * ARM host runs ARM guests only, and only from 7.1 on (6.1 has no arm64 build, 7.0's was an unsupported
+ * developer preview without `--platform-architecture`); an x86-64 host runs no ARM guest.
+ */
+export function installationProblems(out: VersionOutput, host: { platform: NodeJS.Platform; arch: string; guestArch?: 'x86_64' | 'aarch64' }): Preflight[] {
   const problems: Preflight[] = []
-  if (host.platform === 'darwin' && host.arch === 'arm64') {
+  const support = virtualboxArches(host)[host.guestArch ?? 'x86_64']
+  if (!support.runs) problems.push({ problem: support.why, fix: support.fix, fatal: true })
+  if (host.arch === 'arm64' && out.version && !atLeast(out.version, ARM_SINCE.major, ARM_SINCE.minor)) {
     problems.push({
-      problem: 'VirtualBox on Apple silicon runs only ARM guests, and the lab OSes install from x86-64 media',
-      fix: 'use the qemu provider (`--provider qemu`), or a PC / Intel Mac with VirtualBox',
+      problem: `VirtualBox ${shortVersion(out.version)} cannot run ARM VMs: 7.1 is the first release with the arm64 platform (\`createvm --platform-architecture arm\`)`,
+      fix: `install VirtualBox 7.1 or later for macOS / Apple Silicon hosts from ${DOWNLOAD}`,
       fatal: true,
     })
   }

@@ -17,7 +17,7 @@ import { createBaseVm, SSH_RULE, sshRule, VM_GROUP } from './create-base.js'
 import { VBoxDriver } from './driver.js'
 import { attachedMedia, closeDvdImages } from './dvd-images.js'
 import { removeEmptyGroupFolder } from './group-folder.js'
-import { hostOnlyNicArgs, usesHostOnlyNetworks, type VBoxFlavour } from './flavour.js'
+import { hostOnlyNicArgs, storageController, usesHostOnlyNetworks, type VBoxFlavour } from './flavour.js'
 import { cloneImagesOf, cloneNameOf } from './linked-clones.js'
 import { ensureHostOnly, findHostOnly, networksConfPreflight, removeHostOnly } from './network.js'
 import { resolveOptions, type ResolvedOptions, type VirtualBoxOptions } from './options.js'
@@ -56,12 +56,13 @@ export class VirtualBoxProvider implements Provider {
       binary: this.opts.binary ?? 'VBoxManage',
       platform: this.opts.platform,
       retry: this.opts.retry,
+      storage: storageController(this.opts),
     })
     this.ports = new PortPicker(this.opts.sshPortBase, async (port) => this.driver.dryRun || ((await this.opts.portFree(port)) && this.opts.claimPort(port)))
   }
 
   private async flavour(): Promise<VBoxFlavour> {
-    return { version: await this.driver.version(), hostOs: this.opts.platform }
+    return { version: await this.driver.version(), hostOs: this.opts.platform, guestArch: this.opts.guestArch }
   }
 
   async detect(): Promise<ProviderInfo> {
@@ -85,7 +86,7 @@ export class VirtualBoxProvider implements Provider {
     const v = out.version
     const net = this.opts.labNetwork
     if (v && atLeast(v, 6, 1) && net) {
-      const flavour = { version: v, hostOs: this.opts.platform }
+      const flavour = { version: v, hostOs: this.opts.platform, guestArch: this.opts.guestArch }
       const problem = await networksConfPreflight(flavour, net, this.opts.networksConf)
       // An interface that already has the address (set up by an administrator) needs no permission.
       if (problem && !(await findHostOnly(this.driver, flavour, { ...net, lab: '', netmask: formatNetmask(net.prefix) }))) problems.push(problem)

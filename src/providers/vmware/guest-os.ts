@@ -15,6 +15,10 @@ const GUEST_OS: Record<OsId, string> = {
   debian12: 'debian12-64',
 }
 
+/**
+ * Fusion on Apple Silicon has its own ids for arm64 guests, `arm-` and the x86 one's name (arm-rhel9-64,
+ * arm-debian12-64); EL10 takes the RHEL 9 one there too.
+ */
 export function vmwareGuestOs(os: OsInfo): string {
-  return GUEST_OS[os.id]
+  return os.arch === 'aarch64' ? `arm-${GUEST_OS[os.id]}` : GUEST_OS[os.id]
 }

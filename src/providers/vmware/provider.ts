@@ -27,6 +27,7 @@ import { PLAYER_FIX, PLAYER_PROBLEM, VmrunError } from './vmrun-error.js'
 import { readVmx, Vmx, writeVmx } from './vmx.js'
 import { checkVmwareMac, renderBaseVmx } from './vmx-template.js'
 import { vmwareGuestOs } from './guest-os.js'
+import { vmwareArches } from './arch-support.js'
 import { VMWARE_CAPABILITIES } from './capabilities.js'
 import { snapshotMemoryOf } from './snapshot-memory.js'
 import { spokenDuration } from '../../util/duration.js'
@@ -39,6 +40,10 @@ export interface VMwareProviderOptions {
   runner?: CliRunner
   env?: NodeJS.ProcessEnv
   platform?: NodeJS.Platform
+  /** The host's CPU (Node's spelling); this machine's by default. */
+  arch?: string
+  /** The lab's guests: Fusion on Apple Silicon runs aarch64 ones only, every other VMware x86_64 ones only. */
+  guestArch?: 'x86_64' | 'aarch64'
   /** Folder holding one folder per VM; default $VMLAB_VMWARE_VMS_DIR or ~/vmlab/vmware. */
   vmsDir?: string
   /** The lab's network, so that detect() can say whether a vmnet fits it. */
@@ -157,6 +162,9 @@ export class VMwareProvider implements Provider {
       }
     }
     const problems: Preflight[] = []
+    const arches = vmwareArches({ platform: this.platform, arch: this.opts.arch ?? process.arch })
+    const support = arches[this.opts.guestArch ?? 'x86_64']
+    if (!support.runs) problems.push({ problem: support.why, fix: support.fix, fatal: true })
     if (!install.vdiskmanager) {
       problems.push({
         problem: `vmware-vdiskmanager is missing next to ${install.vmrun}, so no disk can be created`,
@@ -268,7 +276,7 @@ export class VMwareProvider implements Provider {
     // A copied image keeps its file name: a monolithic sparse disk names itself inside its embedded descriptor.
     const disk = source.kind === 'image' ? basename(source.disk) : `${vm}.vmdk`
     const vnet = this.vnetOf(spec.network)
-    const values = { name: vm, guestOs: vmwareGuestOs(spec.os), cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk, ...(vnet ? { vnet } : {}) }
+    const values = { name: vm, guestOs: vmwareGuestOs(spec.os), cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk, arm: spec.os.arch === 'aarch64', ...(vnet ? { vnet } : {}) }
     if (source.kind === 'image') {
       if (!this.dryRun) {
         copyVmdk(source.disk, join(dir, disk))

@@ -19,6 +19,8 @@ export interface BaseVmxValues {
   vnet?: string
   /** Static MAC for the lab NIC; VMware generates one when left out. */
   mac?: string
+  /** An aarch64 VM (Fusion on Apple Silicon): UEFI, NVMe, e1000e. */
+  arm?: boolean
 }
 
 let template: Handlebars.TemplateDelegate | undefined
@@ -47,5 +49,6 @@ export function checkVmwareMac(mac: string): string {
 
 export function renderBaseVmx(values: BaseVmxValues): string {
   const mac = values.mac === undefined ? undefined : checkVmwareMac(values.mac)
-  return compiled()({ installIso: undefined, oemdrvIso: undefined, vnet: undefined, ...values, mac })
+  const arm = values.arm === true
+  return compiled()({ installIso: undefined, oemdrvIso: undefined, vnet: undefined, ...values, mac, arm, nic: arm ? 'e1000e' : 'e1000' })
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { getopt } from './getopt.mjs'
 import { syntaxError } from './usage.mjs'
 import { srcLine } from './report.mjs'
-import { findOsType } from './ostypes.mjs'
+import { findOsType, osTypePlatform } from './ostypes.mjs'
 import { newMachine } from './machines.mjs'
 import { defaultMachineFolder } from './state.mjs'
 
@@ -58,6 +58,10 @@ export function runCreateVm(ctx, args) {
     { key: 'register', names: ['--register', '-register'], arg: 'none' },
     { key: 'default', names: ['--default', '-default'], arg: 'none' },
   ]
+  // 7.1 made VMs of one platform or the other; earlier releases know no such option (getopt says so).
+  if (ctx.env.version.major > 7 || (ctx.env.version.major === 7 && ctx.env.version.minor >= 1)) {
+    defs.push({ key: 'platform', names: ['--platform-architecture', '--platform-arch'], arg: 'string' })
+  }
   const o = { groups: ['/'] }
   for (const opt of getopt(ctx.report, 'createvm', args, defs)) {
     if (opt.positional !== undefined) syntaxError(ctx.report, 'createvm', `Invalid parameter '${opt.positional}'`, { blankBeforeUsage: false })
@@ -65,6 +69,8 @@ export function runCreateVm(ctx, args) {
     else o[opt.key] = opt.value ?? true
   }
   if (!o.name) syntaxError(ctx.report, 'createvm', 'Parameter --name is required')
+  const platform = (o.platform ?? 'x86').toLowerCase()
+  if (platform !== 'x86' && platform !== 'arm') syntaxError(ctx.report, 'createvm', `Invalid --platform-architecture argument '${o.platform}'`, { blankBeforeUsage: false })
 
   const { version } = ctx.env
   const where = {
@@ -75,8 +81,8 @@ export function runCreateVm(ctx, args) {
     file: 'VBoxManageMisc.cpp',
     line: srcLine(version, 383, 274),
   }
-  const ostype = o.ostype ?? 'Other'
-  if (!findOsType(version, ostype)) {
+  const ostype = o.ostype ?? (platform === 'arm' ? 'Other_arm64' : 'Other')
+  if (!findOsType(version, ostype) || osTypePlatform(ostype) !== platform) {
     ctx.report.fail({
       message: `Guest OS type '${ostype}' is invalid`,
       hr: 'VBOX_E_OBJECT_NOT_FOUND',
@@ -89,6 +95,7 @@ export function runCreateVm(ctx, args) {
   refuseExistingSettings(ctx, cfgFile, where)
 
   const m = newMachine({ name: o.name, ostype, groups: o.groups, cfgFile, uuid: o.uuid?.toLowerCase(), now: ctx.now })
+  m.config.platform = platform
   writeSettingsFile(m)
   const register = (ctx) => {
     if (o.register) ctx.state.machines.push(m)

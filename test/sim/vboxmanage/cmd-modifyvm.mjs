@@ -6,7 +6,7 @@ import { getopt } from './getopt.mjs'
 import { syntaxError } from './usage.mjs'
 import { addRedirect, removeRedirect } from './nat.mjs'
 import { Exit, srcLine } from './report.mjs'
-import { findOsType } from './ostypes.mjs'
+import { findOsType, osTypePlatform } from './ostypes.mjs'
 import { clone, lockForWrite, machineDir, MAX_NICS, newMac, requireMachine } from './machines.mjs'
 import { parseGroups } from './cmd-createvm.mjs'
 import { isMac7 } from './hostnet.mjs'
@@ -17,6 +17,9 @@ const NIC_ATTACHMENTS = ['none', 'null', 'nat', 'bridged', 'intnet', 'hostonly',
 const BOOT_DEVICES = ['none', 'floppy', 'dvd', 'disk', 'net']
 const FIRMWARE = { bios: 'BIOS', efi: 'EFI', efi32: 'EFI32', efi64: 'EFI64', efidual: 'EFIDUAL' }
 const GRAPHICS = ['none', 'vboxvga', 'vmsvga', 'vboxsvga']
+// 7.1: the ARM platform's framebuffer; VMSVGA/VBoxSVGA/VBoxVGA are x86 devices.
+const ARM_GRAPHICS = ['none', 'qemuramfb']
+const CHIPSETS = { x86: ['piix3', 'ich9'], arm: ['armv8virtual'] }
 const AUDIO_DRIVERS = ['null', 'default', 'oss', 'alsa', 'pulse', 'coreaudio', 'dsound', 'was']
 
 // Settings the simulator accepts but does not model (showvminfo keeps printing defaults).
@@ -46,7 +49,6 @@ const ACCEPTED_STRINGS = [
   ['--clipboard'],
   ['--clipboard-mode'],
   ['--draganddrop', '--drag-and-drop'],
-  ['--chipset'],
   ['--paravirtprovider', '--paravirt-provider'],
   ['--audiocontroller', '--audio-controller'],
   ['--biosbootmenu', '--bios-boot-menu'],
@@ -66,6 +68,7 @@ function definitions(env) {
     { key: 'rtcuseutc', names: ['--rtcuseutc'], names7: ['--rtc-use-utc'], arg: 'onoff' },
     { key: 'graphicscontroller', names: ['--graphicscontroller'], arg: 'string' },
     { key: 'boot', names: ['--boot'], arg: 'string', indexed: true },
+    { key: 'chipset', names: ['--chipset'], arg: 'string' },
     { key: 'audio', names: ['--audio'], arg: 'string' },
     { key: 'nictype', names: ['--nictype'], names7: ['--nic-type'], arg: 'string', indexed: true },
     { key: 'nic', names: ['--nic'], arg: 'string', indexed: true },
@@ -131,6 +134,9 @@ export function runModifyVm(ctx, args) {
   lockForWrite(ctx, m, { call: CALLS.lockWrite, file: 'VBoxManageModifyVM.cpp', line: srcLine(version, 578, 554) })
 
   const c = clone(m.config)
+  const arm = c.platform === 'arm'
+  // What an ARM VM has not: the x86 platform's settings (IPlatformX86), refused as the setter does.
+  const x86Only = (option) => invalid(ctx, `${option} is not supported by the ARM platform of VM '${m.name}'`)
   let newName
   let groups
   for (const o of getopt(ctx.report, 'modifyvm', args.slice(1), definitions(ctx.env))) {
@@ -147,7 +153,7 @@ export function runModifyVm(ctx, args) {
         c.description = v
         break
       case 'ostype':
-        if (!findOsType(version, v)) {
+        if (!findOsType(version, v) || osTypePlatform(v) !== (arm ? 'arm' : 'x86')) {
           setterError(ctx, `'${v}' is not a valid Guest OS type`, 'COMSETTER(OSTypeId)(Bstr(ValueUnion.psz).raw())', { line: srcLine(version, 611, 584) })
         }
         c.ostype = v
@@ -176,16 +182,23 @@ export function runModifyVm(ctx, args) {
         break
       case 'firmware':
         if (!FIRMWARE[v.toLowerCase()]) invalid(ctx, `Invalid --firmware argument '${v}'`)
+        // The ARM platform boots UEFI only.
+        if (arm && v.toLowerCase() !== 'efi') invalid(ctx, `Invalid --firmware argument '${v}'`)
         c.firmware = FIRMWARE[v.toLowerCase()]
         break
       case 'ioapic':
+        if (arm) x86Only(o.option)
         c.ioapic = v
         break
       case 'rtcuseutc':
         c.rtcuseutc = v
         break
+      case 'chipset':
+        if (!CHIPSETS[arm ? 'arm' : 'x86'].includes(v.toLowerCase())) invalid(ctx, `Invalid --chipset argument '${v}'`)
+        c.chipset = v.toLowerCase()
+        break
       case 'graphicscontroller':
-        if (!GRAPHICS.includes(v.toLowerCase())) invalid(ctx, `Invalid --graphicscontroller argument '${v}'`)
+        if (!(arm ? ARM_GRAPHICS : GRAPHICS).includes(v.toLowerCase())) invalid(ctx, `Invalid --graphicscontroller argument '${v}'`)
         c.graphicscontroller = v.toLowerCase() === 'none' ? 'null' : v.toLowerCase()
         break
       case 'boot':

@@ -16,6 +16,7 @@ const BUSES = {
   ide: { types: ['PIIX4', 'PIIX3', 'ICH6'], maxPortCount: 2, portCount: 2, devicesPerPort: 2 },
   scsi: { types: ['LsiLogic', 'BusLogic'], maxPortCount: 16, portCount: 16, devicesPerPort: 1 },
   floppy: { types: ['I82078'], maxPortCount: 1, portCount: 1, devicesPerPort: 2 },
+  'virtio-scsi': { types: ['VirtIO'], maxPortCount: 255, portCount: 1, devicesPerPort: 1 },
 }
 
 function findMachineFor(ctx, ref) {

@@ -25,9 +25,22 @@ const SINCE_7_1 = [
   ['Oracle9_64', 'Oracle Linux 9.x (64-bit)', 'Linux', 'Linux', true],
 ]
 
+// 7.1's ARM platform has guest types of its own (an x86 type on an ARM VM, or the reverse, is the wrong platform).
+const ARM_SINCE_7_1 = [
+  ['RedHat_arm64', 'Red Hat (ARM 64-bit)', 'Linux', 'Linux', true],
+  ['RedHat9_arm64', 'Red Hat 9.x (ARM 64-bit)', 'Linux', 'Linux', true],
+  ['Oracle_arm64', 'Oracle Linux (ARM 64-bit)', 'Linux', 'Linux', true],
+  ['Debian_arm64', 'Debian (ARM 64-bit)', 'Linux', 'Linux', true],
+]
+
+/** The platform a guest type is for: the `_arm64` ones are the ARM platform's. */
+export function osTypePlatform(id) {
+  return /_arm64$/i.test(id) ? 'arm' : 'x86'
+}
+
 export function osTypes(version) {
   const newer = version.major > 7 || (version.major === 7 && version.minor >= 1)
-  return (newer ? [...COMMON, ...SINCE_7_1] : COMMON).map(([id, description, familyId, familyDesc, is64]) => ({
+  return (newer ? [...COMMON, ...SINCE_7_1, ...ARM_SINCE_7_1] : COMMON).map(([id, description, familyId, familyDesc, is64]) => ({
     id,
     description,
     familyId,
