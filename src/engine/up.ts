@@ -3,6 +3,7 @@
  * step per file in ./up/. Every step first looks at what exists, so running it again resumes an interrupted
  * run and does nothing on a finished lab; the journal records each step for `lab destroy` (journaled.ts).
  */
+import { hostPrecheck } from './host-precheck.js'
 import { assertIso9660 } from '../media/local-iso.js'
 import { selectNodes } from '../lab/targets.js'
 import { vmName } from '../lab/vm-names.js'
@@ -30,6 +31,8 @@ export interface UpOptions {
   mirror?: string
   /** Nodes cloned and booted at once. */
   concurrency?: number
+  /** Start even when this machine has too little memory, disk or CPUs for the lab (host-precheck.ts). */
+  force?: boolean
 }
 
 export interface UpResult {
@@ -47,6 +50,8 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
   const nodes = selectNodes(lab, opts.only)
   // A bad --iso is told before the network or anything else is made.
   if (opts.iso !== undefined) await assertIso9660(opts.iso)
+  // So is a machine with too little memory, disk or CPUs for the nodes.
+  await hostPrecheck(ctx, nodes, opts.force === true)
   const creds = await ensureCredentials(loaded)
 
   const network = await networkStep(ctx)

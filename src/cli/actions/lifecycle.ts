@@ -37,6 +37,7 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
       ...(typeof opts.iso === 'string' ? { iso: opts.iso } : {}),
       ...(typeof opts.mirror === 'string' ? { mirror: opts.mirror } : {}),
       ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
+      ...(opts.force ? { force: true } : {}),
     })
   })
   const counts = { ok: 0, changed: 0, failed: 0 }

@@ -11,6 +11,7 @@ export function up(program: Command): void {
     .option('--iso <path>', 'install from this local ISO instead of the cached/downloaded one (checksum verified when known)')
     .option('--mirror <url>', 'download the install ISO from this mirror (as lab iso fetch --mirror; still checked against the pinned SHA-256)')
     .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)
+    .option('--force', "start even when this machine's free memory, disk or CPUs are short of what the lab needs")
     .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText(
       'after',
