@@ -8,6 +8,7 @@ import { vmName } from '../../lab/vm-names.js'
 import { selectNodes } from '../../lab/targets.js'
 import type { LabContext } from '../../engine/lab-context.js'
 import { printJson, printResult } from '../json-output.js'
+import { sshConfigValue } from '../../util/ssh-config-value.js'
 
 function common(opts: Record<string, unknown>, cmd: Command) {
   const out: { file?: string; verbose?: boolean; json?: boolean } = {}
@@ -145,9 +146,9 @@ export async function sshConfigText(ctx: LabContext): Promise<{ config: string; 
         `  HostName ${at.host}`,
         `  Port ${at.port}`,
         `  User root`,
-        `  IdentityFile ${creds.privateKeyPath}`,
+        `  IdentityFile ${sshConfigValue(creds.privateKeyPath)}`,
         `  IdentitiesOnly yes`,
-        `  UserKnownHostsFile ${ctx.paths.knownHosts}`,
+        `  UserKnownHostsFile ${sshConfigValue(ctx.paths.knownHosts)}`,
         `  StrictHostKeyChecking yes`,
         `  HostKeyAlias ${n.fqdn}`,
       ].join('\n'),
@@ -184,7 +185,7 @@ export async function sshCommand(node: string, rest: string[], opts: Record<stri
       '-o',
       'IdentitiesOnly=yes',
       '-o',
-      `UserKnownHostsFile=${ctx.paths.knownHosts}`,
+      `UserKnownHostsFile=${sshConfigValue(ctx.paths.knownHosts)}`,
       '-o',
       'StrictHostKeyChecking=yes',
       '-o',
