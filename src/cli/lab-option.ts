@@ -6,6 +6,7 @@ export function withLabFile(cmd: Command, positional = true): Command {
   return cmd.option('-f, --file <file>', 'lab file (default: ./lab.yaml)')
 }
 
-export function labFileFrom(arg: string | undefined, opts: { file?: string }): string | undefined {
-  return opts.file ?? arg
+/** labFileFrom (lab-args.ts), loaded when a command runs: `lab --help` loads no error classes. */
+export async function labFile(arg: string | undefined, opts: { file?: string }): Promise<string | undefined> {
+  return (await import('./lab-args.js')).labFileFrom(arg, opts)
 }

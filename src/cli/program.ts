@@ -22,9 +22,10 @@ export async function main(argv: string[], version: string): Promise<void> {
       `
 Exit codes:
 ${EXIT_TABLE.map(([code, what]) => `  ${String(code).padStart(3)}  ${what}`).join('\n')}
---json: stdout is JSON (NDJSON events and a last "result" line for up, reset, destroy, provision, halt,
-resume); an error is {"error", "hint", "exitCode"}.
-Lab file: -f FILE, or the first argument; else ./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
+--json (every command): stdout is JSON (NDJSON events and a last "result" line for the long ones: up,
+reset, destroy, provision, halt, resume, start, the class commands …); an error is {"error", "hint", "exitCode"}.
+Lab file: -f FILE, or an argument (lab up FILE, lab start EX FILE, lab exec FILE NODES -- CMD); else
+./lab.yaml; up/plan/validate/kickstart fall back to the built-in "swarm" lab.
 
 Examples:
   lab up

@@ -4,6 +4,7 @@
  * run and does nothing on a finished lab; the journal records each step for `lab destroy` (journaled.ts).
  */
 import { isAbsolute, join, resolve } from 'node:path'
+import { hostPrecheck } from './host-precheck.js'
 import { assertIso9660 } from '../media/local-iso.js'
 import { readBundle } from '../bundle/manifest.js'
 import { selectNodes } from '../lab/targets.js'
@@ -34,6 +35,8 @@ export interface UpOptions {
   concurrency?: number
   /** A bundle folder (lab bundle create): the install ISO and the modules' images come from it. */
   bundle?: string
+  /** Start even when this machine has too little memory, disk or CPUs for the lab (host-precheck.ts). */
+  force?: boolean
 }
 
 export interface UpResult {
@@ -61,6 +64,8 @@ export async function up(ctx: LabContext, opts: UpOptions = {}): Promise<UpResul
           lab.os.isos.map((i) => i.file),
         ))
   if (iso !== undefined) await assertIso9660(iso)
+  // So is a machine with too little memory, disk or CPUs for the nodes.
+  await hostPrecheck(ctx, nodes, opts.force === true)
   const creds = await ensureCredentials(loaded)
 
   const network = await networkStep(ctx)

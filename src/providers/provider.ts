@@ -256,6 +256,12 @@ export interface Provider {
    */
   diskUsage?(vm: string): Promise<DiskUsage>
   /**
+   * The folder on this machine the VM disks go to: `lab up` checks its free space (engine/host-fit.ts).
+   * Optional: a provider whose VMs run on another machine (a remote libvirt, Proxmox VE) leaves it out, and
+   * `lab up` checks none of this machine's memory, disk or CPUs for it.
+   */
+  diskFolder?(): Promise<string | undefined>
+  /**
    * The MAC of a node's other (NAT) NIC: cloud-init needs it to tell the NICs apart.
    * Optional: only a provider that fixes that MAC knows it; the others let the hypervisor choose and boot no cloud images.
    */

@@ -62,15 +62,25 @@ t.test('the trace sees what a command loads: validate loads zod, yaml and the la
   t.ok(r.dist.includes('lab/load.js'), 'lab/load.js')
 })
 
-t.test('lab --help and lab --version load only commander and the command definitions', async (t) => {
+t.test('lab --help and lab --version load the entry only; lab help (commander itself) only commander and the command definitions', async (t) => {
   const dir = t.testdir({})
   const help = await traced([LAB_BIN, '--help'], dir)
   assertLight(t, help, 'lab --help')
   t.match(help.stdout, /^Usage: lab /)
-  t.ok(help.packages.includes('commander') && help.dist.includes('cli/commands/index.js'), 'the trace saw the help path itself')
+  t.same(help.dist, ['cli/main.js'], 'lab --help prints the page the build wrote (dist/cli/help.json)')
+  const upHelp = await traced([LAB_BIN, 'up', '--help'], dir)
+  t.same([upHelp.dist, upHelp.packages], [['cli/main.js'], []], 'so does lab up --help')
+  t.match(upHelp.stdout, /^Usage: lab up \[options\] \[file\]/)
+  const live = await traced([LAB_BIN, 'help'], dir)
+  assertLight(t, live, 'lab help')
+  t.ok(live.packages.includes('commander') && live.dist.includes('cli/commands/index.js'), 'the trace saw the help path itself')
+  t.equal(help.stdout, live.stdout, 'the built page is what commander prints')
   const version = await traced([LAB_BIN, '--version'], dir)
   assertLight(t, version, 'lab --version')
   t.same(version.dist, ['cli/main.js'], 'lab --version loads no more than the entry')
+  // A word that is not a command, or an option before --help, is commander's to answer.
+  const odd = await traced([LAB_BIN, 'ssh', 'master', '--help'], dir)
+  t.ok(odd.dist.includes('cli/program.js'), 'lab ssh master --help goes to commander')
 })
 
 t.test('the help of every command and subcommand loads only the command definitions', async (t) => {
@@ -78,6 +88,10 @@ t.test('the help of every command and subcommand loads only the command definiti
   assertLight(t, r, 'lab <command> --help')
   const pages = JSON.parse(r.stdout) as Array<{ words: string[]; code: number; out: string }>
   t.ok(pages.length >= 25, `${pages.length} help pages`)
+  // The pages the build wrote for `lab … --help` are these, every one.
+  const built = JSON.parse(readFileSync(join(DIST, 'cli', 'help.json'), 'utf8')) as Record<string, string>
+  t.same(Object.keys(built).sort(), pages.map((p) => p.words.join(' ')).sort(), 'a built page for every command')
+  for (const p of pages) t.equal(built[p.words.join(' ')], p.out, `the built page of lab ${p.words.join(' ')} is the program's`)
   for (const words of [['up'], ['exec'], ['iso', 'fetch'], ['snapshot', 'save'], ['image', 'build']]) {
     const page = pages.find((p) => p.words.join(' ') === words.join(' '))
     t.match(page, { code: 0, out: new RegExp(`^Usage: lab ${words.join(' ')} `) }, `lab ${words.join(' ')} --help`)

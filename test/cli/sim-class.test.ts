@@ -87,12 +87,40 @@ t.test('class up, status, access, destroy over the VirtualBox simulator', async 
     t.notOk(sheet.includes(other), `no name, address or VM of ${other}`)
   }
   t.notOk(/127\.80\.[12]\./.test(sheet), "no address of another student's network")
+  const asJson = await run(['access', 'alice', '--json'])
+  t.equal(asJson.code, 0, asJson.stderr)
+  t.match(JSON.parse(asJson.stdout), { student: 'alice', text: sheet })
   const written = await run(['access', 'bob', '--out', 'sheets'])
   t.equal(written.code, 0, written.stderr)
   t.equal(statSync(join(sim.dir, 'sheets', 'bob', 'id_ed25519-bob')).mode & 0o777, 0o600)
 
-  const destroy = await run(['destroy'])
+  // --json: a line per student as their lab destroy ends, then the result.
+  const destroy = await run(['destroy', '--json'])
   t.equal(destroy.code, 0, destroy.stderr + destroy.stdout)
+  const lines = destroy.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; id?: string; ok: boolean; students?: Array<{ id: string; ok: boolean }> })
+  t.same(
+    lines
+      .filter((l) => l.type === 'student')
+      .map((l) => [l.id, l.ok])
+      .sort(),
+    [
+      ['alice', true],
+      ['bob', true],
+      ['carol', true],
+    ],
+  )
+  t.match(lines.at(-1), {
+    type: 'result',
+    ok: true,
+    students: [
+      { id: 'alice', ok: true },
+      { id: 'bob', ok: true },
+      { id: 'carol', ok: true },
+    ],
+  })
   t.same(sim.vms(), [], 'no VM left')
   t.same(sim.networks(), [], 'no network left')
   t.notOk(existsSync(join(state, 'alice')), "the students' state is gone")

@@ -106,6 +106,8 @@ export function simLab(t: LabDirs, provider: SimProvider, o: SimLabOptions): Sim
     // tap's process-tracking preload would make every simulator call several times slower.
     NODE_OPTIONS: '',
     VMLAB_SIM_STATE: join(dir, 'state'),
+    // The simulated VMs take none of this machine's memory or disk: the host precheck of lab up is told so.
+    VMLAB_HOST_FIGURES: JSON.stringify({ freeMemoryMiB: 1 << 20, freeDiskMiB: 1 << 20, cpus: 64 }),
     VMLAB_SIM_INSTALL_SECONDS: String(o.installSeconds ?? 2),
     VMLAB_SIM_ACPI_SECONDS: '0.2',
     VMLAB_SIM_LOCK_SECONDS: '0.2',

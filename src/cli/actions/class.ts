@@ -15,6 +15,7 @@ import type { ProviderName } from '../../lab/provider-names.js'
 import { InputError, LabError } from '../../util/errors.js'
 import { ensurePrivateDir, writeFileAtomic } from '../../util/files.js'
 import { table } from '../table.js'
+import { printJson, printResult } from '../json-output.js'
 
 interface Opened {
   cls: ClassFile
@@ -69,9 +70,22 @@ function runsTable(runs: StudentRun[]): string {
   )
 }
 
-function finish(runs: StudentRun[]): void {
-  process.stdout.write(runsTable(runs) + '\n')
+/** With --json: one NDJSON line per student as its command ends (a class runs for long), before the result line. */
+function studentEvent(json: boolean, text?: (r: StudentRun) => string): (r: StudentRun) => void {
+  return (r) => {
+    if (json) process.stdout.write(JSON.stringify({ type: 'student', ...runJson(r), time: new Date().toISOString() }) + '\n')
+    else if (text) process.stderr.write(text(r))
+  }
+}
+
+function runJson(r: StudentRun) {
+  return { id: r.id, host: r.host, ok: r.code === 0, exitCode: r.code, elapsedMs: r.ms, last: r.last }
+}
+
+function finish(runs: StudentRun[], json = false, extra: Record<string, unknown> = {}): void {
   const failed = runs.filter((r) => r.code !== 0)
+  if (json) printResult({ ok: failed.length === 0, students: runs.map(runJson), ...extra })
+  else process.stdout.write(runsTable(runs) + '\n')
   if (failed.length) {
     process.stderr.write(`${failed.length} of ${runs.length} failed: ${failed.map((r) => r.id).join(', ')}; run the command again to resume them\n`)
     process.exitCode = 1
@@ -126,9 +140,9 @@ export async function classUpCommand(rosterFile: string, opts: Record<string, un
     plan.members,
     o.cls.concurrency,
     (m) => ['up', ...labArgs(o), '--provider', providerOf(o, m), ...iso],
-    (r) => process.stderr.write(`${r.id} (${r.host}): ${r.code === 0 ? 'up' : `failed: ${r.last}`}\n`),
+    studentEvent(Boolean(opts.json), (r) => `${r.id} (${r.host}): ${r.code === 0 ? 'up' : `failed: ${r.last}`}\n`),
   )
-  finish(runs)
+  finish(runs, Boolean(opts.json))
 }
 
 interface StudentStatus {
@@ -168,7 +182,8 @@ export async function classCheckCommand(opts: Record<string, unknown>): Promise<
   const record = needRecord(o)
   const out = resolve((opts.out as string | undefined) ?? join(o.loaded.stateDir, INSTANCES_DIR, 'results'))
   await mkdir(out, { recursive: true, mode: 0o700 })
-  const runs = await forEachStudent(record.students, o.cls.concurrency, (m) => ['submit', ...labArgs(o), '--student', m.email, '--out', out, '--json'])
+  const json = Boolean(opts.json)
+  const runs = await forEachStudent(record.students, o.cls.concurrency, (m) => ['submit', ...labArgs(o), '--student', m.email, '--out', out, '--json'], studentEvent(json))
   const at = new Date().toISOString()
   record.students.forEach((m, i) => {
     const r = runs[i]!
@@ -177,24 +192,46 @@ export async function classCheckCommand(opts: Record<string, unknown>): Promise<
   await writeClassRecord(o.loaded.stateDir, record)
   const failed = runs.filter((r) => r.code !== 0)
   for (const r of failed) process.stderr.write(`${r.id}: lab check failed: ${r.last}\n`)
-  if (failed.length < runs.length) {
+  if (failed.length < runs.length && !json) {
     const { gradeCommand } = await import('./grade.js')
     const grade: { csv?: string; html?: string } = {}
     if (typeof opts.csv === 'string') grade.csv = opts.csv
     if (typeof opts.html === 'string') grade.html = opts.html
     await gradeCommand([out], grade, '')
   }
+  if (json) {
+    // The grade book as `lab grade --json` gives it would be a second document: the scores travel in the result line, the files are still written.
+    if (failed.length < runs.length && (typeof opts.csv === 'string' || typeof opts.html === 'string')) await writeGradeFiles(out, opts)
+    printResult({
+      ok: failed.length === 0,
+      results: out,
+      students: record.students.map((m, i) => ({ ...runJson(runs[i]!), ...(m.score ? { score: m.score } : {}) })),
+    })
+  }
   if (failed.length) process.exitCode = 1
+}
+
+async function writeGradeFiles(out: string, opts: Record<string, unknown>): Promise<void> {
+  const { readBundles } = await import('../../grading/read-bundles.js')
+  const { gradeBook } = await import('../../grading/grade.js')
+  const book = gradeBook((await readBundles([out])).bundles)
+  if (typeof opts.csv === 'string') await writeFileAtomic(resolve(opts.csv), (await import('../../grading/grade-csv.js')).gradeCsv(book), 0o600)
+  if (typeof opts.html === 'string')
+    await writeFileAtomic(resolve(opts.html), (await import('../../grading/grade-html.js')).gradeHtml(book, { made: `Made by vmlab on ${new Date().toISOString()}.` }), 0o600)
 }
 
 export async function classStartCommand(exercise: string, student: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const o = await open(opts)
-  finish(await forEachStudent(chosen(needRecord(o), student, Boolean(opts.all)), o.cls.concurrency, (m) => ['start', exercise, ...labArgs(o), '--student', m.email]))
+  const json = Boolean(opts.json)
+  finish(await forEachStudent(chosen(needRecord(o), student, Boolean(opts.all)), o.cls.concurrency, (m) => ['start', exercise, ...labArgs(o), '--student', m.email], studentEvent(json)), json, {
+    exercise,
+  })
 }
 
 export async function classResetCommand(student: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const o = await open(opts)
-  finish(await forEachStudent(chosen(needRecord(o), student, Boolean(opts.all)), o.cls.concurrency, () => ['reset', ...labArgs(o)]))
+  const json = Boolean(opts.json)
+  finish(await forEachStudent(chosen(needRecord(o), student, Boolean(opts.all)), o.cls.concurrency, () => ['reset', ...labArgs(o)], studentEvent(json)), json)
 }
 
 export async function classAccessCommand(student: string, opts: Record<string, unknown>): Promise<void> {
@@ -208,22 +245,25 @@ export async function classAccessCommand(student: string, opts: Record<string, u
   const console = (await provider?.consoleAccess?.()) ?? []
   const sheet = accessSheet(mine.lab, await ensureCredentials(mine), m!, { ...(o.cls.jump ? { jump: o.cls.jump } : {}), ...(console.length ? { console } : {}) })
   if (typeof opts.out !== 'string') {
-    process.stdout.write(sheet.text)
+    if (opts.json) printJson({ student: m!.id, text: sheet.text, files: sheet.files })
+    else process.stdout.write(sheet.text)
     return
   }
   const dir = resolve(opts.out, m!.id)
   await ensurePrivateDir(dir)
   for (const [name, text] of Object.entries(sheet.files)) await writeFileAtomic(join(dir, name), text, 0o600)
-  process.stderr.write(`wrote ${dir}/: ${Object.keys(sheet.files).join(', ')}\n`)
+  if (opts.json) printJson({ student: m!.id, dir, files: Object.keys(sheet.files).map((name) => join(dir, name)) })
+  else process.stderr.write(`wrote ${dir}/: ${Object.keys(sheet.files).join(', ')}\n`)
 }
 
 export async function classDestroyCommand(opts: Record<string, unknown>): Promise<void> {
   const o = await open(opts)
   const record = needRecord(o)
-  const runs = await forEachStudent(record.students, o.cls.concurrency, () => ['destroy', ...labArgs(o), '--force', '--purge'])
+  const json = Boolean(opts.json)
+  const runs = await forEachStudent(record.students, o.cls.concurrency, () => ['destroy', ...labArgs(o), '--force', '--purge'], studentEvent(json))
   const gone = new Set(runs.filter((r) => r.code === 0).map((r) => r.id))
   for (const id of gone) await rm(instanceStateDir(o.loaded.stateDir, id), { recursive: true, force: true })
   const left = record.students.filter((s) => !gone.has(s.id))
   await writeClassRecord(o.loaded.stateDir, { ...record, students: left })
-  finish(runs)
+  finish(runs, json)
 }

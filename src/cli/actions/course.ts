@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { withLab, globalVerbose } from '../with-lab.js'
 import { table } from '../table.js'
+import { printJson, printResult } from '../json-output.js'
 import { InputError } from '../../util/errors.js'
 import { loadLab, type LoadedLab } from '../../lab/load.js'
 import { findExercise, forStudent, textIn, type Exercise } from '../../lab/exercises.js'
@@ -86,11 +87,14 @@ function taskText(loaded: LoadedLab, ex: Exercise, lang: string): string {
 
 export async function taskCommand(id: string, opts: CourseOptions): Promise<void> {
   const loaded = await loadCourse(opts)
-  process.stdout.write(taskText(loaded, exercise(loaded, id), language(opts)))
+  const ex = exercise(loaded, id)
+  const lang = language(opts)
+  if (opts.json) printJson({ id: ex.id, n: loaded.lab.exercises.indexOf(ex) + 1, title: textIn(ex.title, lang), points: points(ex), lang, task: taskText(loaded, ex, lang) })
+  else process.stdout.write(taskText(loaded, ex, lang))
 }
 
 function labOptions(opts: CourseOptions, cmd: Command) {
-  return { ...(opts.file ? { file: opts.file } : {}), ...(globalVerbose(cmd) ? { verbose: true } : {}) }
+  return { ...(opts.file ? { file: opts.file } : {}), ...(globalVerbose(cmd) ? { verbose: true } : {}), ...(opts.json ? { json: true } : {}) }
 }
 
 async function courseContext(ctx: LabContext, opts: CourseOptions): Promise<void> {
@@ -101,11 +105,12 @@ async function courseContext(ctx: LabContext, opts: CourseOptions): Promise<void
 export async function startCommand(id: string, opts: CourseOptions, cmd: Command): Promise<void> {
   const { startExercise } = await import('../../engine/course/stages.js')
   const lang = language(opts)
-  const { r, loaded } = await withLab('lab start', { ...labOptions(opts, cmd), warn: true, needsLabFiles: true }, async (ctx) => {
+  const { r, loaded } = await withLab('lab start', { ...labOptions(opts, cmd), events: true, warn: true, needsLabFiles: true }, async (ctx) => {
     await courseContext(ctx, opts)
     exercise(ctx.loaded, id)
     return { r: await startExercise(ctx, id), loaded: ctx.loaded }
   })
+  if (opts.json) return printResult({ ...r, exercise: id, task: taskText(loaded, exercise(loaded, id), lang) })
   const how = r.restored === `stage-${id}` ? `restored its snapshot ${r.restored}` : `built from "${r.restored}"${r.built.length ? `, kept ${r.built.join(', ')}` : ''}`
   process.stdout.write(`exercise ${id} is ready: ${how} in ${(r.elapsedMs / 1000).toFixed(1)} s\n\n`)
   process.stdout.write(taskText(loaded, exercise(loaded, id), lang))

@@ -8,6 +8,7 @@ import { vmName } from '../../lab/vm-names.js'
 import { selectNodes } from '../../lab/targets.js'
 import type { LabContext } from '../../engine/lab-context.js'
 import { printJson, printResult } from '../json-output.js'
+import { sshConfigValue } from '../../util/ssh-config-value.js'
 
 function common(opts: Record<string, unknown>, cmd: Command) {
   const out: { file?: string; verbose?: boolean; json?: boolean } = {}
@@ -145,9 +146,9 @@ export async function sshConfigText(ctx: LabContext): Promise<{ config: string; 
         `  HostName ${at.host}`,
         `  Port ${at.port}`,
         `  User root`,
-        `  IdentityFile ${creds.privateKeyPath}`,
+        `  IdentityFile ${sshConfigValue(creds.privateKeyPath)}`,
         `  IdentitiesOnly yes`,
-        `  UserKnownHostsFile ${ctx.paths.knownHosts}`,
+        `  UserKnownHostsFile ${sshConfigValue(ctx.paths.knownHosts)}`,
         `  StrictHostKeyChecking yes`,
         `  HostKeyAlias ${n.fqdn}`,
       ].join('\n'),
@@ -170,19 +171,21 @@ export async function sshConfigCommand(file: string | undefined, opts: Record<st
 export async function sshCommand(node: string, rest: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const { writeFileAtomic } = await import('../../util/files.js')
   const { ensureCredentials } = await import('../../engine/credentials.js')
+  let connection: Record<string, unknown> = {}
   const argv = await withLab('lab ssh', common(opts, cmd), async (ctx) => {
     const { node: n, at } = await sshTarget(ctx, node)
     if ((await ctx.provider.state(vmName(ctx.loaded.lab, n))) !== 'running') throw new LabError(`${node} is not running`, { hint: 'run `lab up`' })
     const { knownHosts } = await sshConfigText(ctx)
     await writeFileAtomic(ctx.paths.knownHosts, knownHosts, 0o644)
     const creds = await ensureCredentials(ctx.loaded)
+    connection = { node: n.name, fqdn: n.fqdn, host: at.host, port: at.port, user: 'root', identityFile: creds.privateKeyPath, knownHostsFile: ctx.paths.knownHosts, hostKeyAlias: n.fqdn }
     return [
       '-i',
       creds.privateKeyPath,
       '-o',
       'IdentitiesOnly=yes',
       '-o',
-      `UserKnownHostsFile=${ctx.paths.knownHosts}`,
+      `UserKnownHostsFile=${sshConfigValue(ctx.paths.knownHosts)}`,
       '-o',
       'StrictHostKeyChecking=yes',
       '-o',
@@ -193,6 +196,13 @@ export async function sshCommand(node: string, rest: string[], opts: Record<stri
       ...rest,
     ]
   })
+  // --json cannot share stdout with a session: it tells how to connect, and a script opens the session itself.
+  if (opts.json) return printJson({ ...connection, argv: ['ssh', ...argv] })
+  if (opts.print) {
+    const { quoteArgv } = await import('../../util/shell-quote.js')
+    process.stdout.write(quoteArgv(['ssh', ...argv]) + '\n')
+    return
+  }
   // The lock is released: an interactive session may last all afternoon.
   const child = spawn('ssh', argv, { stdio: 'inherit' })
   process.exitCode = await new Promise<number>((resolve) => {

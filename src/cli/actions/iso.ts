@@ -1,5 +1,6 @@
 import { OS_CATALOG, OS_IDS } from '../../lab/os-catalog.js'
 import { LabError } from '../../util/errors.js'
+import { printJson, printResult } from '../json-output.js'
 import { fetchIso } from '../../media/fetch-iso.js'
 import type { ProgressStream } from '../../media/download-progress.js'
 import { cachedIso, cacheState, isoCacheDir, isoCachePath, type CacheState } from '../../media/iso-cache.js'
@@ -7,7 +8,11 @@ import { osWithIsos, pickIso } from '../../media/iso-select.js'
 
 /** The bodies of `lab iso fetch|list|path`: results on stdout, progress and warnings on stderr. */
 
-export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean; arch?: 'x86_64' | 'aarch64' }, stderr: ProgressStream): Promise<void> {
+export async function runIsoFetch(
+  os: string,
+  opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean; arch?: 'x86_64' | 'aarch64'; json?: boolean },
+  stderr: ProgressStream,
+): Promise<void> {
   const result = await fetchIso(os, {
     stderr,
     ...(opts.arch !== undefined ? { arch: opts.arch } : {}),
@@ -15,10 +20,12 @@ export async function runIsoFetch(os: string, opts: { mirror?: string; kind?: st
     ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
     insecureSkipChecksum: opts.insecureSkipChecksum === true,
   })
-  process.stdout.write(`${result.path}\n`)
+  // The download's progress stays on stderr (a bar redrawn in place): stdout has the result line only.
+  if (opts.json) printResult({ os, kind: result.iso.kind, file: result.iso.file, path: result.path, downloaded: result.downloaded, sha256: result.iso.sha256 || null })
+  else process.stdout.write(`${result.path}\n`)
 }
 
-export async function runIsoPath(os: string, opts: { kind?: string; arch?: 'x86_64' | 'aarch64' }): Promise<void> {
+export async function runIsoPath(os: string, opts: { kind?: string; arch?: 'x86_64' | 'aarch64'; json?: boolean }): Promise<void> {
   const info = osWithIsos(os, opts.arch)
   const kind = opts.kind !== undefined ? pickIso(info, opts.kind).kind : undefined
   const path = await cachedIso(info.id, { arch: info.arch, ...(kind !== undefined ? { kind } : {}) })
@@ -27,7 +34,8 @@ export async function runIsoPath(os: string, opts: { kind?: string; arch?: 'x86_
       hint: `download it with: lab iso fetch ${os}${kind ? ` --kind ${kind}` : ''}${info.arch === 'aarch64' ? ' --arch aarch64' : ''}`,
     })
   }
-  process.stdout.write(`${path}\n`)
+  if (opts.json) printJson({ os: info.id, kind: kind ?? null, path })
+  else process.stdout.write(`${path}\n`)
 }
 
 export async function runIsoList(opts: { json?: boolean }): Promise<void> {

@@ -9,12 +9,13 @@ import { kickstartInput, type KickstartTarget } from '../../engine/kickstart-inp
 import { renderKickstart } from '../../kickstart/render.js'
 import { writeFileAtomic } from '../../util/files.js'
 import { InputError } from '../../util/errors.js'
+import { printJson } from '../json-output.js'
 import type { ProviderName } from '../../lab/schema.js'
 import { AUTO_ORDER } from '../../providers/locate.js'
 
 const EL_IDS = OS_IDS.filter((id) => OS_CATALOG[id].family !== 'debian')
 
-export async function kickstartCommand(file: string | undefined, opts: { os?: string; out?: string; provider?: string }): Promise<void> {
+export async function kickstartCommand(file: string | undefined, opts: { os?: string; out?: string; provider?: string; json?: boolean }): Promise<void> {
   const loaded = await loadLab(file, { allowDefault: true, missingFilesOk: true })
   const lab = loaded.lab
   let os = lab.os
@@ -43,6 +44,7 @@ export async function kickstartCommand(file: string | undefined, opts: { os?: st
   // Render every file before writing any: a failure leaves nothing half-written.
   const rendered = targets.map((t) => ({ path: join(out, t.file), text: renderKickstart(kickstartInput(lab, t.target, creds, provider, os)) }))
   for (const r of rendered) await writeFileAtomic(r.path, r.text, 0o644)
+  if (opts.json) return printJson({ lab: lab.name, os: os.id, provider, dir: out, files: rendered.map((r) => r.path) })
   for (const r of rendered) {
     const rel = relative(process.cwd(), r.path)
     process.stdout.write((rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : r.path) + '\n')

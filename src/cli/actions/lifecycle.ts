@@ -42,6 +42,7 @@ export async function upCommand(file: string | undefined, opts: Record<string, u
       ...(typeof opts.mirror === 'string' ? { mirror: opts.mirror } : {}),
       ...(typeof opts.concurrency === 'number' ? { concurrency: opts.concurrency } : {}),
       ...(typeof opts.bundle === 'string' ? { bundle: opts.bundle } : {}),
+      ...(opts.force ? { force: true } : {}),
     })
   })
   const counts = { ok: 0, changed: 0, failed: 0 }

@@ -1,7 +1,7 @@
 /** The offline classroom: bundles (actions/bundle.ts) and the classroom cache (actions/cache.ts). */
 import type { Command } from 'commander'
 import { InvalidArgumentError } from '../commander.js'
-import { withLabFile, labFileFrom } from '../lab-option.js'
+import { withLabFile, labFile } from '../lab-option.js'
 
 export function bundle(program: Command): void {
   const bundle = program.command('bundle').description("a lab's downloads in one folder (ISOs, container images, files), for a classroom without internet")
@@ -15,7 +15,7 @@ export function bundle(program: Command): void {
     )
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { bundleCreateCommand } = await import('../actions/bundle.js')
-      await bundleCreateCommand(labFileFrom(file, opts as { file?: string }), opts)
+      await bundleCreateCommand(await labFile(file, opts as { file?: string }), opts)
     })
   bundle
     .command('verify')
@@ -50,18 +50,18 @@ export function cache(program: Command): void {
     )
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { cacheUpCommand } = await import('../actions/cache.js')
-      await cacheUpCommand(labFileFrom(file, opts as { file?: string }), opts)
+      await cacheUpCommand(await labFile(file, opts as { file?: string }), opts)
     })
   withLabFile(cache.command('status').description("the cache's services: what each serves, its port, whether it runs"))
     .option('--json', 'print as JSON')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { cacheStatusCommand } = await import('../actions/cache.js')
-      await cacheStatusCommand(labFileFrom(file, opts as { file?: string }), opts)
+      await cacheStatusCommand(await labFile(file, opts as { file?: string }), opts)
     })
   withLabFile(cache.command('down').description("stop the cache's processes (the cached images are kept for the next up)"))
     .option('--json', 'print what was stopped as JSON')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { cacheDownCommand } = await import('../actions/cache.js')
-      await cacheDownCommand(labFileFrom(file, opts as { file?: string }), opts)
+      await cacheDownCommand(await labFile(file, opts as { file?: string }), opts)
     })
 }

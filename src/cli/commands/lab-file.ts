@@ -1,6 +1,6 @@
 /** The commands that only read a lab file and change no VM: validate, plan, kickstart. */
 import type { Command } from 'commander'
-import { withLabFile, labFileFrom } from '../lab-option.js'
+import { withLabFile, labFile } from '../lab-option.js'
 
 export function validate(program: Command): void {
   withLabFile(program.command('validate').description('check a lab file; prints only what is wrong, or one line OK'))
@@ -16,7 +16,7 @@ Examples:
     )
     .action(async (file: string | undefined, opts: { file?: string; json?: boolean }) => {
       const { validateCommand } = await import('../actions/validate.js')
-      process.exitCode = await validateCommand(labFileFrom(file, opts), opts)
+      process.exitCode = await validateCommand(await labFile(file, opts), opts)
     })
 }
 
@@ -36,7 +36,7 @@ Examples:
     )
     .action(async (file: string | undefined, opts: { file?: string; provider?: string; json?: boolean; commands?: boolean }) => {
       const { planCommand } = await import('../actions/plan.js')
-      await planCommand(labFileFrom(file, opts), opts)
+      await planCommand(await labFile(file, opts), opts)
     })
 }
 
@@ -45,6 +45,7 @@ export function kickstart(program: Command): void {
     .option('--os <os>', "write them for this OS instead of the lab file's (centos7, rocky8, rocky9, alma8, alma9, centos-stream9)")
     .option('--out <dir>', 'folder to write into (default: kickstart-<lab>)')
     .option('--provider <name>', "whose MAC range the lab NIC uses (default: the lab file's, else the installed hypervisor, else virtualbox)")
+    .option('--json', 'print the files written (absolute paths) as JSON')
     .addHelpText(
       'after',
       `
@@ -58,9 +59,9 @@ Examples:
   lab kickstart labs/swarm.yaml --out ks/
   lab kickstart -f lab.yaml --os centos7 --out ks-c7/`,
     )
-    .action(async (file: string | undefined, opts: { file?: string; os?: string; out?: string; provider?: string }) => {
+    .action(async (file: string | undefined, opts: { file?: string; os?: string; out?: string; provider?: string; json?: boolean }) => {
       const { kickstartCommand } = await import('../actions/kickstart.js')
-      await kickstartCommand(labFileFrom(file, opts), opts)
+      await kickstartCommand(await labFile(file, opts), opts)
     })
 }
 
@@ -78,12 +79,15 @@ export function completion(program: Command): void {
     .command('completion')
     .argument('<shell>', 'bash, zsh, fish or powershell')
     .description('print the shell completion script (commands, options, node, snapshot and exercise names)')
+    .option('--json', 'print the shell and the script as JSON')
     .addHelpText(
       'after',
       '\nExamples:\n  eval "$(lab completion bash)"      # in ~/.bashrc\n  eval "$(lab completion zsh)"       # in ~/.zshrc\n  lab completion fish > ~/.config/fish/completions/lab.fish\n  lab completion powershell | Out-String | Invoke-Expression   # in $PROFILE',
     )
-    .action(async (shell: string) => {
-      process.stdout.write((await import('../actions/complete.js')).completionScript(shell))
+    .action(async (shell: string, opts: { json?: boolean }) => {
+      const script = (await import('../actions/complete.js')).completionScript(shell)
+      if (opts.json) (await import('../json-output.js')).printJson({ shell, script })
+      else process.stdout.write(script)
     })
   program
     .command('__complete', { hidden: true })

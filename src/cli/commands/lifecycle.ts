@@ -1,7 +1,7 @@
 /** The lifecycle commands (actions/lifecycle.ts): build, look at, reset, snapshot and remove a lab. */
 import type { Command } from 'commander'
 import { InvalidArgumentError } from '../commander.js'
-import { withLabFile, labFileFrom } from '../lab-option.js'
+import { withLabFile, labFile } from '../lab-option.js'
 
 export function up(program: Command): void {
   withLabFile(program.command('up').description('build the lab: network, base image, linked clones, boot, modules, snapshot "ready"'))
@@ -12,6 +12,7 @@ export function up(program: Command): void {
     .option('--mirror <url>', 'download the install ISO from this mirror (as lab iso fetch --mirror; still checked against the pinned SHA-256)')
     .option('--concurrency <n>', 'nodes cloned and booted at once', positiveInt, 3)
     .option('--bundle <dir>', 'offline: the install ISO and the images from this bundle (lab bundle create), never from a registry')
+    .option('--force', "start even when this machine's free memory, disk or CPUs are short of what the lab needs")
     .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText(
       'after',
@@ -27,7 +28,7 @@ Examples:
     )
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { upCommand } = await import('../actions/lifecycle.js')
-      await upCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+      await upCommand(await labFile(file, opts as { file?: string }), opts, cmd)
     })
 }
 
@@ -43,7 +44,7 @@ export function status(program: Command): void {
     .addHelpText('after', '\nExamples:\n  lab status\n  lab status labs/swarm.yaml --json')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { statusCommand } = await import('../actions/lifecycle.js')
-      await statusCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+      await statusCommand(await labFile(file, opts as { file?: string }), opts, cmd)
     })
 }
 
@@ -51,32 +52,39 @@ export function reset(program: Command): void {
   withLabFile(
     program
       .command('reset')
-      .argument('[snapshot]', 'snapshot to go back to', 'ready')
+      .argument('[snapshot]', 'snapshot to go back to (default "ready"); a path here is the lab file')
+      .argument('[file]', 'lab file (or the name of a built-in lab)')
       .description('put the whole lab back to a snapshot (default "ready"): power off, restore every node, boot, step the clocks'),
     false,
   )
     .option('--only <nodes...>', 'only these nodes (warns about swarm membership)')
     .option('--json', 'NDJSON on stdout: progress events, then the result')
-    .addHelpText('after', '\nExamples:\n  lab reset\n  lab reset clean -f labs/swarm.yaml\n  lab reset --only node2')
-    .action(async (snapshot: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+    .addHelpText('after', '\nExamples:\n  lab reset\n  lab reset clean labs/swarm.yaml\n  lab reset labs/swarm.yaml\n  lab reset --only node2')
+    .action(async (first: string | undefined, second: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+      const { snapshotAndFile } = await import('../lab-args.js')
+      const { snapshot, file } = snapshotAndFile(first, second, opts as { file?: string })
       const { resetCommand } = await import('../actions/lifecycle.js')
-      await resetCommand(snapshot, opts, cmd)
+      await resetCommand(snapshot, { ...opts, ...(file !== undefined ? { file } : {}) }, cmd)
     })
 }
 
 export function snapshot(program: Command): void {
   const snap = program.command('snapshot').description('save, list and delete snapshots of the whole lab')
-  withLabFile(snap.command('save').argument('<name>', 'snapshot name').description('snapshot every node (live)'), false)
+  const run = async (action: 'save' | 'list' | 'delete', name: string | undefined, file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+    const f = await labFile(file, opts as { file?: string })
+    await (await import('../actions/lifecycle.js')).snapshotCommand(action, name, { ...opts, ...(f !== undefined ? { file: f } : {}) }, cmd)
+  }
+  withLabFile(snap.command('save').argument('<name>', 'snapshot name').argument('[file]', 'lab file (or the name of a built-in lab)').description('snapshot every node (live)'), false)
     .option('--force', 'replace a snapshot of that name')
     .option('--json', 'NDJSON on stdout: progress events, then the result')
-    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('save', name, opts, cmd))
-  withLabFile(snap.command('list').description("every node's snapshots"), false)
+    .action(async (name: string, file: string | undefined, opts: Record<string, unknown>, cmd: Command) => run('save', name, file, opts, cmd))
+  withLabFile(snap.command('list').description("every node's snapshots"))
     .option('--json', 'print as JSON')
-    .action(async (opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('list', undefined, opts, cmd))
-  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').description('delete a snapshot on every node'), false)
+    .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => run('list', undefined, file, opts, cmd))
+  withLabFile(snap.command('delete').argument('<name>', 'snapshot name').argument('[file]', 'lab file (or the name of a built-in lab)').description('delete a snapshot on every node'), false)
     .option('--json', 'NDJSON on stdout: progress events, then the result')
-    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => (await import('../actions/lifecycle.js')).snapshotCommand('delete', name, opts, cmd))
-  snap.addHelpText('after', '\nExamples:\n  lab snapshot save before-exam\n  lab snapshot list\n  lab reset before-exam\n  lab snapshot delete before-exam')
+    .action(async (name: string, file: string | undefined, opts: Record<string, unknown>, cmd: Command) => run('delete', name, file, opts, cmd))
+  snap.addHelpText('after', '\nExamples:\n  lab snapshot save before-exam\n  lab snapshot list labs/swarm.yaml\n  lab reset before-exam\n  lab snapshot delete before-exam swarm')
 }
 
 export function destroy(program: Command): void {
@@ -89,7 +97,7 @@ export function destroy(program: Command): void {
     .addHelpText('after', '\nExamples:\n  lab destroy\n  lab destroy labs/swarm.yaml --force --keep-base')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { destroyCommand } = await import('../actions/lifecycle.js')
-      await destroyCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+      await destroyCommand(await labFile(file, opts as { file?: string }), opts, cmd)
     })
 }
 
@@ -99,7 +107,7 @@ export function creds(program: Command): void {
     .addHelpText('after', '\nExamples:\n  lab creds\n  lab creds labs/registry.yaml --json')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { credsCommand } = await import('../actions/lifecycle.js')
-      await credsCommand(labFileFrom(file, opts as { file?: string }), opts)
+      await credsCommand(await labFile(file, opts as { file?: string }), opts)
     })
 }
 
@@ -111,7 +119,7 @@ export function halt(program: Command): void {
     .addHelpText('after', '\nExamples:\n  lab halt\n  lab halt --suspend\n  lab halt labs/swarm.yaml --only node2')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { haltCommand } = await import('../actions/lifecycle.js')
-      await haltCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+      await haltCommand(await labFile(file, opts as { file?: string }), opts, cmd)
     })
 }
 
@@ -122,6 +130,6 @@ export function resume(program: Command): void {
     .addHelpText('after', '\nExamples:\n  lab resume\n  lab resume --only node2')
     .action(async (file: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const { resumeCommand } = await import('../actions/lifecycle.js')
-      await resumeCommand(labFileFrom(file, opts as { file?: string }), opts, cmd)
+      await resumeCommand(await labFile(file, opts as { file?: string }), opts, cmd)
     })
 }

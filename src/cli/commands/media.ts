@@ -20,12 +20,13 @@ export function iso(program: Command): void {
     .addOption(new Option('--kind <kind>', 'which ISO: minimal installs from the disc, boot/dvd as listed by lab iso list (default: the first listed)').choices(ISO_KINDS))
     .option('--insecure-skip-checksum', 'accept an ISO that has no trusted checksum (prints a warning)')
     .addOption(new Option('--arch <arch>', "the guests' CPU (default x86_64); aarch64 for Apple Silicon labs").choices(ARCHES))
+    .option('--json', 'print the result line as JSON (NDJSON; the download progress stays on stderr)')
     .addHelpText(
       'after',
       () =>
         `\n${mirrorHelp()}\n\nExamples:\n  lab iso fetch rocky9\n  lab iso fetch rocky9 --arch aarch64\n  lab iso fetch centos7 --kind boot\n  lab iso fetch alma9 --mirror https://mirror.example.edu/almalinux/`,
     )
-    .action(async (os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean; arch?: 'x86_64' | 'aarch64' }) => {
+    .action(async (os: string, opts: { mirror?: string; kind?: string; insecureSkipChecksum?: boolean; arch?: 'x86_64' | 'aarch64'; json?: boolean }) => {
       const { runIsoFetch } = await import('../actions/iso.js')
       await runIsoFetch(os, opts, process.stderr)
     })
@@ -46,8 +47,9 @@ export function iso(program: Command): void {
     .argument('<os>', 'the OS, as in lab iso list')
     .addOption(new Option('--kind <kind>', 'only this kind of ISO').choices(ISO_KINDS))
     .addOption(new Option('--arch <arch>', "the guests' CPU (default x86_64)").choices(ARCHES))
+    .option('--json', 'print the OS, kind and path as JSON')
     .addHelpText('after', '\nExamples:\n  lab iso path rocky9\n  lab iso path rocky9 --arch aarch64\n  qemu-img info "$(lab iso path centos7)"')
-    .action(async (os: string, opts: { kind?: string; arch?: 'x86_64' | 'aarch64' }) => {
+    .action(async (os: string, opts: { kind?: string; arch?: 'x86_64' | 'aarch64'; json?: boolean }) => {
       const { runIsoPath } = await import('../actions/iso.js')
       await runIsoPath(os, opts)
     })
@@ -80,11 +82,12 @@ export function image(program: Command): void {
     .option('--packages <names...>', 'extra packages to bake in')
     .option('--mirror <url>', "Debian mirror (default: the host's own, else deb.debian.org)")
     .option('--force', 'build again even when the cache holds an image with the same inputs')
+    .option('--json', 'NDJSON on stdout: progress events, then the result')
     .addHelpText(
       'after',
       '\n`lab up` builds it by itself when a lab needs it; this command builds it ahead of time.\n\nExamples:\n  sudo lab image build debian12\n  sudo lab image build debian12 --packages docker.io apparmor',
     )
-    .action(async (os: string, opts: { packages?: string[]; mirror?: string; force?: boolean }) => {
+    .action(async (os: string, opts: { packages?: string[]; mirror?: string; force?: boolean; json?: boolean }) => {
       const { imageBuildCommand } = await import('../actions/image.js')
       await imageBuildCommand(os, opts)
     })

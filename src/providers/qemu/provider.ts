@@ -443,6 +443,10 @@ export class QemuProvider implements Provider {
     return (await this.driver.machineFolders(join(this.root, 'vms'))).filter((n) => n.startsWith(prefix)).sort()
   }
 
+  async diskFolder(): Promise<string> {
+    return join(this.root, 'vms')
+  }
+
   async sshEndpoint(vm: string): Promise<Endpoint> {
     return { host: '127.0.0.1', port: (await this.spec(vm)).sshPort }
   }

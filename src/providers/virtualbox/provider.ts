@@ -311,6 +311,10 @@ export class VirtualBoxProvider implements Provider {
     return root === undefined ? undefined : join(root, ...VM_GROUP.split('/').filter(Boolean))
   }
 
+  async diskFolder(): Promise<string | undefined> {
+    return this.groupFolder()
+  }
+
   async sshEndpoint(vm: string, labIp: string): Promise<Endpoint> {
     const info = await this.driver.showVmInfo(vm)
     const rule = [...info.nics.values()].flatMap((n) => n.forwards).find((f) => f.name === SSH_RULE)

@@ -504,6 +504,10 @@ export class VMwareProvider implements Provider {
     return this.folders.list(prefix)
   }
 
+  async diskFolder(): Promise<string> {
+    return this.folders.root
+  }
+
   async sshEndpoint(_vm: string, labIp: string): Promise<Endpoint> {
     // The host has an address on the vmnet (VMware's host virtual adapter), so the lab IP is reachable as is.
     return { host: labIp, port: 22 }
