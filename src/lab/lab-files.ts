@@ -5,6 +5,7 @@
  * `install.image` has its own rule (image-file.ts): a cloud image may live anywhere.
  */
 import { realpathSync, statSync } from 'node:fs'
+import { packagePath } from '../util/package-root.js'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { collectRefs, type Entry } from './entries.js'
 import { excerpt } from './excerpt.js'
@@ -30,6 +31,21 @@ function realOrUndefined(path: string): string | undefined {
 }
 
 /**
+ * The shipped labs' files that are not shipped but built here (a checkout has no binaries): the script that
+ * makes each, for the hint of a newcomer who ran `lab up debian-swarm` before it.
+ */
+const BUILT_FILES: Array<[string[], string, string]> = [
+  [['labs', 'images', 'busybox-rootfs.tar'], 'node scripts/busybox-image.mjs', "Debian's busybox-static and tar"],
+  [['labs', 'course', 'images', 'busybox-rootfs.tar'], 'node scripts/busybox-image.mjs labs/course/images/busybox-rootfs.tar', "Debian's busybox-static and tar"],
+  [['labs', 'course', 'images', 'registry.tar'], 'node scripts/registry-image.mjs labs/course/images/registry.tar', "Debian's docker-registry and tar"],
+]
+
+export function madeByScript(path: string): string | undefined {
+  const found = BUILT_FILES.find(([parts]) => resolve(packagePath(...parts)) === path)
+  return found && `this file of a shipped lab is built on this machine: run \`${found[1]}\` in ${packagePath()} (it needs ${found[2]}), then try again`
+}
+
+/**
  * What is wrong with `value` as a file of the lab in `filesDir`, or undefined. `missingOk` lets commands that
  * copy nothing (destroy, status) read a lab whose files were since removed; a path outside is never right.
  */
@@ -41,7 +57,10 @@ export function labFileProblem(value: string, filesDir: string, missingOk = fals
   const real = realOrUndefined(path)
   if (real === undefined) {
     if (missingOk) return undefined
-    return { message: `no file ${shown} next to the lab file (looked for ${excerpt(path, 200)})`, hint: "put the file there, or correct the path (relative to the lab file's folder)" }
+    return {
+      message: `no file ${shown} next to the lab file (looked for ${excerpt(path, 200)})`,
+      hint: madeByScript(path) ?? "put the file there, or correct the path (relative to the lab file's folder)",
+    }
   }
   // A symlink inside the folder may point anywhere: what counts is where it leads.
   if (!inside(realOrUndefined(filesDir) ?? filesDir, real)) return { ...outside, message: `${shown} leads outside the lab's folder (to ${excerpt(real, 200)})` }

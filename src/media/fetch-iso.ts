@@ -75,7 +75,7 @@ export async function fetchIsoImage(os: OsInfo, iso: IsoImage, opts: FetchIsoOpt
     }
   }
   // Offline, or the servers unreachable: the three ways to a lab without them.
-  const ways = `three ways out: an ISO you have (\`lab up --iso PATH\`, checked against the pinned SHA-256); a mirror you can reach (\`lab up --mirror URL\`, or \`lab iso fetch ${os.id} --mirror URL\` ahead of time); or the Debian lab, which needs no ISO (\`lab up debian-swarm\`: QEMU on Linux)`
+  const ways = `three ways out: an ISO you have (\`lab up --iso PATH\`, checked against the pinned SHA-256); a mirror you can reach (\`lab up --mirror URL\`, or \`lab iso fetch ${os.id} --mirror URL\` ahead of time); or the Debian lab, which needs no ISO (\`node scripts/busybox-image.mjs && lab up debian-swarm\` in the vmlab folder: QEMU on Linux)`
   if (failures.length === 1) {
     const only = failures[0]!
     // A file that arrived but is not the one pinned is no network problem: its own hint says what to do.
