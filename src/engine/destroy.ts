@@ -96,6 +96,8 @@ export async function destroy(ctx: LabContext, opts: DestroyOptions = {}): Promi
       network = 'removed'
     } else network = 'kept'
   }
+  // A student's login on the hypervisor goes with the passwords that open it (kept without --purge).
+  if (opts.purge && provider.removeAccess) await stage(report, 'remove access', () => provider.removeAccess!())
   // Registrations of the lab's discs that outlived their VM (a destroy cut short after unregistering one) go before the files.
   const media = await readdir(ctx.paths.mediaDir).catch(() => [] as string[])
   if (media.length > 0) await provider.forgetMedia?.(media.map((f) => join(ctx.paths.mediaDir, f)))

@@ -195,6 +195,12 @@ export interface Provider {
    * networks are not processes of ours.
    */
   releaseIdleNetwork?(handle: NetworkHandle, vms: string[]): Promise<void>
+  /**
+   * Remove the logins the provider made for this lab or instance, once its VMs are gone: on Proxmox VE a
+   * student's @pve user, ACL and pool. destroy calls it with --purge only, which also removes the saved
+   * passwords: without --purge the login stays, and stays usable, for the next up. Optional: the others make none.
+   */
+  removeAccess?(): Promise<void>
   /** Create the base VM and install it unattended until it powers off, then detach the install media. */
   createBase(spec: BaseSpec): Promise<void>
   /** Linked clone of a base snapshot with a fixed MAC and the seed disc attached; takes `initialSnapshot`. */

@@ -60,4 +60,16 @@ nodes: [{ name: master }]
   const log = readFileSync(join(dir, '.lab', 'pvecls', 'instances', 's01', 'logs', 'commands.log'), 'utf8')
   t.match(log, /https POST \/access\/users userid=s01@pve 'password=\*\*\*' /, 'the user is made in the command log')
   t.notMatch(log, sim.users.get('s01@pve')!.password!, "the student's password is not in it")
+
+  // class destroy purges each student's passwords, so their logins on the cluster go too: nothing is left that opens nothing.
+  const destroy = await run(['destroy'])
+  t.equal(destroy.code, 0, destroy.stderr)
+  t.same(
+    [...sim.vms.values()].filter((v) => !v.template).map((v) => v.name),
+    [],
+    "no student's VM left",
+  )
+  t.same([...sim.users.keys()], [], 'no student user left')
+  t.same([...sim.pools.keys()], [], 'no student pool left')
+  t.same(sim.acl, [], 'no ACL left')
 })

@@ -17,7 +17,7 @@ import { PveApi, type ApiOptions } from './api.js'
 import { PveApiError } from './api-error.js'
 import { httpTransport, recordingTransport, type Transport } from './http.js'
 import { grantHint, labNeeds, missing, studentNeeds, tokenPermissions } from './privileges.js'
-import { ensureStudentAccess, studentAccess, type StudentAccess } from './students.js'
+import { ensureStudentAccess, removeStudentAccess, studentAccess, type StudentAccess } from './students.js'
 import { placeVm, type ClusterNode } from './placement.js'
 import { readTokenSecret, type ProxmoxSettings } from './settings.js'
 
@@ -194,6 +194,11 @@ export class ProxmoxProvider implements Provider {
   }
 
   async removeNetwork(_handle: NetworkHandle): Promise<void> {}
+
+  /** The student's user (its ACL goes with it) and pool; PVE removes a pool only once it holds no VM. */
+  async removeAccess(): Promise<void> {
+    if (this.opts.student) await removeStudentAccess(this.api, studentAccess(this.opts.student.id))
+  }
 
   private async vms(): Promise<VmResource[]> {
     return (await this.api.get<VmResource[]>('/cluster/resources', { type: 'vm' })).filter((r) => r.type === 'qemu')
