@@ -59,10 +59,6 @@ function labArgs(o: Opened): string[] {
   return ['-f', o.cls.lab]
 }
 
-function providerOf(o: Opened, m: ClassMember): string {
-  return o.cls.hosts.find((h) => h.name === m.host)?.provider ?? ''
-}
-
 function runsTable(runs: StudentRun[]): string {
   return table(
     ['student', 'host', 'result', 'time', 'last'],
@@ -139,7 +135,8 @@ export async function classUpCommand(rosterFile: string, opts: Record<string, un
   const runs = await forEachStudent(
     plan.members,
     o.cls.concurrency,
-    (m) => ['up', ...labArgs(o), '--provider', providerOf(o, m), ...iso],
+    // The host's provider comes from the instance.json written above, as for every later command of the student.
+    () => ['up', ...labArgs(o), ...iso],
     studentEvent(Boolean(opts.json), (r) => `${r.id} (${r.host}): ${r.code === 0 ? 'up' : `failed: ${r.last}`}\n`),
   )
   finish(runs, Boolean(opts.json))
